@@ -1,0 +1,1 @@
+"""Core model shared by every phase: findings, config, discovery, suppressions, baselines, cache."""

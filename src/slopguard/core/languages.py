@@ -1,0 +1,32 @@
+"""Which language a file is, from its name."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+EXTENSIONS: dict[str, str] = {
+    ".py": "python",
+    ".pyw": "python",
+    ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
+    ".ts": "typescript", ".tsx": "typescript",
+    ".java": "java", ".c": "c", ".h": "c", ".cc": "cpp", ".cpp": "cpp", ".hpp": "cpp",
+    ".rs": "rust", ".go": "go", ".rb": "ruby", ".php": "php", ".cs": "csharp", ".kt": "kotlin",
+    ".sh": "shell", ".bash": "shell",
+    ".env": "config", ".ini": "config", ".cfg": "config", ".conf": "config", ".toml": "config",
+    ".yaml": "config", ".yml": "config", ".json": "config", ".properties": "config", ".xml": "config",
+    ".tf": "config", ".tfvars": "config", ".txt": "config", ".md": "docs",
+}  # fmt: skip
+NAMES: dict[str, str] = {"Dockerfile": "config", "Makefile": "config", ".npmrc": "config", ".pypirc": "config"}
+
+# Language names the CLI accepts for ``--lang`` (stdin snippets).
+STDIN_LANGUAGES = ("python", "config")
+
+
+def language_of(path: str | PurePath) -> str | None:
+    """The language of a file, or None for files slopguard does not read."""
+    p = PurePath(path)
+    if p.name in NAMES:
+        return NAMES[p.name]
+    if p.name.startswith(".env"):
+        return "config"
+    return EXTENSIONS.get(p.suffix.lower())

@@ -1,0 +1,147 @@
+"""Analyse one file's bytes: decode, parse once, run every selected rule, apply inline suppressions."""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slopguard.core.finding import Confidence, Finding, Location, Severity, fingerprint
+from slopguard.core.secrets import redact
+from slopguard.core.suppress import parse_suppressions
+from slopguard.engine.python.context import PyContext
+from slopguard.engine.python.runner import run_python_rules
+from slopguard.engine.registry import Hit, RuleMeta, declare, python_rules, text_rules
+from slopguard.engine.text import TextContext, run_text_rules
+
+SUPPRESSION_WITHOUT_REASON = declare(
+    RuleMeta(
+        id="SG-SUPPRESS-001",
+        title="Suppression without a reason",
+        cwe=(1164,),
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        languages=("*",),
+        why="A silenced finding with no stated reason cannot be reviewed: nobody can tell a checked false "
+        "alarm from an assistant (or a hurried person) hiding a real flaw to get the build green.",
+        fix="Write why the code is safe after the directive: '# slopguard: ignore[RULE-ID] -- reason'.",
+    )
+)
+MAX_SNIPPET_LINES = 3
+
+
+@dataclass
+class FileResult:
+    """What one file produced: findings, or the reason it (or part of it) was skipped."""
+
+    display: str
+    findings: list[Finding] = field(default_factory=list)
+    skipped: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"findings": [f.to_dict() for f in self.findings], "skipped": self.skipped}
+
+    @classmethod
+    def from_json(cls, display: str, data: dict[str, Any]) -> FileResult:
+        return cls(display, [Finding.from_dict(f) for f in data["findings"]], data["skipped"])
+
+
+def decode(data: bytes, language: str) -> str:
+    """Text of a file; Python files honour their PEP 263 coding cookie. Raises UnicodeDecodeError/SyntaxError."""
+    if language == "python":
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    return data.decode("utf-8")
+
+
+def analyse(display: str, data: bytes, language: str, rule_ids: frozenset[str], max_size: int) -> FileResult:
+    """Every finding in one file. Never raises for bad input: the reason goes in ``skipped``."""
+    if len(data) > max_size:
+        return FileResult(display, skipped=f"file is {len(data):,} bytes, over max-file-size ({max_size:,})")
+    if b"\0" in data[:8192]:
+        return FileResult(display, skipped="binary file")
+    try:
+        text = decode(data, language)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
+        return FileResult(display, skipped=f"not valid text in its encoding: {exc}")
+    lines = text.splitlines()
+    result = FileResult(display)
+    hits: list[tuple[RuleMeta, Hit]] = []
+    chosen_text = [r for rid, r in text_rules().items() if rid in rule_ids]
+    hits += [(r.meta, h) for r, h in run_text_rules(TextContext(display, language, text, lines), chosen_text)]
+    if language == "python":
+        chosen = [r for rid, r in python_rules().items() if rid in rule_ids]
+        try:
+            tree = ast.parse(text, filename=display)
+            ctx = PyContext(display, text, tree)
+            hits += [(r.meta, h) for r, h in run_python_rules(ctx, chosen)]
+        except SyntaxError as exc:
+            result.skipped = f"syntax error at line {exc.lineno}: {exc.msg}"
+        except (RecursionError, MemoryError):
+            result.skipped = "code nested too deeply to analyse"
+    result.findings = _suppress(display, lines, _findings(display, lines, hits), rule_ids)
+    return result
+
+
+def _findings(display: str, lines: list[str], hits: Iterable[tuple[RuleMeta, Hit]]) -> list[Finding]:
+    seen: Counter[tuple[str, str]] = Counter()
+    out: list[Finding] = []
+    unique = {(m.id, h.line, h.col, h.message): (m, h) for m, h in hits}
+    for meta, hit in sorted(unique.values(), key=lambda mh: (mh[1].line, mh[1].col, mh[0].id)):
+        last = min(hit.end_line, hit.line + MAX_SNIPPET_LINES - 1)
+        snippet = redact("\n".join(lines[hit.line - 1 : last]).rstrip(), hit.secrets)
+        key = (meta.id, " ".join(snippet.split()))
+        occurrence = seen[key]
+        seen[key] += 1
+        out.append(
+            Finding(
+                rule_id=meta.id,
+                title=meta.title,
+                severity=hit.severity or meta.severity,
+                confidence=hit.confidence or meta.confidence,
+                message=redact(hit.message, hit.secrets),
+                location=Location(display, hit.line, hit.col, max(hit.end_line, hit.line), hit.end_col),
+                snippet=snippet,
+                cwe=meta.cwe,
+                fix=meta.fix,
+                fingerprint=fingerprint(meta.id, display, snippet, occurrence),
+            )
+        )
+    return out
+
+
+def _suppress(display: str, lines: list[str], findings: list[Finding], rule_ids: frozenset[str]) -> list[Finding]:
+    directives = parse_suppressions(lines)
+    if not directives:
+        return findings
+    kept = [
+        f
+        for f in findings
+        if not any(d.covers == f.location.start_line and d.matches(f.rule_id) for d in directives)
+    ]
+    meta = SUPPRESSION_WITHOUT_REASON
+    if meta.id not in rule_ids:
+        return kept
+    for d in directives:
+        if d.reason:
+            continue
+        snippet = lines[d.line - 1].rstrip()
+        kept.append(
+            Finding(
+                rule_id=meta.id,
+                title=meta.title,
+                severity=meta.severity,
+                confidence=meta.confidence,
+                message="slopguard suppression has no reason; add '-- why this is safe'",
+                location=Location(display, d.line, 1, d.line, len(snippet) + 1),
+                snippet=redact(snippet),
+                cwe=meta.cwe,
+                fix=meta.fix,
+                fingerprint=fingerprint(meta.id, display, snippet, 0),
+            )
+        )
+    return sorted(kept, key=lambda f: (f.location.start_line, f.location.start_col, f.rule_id))

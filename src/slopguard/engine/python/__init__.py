@@ -1,0 +1,1 @@
+"""Python analysis on the standard ``ast``: context, taint tracking, web-route awareness, the runner."""

@@ -1,0 +1,230 @@
+"""Everything a Python rule may ask about the file it is looking at: names, taint, routes, comments."""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from functools import cached_property
+
+from slopguard.engine.python.routes import Route, route_of
+from slopguard.engine.python.taint import CONST_TEXT, UNKNOWN, Flow, FunctionTaint, Level, tainted
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+_SOURCE_HINT = re.compile(
+    r"request|input\s*\(|argv|stdin|\.recv|@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route|websocket)\b"
+    r"|api_view|require_(?:POST|GET|http_methods)"
+)
+
+
+class PyContext:
+    """One parsed Python file. The runner updates ``function``/``statement`` as it walks the tree."""
+
+    def __init__(self, path: str, text: str, tree: ast.Module) -> None:
+        self.path = path
+        self.text = text
+        self.lines = text.splitlines()
+        self.tree = tree
+        self.imports: dict[str, str] = {}
+        self.function: FunctionNode | None = None
+        self.class_of: dict[int, ast.ClassDef] = {}
+        self.statement: ast.stmt | None = None
+        self.has_sources = bool(_SOURCE_HINT.search(text))
+        self._taint: dict[int, FunctionTaint] = {}
+        self._summaries: dict[str, tuple[Flow, Flow] | None] = {}
+        self._routes: dict[int, Route | None] = {}
+
+    # ----- names ---------------------------------------------------------------------------------
+    def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    self.imports[top] = top
+        elif node.module and node.level == 0:
+            for alias in node.names:
+                self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def dotted(self, e: ast.expr) -> str | None:
+        """``a.b.c`` for a chain of names, as written."""
+        parts: list[str] = []
+        while isinstance(e, ast.Attribute):
+            parts.append(e.attr)
+            e = e.value
+        if isinstance(e, ast.Call):  # requests.Session().get -> Session().get
+            inner = self.dotted(e.func)
+            if inner is None:
+                return None
+            parts.append(inner + "()")
+        elif isinstance(e, ast.Name):
+            parts.append(e.id)
+        else:
+            return None
+        return ".".join(reversed(parts))
+
+    def qualname(self, e: ast.expr) -> str | None:
+        """The dotted name with its first part resolved through this file's imports."""
+        dotted = self.dotted(e)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        full = self.imports.get(head)
+        if full is None:
+            return dotted
+        return f"{full}.{rest}" if rest else full
+
+    def call_name(self, call: ast.Call) -> str:
+        return self.qualname(call.func) or ""
+
+    @staticmethod
+    def kwarg(call: ast.Call, name: str) -> ast.expr | None:
+        for kw in call.keywords:
+            if kw.arg == name:
+                return kw.value
+        return None
+
+    @staticmethod
+    def is_true(e: ast.expr | None) -> bool:
+        return isinstance(e, ast.Constant) and e.value is True
+
+    @staticmethod
+    def is_false(e: ast.expr | None) -> bool:
+        return isinstance(e, ast.Constant) and e.value is False
+
+    @staticmethod
+    def string(e: ast.expr | None) -> str | None:
+        return e.value if isinstance(e, ast.Constant) and isinstance(e.value, str) else None
+
+    def segment(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.text, node) or ""
+
+    # ----- module facts --------------------------------------------------------------------------
+    @cached_property
+    def module_functions(self) -> dict[str, FunctionNode]:
+        return {n.name: n for n in self.tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+
+    @cached_property
+    def _module_constants(self) -> dict[str, Flow]:
+        consts: dict[str, Flow] = {}
+        reassigned: set[str] = set()
+        for node in self.tree.body:
+            targets: list[ast.expr] = []
+            value: ast.expr | None = None
+            if isinstance(node, ast.Assign):
+                targets, value = node.targets, node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets, value = [node.target], node.value
+            for t in targets:
+                if not isinstance(t, ast.Name):
+                    continue
+                if t.id in consts:
+                    reassigned.add(t.id)
+                if value is not None and _is_literal(value):
+                    consts[t.id] = CONST_TEXT if _is_text(value) else Flow(Level.CONST)
+                else:
+                    reassigned.add(t.id)
+        return {k: v for k, v in consts.items() if k not in reassigned}
+
+    def module_constant(self, name: str) -> Flow | None:
+        return self._module_constants.get(name)
+
+    # ----- routes and taint ----------------------------------------------------------------------
+    def route_of(self, func: FunctionNode | None) -> Route | None:
+        if func is None:
+            return None
+        key = id(func)
+        if key not in self._routes:
+            self._routes[key] = route_of(func, key in self.class_of)
+        return self._routes[key]
+
+    @property
+    def route(self) -> Route | None:
+        """The route served by the function being walked, if any."""
+        return self.route_of(self.function)
+
+    def _analysis(self, func: FunctionNode | None) -> FunctionTaint:
+        key = id(func) if func is not None else 0
+        found = self._taint.get(key)
+        if found is not None:
+            return found
+        if func is None:
+            analysis = FunctionTaint(self, self.tree.body, {})
+        else:
+            params = {a.arg: UNKNOWN for a in _all_args(func)}
+            route = self.route_of(func)
+            for name in route.tainted_params if route else ():
+                params[name] = tainted(f"route parameter '{name}'")
+            analysis = FunctionTaint(self, func.body, params)
+        self._taint[key] = analysis
+        return analysis
+
+    def flow(self, e: ast.expr) -> Flow:
+        """What is known about ``e`` where it appears (the statement being walked)."""
+        analysis = self._analysis(self.function)
+        return analysis.eval(e, analysis.env_at(self.statement))
+
+    def tainted(self, e: ast.expr) -> Flow | None:
+        """The flow of ``e`` if it carries attacker-controlled data, else None (fast when no source exists)."""
+        if not self.has_sources:
+            return None
+        flow = self.flow(e)
+        return flow if flow.tainted else None
+
+    def helper_summary(self, name: str) -> tuple[Flow, Flow] | None:
+        """(return flow with unknown arguments, return flow with tainted arguments) of a module function."""
+        if name in self._summaries:
+            return self._summaries[name]
+        func = self.module_functions.get(name)
+        if func is None or self.route_of(func) is not None:
+            return None
+        self._summaries[name] = None  # recursion guard
+        params = [a.arg for a in _all_args(func)]
+        base = FunctionTaint(self, func.body, dict.fromkeys(params, UNKNOWN)).returns
+        dirty = FunctionTaint(self, func.body, {p: tainted(f"argument '{p}'") for p in params}).returns
+        self._summaries[name] = (base, dirty)
+        return base, dirty
+
+    # ----- comments ------------------------------------------------------------------------------
+    @cached_property
+    def comments(self) -> dict[int, str]:
+        """Comment text by line number (tokenised once, on demand)."""
+        found: dict[int, str] = {}
+        try:
+            for tok in tokenize.generate_tokens(io.StringIO(self.text).readline):
+                if tok.type == tokenize.COMMENT:
+                    found[tok.start[0]] = tok.string
+        except (tokenize.TokenError, SyntaxError):
+            pass
+        return found
+
+
+def _all_args(func: FunctionNode) -> list[ast.arg]:
+    a = func.args
+    extra = [x for x in (a.vararg, a.kwarg) if x is not None]
+    return [*a.posonlyargs, *a.args, *a.kwonlyargs, *extra]
+
+
+def _is_literal(e: ast.expr) -> bool:
+    if isinstance(e, ast.Constant):
+        return True
+    if isinstance(e, ast.Tuple | ast.List | ast.Set):
+        return all(_is_literal(x) for x in e.elts)
+    if isinstance(e, ast.Dict):
+        return all(k is not None and _is_literal(k) for k in e.keys) and all(_is_literal(v) for v in e.values)
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id in ("frozenset", "set", "tuple"):
+        return all(_is_literal(x) for x in e.args)
+    if isinstance(e, ast.BinOp):
+        return _is_literal(e.left) and _is_literal(e.right)
+    return False
+
+
+def _is_text(e: ast.expr) -> bool:
+    if isinstance(e, ast.Constant):
+        return isinstance(e.value, str | bytes)
+    if isinstance(e, ast.BinOp):
+        return _is_text(e.left) or _is_text(e.right)
+    return False

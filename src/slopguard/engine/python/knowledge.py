@@ -1,0 +1,58 @@
+"""What the taint tracker knows about Python libraries: sources, sanitisers, route decorators."""
+
+from __future__ import annotations
+
+# Attributes of a request object that carry attacker-controlled data (Flask, Django, DRF, FastAPI/Starlette).
+REQUEST_ATTRS = frozenset(
+    {
+        "args", "form", "values", "json", "data", "files", "cookies", "headers", "get_json", "get_data",
+        "stream", "query_string", "view_args", "path", "full_path", "url", "base_url", "referrer",
+        "user_agent", "GET", "POST", "body", "COOKIES", "META", "FILES", "query_params", "path_params",
+        "raw_post_data", "content", "text", "read",
+    }
+)  # fmt: skip
+
+# Names a request object goes by.
+REQUEST_NAMES = frozenset({"request", "req", "flask.request"})
+
+# Calls whose result is attacker-controlled wherever they appear.
+SOURCE_CALLS = frozenset(
+    {"input", "raw_input", "sys.stdin.read", "sys.stdin.readline", "sys.stdin.readlines", "fileinput.input"}
+)
+SOURCE_ATTRS = frozenset({"sys.argv", "sys.stdin"})
+# Methods of sockets and streams that return bytes from the network.
+SOURCE_METHODS = frozenset({"recv", "recvfrom", "recv_into", "recvmsg", "read_message"})
+
+# Calls whose result is safe to use in any sink (type conversion, escaping, quoting).
+SANITIZERS = frozenset(
+    {
+        "int", "float", "bool", "len", "abs", "round", "complex", "ord", "hash", "id",
+        "decimal.Decimal", "uuid.UUID", "ipaddress.ip_address", "ipaddress.ip_network",
+        "html.escape", "markupsafe.escape", "flask.escape", "jinja2.escape", "django.utils.html.escape",
+        "django.utils.html.format_html", "bleach.clean", "cgi.escape", "xml.sax.saxutils.escape",
+        "shlex.quote", "pipes.quote", "shlex.join",
+        "werkzeug.utils.secure_filename", "secure_filename", "os.path.basename",
+        "urllib.parse.quote", "urllib.parse.quote_plus", "urllib.parse.urlencode",
+        "flask.url_for", "url_for", "django.urls.reverse", "reverse",
+        "re.escape", "json.dumps", "base64.b64encode", "base64.urlsafe_b64encode",
+        "datetime.date.fromisoformat", "datetime.datetime.fromisoformat", "datetime.datetime.strptime",
+        "isinstance", "hasattr", "callable", "type",
+    }
+)  # fmt: skip
+SANITIZER_METHODS = frozenset({"hexdigest", "digest", "isdigit", "isnumeric", "isalnum", "isalpha", "count"})
+
+# Calls in a guard that do not validate their argument.
+NON_GUARDS = frozenset({"len", "bool", "str", "isinstance", "hasattr", "print", "any", "all", "getattr"})
+
+# Calls that end the request or the function (used for ``if bad: abort(400)`` guards).
+EXIT_CALLS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "quit", "os._exit"})
+
+# Type annotations that FastAPI/Pydantic validate into safe values.
+SAFE_ANNOTATIONS = frozenset({"int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "EmailStr"})
+
+# Decorator method names that declare a web route on an app/router/blueprint object.
+ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete", "api_route", "websocket"})
+ROUTE_DECORATORS = frozenset({"api_view", "require_http_methods", "require_POST", "require_GET", "csrf_exempt"})
+
+# Flask path converters that produce safe values.
+SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})

@@ -1,0 +1,214 @@
+"""Rules declare themselves here: metadata next to the check, registered by a decorator."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from slopguard.core.finding import Confidence, Severity
+
+if TYPE_CHECKING:
+    from slopguard.engine.python.context import PyContext
+    from slopguard.engine.text import TextContext
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMeta:
+    """What a rule is: everything a reporter, a doc page or an instruction template needs."""
+
+    id: str
+    title: str
+    cwe: tuple[int, ...]
+    severity: Severity
+    confidence: Confidence
+    languages: tuple[str, ...]
+    why: str
+    fix: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A place a rule flags; severity/confidence override the rule's defaults when set."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    message: str
+    severity: Severity | None = None
+    confidence: Confidence | None = None
+    secrets: tuple[str, ...] = ()
+
+
+def hit_at(
+    node: ast.AST,
+    message: str,
+    *,
+    severity: Severity | None = None,
+    confidence: Confidence | None = None,
+    secrets: tuple[str, ...] = (),
+) -> Hit:
+    """A hit spanning an AST node."""
+    line = getattr(node, "lineno", 1)
+    col = getattr(node, "col_offset", 0) + 1
+    end_line = getattr(node, "end_lineno", None) or line
+    end_col = (getattr(node, "end_col_offset", None) or col - 1) + 1
+    return Hit(line, col, end_line, end_col, message, severity, confidence, secrets)
+
+
+PyCheck = Callable[[Any, "PyContext"], Iterable[Hit]]
+TextCheck = Callable[["TextContext"], Iterable[Hit]]
+C = TypeVar("C")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule(Generic[C]):
+    """A rule's metadata plus its check."""
+
+    meta: RuleMeta
+    check: C
+    node_types: tuple[type[ast.AST], ...] = field(default=())
+
+
+_PY_RULES: dict[str, Rule[PyCheck]] = {}
+_TEXT_RULES: dict[str, Rule[TextCheck]] = {}
+_META_ONLY: dict[str, RuleMeta] = {}
+
+
+def _meta(
+    id: str,
+    title: str,
+    cwe: int | tuple[int, ...],
+    severity: Severity,
+    confidence: Confidence,
+    why: str,
+    fix: str,
+    languages: tuple[str, ...],
+    tags: tuple[str, ...],
+) -> RuleMeta:
+    if id in all_rule_meta():
+        raise ValueError(f"duplicate rule id {id}")
+    cwes = (cwe,) if isinstance(cwe, int) else cwe
+    return RuleMeta(id, title, cwes, severity, confidence, languages, " ".join(why.split()), " ".join(fix.split()), tags)
+
+
+def python_rule(
+    *,
+    id: str,
+    title: str,
+    cwe: int | tuple[int, ...],
+    severity: Severity,
+    confidence: Confidence,
+    why: str,
+    fix: str,
+    nodes: tuple[type[ast.AST], ...],
+    tags: tuple[str, ...] = (),
+) -> Callable[[PyCheck], PyCheck]:
+    """Register a Python AST rule; ``nodes`` are the node types its check is called with."""
+
+    def register(check: PyCheck) -> PyCheck:
+        meta = _meta(id, title, cwe, severity, confidence, why, fix, ("python",), tags)
+        _PY_RULES[id] = Rule(meta, check, nodes)
+        return check
+
+    return register
+
+
+def text_rule(
+    *,
+    id: str,
+    title: str,
+    cwe: int | tuple[int, ...],
+    severity: Severity,
+    confidence: Confidence,
+    why: str,
+    fix: str,
+    tags: tuple[str, ...] = (),
+) -> Callable[[TextCheck], TextCheck]:
+    """Register a language-independent rule that reads a file's lines (secrets, markers)."""
+
+    def register(check: TextCheck) -> TextCheck:
+        meta = _meta(id, title, cwe, severity, confidence, why, fix, ("*",), tags)
+        _TEXT_RULES[id] = Rule(meta, check)
+        return check
+
+    return register
+
+
+def declare(meta: RuleMeta) -> RuleMeta:
+    """Register metadata for a rule the engine itself raises (e.g. suppression hygiene)."""
+    if meta.id in all_rule_meta():
+        raise ValueError(f"duplicate rule id {meta.id}")
+    _META_ONLY[meta.id] = meta
+    return meta
+
+
+_loaded = False
+
+
+def load_rules() -> None:
+    """Import every rule module under ``slopguard.rules`` once."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    import slopguard.rules as pack
+
+    for info in pkgutil.walk_packages(pack.__path__, prefix=pack.__name__ + "."):
+        importlib.import_module(info.name)
+
+
+def python_rules() -> dict[str, Rule[PyCheck]]:
+    load_rules()
+    return _PY_RULES
+
+
+def text_rules() -> dict[str, Rule[TextCheck]]:
+    load_rules()
+    return _TEXT_RULES
+
+
+def all_rule_meta() -> dict[str, RuleMeta]:
+    """Every known rule's metadata, keyed by id, sorted."""
+    metas = {**_META_ONLY}
+    metas.update({k: r.meta for k, r in _PY_RULES.items()})
+    metas.update({k: r.meta for k, r in _TEXT_RULES.items()})
+    return dict(sorted(metas.items()))
+
+
+def rule_meta() -> dict[str, RuleMeta]:
+    load_rules()
+    return all_rule_meta()
+
+
+def iter_selected(ids: Iterable[str], rules: dict[str, Rule[C]]) -> Iterator[Rule[C]]:
+    wanted = set(ids)
+    for rid, rule in rules.items():
+        if rid in wanted:
+            yield rule
+
+
+def select_rules(select: Iterable[str], ignore: Iterable[str]) -> set[str]:
+    """Rule ids chosen by id or id prefix (``PY-SQLI``, ``PY``, ``ALL``); unknown selectors are an error."""
+    known = rule_meta()
+
+    def expand(selector: str) -> set[str]:
+        sel = selector.strip().upper()
+        if sel in ("ALL", "*"):
+            return set(known)
+        ids = {rid for rid in known if rid == sel or rid.startswith(sel + "-") or rid.startswith(sel)}
+        if not ids:
+            raise ValueError(f"unknown rule or rule prefix {selector!r}")
+        return ids
+
+    chosen: set[str] = set()
+    for sel in select or ["ALL"]:
+        chosen |= expand(sel)
+    for sel in ignore:
+        chosen -= expand(sel)
+    return chosen

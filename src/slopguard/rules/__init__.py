@@ -1,0 +1,1 @@
+"""Rule packs, one folder per language. Every module here is imported once by the registry."""

@@ -1,0 +1,1 @@
+"""Python rules (standard ``ast`` plus the taint tracker)."""

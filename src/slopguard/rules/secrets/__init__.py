@@ -1,0 +1,1 @@
+"""Secrets rules: known credential formats in any text file."""
