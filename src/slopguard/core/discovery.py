@@ -87,6 +87,8 @@ class Discovery:
     def _file(self, path: Path, explicit: bool) -> SourceFile | None:
         display = _display(path, self.root)
         if self._excluded(display, False):
+            if explicit:
+                self.skipped.append(Skipped(display, "excluded by configuration"))
             return None
         language = language_of(path)
         if language is None:

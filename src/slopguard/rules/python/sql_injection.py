@@ -40,8 +40,8 @@ def sql_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         query = first_arg(node)
     else:
         return
-    if query is None:
-        return
+    if query is None or (isinstance(query, ast.Call) and ctx.call_name(query) in _QUERY_FUNCS):
+        return  # text(f"...") is reported at the text() call itself
     flow = ctx.flow(query)
     if not (flow.built or flow.tainted):
         return

@@ -1,0 +1,39 @@
+# Two entry points for a fresh machine: `make demo` and `make test`. Each builds its own virtualenv.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench accuracy docs clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+## Install and scan the shipped AI-written example service (exit 1 there means "findings", as expected).
+demo: $(BIN)/.installed
+	$(BIN)/slopguard scan examples/ai-generated-app --no-cache; status=$$?; [ $$status -le 1 ]
+
+## Install dev dependencies, then lint, type-check and run the whole test suite.
+test: $(BIN)/.installed lint
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+## Speed against Bandit and Semgrep (downloads a Django wheel through pip's configured index).
+bench: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python benchmarks/speed.py
+
+## Recall and false-positive rate on the labelled corpus in tests/corpus.
+accuracy: $(BIN)/.installed
+	$(BIN)/python benchmarks/accuracy.py
+
+docs: $(BIN)/.installed
+	$(BIN)/slopguard rules --format markdown > docs/rules.md
+
+clean:
+	rm -rf $(VENV) .slopguard_cache .pytest_cache .mypy_cache .ruff_cache

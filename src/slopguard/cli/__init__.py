@@ -1,0 +1,37 @@
+"""The ``slopguard`` command line. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config/internal."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from slopguard import __version__
+from slopguard.cli.rules import rules_command
+from slopguard.cli.scan import scan_command
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="slopguard")
+def cli() -> None:
+    """slopguard: treat every piece of AI-generated code as untrusted input."""
+
+
+cli.add_command(scan_command)
+cli.add_command(rules_command)
+
+
+def main() -> None:
+    """Console entry point; turns unexpected errors into exit code 2 with a clear message."""
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:  # pragma: no cover - last-resort guard
+        click.echo(f"slopguard: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,204 @@
+"""``slopguard scan``: run the rule engine over files, a directory tree, or a snippet on stdin."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from slopguard.core.baseline import BaselineError, load_baseline, new_findings, write_baseline
+from slopguard.core.config import FORMATS, ConfigError, Settings, load_settings
+from slopguard.core.finding import Severity
+from slopguard.core.languages import STDIN_LANGUAGES
+from slopguard.core.snippets import code_blocks
+from slopguard.engine.registry import select_rules
+from slopguard.engine.scanner import Progress as ProgressFn
+from slopguard.engine.scanner import ScanResult, Scanner
+from slopguard.report.json_report import render_json
+from slopguard.report.sarif import render_sarif
+from slopguard.report.text import render_text
+
+SEVERITIES = [s.label for s in Severity]
+PROGRESS_MIN_FILES = 200
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def fail(message: str) -> None:
+    click.echo(f"slopguard: error: {message}", err=True)
+    sys.exit(2)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
+    if not enabled:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    )  # fmt: skip
+    task = bar.add_task("scan", total=None)
+    state = {"started": False}
+
+    def update(done: int, total: int) -> None:
+        if total < PROGRESS_MIN_FILES:
+            return
+        if not state["started"]:
+            bar.start()
+            state["started"] = True
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if state["started"]:
+            bar.stop()
+
+
+def _scan_stdin(scanner: Scanner, language: str, display: str) -> tuple[ScanResult, dict[str, str]]:
+    text = sys.stdin.read()
+    blocks = code_blocks(text, language)
+    merged = ScanResult(scanner.settings.root, rule_ids=scanner.rule_ids)
+    for block in blocks:
+        part = scanner.scan_text(block.code, language, display, block.first_line)
+        merged.findings += part.findings
+        merged.skipped += part.skipped
+        merged.seconds += part.seconds
+    merged.files_scanned = 1
+    return merged, {display: text}
+
+
+@click.command("scan")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: text).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when a finding is at or above (default: high).")
+@click.option("--select", multiple=True, help="Only these rule ids or prefixes (repeatable, comma-separated).")
+@click.option("--ignore", "ignore_", multiple=True, help="Skip these rule ids or prefixes.")
+@click.option("--exclude", multiple=True, help="Gitignore-style globs to leave out (repeatable).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), help="Worker processes (0 = one per CPU on big scans).")
+@click.option("--lang", type=click.Choice(STDIN_LANGUAGES), default="python", show_default=True,
+              help="Language of a snippet read from stdin ('-').")  # fmt: skip
+@click.option("--stdin-filename", default="<stdin>", show_default=True, help="Name to show for stdin input.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Report only findings not in FILE; FILE is created from this scan if it does not exist.")  # fmt: skip
+@click.option("--update-baseline", is_flag=True, help="Rewrite the --baseline file from this scan.")
+@click.option("--no-cache", is_flag=True, help="Analyse every file even if unchanged.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the cache lives.")
+@click.option("--max-file-size", type=click.IntRange(min=1), help="Skip files larger than this many bytes.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file (default: nearest slopguard.toml or pyproject.toml with [tool.slopguard]).")  # fmt: skip
+@click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+def scan_command(
+    paths: tuple[Path, ...],
+    fmt: str | None,
+    output: Path | None,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore_: tuple[str, ...],
+    exclude: tuple[str, ...],
+    jobs: int | None,
+    lang: str,
+    stdin_filename: str,
+    baseline: Path | None,
+    update_baseline: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
+    max_file_size: int | None,
+    config_file: Path | None,
+    no_progress: bool,
+) -> None:
+    """Scan PATHS (default: .) for the flaws AI assistants write; '-' reads a snippet or a whole answer
+    from stdin."""
+    use_stdin = paths == (Path("-"),)
+    if Path("-") in paths and not use_stdin:
+        fail("'-' (stdin) cannot be combined with other paths")
+    targets = list(paths) or [Path(".")]
+    start = Path.cwd() if use_stdin else (targets[0] if targets[0].is_dir() else targets[0].parent)
+    try:
+        settings = load_settings(config_file, start)
+    except ConfigError as exc:
+        fail(str(exc))
+        return
+    settings = settings.with_overrides(
+        format=fmt,
+        output=output,
+        fail_on=Severity.parse(fail_on) if fail_on else None,
+        select=_split(select) or None,
+        ignore=_split(ignore_) or None,
+        exclude=(*settings.exclude, *exclude) if exclude else None,
+        jobs=jobs,
+        baseline=baseline,
+        cache=False if no_cache else None,
+        cache_dir=cache_dir,
+        max_file_size=max_file_size,
+    )
+    try:
+        rule_ids = select_rules(settings.select, settings.ignore)
+    except ValueError as exc:
+        fail(f"{exc} (see 'slopguard rules')")
+        return
+    scanner = Scanner(settings, rule_ids)
+    snippets: dict[str, str] = {}
+    if use_stdin:
+        result, snippets = _scan_stdin(scanner, lang, stdin_filename)
+    else:
+        show = not no_progress and sys.stderr.isatty()
+        with _progress(show) as progress:
+            result = scanner.scan_paths(targets, progress)
+    _apply_baseline(settings, result, update_baseline)
+    _report(settings, result, snippets)
+    sys.exit(1 if any(f.severity >= settings.fail_on for f in result.findings) else 0)
+
+
+def _apply_baseline(settings: Settings, result: ScanResult, update: bool) -> None:
+    path = settings.baseline
+    if path is None:
+        if update:
+            fail("--update-baseline needs --baseline FILE")
+        return
+    if update or not path.exists():
+        try:
+            count = write_baseline(path, result.findings)
+        except OSError as exc:
+            fail(f"cannot write baseline {path}: {exc.strerror}")
+        click.echo(f"slopguard: baseline {path} written with {count} finding(s)", err=True)
+        result.findings = []
+        return
+    try:
+        known = load_baseline(path)
+    except BaselineError as exc:
+        fail(str(exc))
+        return
+    before = len(result.findings)
+    result.findings = new_findings(result.findings, known)
+    click.echo(f"slopguard: {before - len(result.findings)} finding(s) hidden by baseline {path}", err=True)
+
+
+def _report(settings: Settings, result: ScanResult, snippets: dict[str, str]) -> None:
+    if settings.format == "json":
+        text = render_json(result, settings.fail_on)
+    elif settings.format == "sarif":
+        text = render_sarif(result)
+    else:
+        if settings.output:
+            with settings.output.open("w", encoding="utf-8") as out:
+                render_text(result, Console(file=out, width=120, no_color=True), settings.fail_on, snippets=snippets)
+        else:
+            render_text(result, Console(), settings.fail_on, snippets=snippets)
+        return
+    if settings.output:
+        try:
+            settings.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {settings.output}: {exc.strerror}")
+    else:
+        click.echo(text, nl=False)
