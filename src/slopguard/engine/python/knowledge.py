@@ -39,7 +39,12 @@ SANITIZERS = frozenset(
         "isinstance", "hasattr", "callable", "type",
     }
 )  # fmt: skip
-SANITIZER_METHODS = frozenset({"hexdigest", "digest", "isdigit", "isnumeric", "isalnum", "isalpha", "count"})
+SANITIZER_METHODS = frozenset(
+    {
+        "hexdigest", "digest", "isdigit", "isnumeric", "isalnum", "isalpha", "count",
+        "quote_name", "quote_ident", "quote_identifier", "escape_identifier", "Identifier", "Literal",
+    }
+)  # fmt: skip
 
 # Calls in a guard that do not validate their argument.
 NON_GUARDS = frozenset({"len", "bool", "str", "isinstance", "hasattr", "print", "any", "all", "getattr"})

@@ -288,9 +288,9 @@ class FunctionTaint:
         if isinstance(e, ast.Call):
             return self._call(e, env)
         if isinstance(e, ast.List | ast.Tuple | ast.Set):
-            return join(self.eval(x, env) for x in e.elts) if e.elts else CONST
+            return _container(self.eval(x, env) for x in e.elts)
         if isinstance(e, ast.Dict):
-            return join(self.eval(x, env) for x in [*e.values, *(k for k in e.keys if k is not None)])
+            return _container(self.eval(x, env) for x in [*e.values, *(k for k in e.keys if k is not None)])
         if isinstance(e, ast.IfExp):
             return join((self.eval(e.body, env), self.eval(e.orelse, env)))
         if isinstance(e, ast.BoolOp):
@@ -327,13 +327,16 @@ class FunctionTaint:
         func = call.func
         if name in kb.SOURCE_CALLS:
             return tainted(f"{name}()")
-        if name in kb.SANITIZERS or name.rsplit(".", 1)[-1] in ("escape", "secure_filename", "quote"):
+        last = name.rsplit(".", 1)[-1]
+        if name in kb.SANITIZERS or last in ("escape", "secure_filename", "quote") or last in kb.SANITIZER_METHODS:
             return SAFE
         if isinstance(func, ast.Attribute):
             if func.attr in kb.SANITIZER_METHODS:
                 return SAFE
             if func.attr in kb.SOURCE_METHODS:
                 return tainted(f".{func.attr}()")
+            if func.attr in kb.REQUEST_ATTRS and is_request_object(self.ctx, func.value, env):
+                return tainted(f"request.{func.attr}()")  # request.get_json(), request.body()
             receiver = self.eval(func.value, env)
             args = [self.eval(a, env) for a in call.args]
             kwargs = [self.eval(k.value, env) for k in call.keywords]
@@ -365,6 +368,12 @@ class FunctionTaint:
         if name in ("str", "repr", "format"):
             return flow
         return Flow(max(flow.level, Level.UNKNOWN), flow.built, False, flow.origin)
+
+
+def _container(items: Iterable[Flow]) -> Flow:
+    """A list/dict/tuple carries its items' taint but is not itself a string."""
+    flow = join(items)
+    return Flow(flow.level, flow.built, False, flow.origin)
 
 
 def _safe_type_kwarg(call: ast.Call) -> bool:

@@ -1,0 +1,436 @@
+"""PY-ENUM-001 / PY-RATE-001: login, registration and reset handlers that leak accounts or allow guessing."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.python.context import FunctionNode, PyContext
+from slopguard.engine.python.routes import Route
+from slopguard.engine.registry import Hit, hit_at, python_rule
+from slopguard.rules.python.common import method_name
+
+_B, _E = r"(?<![a-z])(?:", r")(?![a-z])"
+_REGISTER = re.compile(_B + r"register|registration|signup|sign_up" + _E)
+_RESET = re.compile(_B + r"reset|forgot|forgotten|recover|recovery" + _E)
+_LOGIN = re.compile(_B + r"login|log_in|signin|sign_in|auth|authenticate|authentication|token|otp|totp|mfa|2fa" + _E)
+_NOT_AUTH = re.compile(_B + r"logout|log_out|signout|sign_out|refresh|revoke|me" + _E)
+_CREDENTIAL = re.compile(r"passw|pwd|passphrase|otp|one_time|verification_code|verify_code|credential|client_secret")
+_RESET_CREDENTIAL = re.compile(r"e_?mail|username|phone")
+_COUNTING = re.compile(r"attempt|lockout|lock_out|locked|throttl|rate_?limit|brute|too_many|backoff|captcha|axes")
+_LIMIT_NAME = re.compile(r"limit|throttl|axes")
+_MODULE_LIMIT = re.compile(r"(?:default_limits|application_limits)\s*=\s*(?!\[\s*\]|\(\s*\)|None)|DEFAULT_THROTTLE")
+_RESPONSE = re.compile(r"render|redirect|[Rr]esponse")
+_STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "ANY"})
+
+_UNKNOWN = re.compile(
+    r"not found|do(?:es)? ?n[o']?t exist|not exist|not registered|is ?n[o']t registered|never registered"
+    r"|no (?:such )?(?:user|account|member|customer|profile)|no .{0,25}(?:found|registered|associated with)"
+    r"|unknown (?:user|account|e-?mail|username)|(?:could ?n[o']?t|can ?n[o']?t|unable to) find"
+    r"|not associated with"
+)
+_USER_SPECIFIC = re.compile(
+    r"(?:incorrect|invalid|wrong|bad|unrecogni[sz]ed) (?:user ?name|user|e-?mail(?: address)?|account|phone)(?! or)"
+)
+_PASSWORD_SPECIFIC = re.compile(
+    r"(?:incorrect|invalid|wrong|bad) (?:password|passcode|pin)"
+    r"|password (?:is |was )?(?:incorrect|invalid|wrong|not correct|do(?:es)? ?n[o']?t match|mismatch)"
+)
+_GENERIC = re.compile(
+    r"(?:user ?name|e-?mail|user|login|account) ?(?:or|and|/|&) ?(?:password|pass)"
+    r"|password ?(?:or|and|/) ?(?:user ?name|e-?mail)|credentials"
+)
+_EXISTS = re.compile(
+    r"already (?:exists?|registered|taken|in use|used|signed up|been (?:registered|taken|used)|ha(?:s|ve) an account)"
+    r"|(?:is|are) (?:already )?taken|exists already|(?:user|account|e-?mail|username) (?:already )?exists"
+)
+_USERLIKE = re.compile(
+    r"(?:db_|existing_|found_|the_|current_|matched_)?(?:user|account|acct|member|customer|profile|person|u|usr"
+    r"|record|row|admin|owner|player|client|employee|student)s?(?:_obj|_record|_row|_doc|_data|_in_db|_db)?"
+)
+_NOT_SUBJECT = re.compile(r"token|code|otp|link|session|form|payload|body")
+_USER_MODEL = re.compile(r"user|account|member|customer|profile|person|auth", re.I)
+_LOOKUP = re.compile(
+    r"\.(?:first|one_or_none|scalar_one_or_none|scalar|get_or_none|fetchone|find_one|exists|get|filter|filter_by"
+    r"|query|objects|execute|select)\b|get_user|find_user|load_user|lookup"
+)
+_REQUEST_DATA = re.compile(r"request|\bform\b|\.json|\.args|\.data|payload|\bbody\b|\.POST|\.values")
+_CHECK_NAME = re.compile(r"passw|pwd|checkpw|authenticat|credential")
+_CHECK_VERB = re.compile(r"verify|check|compare|match")
+_PASSWORDISH = re.compile(r"passw|pwd|hash")
+_MSG_TARGET = re.compile(r"err|msg|message|detail|reason|alert|notice|feedback", re.I)
+_NOT_FOUND_EXC = re.compile(r"DoesNotExist|NotFound|NoResultFound|NoSuchUser|KeyError|UserNotFound")
+_NAMED_STATUS = {"NOT_FOUND": 404, "UNAUTHORIZED": 401, "FORBIDDEN": 403, "BAD_REQUEST": 400, "CONFLICT": 409}
+_CLASS_STATUS = {
+    "NotFound": 404, "Http404": 404, "HttpResponseNotFound": 404, "AuthenticationFailed": 401,
+    "NotAuthenticated": 401, "Unauthorized": 401, "PermissionDenied": 403, "HttpResponseForbidden": 403,
+}  # fmt: skip
+_404_CALLS = frozenset({"get_object_or_404", "first_or_404", "get_or_404", "one_or_404"})
+
+
+def _snake(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text).lower())
+
+
+def _auth_kind(func: FunctionNode, route: Route, ctx: PyContext) -> str | None:
+    """'register', 'reset' or 'login' when the handler's name, path or class says it authenticates."""
+    cls = ctx.class_of.get(id(func))
+    label = "_".join(_snake(p) for p in (func.name, route.path or "", cls.name if cls else ""))
+    if _REGISTER.search(label):
+        return "register"
+    if _NOT_AUTH.search(label):
+        return None
+    if _RESET.search(label):
+        return "reset"
+    return "login" if _LOGIN.search(label) else None
+
+
+def _words(func: FunctionNode) -> str:
+    """Identifiers and identifier-like strings of a function's signature and body (no docstring or prose)."""
+    body = func.body[1:] if ast.get_docstring(func) is not None else func.body
+    found: list[str] = []
+    for root in [func.args, *body]:
+        for n in ast.walk(root):
+            if isinstance(n, ast.Name):
+                found.append(n.id)
+            elif isinstance(n, ast.Attribute):
+                found.append(n.attr)
+            elif isinstance(n, ast.arg | ast.keyword) and n.arg:
+                found.append(n.arg)
+            elif isinstance(n, ast.Constant) and isinstance(n.value, str) and " " not in n.value:
+                found.append(n.value)
+    return " ".join(found).lower()
+
+
+def _names(nodes: list[ast.expr]) -> str:
+    return " ".join(
+        n.id if isinstance(n, ast.Name) else n.attr
+        for root in nodes
+        for n in ast.walk(root)
+        if isinstance(n, ast.Name | ast.Attribute)
+    ).lower()
+
+
+# ----- PY-RATE-001 -----------------------------------------------------------------------------------
+
+
+@python_rule(
+    id="PY-RATE-001",
+    title="Authentication endpoint without rate limiting",
+    cwe=307,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    nodes=(ast.FunctionDef, ast.AsyncFunctionDef),
+    why="""Assistants write a login, token, OTP or password-reset view that checks the credential and returns,
+    with nothing that limits how often it may be called. An attacker scripts millions of guesses against it:
+    credential stuffing with leaked passwords, brute force of 6-digit OTP codes, or reset-mail flooding.""",
+    fix="""Limit attempts per client and per account: @limiter.limit("5/minute") (Flask-Limiter, slowapi),
+    @ratelimit(key="ip", rate="5/m") (django-ratelimit), throttle_classes (DRF), or count failures and lock out.""",
+)
+def unlimited_auth(node: FunctionNode, ctx: PyContext) -> Iterator[Hit]:
+    route = ctx.route_of(node)
+    if route is None or not route.methods & _STATE_CHANGING:
+        return
+    kind = _auth_kind(node, route, ctx)
+    if kind is None:
+        return
+    words = _words(node)
+    if not (_CREDENTIAL.search(words) or (kind in ("reset", "register") and _RESET_CREDENTIAL.search(words))):
+        return
+    if route.framework == "django" and route.path is None and "ANY" in route.methods and not _returns_response(node):
+        return  # a helper taking `request`, not a view
+    cls = ctx.class_of.get(id(node))
+    guards = [*node.decorator_list, *node.args.defaults, *(d for d in node.args.kw_defaults if d)]
+    if cls is not None:
+        guards += cls.decorator_list
+        guards += [t for s in cls.body if isinstance(s, ast.Assign | ast.AnnAssign) for t in _targets(s)]
+    guard_names = _names(guards)
+    exempt = "exempt" in guard_names and "limit" in guard_names
+    if not exempt and (_LIMIT_NAME.search(guard_names) or _MODULE_LIMIT.search(ctx.text)):
+        return
+    if _COUNTING.search(words):
+        return
+    line = ctx.lines[node.lineno - 1] if node.lineno <= len(ctx.lines) else ""
+    where = f" ({route.path})" if route.path else ""
+    yield Hit(
+        node.lineno,
+        node.col_offset + 1,
+        node.lineno,
+        len(line) + 1,
+        f"authentication handler '{node.name}'{where} accepts unlimited attempts: no rate limit, throttle "
+        "or lockout; add a per-client and per-account limit",
+    )
+
+
+def _targets(stmt: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return list(stmt.targets) if isinstance(stmt, ast.Assign) else [stmt.target]
+
+
+def _returns_response(func: FunctionNode) -> bool:
+    for n in ast.walk(func):
+        if isinstance(n, ast.Return) and isinstance(n.value, ast.Call) and _RESPONSE.search(method_name(n.value)):
+            return True
+    return False
+
+
+# ----- PY-ENUM-001 -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Site:
+    """A statement that answers the client: return, raise, flash(), or a message assigned for later."""
+
+    node: ast.stmt
+    texts: tuple[str, ...]
+    status: int | None
+
+
+@python_rule(
+    id="PY-ENUM-001",
+    title="Login or reset handler reveals which accounts exist",
+    cwe=204,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    nodes=(ast.FunctionDef, ast.AsyncFunctionDef),
+    why="""Assistants write helpful, distinct errors: 'User not found' (404) when the lookup fails and
+    'Incorrect password' (401) when the hash check fails, or 'No account with that email' on password reset.
+    An attacker feeds a list of addresses to the endpoint and learns which are customers, then targets just
+    those with password spraying, credential stuffing or phishing.""",
+    fix="""Answer every failed login with one message and status ("Invalid email or password", 401) and every
+    reset request with "If an account exists for that address, we sent a link".""",
+)
+def account_enumeration(node: FunctionNode, ctx: PyContext) -> Iterator[Hit]:
+    route = ctx.route_of(node)
+    kind = _auth_kind(node, route, ctx) if route is not None else None
+    if kind is None:
+        return
+    flow = _Branches(ctx, node)
+    flow.walk(node.body, None)
+    if kind == "register":
+        for _, site in flow.sites:
+            if any(_EXISTS.search(t) for t in site.texts):
+                yield hit_at(site.node, "registration handler says the account already exists, which "
+                             "lets anyone test addresses; answer generically and notify by email",
+                             confidence=Confidence.LOW)  # fmt: skip
+        return
+    unknown = [s for label, s in flow.sites if label == "U"]
+    wrong = [s for label, s in flow.sites if label == "P"]
+    u_texts = {t for s in unknown for t in s.texts}
+    p_texts = {t for s in wrong for t in s.texts}
+    flagged = False
+    for site in unknown:
+        said = next((t for t in site.texts if _reveals_absence(t, strong=not wrong)), None)
+        if said is None or said in p_texts or (not wrong and kind == "login" and not _takes_credential(node)):
+            continue
+        flagged = True
+        what = "password-reset" if kind == "reset" else "login"
+        yield hit_at(site.node, f"{what} handler says no account exists ('{said}'), so anyone can test which "
+                     "addresses are registered; answer every failure the same way",
+                     confidence=Confidence.HIGH if wrong or kind == "reset" else Confidence.MEDIUM)  # fmt: skip
+    for site in wrong if unknown else []:
+        said = next((t for t in site.texts if _PASSWORD_SPECIFIC.search(t) and not _GENERIC.search(t)), None)
+        if said is not None and said not in u_texts:
+            flagged = True
+            yield hit_at(site.node, f"handler says the password is wrong ('{said}') while unknown accounts get "
+                         "another answer, confirming the account exists", confidence=Confidence.HIGH)  # fmt: skip
+    u_codes = {s.status for s in unknown if s.status}
+    p_codes = {s.status for s in wrong if s.status}
+    if not flagged and u_codes and p_codes and not u_codes & p_codes:
+        for site in unknown:
+            if site.status:
+                yield hit_at(site.node, f"handler answers {site.status} for an unknown account but "
+                             f"{'/'.join(map(str, sorted(p_codes)))} for a wrong password; use one status")  # fmt: skip
+    for call in flow.not_found_calls if kind in ("login", "reset") else []:
+        yield hit_at(call, f"{method_name(call)}() answers 404 when no account matches, revealing which "
+                     "accounts exist; look the user up and fail generically")  # fmt: skip
+
+
+def _reveals_absence(text: str, *, strong: bool) -> bool:
+    if _GENERIC.search(text):
+        return False
+    return bool(_UNKNOWN.search(text) or (not strong and _USER_SPECIFIC.search(text)))
+
+
+def _takes_credential(func: FunctionNode) -> bool:
+    return bool(re.search(r"passw|pwd|otp|e_?mail|username|credential", _words(func)))
+
+
+class _Branches:
+    """Labels the answers of a handler: 'U' where the account was not found, 'P' where the password failed."""
+
+    def __init__(self, ctx: PyContext, func: FunctionNode) -> None:
+        self.ctx = ctx
+        self.sites: list[tuple[str | None, _Site]] = []
+        self.not_found_calls: list[ast.Call] = []
+        self.lookups: set[str] = set()
+        self.checks: set[str] = set()
+        for n in ast.walk(func):
+            if isinstance(n, ast.Assign | ast.AnnAssign | ast.NamedExpr) and n.value is not None:
+                value = ctx.segment(n.value)
+                names = [t.id for t in _targets_of(n) if isinstance(t, ast.Name)]
+                call = n.value.value if isinstance(n.value, ast.Await) else n.value
+                if isinstance(call, ast.Call) and re.search(r"authenticat|credential", method_name(call).lower()):
+                    self.checks.update(names)
+                elif _LOOKUP.search(value) and _USER_MODEL.search(value) and not _REQUEST_DATA.search(value):
+                    self.lookups.update(names)
+            if isinstance(n, ast.Call) and method_name(n) in _404_CALLS and _USER_MODEL.search(ctx.segment(n)):
+                self.not_found_calls.append(n)
+
+    def walk(self, stmts: list[ast.stmt], label: str | None) -> None:
+        for i, st in enumerate(stmts):
+            if isinstance(st, ast.If):
+                kind, failing = self.classify(st.test)
+                if kind is None:
+                    self.walk(st.body, label)
+                    self.walk(st.orelse, label)
+                elif failing:
+                    self.walk(st.body, kind)
+                    self.walk(st.orelse, label)
+                else:
+                    self.walk(st.body, label)
+                    self.walk(st.orelse, kind)
+                    if not st.orelse and _exits(st.body):
+                        self.walk(stmts[i + 1 :], kind)
+                        return
+            elif isinstance(st, ast.Try | ast.TryStar):
+                self.walk(st.body, label)
+                for h in st.handlers:
+                    hit = h.type is not None and _NOT_FOUND_EXC.search(self.ctx.segment(h.type))
+                    self.walk(h.body, "U" if hit else label)
+                self.walk(st.orelse + st.finalbody, label)
+            elif isinstance(st, ast.For | ast.AsyncFor | ast.While):
+                self.walk(st.body + st.orelse, label)
+            elif isinstance(st, ast.With | ast.AsyncWith):
+                self.walk(st.body, label)
+            elif isinstance(st, ast.Match):
+                for case in st.cases:
+                    self.walk(case.body, label)
+            elif not isinstance(st, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                site = self.site(st)
+                if site is not None:
+                    self.sites.append((label, site))
+
+    def classify(self, test: ast.expr) -> tuple[str | None, bool]:
+        """('U' or 'P' or None, whether the branch runs when the check failed)."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            kind, failing = self.classify(test.operand)
+            return kind, not failing
+        if isinstance(test, ast.BoolOp):
+            parts = [self.classify(v) for v in test.values]
+            kinds = {k for k, _ in parts if k}
+            if len(kinds) != 1:
+                return None, False
+            return kinds.pop(), next(f for k, f in parts if k)
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            other = test.comparators[0]
+            op = test.ops[0]
+            if isinstance(other, ast.Constant) and other.value in (None, False):
+                kind, _ = self.classify(test.left)
+                return kind, isinstance(op, ast.Is | ast.Eq)
+            if self._is_password_compare(test):
+                return "P", isinstance(op, ast.NotEq | ast.IsNot)
+            return None, False
+        if isinstance(test, ast.Call):
+            name = self.ctx.segment(test.func).lower()
+            args = _names([*test.args, *(k.value for k in test.keywords)])
+            if _CHECK_NAME.search(name) and not re.search(r"valid|strength|policy", name):
+                return "P", False
+            if _CHECK_VERB.search(name) and _PASSWORDISH.search(args):
+                return "P", False
+            if _LOOKUP.search(self.ctx.segment(test)) and _USER_MODEL.search(self.ctx.segment(test)):
+                return "U", False
+            return None, False
+        if isinstance(test, ast.Name):
+            if test.id in self.checks:
+                return "P", False
+            if _NOT_SUBJECT.search(test.id):
+                return None, False
+            if test.id in self.lookups or _USERLIKE.fullmatch(test.id):
+                return "U", False
+        return None, False
+
+    def _is_password_compare(self, test: ast.Compare) -> bool:
+        """``user.password != hash_pw(password)``: a stored password or a freshly computed hash on one side."""
+        for side in [test.left, *test.comparators]:
+            text = self.ctx.segment(side).lower()
+            if isinstance(side, ast.Attribute | ast.Subscript) and _PASSWORDISH.search(text):
+                return True
+            if isinstance(side, ast.Call) and re.search(r"hash|digest|crypt", text):
+                return True
+        return False
+
+    def site(self, st: ast.stmt) -> _Site | None:
+        value: ast.expr | None = None
+        if isinstance(st, ast.Return | ast.Raise):
+            value = st.value if isinstance(st, ast.Return) else st.exc
+        elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call):
+            call = st.value
+            name = method_name(call)
+            receiver = self.ctx.segment(call.func).split(".")[0]
+            if name in ("flash", "abort", "add_error") or (receiver == "messages" and name != "get_messages"):
+                value = call
+        elif isinstance(st, ast.Assign | ast.AnnAssign) and st.value is not None:
+            if any(_MSG_TARGET.search(self.ctx.segment(t)) for t in _targets_of(st)):
+                value = st.value
+        if value is None:
+            return None
+        return _Site(st, tuple(_texts(value)), _status(value))
+
+
+def _targets_of(n: ast.Assign | ast.AnnAssign | ast.NamedExpr) -> list[ast.expr]:
+    return list(n.targets) if isinstance(n, ast.Assign) else [n.target]
+
+
+def _exits(body: list[ast.stmt]) -> bool:
+    last = body[-1] if body else None
+    if isinstance(last, ast.Return | ast.Raise | ast.Continue | ast.Break):
+        return True
+    if isinstance(last, ast.If):
+        return _exits(last.body) and _exits(last.orelse)
+    return isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and method_name(last.value) == "abort"
+
+
+def _texts(e: ast.expr) -> Iterator[str]:
+    """The string literals of an answer (not dict keys), normalised for comparison."""
+    stack = [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Constant) and isinstance(n.value, str):
+            text = " ".join(n.value.replace("\u2019", "'").lower().split()).strip(" .!")
+            if text:
+                yield text
+        elif isinstance(n, ast.JoinedStr):
+            yield " ".join(
+                "{}" if not isinstance(v, ast.Constant) else str(v.value) for v in n.values
+            ).lower().strip(" .!")  # fmt: skip
+        elif isinstance(n, ast.Dict):
+            stack.extend(v for v in n.values)
+        else:
+            stack.extend(ast.iter_child_nodes(n))
+
+
+def _code(e: ast.expr) -> int | None:
+    if isinstance(e, ast.Constant) and isinstance(e.value, int) and 100 <= e.value <= 599:
+        return e.value
+    if isinstance(e, ast.Attribute):
+        found = re.search(r"_(\d{3})(?:_|$)", e.attr)
+        return int(found.group(1)) if found else _NAMED_STATUS.get(e.attr)
+    return None
+
+
+def _status(e: ast.expr) -> int | None:
+    if isinstance(e, ast.Tuple) and len(e.elts) >= 2:
+        return _code(e.elts[1])
+    if not isinstance(e, ast.Call):
+        return None
+    for kw in e.keywords:
+        if kw.arg in ("status", "status_code", "code"):
+            return _code(kw.value)
+    for arg in e.args:
+        code = _code(arg)
+        if code:
+            return code
+    return _CLASS_STATUS.get(method_name(e))

@@ -1,0 +1,235 @@
+"""Helpers for the injection rule family: local assignments, names feeding a value, guards, URL shapes.
+
+The taint tracker answers "how trusted is this value"; these helpers answer "what does this value look like"
+(an argv list, a ``Path`` object, a URL whose host is fixed) and recognise a few guards the tracker cannot
+attach to a name (``if ".." in name: abort()``, ``url_has_allowed_host_and_scheme(url=next_url)``).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from collections.abc import Iterator
+
+from slopguard.engine.python.context import PyContext
+
+Scope = dict[str, list[tuple[int, ast.expr]]]
+_SCOPES: dict[int, tuple[ast.AST, Scope]] = {}
+
+
+def walk_local(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node of a body in source order, without entering nested functions, classes or lambdas."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _scope(owner: ast.AST, body: list[ast.stmt]) -> Scope:
+    cached = _SCOPES.get(id(owner))
+    if cached is not None and cached[0] is owner:
+        return cached[1]
+    found: Scope = {}
+    for node in walk_local(body):
+        pairs: list[tuple[ast.expr, ast.expr]] = []
+        if isinstance(node, ast.Assign):
+            pairs = [(t, node.value) for t in node.targets]
+        elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+            pairs = [(node.target, node.value)]
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            pairs = [(node.optional_vars, node.context_expr)]
+        for target, value in pairs:
+            if isinstance(target, ast.Name):
+                found.setdefault(target.id, []).append((value.lineno, value))
+    if len(_SCOPES) > 256:
+        _SCOPES.clear()
+    _SCOPES[id(owner)] = (owner, found)
+    return found
+
+
+def local_scope(ctx: PyContext) -> Scope:
+    """Assignments of the function being walked (the module body outside functions)."""
+    if ctx.function is not None:
+        return _scope(ctx.function, ctx.function.body)
+    return _scope(ctx.tree, ctx.tree.body)
+
+
+def assigned_value(ctx: PyContext, name: str, before: int) -> ast.expr | None:
+    """The value last bound to ``name`` before line ``before``: in the function, else at module level."""
+    values = [v for line, v in local_scope(ctx).get(name, []) if line < before]
+    if values:
+        return values[-1]
+    if ctx.function is not None and name not in local_scope(ctx):
+        module = _scope(ctx.tree, ctx.tree.body).get(name, [])
+        if len(module) == 1:
+            return module[0][1]
+    return None
+
+
+def resolve(ctx: PyContext, e: ast.expr, depth: int = 3) -> ast.expr:
+    """Follow a name to the expression it was assigned from (a few steps at most)."""
+    while isinstance(e, ast.Name) and depth > 0:
+        value = assigned_value(ctx, e.id, e.lineno)
+        if value is None:
+            break
+        e, depth = value, depth - 1
+    return e
+
+
+def is_call_to(ctx: PyContext, e: ast.expr, names: frozenset[str]) -> bool:
+    """``e`` (or what the name ``e`` was assigned from) is a call to one of ``names``."""
+    e = resolve(ctx, e)
+    return isinstance(e, ast.Call) and ctx.call_name(e) in names
+
+
+_NOT_DATA = frozenset({*dir(builtins), "request", "req", "self", "cls"})
+
+
+def names_in(ctx: PyContext, e: ast.AST) -> set[str]:
+    """Names of local values used in ``e`` (not modules, builtins or the request object)."""
+    return {n.id for n in ast.walk(e) if isinstance(n, ast.Name)} - _NOT_DATA - ctx.imports.keys()
+
+
+def feeding_names(ctx: PyContext, e: ast.expr, depth: int = 4) -> set[str]:
+    """Local names ``e`` is computed from, following assignments of this function transitively."""
+    scope = local_scope(ctx)
+    found = names_in(ctx, e)
+    frontier = set(found)
+    for _ in range(depth):
+        nxt: set[str] = set()
+        for name in frontier:
+            for _line, value in scope.get(name, []):
+                nxt |= names_in(ctx, value)
+        frontier = nxt - found
+        if not frontier:
+            break
+        found |= frontier
+    return found
+
+
+def _checks_before(ctx: PyContext, line: int) -> Iterator[ast.expr]:
+    """Tests of ``if``/``while``/``assert`` and assigned calls that come before ``line`` in this function."""
+    body = ctx.function.body if ctx.function is not None else ctx.tree.body
+    for node in walk_local(body):
+        if getattr(node, "lineno", line) >= line:
+            continue
+        if isinstance(node, ast.If | ast.While | ast.Assert | ast.IfExp):
+            yield node.test
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
+            yield node.value
+
+
+def _mentions(ctx: PyContext, e: ast.AST, names: set[str]) -> bool:
+    return any(bool(feeding_names(ctx, n) & names) for n in ast.walk(e) if isinstance(n, ast.Name))
+
+
+def path_guarded(ctx: PyContext, e: ast.expr, line: int) -> bool:
+    """A containment check on a value ``e`` is built from: ``".." in name``, ``full.startswith(BASE)``,
+    ``p.is_relative_to(base)``, ``os.path.commonpath([...])``."""
+    names = feeding_names(ctx, e)
+    for test in _checks_before(ctx, line):
+        for sub in ast.walk(test):
+            if isinstance(sub, ast.Compare) and isinstance(sub.left, ast.Constant):
+                text = sub.left.value
+                if isinstance(text, str) and ".." in text and _mentions(ctx, sub, names):
+                    return True
+            elif isinstance(sub, ast.Call):
+                func = sub.func
+                if isinstance(func, ast.Attribute) and func.attr in ("startswith", "is_relative_to"):
+                    if _mentions(ctx, func.value, names):
+                        return True
+                elif ctx.call_name(sub).rsplit(".", 1)[-1] in ("commonpath", "commonprefix"):
+                    if _mentions(ctx, sub, names):
+                        return True
+    return False
+
+
+_URL_VALIDATOR = re.compile(r"safe|allow|valid|trust|whitelist|permit")
+_URL_WORD = re.compile(r"url|host|redirect|domain|next|link")
+
+
+def url_checked(ctx: PyContext, e: ast.expr, line: int) -> bool:
+    """The host of a value ``e`` is built from is checked: ``urlparse(u).hostname in ALLOWED``,
+    ``url_has_allowed_host_and_scheme(url=u, ...)``, ``is_safe_url(u)``."""
+    names = feeding_names(ctx, e)
+    for test in _checks_before(ctx, line):
+        for sub in ast.walk(test):
+            if isinstance(sub, ast.Compare):
+                hosts = any(isinstance(a, ast.Attribute) and a.attr in ("hostname", "netloc") for a in ast.walk(sub))
+                if hosts and _mentions(ctx, sub, names):
+                    return True
+            elif isinstance(sub, ast.Call):
+                last = ctx.call_name(sub).rsplit(".", 1)[-1].lower()
+                if _URL_VALIDATOR.search(last) and _URL_WORD.search(last):
+                    args = [*sub.args, *(k.value for k in sub.keywords)]
+                    if any(_mentions(ctx, a, names) for a in args):
+                        return True
+    return False
+
+
+# ----- URL shapes ------------------------------------------------------------------------------
+_FIXED_ABSOLUTE = re.compile(r"^(?:[a-zA-Z][\w+.-]*:)?//[^/?#\\]+[/?#]")
+_FIXED_RELATIVE = re.compile(r"^(?:/[^/\\]|[?#])")
+_HOST_POSITION = re.compile(r"(?://|[@:])$")
+
+
+def _pieces(e: ast.expr) -> list[ast.expr | str]:
+    """A string expression as its ordered pieces: literal text, or sub-expressions."""
+    if isinstance(e, ast.Constant) and isinstance(e.value, str):
+        return [e.value]
+    if isinstance(e, ast.JoinedStr):
+        out: list[ast.expr | str] = []
+        for v in e.values:
+            if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                out.append(v.value)
+            elif isinstance(v, ast.FormattedValue):
+                out.append(v.value)
+        return out
+    if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Add):
+        return [*_pieces(e.left), *_pieces(e.right)]
+    if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Mod):
+        if isinstance(e.left, ast.Constant) and isinstance(e.left.value, str):
+            return [e.left.value.split("%", 1)[0], e.right]
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) and e.func.attr == "format":
+        recv = e.func.value
+        if isinstance(recv, ast.Constant) and isinstance(recv.value, str):
+            return [recv.value.split("{", 1)[0], e]
+    return [e]
+
+
+def _constant_text(ctx: PyContext, e: ast.expr) -> str | None:
+    value = resolve(ctx, e)
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value.value
+    return None
+
+
+def fixed_destination(ctx: PyContext, url: ast.expr) -> bool:
+    """The attacker only picks the path or query of ``url``: everything before the first attacker-controlled
+    piece is trusted and already names the host (``f"https://api.example.com/users/{uid}"``,
+    ``f"/profile/{name}"``, ``settings.API_URL + uid``)."""
+    url = resolve(ctx, url, depth=2)
+    prefix = ""
+    leading_dynamic = False
+    for piece in _pieces(url):
+        if isinstance(piece, str):
+            prefix += piece
+            continue
+        if ctx.flow(piece).tainted:
+            break
+        text = _constant_text(ctx, piece)
+        if text is not None:
+            prefix += text
+        elif not prefix:
+            leading_dynamic = True
+        else:
+            prefix += "trusted"  # a configured host or path segment
+    else:
+        return False
+    if leading_dynamic:
+        return not _HOST_POSITION.search(prefix)
+    return bool(_FIXED_ABSOLUTE.match(prefix) or _FIXED_RELATIVE.match(prefix))
