@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from slopguard.cli import cli
 
-VULNERABLE = '''\
+VULNERABLE = """\
 import sqlite3
 from flask import Flask, request
 
@@ -24,14 +24,14 @@ def search():
     q = request.args.get("q", "")
     db = sqlite3.connect("app.db")
     return {"rows": db.execute(f"SELECT * FROM items WHERE name = '{q}'").fetchall()}
-'''
-SAFE = '''\
+"""
+SAFE = """\
 import sqlite3
 
 
 def count(db: sqlite3.Connection) -> int:
     return db.execute("SELECT count(*) FROM items").fetchone()[0]
-'''
+"""
 
 
 def run(args: list[str], cwd: Path, stdin: str | None = None) -> tuple[int, str, str]:
@@ -68,7 +68,13 @@ def test_json_output_lists_findings(tmp_path: Path) -> None:
     assert doc["summary"]["files_scanned"] == 2
     (finding,) = doc["findings"]
     assert finding["rule_id"] == "PY-SQLI-001"
-    assert finding["location"] == {"path": "app.py", "start_line": 11, "start_col": 21, "end_line": 11, "end_col": 74}
+    assert finding["location"] == {
+        "path": "app.py",
+        "start_line": 11,
+        "start_col": 21,
+        "end_line": 11,
+        "end_col": 74,
+    }
     assert finding["cwe"] == [89]
 
 
@@ -89,7 +95,11 @@ def test_select_and_ignore(tmp_path: Path) -> None:
 def test_stdin_snippet_and_markdown_answer(tmp_path: Path) -> None:
     code, out, _ = run(["scan", "-", "--format", "json"], tmp_path, stdin=VULNERABLE)
     assert code == 1 and json.loads(out)["findings"][0]["location"]["path"] == "<stdin>"
-    answer = "Here is the endpoint:\n\n```python\n" + VULNERABLE + "```\n\nand a shell example:\n```bash\nls\n```\n"
+    answer = (
+        "Here is the endpoint:\n\n```python\n"
+        + VULNERABLE
+        + "```\n\nand a shell example:\n```bash\nls\n```\n"
+    )
     code, out, _ = run(["scan", "-", "--format", "json"], tmp_path, stdin=answer)
     finding = json.loads(out)["findings"][0]
     assert code == 1
@@ -129,7 +139,9 @@ def test_baseline_reports_only_new_findings(tmp_path: Path) -> None:
     (root / "app.py").write_text("# a new comment\n\n" + VULNERABLE)
     assert run(["scan", ".", "--baseline", "base.json", "--no-cache"], root)[0] == 0
     # A new flaw is reported.
-    (root / "app.py").write_text(VULNERABLE + '\n\ndef more(db, x):\n    db.execute("DELETE FROM t WHERE id = " + x)\n')
+    (root / "app.py").write_text(
+        VULNERABLE + '\n\ndef more(db, x):\n    db.execute("DELETE FROM t WHERE id = " + x)\n'
+    )
     code, out, _ = run(["scan", ".", "--baseline", "base.json", "--no-cache", "--format", "json"], root)
     assert code == 1 and len(json.loads(out)["findings"]) == 1
 

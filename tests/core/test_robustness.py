@@ -18,7 +18,9 @@ def scan_json(root: Path, *extra: str) -> tuple[int, dict[str, object]]:
     old = Path.cwd()
     os.chdir(root)
     try:
-        res = CliRunner().invoke(cli, ["scan", ".", "--format", "json", "--no-cache", *extra], catch_exceptions=False)
+        res = CliRunner().invoke(
+            cli, ["scan", ".", "--format", "json", "--no-cache", *extra], catch_exceptions=False
+        )
     finally:
         os.chdir(old)
     return res.exit_code, json.loads(res.stdout)
@@ -68,7 +70,14 @@ def test_symlink_out_of_root_is_never_followed(tmp_path: Path) -> None:
 
 def test_gitignore_excludes_and_vendored_dirs(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("generated/\n*.gen.py\n")
-    for rel in ["generated/a.py", "x.gen.py", "node_modules/pkg/b.py", ".venv/lib/c.py", "keep/d.py", "skipme/e.py"]:
+    for rel in [
+        "generated/a.py",
+        "x.gen.py",
+        "node_modules/pkg/b.py",
+        ".venv/lib/c.py",
+        "keep/d.py",
+        "skipme/e.py",
+    ]:
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(SQL)

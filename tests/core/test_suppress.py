@@ -19,7 +19,12 @@ def a(db, x):
 
 def test_directives_parse() -> None:
     found = parse_suppressions(CODE.splitlines())
-    assert [(s.line, s.covers, bool(s.reason)) for s in found] == [(2, 2, True), (3, 3, False), (4, 5, True), (6, 6, True)]
+    assert [(s.line, s.covers, bool(s.reason)) for s in found] == [
+        (2, 2, True),
+        (3, 3, False),
+        (4, 5, True),
+        (6, 6, True),
+    ]
     assert found[0].reason == "x is an int from our own queue"
 
 

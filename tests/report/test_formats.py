@@ -15,7 +15,7 @@ from slopguard.report.json_report import render_json
 from slopguard.report.sarif import render_sarif
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = '''\
+CODE = """\
 import subprocess
 from flask import request
 
@@ -24,7 +24,7 @@ def ping():
     host = request.args["host"]
     subprocess.run(f"ping -c 1 {host}", shell=True)
     cur.execute("SELECT * FROM t WHERE id = " + host)
-'''
+"""
 
 
 def scan(tmp_path: Path):  # type: ignore[no-untyped-def]

@@ -48,7 +48,9 @@ def test_rule_fixture(rule_id: str) -> None:
     flagged = {f.location.start_line for f in result.findings if f.rule_id == rule_id}
     missed = sorted(expect - flagged)
     false_alarms = sorted(flagged - expect)
-    assert not missed and not false_alarms, f"{path.name}: missed lines {missed}, false alarms on {false_alarms}"
+    assert not missed and not false_alarms, (
+        f"{path.name}: missed lines {missed}, false alarms on {false_alarms}"
+    )
 
 
 def test_fixture_names_match_rules() -> None:

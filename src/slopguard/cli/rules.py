@@ -22,15 +22,28 @@ def rules_markdown(metas: dict[str, RuleMeta]) -> str:
     for m in metas.values():
         cwe = ", ".join(f"CWE-{c}" for c in m.cwe)
         langs = ", ".join(m.languages).replace("*", "any")
-        out.append(f"| [{m.id}](#{m.id.lower()}) | {m.title} | {cwe} | {m.severity.label} | {m.confidence.label} | {langs} |")
+        out.append(
+            f"| [{m.id}](#{m.id.lower()}) | {m.title} | {cwe} | {m.severity.label} | {m.confidence.label} | {langs} |"
+        )
     for m in metas.values():
         cwe = ", ".join(f"CWE-{c}" for c in m.cwe)
-        out += ["", f"## {m.id}", "", f"**{m.title}** — {cwe}, {m.severity.label} severity.", "", m.why, "", f"**Fix:** {m.fix}"]
+        out += [
+            "",
+            f"## {m.id}",
+            "",
+            f"**{m.title}** — {cwe}, {m.severity.label} severity.",
+            "",
+            m.why,
+            "",
+            f"**Fix:** {m.fix}",
+        ]
     return "\n".join(out) + "\n"
 
 
 @click.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
 def rules_command(fmt: str) -> None:
     """List every rule with its id, CWE, severity and title."""
     metas = rule_meta()

@@ -8,8 +8,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from slopguard.core.baseline import BaselineError, load_baseline, new_findings, write_baseline
 from slopguard.core.config import FORMATS, ConfigError, Settings, load_settings
@@ -18,10 +16,7 @@ from slopguard.core.languages import STDIN_LANGUAGES
 from slopguard.core.snippets import code_blocks
 from slopguard.engine.registry import select_rules
 from slopguard.engine.scanner import Progress as ProgressFn
-from slopguard.engine.scanner import ScanResult, Scanner
-from slopguard.report.json_report import render_json
-from slopguard.report.sarif import render_sarif
-from slopguard.report.text import render_text
+from slopguard.engine.scanner import Scanner, ScanResult
 
 SEVERITIES = [s.label for s in Severity]
 PROGRESS_MIN_FILES = 200
@@ -41,6 +36,9 @@ def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
     if not enabled:
         yield None
         return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     bar = Progress(
         TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=Console(stderr=True), transient=True,
@@ -79,12 +77,20 @@ def _scan_stdin(scanner: Scanner, language: str, display: str) -> tuple[ScanResu
 @click.command("scan")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: text).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when a finding is at or above (default: high).")
-@click.option("--select", multiple=True, help="Only these rule ids or prefixes (repeatable, comma-separated).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE."
+)
+@click.option(
+    "--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when a finding is at or above (default: high)."
+)
+@click.option(
+    "--select", multiple=True, help="Only these rule ids or prefixes (repeatable, comma-separated)."
+)
 @click.option("--ignore", "ignore_", multiple=True, help="Skip these rule ids or prefixes.")
 @click.option("--exclude", multiple=True, help="Gitignore-style globs to leave out (repeatable).")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), help="Worker processes (0 = one per CPU on big scans).")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=0), help="Worker processes (0 = one per CPU on big scans)."
+)
 @click.option("--lang", type=click.Choice(STDIN_LANGUAGES), default="python", show_default=True,
               help="Language of a snippet read from stdin ('-').")  # fmt: skip
 @click.option("--stdin-filename", default="<stdin>", show_default=True, help="Name to show for stdin input.")
@@ -184,14 +190,25 @@ def _apply_baseline(settings: Settings, result: ScanResult, update: bool) -> Non
 
 
 def _report(settings: Settings, result: ScanResult, snippets: dict[str, str]) -> None:
+    # Reporters are imported on use: a JSON/SARIF run in CI never pays for rich.
     if settings.format == "json":
+        from slopguard.report.json_report import render_json
+
         text = render_json(result, settings.fail_on)
     elif settings.format == "sarif":
+        from slopguard.report.sarif import render_sarif
+
         text = render_sarif(result)
     else:
+        from rich.console import Console
+
+        from slopguard.report.text import render_text
+
         if settings.output:
             with settings.output.open("w", encoding="utf-8") as out:
-                render_text(result, Console(file=out, width=120, no_color=True), settings.fail_on, snippets=snippets)
+                render_text(
+                    result, Console(file=out, width=120, no_color=True), settings.fail_on, snippets=snippets
+                )
         else:
             render_text(result, Console(), settings.fail_on, snippets=snippets)
         return

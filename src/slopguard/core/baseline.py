@@ -24,7 +24,12 @@ def load_baseline(path: Path) -> set[str]:
 
 def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
     entries = [
-        {"fingerprint": f.fingerprint, "rule_id": f.rule_id, "path": f.location.path, "line": f.location.start_line}
+        {
+            "fingerprint": f.fingerprint,
+            "rule_id": f.rule_id,
+            "path": f.location.path,
+            "line": f.location.start_line,
+        }
         for f in findings
     ]
     doc = {"tool": "slopguard", "version": __version__, "findings": entries}

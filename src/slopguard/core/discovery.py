@@ -18,6 +18,7 @@ SKIP_DIRS = frozenset(
         "third_party", "third-party", ".eggs", "build", "dist", "_build", "target", ".next", ".idea", ".vscode",
     }
 )  # fmt: skip
+Ignores = list[tuple[str, pathspec.GitIgnoreSpec]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,55 +38,65 @@ class Skipped:
     reason: str
 
 
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _gitignore(directory: Path) -> pathspec.PathSpec | None:
+def _gitignore(directory: str, names: Iterable[str]) -> pathspec.GitIgnoreSpec | None:
     lines: list[str] = []
-    for name in (".gitignore", ".git/info/exclude"):
+    for name in names:
         try:
-            lines += (directory / name).read_text(encoding="utf-8", errors="replace").splitlines()
+            with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as fh:
+                lines += fh.read().splitlines()
         except OSError:
             continue
     return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+def _link_problem(path: str) -> str | None:
+    """Why a symlink cannot be followed (loop, dangling), or None."""
+    try:
+        os.stat(path)
+        return None
+    except OSError as exc:
+        return "symlink loop" if exc.errno == 40 or "loop" in str(exc).lower() else "broken symlink"
 
 
 class Discovery:
     """Walks the given paths relative to ``root`` (used for display, excludes and the symlink boundary)."""
 
     def __init__(self, root: Path, excludes: Iterable[str] = (), respect_gitignore: bool = True) -> None:
-        self.root = root.resolve()
+        self.root = str(root.resolve())
         self.exclude = pathspec.GitIgnoreSpec.from_lines(list(excludes))
+        self.has_excludes = bool(list(excludes))
         self.respect_gitignore = respect_gitignore
         self.skipped: list[Skipped] = []
 
-    def files(self, paths: Iterable[Path]) -> Iterator[SourceFile]:
-        seen: set[Path] = set()
-        for given in paths:
-            given = given.absolute()
-            if not given.exists() and not given.is_symlink():
-                self.skipped.append(Skipped(_display(given, self.root), "no such file or directory"))
-                continue
-            if given.is_dir() and not given.is_symlink():
-                yield from self._walk(given, seen)
-            else:
-                found = self._file(given, explicit=True)
-                if found and found.path not in seen:
-                    seen.add(found.path)
-                    yield found
+    def _display(self, path: str) -> str:
+        rel = os.path.relpath(path, self.root)
+        if rel.startswith(".."):
+            return path.replace(os.sep, "/")
+        return rel.replace(os.sep, "/")
+
+    def _inside(self, real: str) -> bool:
+        return real == self.root or real.startswith(self.root.rstrip(os.sep) + os.sep)
 
     def _excluded(self, display: str, is_dir: bool) -> bool:
-        return self.exclude.match_file(display + "/" if is_dir else display)
+        return self.has_excludes and self.exclude.match_file(display + "/" if is_dir else display)
 
-    def _outside(self, real: Path) -> bool:
-        return not real.is_relative_to(self.root)
+    def files(self, paths: Iterable[Path]) -> Iterator[SourceFile]:
+        seen: set[str] = set()
+        for given in paths:
+            path = os.path.abspath(given)
+            if not os.path.lexists(path):
+                self.skipped.append(Skipped(self._display(path), "no such file or directory"))
+                continue
+            if os.path.isdir(path) and not os.path.islink(path):
+                yield from self._walk(path, seen)
+            else:
+                found = self._file(path, explicit=True)
+                if found and path not in seen:
+                    seen.add(path)
+                    yield found
 
-    def _file(self, path: Path, explicit: bool) -> SourceFile | None:
-        display = _display(path, self.root)
+    def _file(self, path: str, explicit: bool, is_link: bool | None = None) -> SourceFile | None:
+        display = self._display(path)
         if self._excluded(display, False):
             if explicit:
                 self.skipped.append(Skipped(display, "excluded by configuration"))
@@ -95,85 +106,89 @@ class Discovery:
             if explicit:
                 self.skipped.append(Skipped(display, "unsupported file type"))
             return None
-        if path.is_symlink():
-            try:
-                real = path.resolve(strict=True)
-            except (OSError, RuntimeError) as exc:
-                reason = "symlink loop" if "loop" in str(exc).lower() else "broken symlink"
-                self.skipped.append(Skipped(display, reason))
+        if is_link if is_link is not None else os.path.islink(path):
+            problem = _link_problem(path)
+            if problem:
+                self.skipped.append(Skipped(display, problem))
                 return None
-            if self._outside(real):
+            real = os.path.realpath(path)
+            if not self._inside(real):
                 self.skipped.append(Skipped(display, "symlink points outside the scanned root"))
                 return None
-            if not real.is_file():
+            if not os.path.isfile(real):
                 return None
-        return SourceFile(path, display, language)
+        return SourceFile(Path(path), display, language)
 
-    def _walk(self, top: Path, seen: set[Path]) -> Iterator[SourceFile]:
-        ignores: list[tuple[Path, pathspec.PathSpec]] = []
+    def _walk(self, top: str, seen: set[str]) -> Iterator[SourceFile]:
+        ignores: Ignores = []
         if self.respect_gitignore:
-            # .gitignore files of the folders above the starting point apply too, up to the root.
-            for parent in reversed([top, *top.parents]):
-                if parent.is_relative_to(self.root) or parent == self.root:
-                    spec = _gitignore(parent)
-                    if spec:
-                        ignores.append((parent, spec))
+            # .gitignore files of the folders between the root and the starting point apply too.
+            chain = [top]
+            while (
+                self._inside(chain[-1]) and chain[-1] != self.root and os.path.dirname(chain[-1]) != chain[-1]
+            ):
+                chain.append(os.path.dirname(chain[-1]))
+            for directory in reversed(chain[1:]):
+                spec = _gitignore(directory, (".gitignore", ".git/info/exclude"))
+                if spec:
+                    ignores.append((directory, spec))
         yield from self._walk_dir(top, ignores, seen)
 
-    def _ignored(self, path: Path, is_dir: bool, ignores: list[tuple[Path, pathspec.PathSpec]]) -> bool:
+    @staticmethod
+    def _ignored(path: str, is_dir: bool, ignores: Ignores) -> bool:
         for base, spec in ignores:
-            try:
-                rel = path.relative_to(base).as_posix()
-            except ValueError:
-                continue
+            rel = os.path.relpath(path, base).replace(os.sep, "/")
             if spec.match_file(rel + "/" if is_dir else rel):
                 return True
         return False
 
-    def _walk_dir(
-        self, directory: Path, ignores: list[tuple[Path, pathspec.PathSpec]], seen: set[Path]
-    ) -> Iterator[SourceFile]:
-        pending: list[tuple[Path, list[tuple[Path, pathspec.PathSpec]]]] = [(directory, ignores)]
+    def _walk_dir(self, directory: str, ignores: Ignores, seen: set[str]) -> Iterator[SourceFile]:
+        pending: list[tuple[str, Ignores]] = [(directory, ignores)]
         while pending:
             current, active = pending.pop()
             try:
                 entries = sorted(os.scandir(current), key=lambda e: e.name)
             except OSError as exc:
-                self.skipped.append(Skipped(_display(current, self.root), f"cannot read directory: {exc.strerror}"))
+                self.skipped.append(Skipped(self._display(current), f"cannot read directory: {exc.strerror}"))
                 continue
-            subdirs: list[Path] = []
+            if self.respect_gitignore:
+                names = [n for n in (".gitignore", ".git") if any(e.name == n for e in entries)]
+                if names:
+                    files = [".gitignore" if n == ".gitignore" else ".git/info/exclude" for n in names]
+                    spec = _gitignore(current, files)
+                    if spec:
+                        active = [*active, (current, spec)]
+            subdirs: list[str] = []
             for entry in entries:
-                path = Path(entry.path)
+                path = entry.path
                 is_link = entry.is_symlink()
-                is_dir = entry.is_dir(follow_symlinks=False)
                 if is_link:
-                    try:
-                        real = path.resolve(strict=True)
-                    except (OSError, RuntimeError) as exc:
-                        reason = "symlink loop" if "loop" in str(exc).lower() else "broken symlink"
-                        if language_of(path) is not None or reason == "symlink loop":
-                            self.skipped.append(Skipped(_display(path, self.root), reason))
+                    problem = _link_problem(path)
+                    if problem:
+                        if problem == "symlink loop" or language_of(entry.name) is not None:
+                            self.skipped.append(Skipped(self._display(path), problem))
                         continue
-                    if real.is_dir():
+                    if os.path.isdir(path):
                         # Never followed: inside the root its target is scanned at its real path.
-                        if self._outside(real):
-                            display = _display(path, self.root)
+                        if not self._inside(os.path.realpath(path)):
+                            display = self._display(path)
                             self.skipped.append(Skipped(display, "symlink points outside the scanned root"))
                         continue
-                if is_dir:
+                elif entry.is_dir(follow_symlinks=False):
                     if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
                         continue
-                    display = _display(path, self.root)
-                    if self._excluded(display, True) or self._ignored(path, True, active):
+                    if self._excluded(self._display(path), True) or (
+                        active and self._ignored(path, True, active)
+                    ):
                         continue
                     subdirs.append(path)
                     continue
-                if self._ignored(path, False, active):
+                if language_of(entry.name) is None:
                     continue
-                found = self._file(path, explicit=False)
-                if found and found.path not in seen:
-                    seen.add(found.path)
+                if active and self._ignored(path, False, active):
+                    continue
+                found = self._file(path, explicit=False, is_link=is_link)
+                if found and path not in seen:
+                    seen.add(path)
                     yield found
-            for sub in reversed(subdirs):
-                spec = _gitignore(sub) if self.respect_gitignore else None
-                pending.append((sub, [*active, (sub, spec)] if spec else active))
+            pending.extend((sub, active) for sub in reversed(subdirs))

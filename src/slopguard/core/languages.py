@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
+import os
 
 EXTENSIONS: dict[str, str] = {
     ".py": "python",
@@ -16,17 +16,22 @@ EXTENSIONS: dict[str, str] = {
     ".yaml": "config", ".yml": "config", ".json": "config", ".properties": "config", ".xml": "config",
     ".tf": "config", ".tfvars": "config", ".txt": "config", ".md": "docs",
 }  # fmt: skip
-NAMES: dict[str, str] = {"Dockerfile": "config", "Makefile": "config", ".npmrc": "config", ".pypirc": "config"}
+NAMES: dict[str, str] = {
+    "Dockerfile": "config",
+    "Makefile": "config",
+    ".npmrc": "config",
+    ".pypirc": "config",
+}
 
 # Language names the CLI accepts for ``--lang`` (stdin snippets).
 STDIN_LANGUAGES = ("python", "config")
 
 
-def language_of(path: str | PurePath) -> str | None:
+def language_of(path: str | os.PathLike[str]) -> str | None:
     """The language of a file, or None for files slopguard does not read."""
-    p = PurePath(path)
-    if p.name in NAMES:
-        return NAMES[p.name]
-    if p.name.startswith(".env"):
+    name = os.path.basename(path)
+    if name in NAMES:
+        return NAMES[name]
+    if name.startswith(".env"):
         return "config"
-    return EXTENSIONS.get(p.suffix.lower())
+    return EXTENSIONS.get(os.path.splitext(name)[1].lower())

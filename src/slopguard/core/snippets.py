@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
-ALIASES = {"python": {"python", "py", "python3", "py3", "pycon"}, "config": {"env", "ini", "toml", "yaml", "yml"}}
+ALIASES = {
+    "python": {"python", "py", "python3", "py3", "pycon"},
+    "config": {"env", "ini", "toml", "yaml", "yml"},
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,7 +114,9 @@ def _findings(display: str, lines: list[str], hits: Iterable[tuple[RuleMeta, Hit
     return out
 
 
-def _suppress(display: str, lines: list[str], findings: list[Finding], rule_ids: frozenset[str]) -> list[Finding]:
+def _suppress(
+    display: str, lines: list[str], findings: list[Finding], rule_ids: frozenset[str]
+) -> list[Finding]:
     directives = parse_suppressions(lines)
     if not directives:
         return findings

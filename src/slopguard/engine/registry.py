@@ -94,7 +94,9 @@ def _meta(
     if id in all_rule_meta():
         raise ValueError(f"duplicate rule id {id}")
     cwes = (cwe,) if isinstance(cwe, int) else cwe
-    return RuleMeta(id, title, cwes, severity, confidence, languages, " ".join(why.split()), " ".join(fix.split()), tags)
+    return RuleMeta(
+        id, title, cwes, severity, confidence, languages, " ".join(why.split()), " ".join(fix.split()), tags
+    )
 
 
 def python_rule(

@@ -6,7 +6,6 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,7 +109,9 @@ class Scanner:
         result.seconds = time.perf_counter() - started
         return result
 
-    def scan_text(self, text: str, language: str, display: str = "<stdin>", first_line: int = 1) -> ScanResult:
+    def scan_text(
+        self, text: str, language: str, display: str = "<stdin>", first_line: int = 1
+    ) -> ScanResult:
         """Scan a snippet (an assistant's answer) that is not on disk."""
         started = time.perf_counter()
         load_rules()
@@ -126,7 +127,9 @@ class Scanner:
             size = source.path.stat().st_size
             if size > self.settings.max_file_size:
                 limit = self.settings.max_file_size
-                result.skipped.append(Skipped(source.display, f"file is {size:,} bytes, over max-file-size ({limit:,})"))
+                result.skipped.append(
+                    Skipped(source.display, f"file is {size:,} bytes, over max-file-size ({limit:,})")
+                )
                 return None
             return source.path.read_bytes()
         except OSError as exc:
@@ -144,6 +147,8 @@ class Scanner:
                 if progress:
                     progress(done, total)
             return out
+        from concurrent.futures import ProcessPoolExecutor  # only big scans pay for multiprocessing
+
         out = []
         with ProcessPoolExecutor(max_workers=workers, initializer=load_rules) as pool:
             futures = [pool.submit(_analyse_batch, b, rule_ids, max_size) for b in _batches(jobs, workers)]

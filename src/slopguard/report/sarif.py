@@ -11,9 +11,19 @@ from slopguard.engine.registry import RuleMeta, rule_meta
 from slopguard.engine.scanner import ScanResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_LEVEL = {Severity.LOW: "note", Severity.MEDIUM: "warning", Severity.HIGH: "error", Severity.CRITICAL: "error"}
+_LEVEL = {
+    Severity.LOW: "note",
+    Severity.MEDIUM: "warning",
+    Severity.HIGH: "error",
+    Severity.CRITICAL: "error",
+}
 # GitHub maps this 0-10 score to its own severity buckets.
-_SECURITY_SEVERITY = {Severity.LOW: "3.0", Severity.MEDIUM: "5.5", Severity.HIGH: "8.0", Severity.CRITICAL: "9.5"}
+_SECURITY_SEVERITY = {
+    Severity.LOW: "3.0",
+    Severity.MEDIUM: "5.5",
+    Severity.HIGH: "8.0",
+    Severity.CRITICAL: "9.5",
+}
 _PRECISION = {1: "low", 2: "medium", 3: "high"}
 
 
@@ -22,7 +32,8 @@ def _rule(meta: RuleMeta) -> dict[str, Any]:
     cwes = ", ".join(f"CWE-{c}" for c in meta.cwe)
     return {
         "id": meta.id,
-        "name": "".join(w.capitalize() for w in meta.title.replace("/", " ").split() if w.isalnum()) or meta.id,
+        "name": "".join(w.capitalize() for w in meta.title.replace("/", " ").split() if w.isalnum())
+        or meta.id,
         "shortDescription": {"text": meta.title},
         "fullDescription": {"text": meta.why},
         "help": {
@@ -54,7 +65,12 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
         "level": _LEVEL[f.severity],
         "message": {"text": f"{f.message}. Fix: {f.fix}"},
         "locations": [
-            {"physicalLocation": {"artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"}, "region": region}}
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"},
+                    "region": region,
+                }
+            }
         ],
         "partialFingerprints": {"slopguard/v1": f.fingerprint},
         "properties": {"severity": f.severity.label, "confidence": f.confidence.label},
@@ -69,7 +85,9 @@ def render_sarif(result: ScanResult) -> str:
         {
             "level": "warning",
             "message": {"text": f"skipped: {s.reason}"},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": s.display, "uriBaseId": "%SRCROOT%"}}}],
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": s.display, "uriBaseId": "%SRCROOT%"}}}
+            ],
         }
         for s in result.skipped
     ]

@@ -53,11 +53,15 @@ NON_GUARDS = frozenset({"len", "bool", "str", "isinstance", "hasattr", "print", 
 EXIT_CALLS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "quit", "os._exit"})
 
 # Type annotations that FastAPI/Pydantic validate into safe values.
-SAFE_ANNOTATIONS = frozenset({"int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "EmailStr"})
+SAFE_ANNOTATIONS = frozenset(
+    {"int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "EmailStr"}
+)
 
 # Decorator method names that declare a web route on an app/router/blueprint object.
 ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete", "api_route", "websocket"})
-ROUTE_DECORATORS = frozenset({"api_view", "require_http_methods", "require_POST", "require_GET", "csrf_exempt"})
+ROUTE_DECORATORS = frozenset(
+    {"api_view", "require_http_methods", "require_POST", "require_GET", "csrf_exempt"}
+)
 
 # Flask path converters that produce safe values.
 SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})

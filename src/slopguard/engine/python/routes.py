@@ -30,19 +30,30 @@ def _decorator_route(dec: ast.expr) -> tuple[str | None, frozenset[str], str] | 
     target = call.func if call else dec
     if isinstance(target, ast.Attribute) and target.attr in kb.ROUTE_METHODS:
         path = None
-        if call and call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+        if (
+            call
+            and call.args
+            and isinstance(call.args[0], ast.Constant)
+            and isinstance(call.args[0].value, str)
+        ):
             path = call.args[0].value
         if target.attr != "route" and (path is None or not path.startswith("/")):
             return None
         if target.attr == "route":
-            methods = {"GET"}
+            verbs = {"GET"}
             for kw in call.keywords if call else []:
                 if kw.arg == "methods" and isinstance(kw.value, ast.List | ast.Tuple | ast.Set):
-                    methods = {str(m.value).upper() for m in kw.value.elts if isinstance(m, ast.Constant)}
-            return path, frozenset(methods), "flask"
+                    verbs = {str(m.value).upper() for m in kw.value.elts if isinstance(m, ast.Constant)}
+            return path, frozenset(verbs), "flask"
         method = "ANY" if target.attr in ("api_route", "websocket") else target.attr.upper()
         return path, frozenset({method}), "fastapi"
-    name = target.id if isinstance(target, ast.Name) else target.attr if isinstance(target, ast.Attribute) else ""
+    name = (
+        target.id
+        if isinstance(target, ast.Name)
+        else target.attr
+        if isinstance(target, ast.Attribute)
+        else ""
+    )
     if name in kb.ROUTE_DECORATORS:
         methods: set[str] = set()
         if call and call.args and isinstance(call.args[0], ast.List | ast.Tuple):
@@ -79,7 +90,9 @@ def _is_depends(default: ast.expr | None) -> bool:
     )
 
 
-def _params_with_defaults(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[ast.arg, ast.expr | None]]:
+def _params_with_defaults(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> list[tuple[ast.arg, ast.expr | None]]:
     args = func.args
     positional = [*args.posonlyargs, *args.args]
     defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)

@@ -10,7 +10,7 @@ in order; branches are analysed on copies and joined; guards (``if x not in ALLO
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
@@ -78,7 +78,9 @@ _PROPAGATING_METHODS = frozenset(
     }
 )  # fmt: skip
 _APPEND_METHODS = frozenset({"append", "extend", "insert", "add", "update", "appendleft", "setdefault"})
-_OPENERS = frozenset({"open", "io.open", "codecs.open", "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile"})
+_OPENERS = frozenset(
+    {"open", "io.open", "codecs.open", "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile"}
+)
 
 
 class FunctionTaint:
@@ -140,7 +142,10 @@ class FunctionTaint:
             for item in s.items:
                 if item.optional_vars is not None:
                     flow = self.eval(item.context_expr, env)
-                    if isinstance(item.context_expr, ast.Call) and self.ctx.call_name(item.context_expr) in _OPENERS:
+                    if (
+                        isinstance(item.context_expr, ast.Call)
+                        and self.ctx.call_name(item.context_expr) in _OPENERS
+                    ):
                         flow = UNKNOWN
                     self._bind(item.optional_vars, flow, inner)
             return self._block(s.body, inner)
@@ -191,7 +196,11 @@ class FunctionTaint:
         if self.ctx.call_name(call) in kb.EXIT_CALLS:
             return env, True
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr in _APPEND_METHODS and isinstance(func.value, ast.Name):
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in _APPEND_METHODS
+            and isinstance(func.value, ast.Name)
+        ):
             added = join(self.eval(a, env) for a in [*call.args, *(k.value for k in call.keywords)])
             if added.level > Level.CONST:
                 name = func.value.id
@@ -247,7 +256,7 @@ class FunctionTaint:
         return out, False
 
     @staticmethod
-    def _join_envs(envs: list[Mapping[str, Flow]]) -> dict[str, Flow]:
+    def _join_envs(envs: Sequence[Mapping[str, Flow]]) -> dict[str, Flow]:
         keys: set[str] = set()
         for e in envs:
             keys.update(e)
@@ -280,7 +289,9 @@ class FunctionTaint:
             left, right = self.eval(e.left, env), self.eval(e.right, env)
             flow = join((left, right))
             stringy = (left.text or right.text) and isinstance(e.op, ast.Add | ast.Mod)
-            return Flow(flow.level, flow.built or (stringy and flow.dynamic), left.text or right.text, flow.origin)
+            return Flow(
+                flow.level, flow.built or (stringy and flow.dynamic), left.text or right.text, flow.origin
+            )
         if isinstance(e, ast.Attribute):
             return self._attribute(e, env)
         if isinstance(e, ast.Subscript):
@@ -305,7 +316,9 @@ class FunctionTaint:
             return self._comprehension(e, env)
         return UNKNOWN
 
-    def _comprehension(self, e: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, env: Env) -> Flow:
+    def _comprehension(
+        self, e: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, env: Env
+    ) -> Flow:
         inner = dict(env)
         for gen in e.generators:
             self._bind(gen.target, self.eval(gen.iter, inner), inner)
@@ -328,7 +341,11 @@ class FunctionTaint:
         if name in kb.SOURCE_CALLS:
             return tainted(f"{name}()")
         last = name.rsplit(".", 1)[-1]
-        if name in kb.SANITIZERS or last in ("escape", "secure_filename", "quote") or last in kb.SANITIZER_METHODS:
+        if (
+            name in kb.SANITIZERS
+            or last in ("escape", "secure_filename", "quote")
+            or last in kb.SANITIZER_METHODS
+        ):
             return SAFE
         if isinstance(func, ast.Attribute):
             if func.attr in kb.SANITIZER_METHODS:
@@ -359,7 +376,9 @@ class FunctionTaint:
                     return base
                 if any(a.tainted for a in args):
                     origin = next(a.origin for a in args if a.tainted)
-                    return Flow(with_tainted.level, with_tainted.built, with_tainted.text, origin or base.origin)
+                    return Flow(
+                        with_tainted.level, with_tainted.built, with_tainted.text, origin or base.origin
+                    )
                 return base if base.level != Level.CONST or base.text else UNKNOWN
         args = [self.eval(a, env) for a in [*call.args, *(k.value for k in call.keywords)]]
         if not args:
@@ -404,10 +423,10 @@ def guarded_names(ctx: PyContext, test: ast.expr, when: bool) -> set[str]:
         return set.intersection(*parts) if parts else set()
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
         op, right = test.ops[0], test.comparators[0]
-        if isinstance(op, ast.In) and when or isinstance(op, ast.NotIn) and not when:
+        if (isinstance(op, ast.In) and when) or (isinstance(op, ast.NotIn) and not when):
             return {test.left.id}
         is_const = isinstance(right, ast.Constant) and right.value is not None
-        if is_const and (isinstance(op, ast.Eq) and when or isinstance(op, ast.NotEq) and not when):
+        if is_const and ((isinstance(op, ast.Eq) and when) or (isinstance(op, ast.NotEq) and not when)):
             return {test.left.id}
         return set()
     if isinstance(test, ast.Call) and when:

@@ -16,13 +16,21 @@ from slopguard.rules.python.common import method_name
 _B, _E = r"(?<![a-z])(?:", r")(?![a-z])"
 _REGISTER = re.compile(_B + r"register|registration|signup|sign_up" + _E)
 _RESET = re.compile(_B + r"reset|forgot|forgotten|recover|recovery" + _E)
-_LOGIN = re.compile(_B + r"login|log_in|signin|sign_in|auth|authenticate|authentication|token|otp|totp|mfa|2fa" + _E)
+_LOGIN = re.compile(
+    _B + r"login|log_in|signin|sign_in|auth|authenticate|authentication|token|otp|totp|mfa|2fa" + _E
+)
 _NOT_AUTH = re.compile(_B + r"logout|log_out|signout|sign_out|refresh|revoke|me" + _E)
-_CREDENTIAL = re.compile(r"passw|pwd|passphrase|otp|one_time|verification_code|verify_code|credential|client_secret")
+_CREDENTIAL = re.compile(
+    r"passw|pwd|passphrase|otp|one_time|verification_code|verify_code|credential|client_secret"
+)
 _RESET_CREDENTIAL = re.compile(r"e_?mail|username|phone")
-_COUNTING = re.compile(r"attempt|lockout|lock_out|locked|throttl|rate_?limit|brute|too_many|backoff|captcha|axes")
+_COUNTING = re.compile(
+    r"attempt|lockout|lock_out|locked|throttl|rate_?limit|brute|too_many|backoff|captcha|axes"
+)
 _LIMIT_NAME = re.compile(r"limit|throttl|axes")
-_MODULE_LIMIT = re.compile(r"(?:default_limits|application_limits)\s*=\s*(?!\[\s*\]|\(\s*\)|None)|DEFAULT_THROTTLE")
+_MODULE_LIMIT = re.compile(
+    r"(?:default_limits|application_limits)\s*=\s*(?!\[\s*\]|\(\s*\)|None)|DEFAULT_THROTTLE"
+)
 _RESPONSE = re.compile(r"render|redirect|[Rr]esponse")
 _STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "ANY"})
 
@@ -33,7 +41,8 @@ _UNKNOWN = re.compile(
     r"|not associated with"
 )
 _USER_SPECIFIC = re.compile(
-    r"(?:incorrect|invalid|wrong|bad|unrecogni[sz]ed) (?:user ?name|user|e-?mail(?: address)?|account|phone)(?! or)"
+    r"(?:incorrect|invalid|wrong|bad|unrecogni[sz]ed) "
+    r"(?:user ?name|user|e-?mail(?: address)?|account|phone)(?! or)"
 )
 _PASSWORD_SPECIFIC = re.compile(
     r"(?:incorrect|invalid|wrong|bad) (?:password|passcode|pin)"
@@ -44,7 +53,8 @@ _GENERIC = re.compile(
     r"|password ?(?:or|and|/) ?(?:user ?name|e-?mail)|credentials"
 )
 _EXISTS = re.compile(
-    r"already (?:exists?|registered|taken|in use|used|signed up|been (?:registered|taken|used)|ha(?:s|ve) an account)"
+    r"already (?:exists?|registered|taken|in use|used|signed up|been (?:registered|taken|used)"
+    r"|ha(?:s|ve) an account)"
     r"|(?:is|are) (?:already )?taken|exists already|(?:user|account|e-?mail|username) (?:already )?exists"
 )
 _USERLIKE = re.compile(
@@ -57,7 +67,7 @@ _LOOKUP = re.compile(
     r"\.(?:first|one_or_none|scalar_one_or_none|scalar|get_or_none|fetchone|find_one|exists|get|filter|filter_by"
     r"|query|objects|execute|select)\b|get_user|find_user|load_user|lookup"
 )
-_REQUEST_DATA = re.compile(r"request|\bform\b|\.json|\.args|\.data|payload|\bbody\b|\.POST|\.values")
+_REQUEST_DATA = re.compile(r"(?:await\s+)?(?:request|req|form|data|payload|body|json|params)\b")
 _CHECK_NAME = re.compile(r"passw|pwd|checkpw|authenticat|credential")
 _CHECK_VERB = re.compile(r"verify|check|compare|match")
 _PASSWORDISH = re.compile(r"passw|pwd|hash")
@@ -68,6 +78,7 @@ _CLASS_STATUS = {
     "NotFound": 404, "Http404": 404, "HttpResponseNotFound": 404, "AuthenticationFailed": 401,
     "NotAuthenticated": 401, "Unauthorized": 401, "PermissionDenied": 403, "HttpResponseForbidden": 403,
 }  # fmt: skip
+_EXITS = frozenset({"abort", "exit"})
 _404_CALLS = frozenset({"get_object_or_404", "first_or_404", "get_or_404", "one_or_404"})
 
 
@@ -128,7 +139,8 @@ def _names(nodes: list[ast.expr]) -> str:
     with nothing that limits how often it may be called. An attacker scripts millions of guesses against it:
     credential stuffing with leaked passwords, brute force of 6-digit OTP codes, or reset-mail flooding.""",
     fix="""Limit attempts per client and per account: @limiter.limit("5/minute") (Flask-Limiter, slowapi),
-    @ratelimit(key="ip", rate="5/m") (django-ratelimit), throttle_classes (DRF), or count failures and lock out.""",
+    @ratelimit(key="ip", rate="5/m") (django-ratelimit), DRF throttle_classes, or count failures and lock
+    the account out.""",
 )
 def unlimited_auth(node: FunctionNode, ctx: PyContext) -> Iterator[Hit]:
     route = ctx.route_of(node)
@@ -140,7 +152,7 @@ def unlimited_auth(node: FunctionNode, ctx: PyContext) -> Iterator[Hit]:
     words = _words(node)
     if not (_CREDENTIAL.search(words) or (kind in ("reset", "register") and _RESET_CREDENTIAL.search(words))):
         return
-    if route.framework == "django" and route.path is None and "ANY" in route.methods and not _returns_response(node):
+    if route.framework == "django" and not route.path and "ANY" in route.methods and not _responds(node):
         return  # a helper taking `request`, not a view
     cls = ctx.class_of.get(id(node))
     guards = [*node.decorator_list, *node.args.defaults, *(d for d in node.args.kw_defaults if d)]
@@ -169,11 +181,9 @@ def _targets(stmt: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
     return list(stmt.targets) if isinstance(stmt, ast.Assign) else [stmt.target]
 
 
-def _returns_response(func: FunctionNode) -> bool:
-    for n in ast.walk(func):
-        if isinstance(n, ast.Return) and isinstance(n.value, ast.Call) and _RESPONSE.search(method_name(n.value)):
-            return True
-    return False
+def _responds(func: FunctionNode) -> bool:
+    calls = (n.value for n in ast.walk(func) if isinstance(n, ast.Return) and isinstance(n.value, ast.Call))
+    return any(_RESPONSE.search(method_name(c)) for c in calls)
 
 
 # ----- PY-ENUM-001 -----------------------------------------------------------------------------------
@@ -210,42 +220,42 @@ def account_enumeration(node: FunctionNode, ctx: PyContext) -> Iterator[Hit]:
     flow = _Branches(ctx, node)
     flow.walk(node.body, None)
     if kind == "register":
-        for _, site in flow.sites:
-            if any(_EXISTS.search(t) for t in site.texts):
-                yield hit_at(site.node, "registration handler says the account already exists, which "
-                             "lets anyone test addresses; answer generically and notify by email",
-                             confidence=Confidence.LOW)  # fmt: skip
+        for site in (s for _, s in flow.sites if any(_EXISTS.search(t) for t in s.texts)):
+            yield hit_at(site.node, _TAKEN, confidence=Confidence.LOW)
         return
     unknown = [s for label, s in flow.sites if label == "U"]
     wrong = [s for label, s in flow.sites if label == "P"]
-    u_texts = {t for s in unknown for t in s.texts}
     p_texts = {t for s in wrong for t in s.texts}
     flagged = False
-    for site in unknown:
-        said = next((t for t in site.texts if _reveals_absence(t, strong=not wrong)), None)
-        if said is None or said in p_texts or (not wrong and kind == "login" and not _takes_credential(node)):
-            continue
-        flagged = True
-        what = "password-reset" if kind == "reset" else "login"
-        yield hit_at(site.node, f"{what} handler says no account exists ('{said}'), so anyone can test which "
-                     "addresses are registered; answer every failure the same way",
-                     confidence=Confidence.HIGH if wrong or kind == "reset" else Confidence.MEDIUM)  # fmt: skip
+    if wrong or kind == "reset" or _takes_credential(node):
+        for site in unknown:
+            said = next((t for t in site.texts if _reveals_absence(t, strong=not wrong)), None)
+            if said is not None and said not in p_texts:
+                flagged = True
+                sure = Confidence.HIGH if wrong or kind == "reset" else Confidence.MEDIUM
+                yield hit_at(site.node, _ABSENT.format(kind, said), confidence=sure)
+    u_texts = {t for s in unknown for t in s.texts}
     for site in wrong if unknown else []:
         said = next((t for t in site.texts if _PASSWORD_SPECIFIC.search(t) and not _GENERIC.search(t)), None)
         if said is not None and said not in u_texts:
             flagged = True
-            yield hit_at(site.node, f"handler says the password is wrong ('{said}') while unknown accounts get "
-                         "another answer, confirming the account exists", confidence=Confidence.HIGH)  # fmt: skip
+            yield hit_at(site.node, _PASSWORD.format(said), confidence=Confidence.HIGH)
     u_codes = {s.status for s in unknown if s.status}
-    p_codes = {s.status for s in wrong if s.status}
-    if not flagged and u_codes and p_codes and not u_codes & p_codes:
-        for site in unknown:
-            if site.status:
-                yield hit_at(site.node, f"handler answers {site.status} for an unknown account but "
-                             f"{'/'.join(map(str, sorted(p_codes)))} for a wrong password; use one status")  # fmt: skip
+    p_codes = "/".join(str(c) for c in sorted({s.status for s in wrong if s.status}))
+    if not flagged and u_codes and p_codes and not u_codes & {int(c) for c in p_codes.split("/")}:
+        for site in (s for s in unknown if s.status):
+            yield hit_at(site.node, _STATUS.format(site.status, p_codes))
     for call in flow.not_found_calls if kind in ("login", "reset") else []:
-        yield hit_at(call, f"{method_name(call)}() answers 404 when no account matches, revealing which "
-                     "accounts exist; look the user up and fail generically")  # fmt: skip
+        yield hit_at(call, _404.format(method_name(call)))
+
+
+_TAKEN = (
+    "registration handler says the account already exists, so anyone can test addresses; answer generically"
+)
+_ABSENT = "{} handler says no account exists ('{}'), so anyone can test which addresses are registered"
+_PASSWORD = "handler says the password is wrong ('{}') while unknown accounts get another answer"
+_STATUS = "handler answers {} for an unknown account but {} for a wrong password; use one status"
+_404 = "{}() answers 404 when no account matches, revealing which accounts exist; fail generically"
 
 
 def _reveals_absence(text: str, *, strong: bool) -> bool:
@@ -272,12 +282,14 @@ class _Branches:
                 value = ctx.segment(n.value)
                 names = [t.id for t in _targets_of(n) if isinstance(t, ast.Name)]
                 call = n.value.value if isinstance(n.value, ast.Await) else n.value
-                if isinstance(call, ast.Call) and re.search(r"authenticat|credential", method_name(call).lower()):
+                if isinstance(call, ast.Call) and re.search(
+                    r"authenticat|credential", method_name(call).lower()
+                ):
                     self.checks.update(names)
-                elif _LOOKUP.search(value) and _USER_MODEL.search(value) and not _REQUEST_DATA.search(value):
+                elif _LOOKUP.search(value) and _USER_MODEL.search(value) and not _REQUEST_DATA.match(value):
                     self.lookups.update(names)
-            if isinstance(n, ast.Call) and method_name(n) in _404_CALLS and _USER_MODEL.search(ctx.segment(n)):
-                self.not_found_calls.append(n)
+            if isinstance(n, ast.Call) and method_name(n) in _404_CALLS:
+                self.not_found_calls += [n] if _USER_MODEL.search(ctx.segment(n)) else []
 
     def walk(self, stmts: list[ast.stmt], label: str | None) -> None:
         for i, st in enumerate(stmts):
@@ -353,7 +365,7 @@ class _Branches:
         return None, False
 
     def _is_password_compare(self, test: ast.Compare) -> bool:
-        """``user.password != hash_pw(password)``: a stored password or a freshly computed hash on one side."""
+        """``user.password != hash_pw(password)``: a stored password or a computed hash on one side."""
         for side in [test.left, *test.comparators]:
             text = self.ctx.segment(side).lower()
             if isinstance(side, ast.Attribute | ast.Subscript) and _PASSWORDISH.search(text):
@@ -372,9 +384,10 @@ class _Branches:
             receiver = self.ctx.segment(call.func).split(".")[0]
             if name in ("flash", "abort", "add_error") or (receiver == "messages" and name != "get_messages"):
                 value = call
-        elif isinstance(st, ast.Assign | ast.AnnAssign) and st.value is not None:
-            if any(_MSG_TARGET.search(self.ctx.segment(t)) for t in _targets_of(st)):
-                value = st.value
+        elif isinstance(st, ast.Assign | ast.AnnAssign) and any(
+            _MSG_TARGET.search(self.ctx.segment(t)) for t in _targets_of(st)
+        ):
+            value = st.value
         if value is None:
             return None
         return _Site(st, tuple(_texts(value)), _status(value))
@@ -390,12 +403,14 @@ def _exits(body: list[ast.stmt]) -> bool:
         return True
     if isinstance(last, ast.If):
         return _exits(last.body) and _exits(last.orelse)
-    return isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and method_name(last.value) == "abort"
+    return (
+        isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and method_name(last.value) in _EXITS
+    )
 
 
 def _texts(e: ast.expr) -> Iterator[str]:
     """The string literals of an answer (not dict keys), normalised for comparison."""
-    stack = [e]
+    stack: list[ast.AST] = [e]
     while stack:
         n = stack.pop()
         if isinstance(n, ast.Constant) and isinstance(n.value, str):
@@ -403,9 +418,8 @@ def _texts(e: ast.expr) -> Iterator[str]:
             if text:
                 yield text
         elif isinstance(n, ast.JoinedStr):
-            yield " ".join(
-                "{}" if not isinstance(v, ast.Constant) else str(v.value) for v in n.values
-            ).lower().strip(" .!")  # fmt: skip
+            parts = (str(v.value) if isinstance(v, ast.Constant) else "{}" for v in n.values)
+            yield " ".join("".join(parts).lower().split()).strip(" .!")
         elif isinstance(n, ast.Dict):
             stack.extend(v for v in n.values)
         else:

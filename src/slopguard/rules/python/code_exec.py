@@ -62,8 +62,21 @@ _OTHER = frozenset({"marshal.load", "marshal.loads"})
 _YAML_LOAD = frozenset({"yaml.load", "yaml.load_all"})
 _YAML_UNSAFE = frozenset({"yaml.unsafe_load", "yaml.unsafe_load_all", "yaml.full_load", "yaml.full_load_all"})
 _SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
-_UNSAFE_LOADERS = frozenset({"Loader", "CLoader", "UnsafeLoader", "CUnsafeLoader", "FullLoader", "CFullLoader"})
-_DATA_KWARGS = ("file", "data", "stream", "s", "string", "filepath_or_buffer", "filename", "f", "obj", "value")
+_UNSAFE_LOADERS = frozenset(
+    {"Loader", "CLoader", "UnsafeLoader", "CUnsafeLoader", "FullLoader", "CFullLoader"}
+)
+_DATA_KWARGS = (
+    "file",
+    "data",
+    "stream",
+    "s",
+    "string",
+    "filepath_or_buffer",
+    "filename",
+    "f",
+    "obj",
+    "value",
+)
 
 
 @python_rule(
@@ -92,7 +105,11 @@ def unsafe_deserialisation(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         if ctx.is_true(weights_only) or (weights_only is not None and not ctx.is_false(weights_only)):
             return
         pickle_like = True
-        how = "weights_only=False" if weights_only is not None else "no weights_only=True (unsafe before torch 2.6)"
+        how = (
+            "weights_only=False"
+            if weights_only is not None
+            else "no weights_only=True (unsafe before torch 2.6)"
+        )
         problem = f"torch.load() with {how} unpickles arbitrary objects"
     elif name == "numpy.load":
         if not ctx.is_true(ctx.kwarg(node, "allow_pickle")):
@@ -116,7 +133,9 @@ def unsafe_deserialisation(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         yield hit_at(node, message, severity=Severity.MEDIUM, confidence=Confidence.MEDIUM)
         return
     severity = Severity.CRITICAL if pickle_like else Severity.HIGH
-    yield hit_at(node, f"{problem}, and it reads {describe(flow)}", severity=severity, confidence=Confidence.HIGH)
+    yield hit_at(
+        node, f"{problem}, and it reads {describe(flow)}", severity=severity, confidence=Confidence.HIGH
+    )
 
 
 def _data_arg(node: ast.Call) -> ast.expr | None:
@@ -152,5 +171,7 @@ def _local_class_verdict(ctx: PyContext, name: str) -> str | None:
         if isinstance(node, ast.ClassDef) and node.name == name:
             bases = {(ctx.qualname(b) or "").rsplit(".", 1)[-1] for b in node.bases}
             if bases & _UNSAFE_LOADERS and not bases & _SAFE_LOADERS:
-                return f"with Loader={name} (derived from an unsafe loader) constructs arbitrary Python objects"
+                return (
+                    f"with Loader={name} (derived from an unsafe loader) constructs arbitrary Python objects"
+                )
     return None

