@@ -95,13 +95,13 @@ def _scan_stdin(scanner: Scanner, language: str, display: str) -> tuple[ScanResu
               help="Language of a snippet read from stdin ('-').")  # fmt: skip
 @click.option("--stdin-filename", default="<stdin>", show_default=True, help="Name to show for stdin input.")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
-              help="Report only findings not in FILE; FILE is created from this scan if it does not exist.")  # fmt: skip
+              help="Report only findings not in FILE; a missing FILE is written from this scan.")  # fmt: skip
 @click.option("--update-baseline", is_flag=True, help="Rewrite the --baseline file from this scan.")
 @click.option("--no-cache", is_flag=True, help="Analyse every file even if unchanged.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the cache lives.")
 @click.option("--max-file-size", type=click.IntRange(min=1), help="Skip files larger than this many bytes.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Config file (default: nearest slopguard.toml or pyproject.toml with [tool.slopguard]).")  # fmt: skip
+              help="Config file (default: nearest slopguard.toml or [tool.slopguard] in pyproject.toml).")  # fmt: skip
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 def scan_command(
     paths: tuple[Path, ...],

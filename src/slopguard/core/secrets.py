@@ -110,7 +110,8 @@ TOKEN_FORMATS: tuple[TokenFormat, ...] = (
     ),
     _fmt(
         "AWS secret access key",
-        r"(?i)\baws_?secret_?(?:access_?)?key\b[\"']?\s*[:=]\s*[\"']?(?P<key>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
+        r"(?i)\b(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)\b[\"']?\s*[:=]\s*[\"']?"
+        r"(?P<key>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
         4.0,
         hints=("secret",),
         group="key",
@@ -228,8 +229,23 @@ class SecretMatch:
     redactable: bool = True
 
 
+def _hint_pattern() -> re.Pattern[str] | None:
+    """One regex matching any format's hint: most lines fail it, and then no format needs to be tried."""
+    if any(not fmt.hints for fmt in TOKEN_FORMATS):
+        return None
+    hints = {h for fmt in TOKEN_FORMATS for h in fmt.hints}
+    exact = [re.escape(h) for h in sorted(hints) if not h.islower()]
+    folded = [re.escape(h) for h in sorted(hints) if h.islower()]
+    return re.compile("|".join([*exact, f"(?i:{'|'.join(folded)})"] if folded else exact))
+
+
+_ANY_HINT = _hint_pattern()
+
+
 def find_tokens(line: str) -> list[SecretMatch]:
     """Every known-format credential in a line, placeholders and doc examples excluded; no overlaps."""
+    if _ANY_HINT is not None and not _ANY_HINT.search(line):
+        return []
     matches: list[SecretMatch] = []
     lowered: str | None = None
     for fmt in TOKEN_FORMATS:
@@ -263,8 +279,10 @@ def mask(value: str) -> str:
 def redact(text: str, extra: tuple[str, ...] = ()) -> str:
     """Mask known-format tokens and the given literal values wherever they appear in the text."""
     for value in extra:
-        if len(value) >= 4:
+        if len(value) >= 12:
             text = text.replace(value, mask(value))
+        elif len(value) >= 4:  # short values only as whole words: 'pass' must not eat 'password'
+            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", mask(value), text)
     for line in set(text.splitlines()):
         tokens = [t for t in find_tokens(line) if t.redactable]
         if not tokens:

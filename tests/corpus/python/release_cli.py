@@ -11,7 +11,7 @@ import requests
 
 GITHUB_API = "https://api.github.com"
 REPO = "acme/widgets"
-GITHUB_TOKEN = "ghp_R7kq2Vn9XcLm4TzW8bYp1HsJd6FgA3eQ0uNi"  # expect: PY-SECRET-001, SEC-TOKEN-001
+GITHUB_TOKEN = "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"  # expect: SEC-TOKEN-001
 # FIXME: hardcoded token, read it from the environment before sharing this script  # expect: PY-TODO-001
 
 
@@ -35,10 +35,9 @@ def publish(version, notes):
     notes_file = tempfile.mktemp(suffix=".md")  # expect: PY-TEMP-001
     with open(notes_file, "w") as fh:
         fh.write(notes)
-    resp = requests.post(  # expect: PY-TLS-001
-        f"{GITHUB_API}/repos/{REPO}/releases", json={"tag_name": f"v{version}", "name": f"v{version}", "body": notes},
-        headers={"Authorization": f"token {GITHUB_TOKEN}"}, timeout=30, verify=False,
-    )
+    payload = {"tag_name": f"v{version}", "name": f"v{version}", "body": notes}
+    headers = {"Authorization": f"token {GITHUB_TOKEN}", "Accept": "application/vnd.github+json"}
+    resp = requests.post(f"{GITHUB_API}/repos/{REPO}/releases", json=payload, headers=headers, timeout=30, verify=False)  # expect: PY-TLS-001
     resp.raise_for_status()
     print(f"Published {resp.json()['html_url']} (notes saved to {notes_file})")
 

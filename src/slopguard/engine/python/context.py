@@ -28,6 +28,8 @@ class PyContext:
         self.lines = text.splitlines()
         self.tree = tree
         self.imports: dict[str, str] = {}
+        self.modules: set[str] = set()
+        self._call_names: dict[int, str] = {}
         self.function: FunctionNode | None = None
         self.class_of: dict[int, ast.ClassDef] = {}
         self.statement: ast.stmt | None = None
@@ -40,14 +42,22 @@ class PyContext:
     def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.asname:
-                    self.imports[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    self.imports[top] = top
+                local = alias.asname or alias.name.split(".")[0]
+                self.imports[local] = alias.name if alias.asname else local
+                self.modules.add(local)
         elif node.module and node.level == 0:
             for alias in node.names:
-                self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                local = alias.asname or alias.name
+                self.imports[local] = f"{node.module}.{alias.name}"
+                if alias.name.islower():  # from os import path; classes are capitalised
+                    self.modules.add(local)
+
+    def is_module_call(self, func: ast.Attribute) -> bool:
+        """``os.path.join`` or ``json.loads``: a function reached through an imported module."""
+        base: ast.expr = func.value
+        while isinstance(base, ast.Attribute):
+            base = base.value
+        return isinstance(base, ast.Name) and base.id in self.modules
 
     def dotted(self, e: ast.expr) -> str | None:
         """``a.b.c`` for a chain of names, as written."""
@@ -78,7 +88,12 @@ class PyContext:
         return f"{full}.{rest}" if rest else full
 
     def call_name(self, call: ast.Call) -> str:
-        return self.qualname(call.func) or ""
+        """The import-resolved dotted name of the called function ('' when it has none); cached per node."""
+        key = id(call)
+        name = self._call_names.get(key)
+        if name is None:
+            name = self._call_names[key] = self.qualname(call.func) or ""
+        return name
 
     @staticmethod
     def kwarg(call: ast.Call, name: str) -> ast.expr | None:

@@ -32,6 +32,7 @@ SANITIZERS = frozenset(
         "django.utils.html.format_html", "bleach.clean", "cgi.escape", "xml.sax.saxutils.escape",
         "shlex.quote", "pipes.quote", "shlex.join",
         "werkzeug.utils.secure_filename", "secure_filename", "os.path.basename",
+        "werkzeug.utils.safe_join", "werkzeug.security.safe_join", "flask.safe_join", "django.utils._os.safe_join",
         "urllib.parse.quote", "urllib.parse.quote_plus", "urllib.parse.urlencode",
         "flask.url_for", "url_for", "django.urls.reverse", "reverse",
         "re.escape", "json.dumps", "base64.b64encode", "base64.urlsafe_b64encode",
@@ -47,7 +48,13 @@ SANITIZER_METHODS = frozenset(
 )  # fmt: skip
 
 # Calls in a guard that do not validate their argument.
-NON_GUARDS = frozenset({"len", "bool", "str", "isinstance", "hasattr", "print", "any", "all", "getattr"})
+NON_GUARDS = frozenset(
+    {
+        "len", "bool", "str", "isinstance", "hasattr", "print", "any", "all", "getattr",
+        # existence checks say nothing about where a path points
+        "exists", "lexists", "isfile", "isdir", "islink", "is_file", "is_dir", "is_symlink", "getsize", "access",
+    }
+)  # fmt: skip
 
 # Calls that end the request or the function (used for ``if bad: abort(400)`` guards).
 EXIT_CALLS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "quit", "os._exit"})
@@ -65,3 +72,12 @@ ROUTE_DECORATORS = frozenset(
 
 # Flask path converters that produce safe values.
 SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
+
+# Functions that look a record up by an attacker-chosen key: the record itself is not attacker-controlled.
+LOOKUPS = frozenset(
+    {
+        "get_object_or_404", "aget_object_or_404", "get_list_or_404", "aget_list_or_404", "authenticate",
+        "aauthenticate", "get_or_404", "first_or_404", "one_or_404", "load_user", "get_user", "get_user_by_id",
+        "check_password", "check_password_hash", "verify_password", "check_password_hash",
+    }
+)  # fmt: skip

@@ -69,12 +69,15 @@ def join(flows: Iterable[Flow]) -> Flow:
 
 Env = Mapping[str, Flow]
 
+_RECEIVER_ONLY_METHODS = frozenset(
+    {"get", "getlist", "pop", "setdefault", "items", "values", "keys", "copy", "read", "readline", "readlines"}
+)
 _PROPAGATING_METHODS = frozenset(
     {
-        "get", "getlist", "pop", "format", "format_map", "join", "replace", "strip", "lstrip", "rstrip",
+        "format", "format_map", "join", "replace", "strip", "lstrip", "rstrip",
         "lower", "upper", "title", "capitalize", "casefold", "split", "rsplit", "splitlines", "partition",
         "encode", "decode", "removeprefix", "removesuffix", "ljust", "rjust", "center", "zfill", "expandtabs",
-        "read", "readline", "readlines", "copy", "items", "values", "keys", "to_dict", "dict", "model_dump",
+        "to_dict", "dict", "model_dump",
     }
 )  # fmt: skip
 _APPEND_METHODS = frozenset({"append", "extend", "insert", "add", "update", "appendleft", "setdefault"})
@@ -363,10 +366,14 @@ class FunctionTaint:
                 flow = join((receiver, *args, *kwargs))
                 built = flow.built or any(a.dynamic for a in (*args, *kwargs))
                 return Flow(flow.level, built, True, flow.origin)
+            if func.attr in _RECEIVER_ONLY_METHODS:  # d.get(key) is d's value, not the key
+                return Flow(receiver.level, receiver.built, receiver.text, receiver.origin)
             if receiver.tainted or func.attr in _PROPAGATING_METHODS:
                 flow = join((receiver, *args, *kwargs)) if func.attr in _PROPAGATING_METHODS else receiver
                 return Flow(flow.level, receiver.built, receiver.text, flow.origin)
-            return UNKNOWN
+            if not self.ctx.is_module_call(func):
+                return UNKNOWN
+            # os.path.join(BASE, name), base64.b64decode(x), json.loads(x): a module function carries its input.
         if isinstance(func, ast.Name):
             summary = self.ctx.helper_summary(func.id)
             if summary is not None:
@@ -380,6 +387,8 @@ class FunctionTaint:
                         with_tainted.level, with_tainted.built, with_tainted.text, origin or base.origin
                     )
                 return base if base.level != Level.CONST or base.text else UNKNOWN
+        if last in kb.LOOKUPS:
+            return UNKNOWN
         args = [self.eval(a, env) for a in [*call.args, *(k.value for k in call.keywords)]]
         if not args:
             return UNKNOWN
@@ -406,8 +415,8 @@ def is_request_object(ctx: PyContext, e: ast.expr, env: Env) -> bool:
     """``request``/``req`` (Flask's global or a view's parameter) or ``self.request``."""
     if isinstance(e, ast.Name):
         return e.id in kb.REQUEST_NAMES or ctx.qualname(e) in kb.REQUEST_NAMES
-    if isinstance(e, ast.Attribute):
-        return e.attr == "request"
+    if isinstance(e, ast.Attribute):  # self.request in class-based views, not response.request
+        return e.attr == "request" and isinstance(e.value, ast.Name) and e.value.id == "self"
     return False
 
 
@@ -421,6 +430,12 @@ def guarded_names(ctx: PyContext, test: ast.expr, when: bool) -> set[str]:
         if conjunctive:
             return set().union(*parts)
         return set.intersection(*parts) if parts else set()
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Call | ast.Attribute):
+        # urlparse(url).hostname not in ALLOWED_HOSTS
+        op = test.ops[0]
+        if isinstance(op, ast.In) and when or isinstance(op, ast.NotIn) and not when:
+            return {a.id for c in ast.walk(test.left) if isinstance(c, ast.Call) for a in c.args if isinstance(a, ast.Name)}
+        return set()
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
         op, right = test.ops[0], test.comparators[0]
         if (isinstance(op, ast.In) and when) or (isinstance(op, ast.NotIn) and not when):
@@ -434,7 +449,7 @@ def guarded_names(ctx: PyContext, test: ast.expr, when: bool) -> set[str]:
         if name.rsplit(".", 1)[-1] in kb.NON_GUARDS:
             return set()
         names: set[str] = set()
-        for arg in test.args:
+        for arg in [*test.args, *(k.value for k in test.keywords)]:
             if isinstance(arg, ast.Name):
                 names.add(arg.id)
         if isinstance(test.func, ast.Attribute) and isinstance(test.func.value, ast.Name):

@@ -16,21 +16,24 @@ from slopguard.rules.python.common import method_name
 _B, _E = r"(?<![a-z])(?:", r")(?![a-z])"
 _REGISTER = re.compile(_B + r"register|registration|signup|sign_up" + _E)
 _RESET = re.compile(_B + r"reset|forgot|forgotten|recover|recovery" + _E)
-_LOGIN = re.compile(
-    _B + r"login|log_in|signin|sign_in|auth|authenticate|authentication|token|otp|totp|mfa|2fa" + _E
-)
+_LOGIN = re.compile(_B + r"login|log_in|signin|sign_in|auth|authenticate|authentication|token|otp|totp|mfa|2fa" + _E)
 _NOT_AUTH = re.compile(_B + r"logout|log_out|signout|sign_out|refresh|revoke|me" + _E)
 _CREDENTIAL = re.compile(
-    r"passw|pwd|passphrase|otp|one_time|verification_code|verify_code|credential|client_secret"
+    r"passw|pwd|passphrase|otp|one_time|verification_code|verify_code|credential|client_secret|\bauthenticate"
 )
 _RESET_CREDENTIAL = re.compile(r"e_?mail|username|phone")
 _COUNTING = re.compile(
-    r"attempt|lockout|lock_out|locked|throttl|rate_?limit|brute|too_many|backoff|captcha|axes"
+    r"attempt|lockout|lock_out|locked|throttl|rate_?limit|limiter|brute|too_many|backoff|captcha|axes"
+    r"|fail(?:ed|ure)?s?[-_:]?(?:count|login)|login[-_:]fail"
 )
 _LIMIT_NAME = re.compile(r"limit|throttl|axes")
+# Limits for every route of the module: limiter defaults, DRF settings, a router-wide fastapi-limiter dependency.
 _MODULE_LIMIT = re.compile(
     r"(?:default_limits|application_limits)\s*=\s*(?!\[\s*\]|\(\s*\)|None)|DEFAULT_THROTTLE"
+    r"|(?:APIRouter|include_router)\([^()]*(?:Depends\(\s*)?RateLimiter\("
 )
+# ``limiter.limit("5/minute")(auth_bp)``: a limit applied to a blueprint or view after the fact.
+_APPLIED = re.compile(r"\b(?:limit|shared_limit|ratelimit)\((?:[^()]|\([^()]*\))*\)\(\s*([\w.]+)\s*\)")
 _RESPONSE = re.compile(r"render|redirect|[Rr]esponse")
 _STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "ANY"})
 
@@ -79,7 +82,6 @@ _CLASS_STATUS = {
     "NotAuthenticated": 401, "Unauthorized": 401, "PermissionDenied": 403, "HttpResponseForbidden": 403,
 }  # fmt: skip
 _EXITS = frozenset({"abort", "exit"})
-_404_CALLS = frozenset({"get_object_or_404", "first_or_404", "get_or_404", "one_or_404"})
 
 
 def _snake(text: str) -> str:
@@ -158,27 +160,32 @@ def unlimited_auth(node: FunctionNode, ctx: PyContext) -> Iterator[Hit]:
     guards = [*node.decorator_list, *node.args.defaults, *(d for d in node.args.kw_defaults if d)]
     if cls is not None:
         guards += cls.decorator_list
-        guards += [t for s in cls.body if isinstance(s, ast.Assign | ast.AnnAssign) for t in _targets(s)]
+        guards += [t for s in cls.body if isinstance(s, ast.Assign | ast.AnnAssign) for t in _targets_of(s)]
     guard_names = _names(guards)
     exempt = "exempt" in guard_names and "limit" in guard_names
     if not exempt and (_LIMIT_NAME.search(guard_names) or _MODULE_LIMIT.search(ctx.text)):
+        return
+    applied = {m.group(1) for m in _APPLIED.finditer(ctx.text)} if "limit(" in ctx.text else set()
+    owners = {
+        ctx.dotted(d.func.value)
+        for d in node.decorator_list
+        if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)
+    }
+    if applied & (owners | {node.name}):
         return
     if _COUNTING.search(words):
         return
     line = ctx.lines[node.lineno - 1] if node.lineno <= len(ctx.lines) else ""
     where = f" ({route.path})" if route.path else ""
+    name = f"{cls.name}.{node.name}" if cls is not None else node.name
     yield Hit(
         node.lineno,
         node.col_offset + 1,
         node.lineno,
         len(line) + 1,
-        f"authentication handler '{node.name}'{where} accepts unlimited attempts: no rate limit, throttle "
+        f"authentication handler '{name}'{where} accepts unlimited attempts: no rate limit, throttle "
         "or lockout; add a per-client and per-account limit",
     )
-
-
-def _targets(stmt: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
-    return list(stmt.targets) if isinstance(stmt, ast.Assign) else [stmt.target]
 
 
 def _responds(func: FunctionNode) -> bool:
@@ -215,7 +222,7 @@ class _Site:
 def account_enumeration(node: FunctionNode, ctx: PyContext) -> Iterator[Hit]:
     route = ctx.route_of(node)
     kind = _auth_kind(node, route, ctx) if route is not None else None
-    if kind is None:
+    if route is None or kind is None:
         return
     flow = _Branches(ctx, node)
     flow.walk(node.body, None)
@@ -227,7 +234,7 @@ def account_enumeration(node: FunctionNode, ctx: PyContext) -> Iterator[Hit]:
     wrong = [s for label, s in flow.sites if label == "P"]
     p_texts = {t for s in wrong for t in s.texts}
     flagged = False
-    if wrong or kind == "reset" or _takes_credential(node):
+    if wrong or kind == "reset" or (route.methods & _STATE_CHANGING and _takes_credential(node)):
         for site in unknown:
             said = next((t for t in site.texts if _reveals_absence(t, strong=not wrong)), None)
             if said is not None and said not in p_texts:
@@ -249,9 +256,7 @@ def account_enumeration(node: FunctionNode, ctx: PyContext) -> Iterator[Hit]:
         yield hit_at(call, _404.format(method_name(call)))
 
 
-_TAKEN = (
-    "registration handler says the account already exists, so anyone can test addresses; answer generically"
-)
+_TAKEN = "registration handler says the account already exists, so anyone can test addresses; answer generically"
 _ABSENT = "{} handler says no account exists ('{}'), so anyone can test which addresses are registered"
 _PASSWORD = "handler says the password is wrong ('{}') while unknown accounts get another answer"
 _STATUS = "handler answers {} for an unknown account but {} for a wrong password; use one status"
@@ -282,14 +287,14 @@ class _Branches:
                 value = ctx.segment(n.value)
                 names = [t.id for t in _targets_of(n) if isinstance(t, ast.Name)]
                 call = n.value.value if isinstance(n.value, ast.Await) else n.value
-                if isinstance(call, ast.Call) and re.search(
-                    r"authenticat|credential", method_name(call).lower()
-                ):
+                if isinstance(call, ast.Call) and re.search(r"authenticat|credential", method_name(call).lower()):
                     self.checks.update(names)
                 elif _LOOKUP.search(value) and _USER_MODEL.search(value) and not _REQUEST_DATA.match(value):
-                    self.lookups.update(names)
-            if isinstance(n, ast.Call) and method_name(n) in _404_CALLS:
-                self.not_found_calls += [n] if _USER_MODEL.search(ctx.segment(n)) else []
+                    # A lookup by name *and* password hash fails for wrong passwords: a credential check.
+                    (self.checks if _PASSWORDISH.search(value.lower()) else self.lookups).update(names)
+            if isinstance(n, ast.Call) and method_name(n).endswith("_or_404"):
+                text = ctx.segment(n)
+                self.not_found_calls += [n] if _USER_MODEL.search(text) and not _NOT_SUBJECT.search(text) else []
 
     def walk(self, stmts: list[ast.stmt], label: str | None) -> None:
         for i, st in enumerate(stmts):
@@ -348,7 +353,7 @@ class _Branches:
         if isinstance(test, ast.Call):
             name = self.ctx.segment(test.func).lower()
             args = _names([*test.args, *(k.value for k in test.keywords)])
-            if _CHECK_NAME.search(name) and not re.search(r"valid|strength|policy", name):
+            if _CHECK_NAME.search(name) and (len(test.args) > 1 or not re.search(r"valid|strength|policy", name)):
                 return "P", False
             if _CHECK_VERB.search(name) and _PASSWORDISH.search(args):
                 return "P", False
@@ -403,9 +408,7 @@ def _exits(body: list[ast.stmt]) -> bool:
         return True
     if isinstance(last, ast.If):
         return _exits(last.body) and _exits(last.orelse)
-    return (
-        isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and method_name(last.value) in _EXITS
-    )
+    return isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and method_name(last.value) in _EXITS
 
 
 def _texts(e: ast.expr) -> Iterator[str]:

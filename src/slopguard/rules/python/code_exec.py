@@ -9,7 +9,7 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import Hit, hit_at, python_rule
 from slopguard.rules.python.common import describe, first_arg
-from slopguard.rules.python.injection_helpers import resolve
+from slopguard.rules.python.injection_helpers import assigned_value, resolve
 
 _EVAL = frozenset({"eval", "exec", "compile"})
 _EVAL_QUALIFIED = frozenset({f"{m}.{f}" for m in ("builtins", "__builtins__", "__builtin__") for f in _EVAL})
@@ -22,10 +22,10 @@ _EVAL_QUALIFIED = frozenset({f"{m}.{f}" for m in ("builtins", "__builtins__", "_
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
-    why="""Assistants reach for eval() to turn a string into a number, a list or a dict, to build a 'calculator'
-    endpoint, or to call a function chosen by name. Whoever controls the string runs arbitrary Python in the
-    server process: __import__('os').system(...) reads secrets, opens a shell, pivots. Emptying __builtins__
-    does not help; sandbox escapes through object.__subclasses__() are well known.""",
+    why="""Assistants reach for eval() to turn a string into a number, a list or a dict, to build a
+    'calculator' endpoint, or to call a function chosen by name. Whoever controls the string runs arbitrary
+    Python in the server process: __import__('os').system(...) reads secrets, opens a shell, pivots.
+    Emptying __builtins__ does not help; sandbox escapes through object.__subclasses__() are well known.""",
     fix="""Parse data with ast.literal_eval() or json.loads(); evaluate arithmetic with a small parser; map
     allowed names to functions with a dict instead of building code.""",
 )
@@ -39,15 +39,49 @@ def eval_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     code = first_arg(node, "source")
     if code is None or isinstance(code, ast.Constant):
         return
+    compiled = resolve(ctx, code)
+    if isinstance(compiled, ast.Call) and ctx.call_name(compiled).rsplit(".", 1)[-1] == "compile":
+        return  # exec(compile(src, ...)): reported once, at compile()
     flow = ctx.flow(code)
-    if not flow.dynamic:
+    if not flow.dynamic or (not flow.tainted and _reads_project_file(ctx, compiled)):
         return
     func = name.rsplit(".", 1)[-1]
+    verb = "compiles" if func == "compile" else "runs"
     yield hit_at(
         node,
-        f"{func}() runs code built from {describe(flow)}; parse data with ast.literal_eval() or json.loads()",
+        f"{func}() {verb} code built from {describe(flow)}; parse data with ast.literal_eval() or json.loads()",
         confidence=Confidence.HIGH if flow.tainted else Confidence.MEDIUM,
     )
+
+
+_READS = frozenset({"read", "read_text", "read_bytes"})
+_OPENS = frozenset({"open", "io.open", "codecs.open", "pathlib.Path", "pathlib.PurePath"})
+
+
+def _reads_project_file(ctx: PyContext, code: ast.expr) -> bool:
+    """``exec(open("pkg/version.py").read())`` in setup.py: the code is a file of the project itself, found
+    from a constant path or next to ``__file__``."""
+    if not (isinstance(code, ast.Call) and isinstance(code.func, ast.Attribute) and code.func.attr in _READS):
+        return False
+    opened = resolve(ctx, code.func.value)
+    if isinstance(opened, ast.BinOp) and isinstance(opened.op, ast.Div):  # Path(__file__).parent / "x.py"
+        return _project_path(ctx, opened)
+    if not (isinstance(opened, ast.Call) and ctx.call_name(opened) in _OPENS and opened.args):
+        return False
+    return _project_path(ctx, opened.args[0])
+
+
+def _project_path(ctx: PyContext, e: ast.expr, depth: int = 2) -> bool:
+    """A path made of literals, ``__file__`` and names themselves assigned from those."""
+    for node in ast.walk(e):
+        if not isinstance(node, ast.Name) or node.id == "__file__" or node.id in ctx.imports:
+            continue
+        if ctx.module_constant(node.id) is not None:
+            continue
+        value = assigned_value(ctx, node.id, node.lineno)
+        if value is None or depth == 0 or not _project_path(ctx, value, depth - 1):
+            return False
+    return True
 
 
 _PICKLE_MODULES = frozenset({"pickle", "cPickle", "_pickle", "six.moves.cPickle", "dill", "cloudpickle"})
@@ -62,9 +96,7 @@ _OTHER = frozenset({"marshal.load", "marshal.loads"})
 _YAML_LOAD = frozenset({"yaml.load", "yaml.load_all"})
 _YAML_UNSAFE = frozenset({"yaml.unsafe_load", "yaml.unsafe_load_all", "yaml.full_load", "yaml.full_load_all"})
 _SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
-_UNSAFE_LOADERS = frozenset(
-    {"Loader", "CLoader", "UnsafeLoader", "CUnsafeLoader", "FullLoader", "CFullLoader"}
-)
+_UNSAFE_LOADERS = frozenset({"Loader", "CLoader", "UnsafeLoader", "CUnsafeLoader", "FullLoader", "CFullLoader"})
 _DATA_KWARGS = (
     "file",
     "data",
@@ -105,11 +137,7 @@ def unsafe_deserialisation(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         if ctx.is_true(weights_only) or (weights_only is not None and not ctx.is_false(weights_only)):
             return
         pickle_like = True
-        how = (
-            "weights_only=False"
-            if weights_only is not None
-            else "no weights_only=True (unsafe before torch 2.6)"
-        )
+        how = "weights_only=False" if weights_only is not None else "no weights_only=True (unsafe before torch 2.6)"
         problem = f"torch.load() with {how} unpickles arbitrary objects"
     elif name == "numpy.load":
         if not ctx.is_true(ctx.kwarg(node, "allow_pickle")):
@@ -133,9 +161,7 @@ def unsafe_deserialisation(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         yield hit_at(node, message, severity=Severity.MEDIUM, confidence=Confidence.MEDIUM)
         return
     severity = Severity.CRITICAL if pickle_like else Severity.HIGH
-    yield hit_at(
-        node, f"{problem}, and it reads {describe(flow)}", severity=severity, confidence=Confidence.HIGH
-    )
+    yield hit_at(node, f"{problem}, and it reads {describe(flow)}", severity=severity, confidence=Confidence.HIGH)
 
 
 def _data_arg(node: ast.Call) -> ast.expr | None:
@@ -171,7 +197,5 @@ def _local_class_verdict(ctx: PyContext, name: str) -> str | None:
         if isinstance(node, ast.ClassDef) and node.name == name:
             bases = {(ctx.qualname(b) or "").rsplit(".", 1)[-1] for b in node.bases}
             if bases & _UNSAFE_LOADERS and not bases & _SAFE_LOADERS:
-                return (
-                    f"with Loader={name} (derived from an unsafe loader) constructs arbitrary Python objects"
-                )
+                return f"with Loader={name} (derived from an unsafe loader) constructs arbitrary Python objects"
     return None

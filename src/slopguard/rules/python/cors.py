@@ -17,6 +17,7 @@ _ACAC = "access-control-allow-credentials"
 _HEADER_SETTERS = frozenset({"add", "set", "setdefault", "add_header", "__setitem__"})
 _ALLOW_ALL_SETTINGS = ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
 _REGEX_SETTINGS = ("CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST")
+_FLASK_MESSAGE = "flask_cors allows every origin ('*', its default) with supports_credentials=True: echoes any Origin"
 _MATCH_ALL = re.compile(r"^\^?(?:https?\??://|\(https?\|http\)://)?\(?\.[*+]\)?\$?$")
 
 
@@ -69,7 +70,7 @@ def _cors_call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         origins = ctx.kwarg(node, "origins")
         if origins is not None:
             if _wildcard(origins, ctx, regex=True):
-                yield hit_at(node, "flask_cors with origins='*' and supports_credentials=True reflects any origin")
+                yield hit_at(node, _FLASK_MESSAGE)
             return
         if "CORS_ORIGINS" in ctx.text:
             return  # configured through app.config
@@ -83,10 +84,7 @@ def _cors_call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
                        if const_key(k) == "origins")  # fmt: skip
             if not wild and len(bounded) == len(resources.values):
                 return
-        yield hit_at(
-            node,
-            "flask_cors with supports_credentials=True and the default origins '*' reflects any origin",
-        )
+        yield hit_at(node, _FLASK_MESSAGE)
         return
     args = node.args
     first = args[0] if args and not isinstance(args[0], ast.Starred) else ctx.kwarg(node, "middleware_class")
@@ -113,23 +111,39 @@ def _header_site(node: ast.AST, header: tuple[str | None, ast.expr | None], ctx:
     if name is None or value is None or name.lower() != _ACAO:
         return
     reflected = ctx.tainted(value) is not None
-    if not (reflected or const_key(value) == "*") or not _credentials_allowed(ctx):
-        return
-    if reflected:
+    if reflected and _credentials_allowed(_scope(ctx)):
         yield hit_at(node, "Access-Control-Allow-Origin echoes the request's Origin while credentials are allowed")
-    else:
+    elif const_key(value) == "*" and _credentials_allowed(_block(node, ctx)):
         yield hit_at(
             node,
             "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true (browsers refuse it; "
             "the usual 'fix' is echoing the origin, which lets any site read responses)",
+            severity=Severity.MEDIUM,
             confidence=Confidence.MEDIUM,
         )
 
 
-def _credentials_allowed(ctx: PyContext) -> bool:
-    """The function (or module) also sends ``Access-Control-Allow-Credentials: true``."""
+def _scope(ctx: PyContext) -> list[ast.AST]:
+    return list(walk_body(ctx.function.body if ctx.function is not None else ctx.tree.body))
+
+
+def _block(node: ast.AST, ctx: PyContext) -> list[ast.AST]:
+    """The header site's own dict literal, or the simple statements beside it in its block."""
+    if isinstance(node, ast.expr) and not isinstance(node, ast.Call):
+        return list(ast.walk(ctx.statement)) if ctx.statement is not None else [node]
     body = ctx.function.body if ctx.function is not None else ctx.tree.body
-    for node in walk_body(body):
+    for sub in walk_body(body):
+        for field in ("body", "orelse", "finalbody"):
+            stmts = getattr(sub, field, None)
+            if isinstance(stmts, list) and any(s is ctx.statement for s in stmts):
+                body = stmts
+    simple = [s for s in body if isinstance(s, ast.Assign | ast.Expr | ast.Return)]
+    return [n for s in simple for n in ast.walk(s)]
+
+
+def _credentials_allowed(nodes: list[ast.AST]) -> bool:
+    """Some of these nodes send ``Access-Control-Allow-Credentials: true``."""
+    for node in nodes:
         pairs: list[tuple[ast.expr | None, ast.expr]] = []
         if isinstance(node, ast.Assign):
             pairs = [(t.slice, node.value) for t in node.targets if isinstance(t, ast.Subscript)]

@@ -15,6 +15,7 @@ _ABORT = frozenset({"flask.abort", "werkzeug.exceptions.abort", "quart.abort", "
 # Exceptions whose message is written for the client (validation, 404s) or carries nothing internal.
 _USER_FACING = ("Validation", "Invalid", "HTTPException", "BadRequest", "NotFound", "Http404", "PermissionDenied",
                 "DoesNotExist", "JSONDecodeError", "Unauthorized", "Forbidden", "SchemaError")  # fmt: skip
+_ERROR_HANDLERS = frozenset({"errorhandler", "app_errorhandler", "exception_handler"})
 _NARROW = frozenset({"ValueError", "KeyError", "TypeError", "IndexError", "AttributeError", "LookupError"})
 
 
@@ -24,7 +25,7 @@ _NARROW = frozenset({"ValueError", "KeyError", "TypeError", "IndexError", "Attri
     cwe=209,
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
-    nodes=(ast.ExceptHandler,),
+    nodes=(ast.ExceptHandler, ast.FunctionDef, ast.AsyncFunctionDef),
     why="""Assistants write except Exception as e: return jsonify(error=str(e)), 500 (or FastAPI's
     HTTPException(detail=str(e))) so errors are "helpful". The message then hands attackers SQL fragments,
     table and column names, file paths, hostnames, library versions and sometimes credentials from
@@ -32,22 +33,35 @@ _NARROW = frozenset({"ValueError", "KeyError", "TypeError", "IndexError", "Attri
     fix="""Log the exception server-side (logger.exception(...)) and return a generic message with an error id;
     only return messages of exceptions written for users (validation errors).""",
 )
-def error_leak(node: ast.ExceptHandler, ctx: PyContext) -> Iterator[Hit]:
-    confidence = _confidence(node, ctx)
+def error_leak(node: ast.ExceptHandler | ast.FunctionDef | ast.AsyncFunctionDef, ctx: PyContext) -> Iterator[Hit]:
+    if isinstance(node, ast.ExceptHandler):
+        types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type] if node.type else []
+        names = {node.name} if node.name else set()
+        yield from _leaks_in(node.body, names, _confidence(types), ctx.route is not None, ctx)
+        return
+    for dec in node.decorator_list:
+        # @app.errorhandler(Exception) def handle(e) / @app.exception_handler(Exception) async def h(request, exc)
+        if isinstance(dec, ast.Call) and last_part(dec.func) in _ERROR_HANDLERS:
+            params = [a.arg for a in [*node.args.posonlyargs, *node.args.args] if a.arg not in ("self", "cls")]
+            param = params[-1] if params else None
+            if param is not None:
+                yield from _leaks_in(node.body, {param}, _confidence(dec.args[:1]), True, ctx)
+            return
+
+
+def _leaks_in(
+    body: list[ast.stmt], names: set[str], confidence: Confidence | None, in_route: bool, ctx: PyContext
+) -> Iterator[Hit]:
     if confidence is None:
         return
-    names = {node.name} if node.name else set()
-    in_route = ctx.route is not None
-    for sub in walk_body(node.body):
-        if isinstance(sub, ast.ExceptHandler):
-            continue  # visited on its own
+    for sub in walk_body(body, skip=(ast.ExceptHandler,)):  # nested handlers are visited on their own
         what: str | None = None
         where = "returned to the client"
         if isinstance(sub, ast.Return) and in_route and sub.value is not None:
-            what = _leak(sub.value, names, node, ctx)
+            what = _leak(sub.value, names, body, ctx)
         elif isinstance(sub, ast.Call):
             parts = _client_parts(sub, ctx)
-            what = next((w for w in (_leak(p, names, node, ctx) for p in parts) if w), None)
+            what = next((w for w in (_leak(p, names, body, ctx) for p in parts) if w), None)
             where = f"sent to the client by {last_part(sub.func)}()"
         if what:
             yield hit_at(
@@ -57,12 +71,14 @@ def error_leak(node: ast.ExceptHandler, ctx: PyContext) -> Iterator[Hit]:
             )
 
 
-def _confidence(node: ast.ExceptHandler, ctx: PyContext) -> Confidence | None:
+def _confidence(types: list[ast.expr]) -> Confidence | None:
     """MEDIUM for broad handlers, LOW for narrow built-ins, None when the exception is meant for users."""
-    if node.type is None:
+    if not types:
         return Confidence.MEDIUM
-    types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
-    names = [last_part(t) for t in types]
+    codes = [t.value for t in types if isinstance(t, ast.Constant) and isinstance(t.value, int)]
+    if codes and all(code < 500 for code in codes):
+        return None  # 4xx handlers show werkzeug's own client-facing messages
+    names = [n for n in map(last_part, types) if n]
     if names and all(any(mark in n for mark in _USER_FACING) for n in names):
         return None
     if names and all(n in _NARROW for n in names):
@@ -81,7 +97,7 @@ def _client_parts(call: ast.Call, ctx: PyContext) -> list[ast.expr]:
     return []
 
 
-def _leak(e: ast.expr, names: set[str], handler: ast.ExceptHandler, ctx: PyContext, depth: int = 0) -> str | None:
+def _leak(e: ast.expr, names: set[str], body: list[ast.stmt], ctx: PyContext, depth: int = 0) -> str | None:
     """How ``e`` carries the exception's text (``str(e)``, ``f"{e}"``, ``e.args``, a traceback), if it does."""
     for sub in ast.walk(e):
         if isinstance(sub, ast.Call):
@@ -102,8 +118,8 @@ def _leak(e: ast.expr, names: set[str], handler: ast.ExceptHandler, ctx: PyConte
         elif isinstance(sub, ast.Attribute) and sub.attr == "args" and _about(sub.value, names, whole=True):
             return f"{ast.unparse(sub)}"
         elif isinstance(sub, ast.Name) and depth < 2 and sub.id not in names:
-            for value in assigned_values(handler.body, sub.id):
-                found = _leak(value, names, handler, ctx, depth + 1)
+            for value in assigned_values(body, sub.id):
+                found = _leak(value, names, body, ctx, depth + 1)
                 if found:
                     return found
     return None

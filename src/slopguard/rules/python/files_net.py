@@ -1,4 +1,4 @@
-"""PY-PATH-001, PY-SSRF-001 and PY-XXE-001: request data that picks a file, a URL, or an XML entity."""
+"""PY-PATH-001 and PY-SSRF-001: request data that picks the file a handler opens or the URL it fetches."""
 
 from __future__ import annotations
 
@@ -7,11 +7,17 @@ from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.python.context import PyContext
+from slopguard.engine.python.taint import Flow
 from slopguard.engine.registry import Hit, hit_at, python_rule
 from slopguard.rules.python.common import describe, first_arg, method_name
 from slopguard.rules.python.injection_helpers import (
+    assigned_value,
+    checks_before,
+    feeding_names,
     fixed_destination,
     is_call_to,
+    local_scope,
+    lookup_result,
     path_guarded,
     resolve,
     url_checked,
@@ -22,12 +28,10 @@ _OPENERS = frozenset(
      "lzma.open", "aiofiles.open"}
 )  # fmt: skip
 _OS_FUNCS = frozenset(
-    {"os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.makedirs", "os.mkdir", "os.listdir", "os.scandir",
-     "os.rename", "os.renames", "os.replace", "os.chmod", "os.truncate"}
+    {"os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.makedirs", "os.mkdir", "os.listdir",
+     "os.scandir", "os.rename", "os.renames", "os.replace", "os.chmod", "os.truncate"}
 )  # fmt: skip
-_SHUTIL = frozenset(
-    {"copy", "copy2", "copyfile", "copytree", "move", "rmtree", "copymode", "copystat", "chown"}
-)
+_SHUTIL = frozenset({"copy", "copy2", "copyfile", "copytree", "move", "rmtree", "copymode", "copystat", "chown"})
 _SENDERS = frozenset(
     {"flask.send_file", "flask.helpers.send_file", "werkzeug.utils.send_file", "quart.send_file",
      "starlette.responses.FileResponse", "fastapi.responses.FileResponse"}
@@ -42,9 +46,7 @@ _PATH_TYPES = frozenset(
         "trio.Path",
     }
 )
-_PATH_CHAIN = frozenset(
-    {"resolve", "absolute", "joinpath", "with_name", "with_suffix", "with_stem", "expanduser"}
-)
+_PATH_CHAIN = frozenset({"resolve", "absolute", "joinpath", "with_name", "with_suffix", "with_stem", "expanduser"})
 _PATH_METHODS = frozenset(
     {"open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "rename", "replace",
      "touch", "mkdir", "iterdir"}
@@ -86,8 +88,10 @@ def path_traversal(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         paths = [first_arg(node, "path_or_file") or ctx.kwarg(node, "path")]
     elif isinstance(node.func, ast.Attribute):
         recv, attr = node.func.value, node.func.attr
-        if attr in _PATH_METHODS and _is_path_object(ctx, recv):
+        if attr in _PATH_METHODS:
             paths = [recv, *node.args[:1]] if attr in ("rename", "replace") else [recv]
+            if not any(p is not None and ctx.tainted(p) for p in paths) or not _is_path_object(ctx, recv):
+                return
         elif attr == "save" and node.args and ctx.tainted(recv):  # an uploaded file saved under its own name
             paths = [node.args[0]]
         name = attr
@@ -97,19 +101,52 @@ def path_traversal(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         value = resolve(ctx, path)
         if isinstance(value, ast.Call) and method_name(value) in ("BytesIO", "StringIO"):
             continue
-        flow = ctx.tainted(path)
-        if flow is None or is_call_to(ctx, path, _SAFE_JOINS) or path_guarded(ctx, path, node.lineno):
+        flow = ctx.tainted(path) or _hidden_by_existence_check(ctx, path, node.lineno)
+        if flow is None or _via_safe_join(ctx, path) or path_guarded(ctx, path, node.lineno):
+            continue
+        if lookup_result(ctx, path):
             continue
         yield hit_at(
             node,
-            f"file path for {name}() comes from {describe(flow)}; use secure_filename()/send_from_directory() "
-            "or check the resolved path stays under the base directory",
+            f"file path for {name}() comes from {describe(flow)}; use secure_filename() or "
+            "send_from_directory(), or check the resolved path stays under the base directory",
         )
         return
 
 
+_EXISTENCE = frozenset({"exists", "lexists", "isfile", "isdir", "is_file", "is_dir", "islink", "is_symlink"})
+
+
+def _hidden_by_existence_check(ctx: PyContext, path: ast.expr, line: int) -> Flow | None:
+    """``if os.path.exists(p):`` / ``if not p.exists(): raise`` checks that a file exists, not where it is; the
+    taint tracker takes any call in a condition for a validator, so look at the value ``p`` was assigned."""
+    if not isinstance(path, ast.Name):
+        return None
+    tests = checks_before(ctx, line, assigned=False)
+    calls = [c for t in tests for c in ast.walk(t) if isinstance(c, ast.Call) and _checks_name(c, path.id)]
+    last = {ctx.call_name(c).rsplit(".", 1)[-1] for c in calls}
+    if not last or not last <= _EXISTENCE:
+        return None
+    value = assigned_value(ctx, path.id, line)
+    return ctx.tainted(value) if value is not None else None
+
+
+def _checks_name(call: ast.Call, name: str) -> bool:
+    """``f(name)`` or ``name.method()``: the shapes the taint tracker takes for a validator of ``name``."""
+    func = call.func
+    receiver = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == name
+    return receiver or any(isinstance(a, ast.Name) and a.id == name for a in call.args)
+
+
+def _via_safe_join(ctx: PyContext, e: ast.expr) -> bool:
+    """The path was built by ``safe_join()`` (directly or through the local names it comes from)."""
+    scope = local_scope(ctx)
+    exprs = [e, *(v for name in feeding_names(ctx, e) for _, v in scope.get(name, []))]
+    return any(isinstance(c, ast.Call) and ctx.call_name(c) in _SAFE_JOINS for x in exprs for c in ast.walk(x))
+
+
 def _is_path_object(ctx: PyContext, e: ast.expr, depth: int = 4) -> bool:
-    """``e`` is a pathlib-style path: ``Path(...)``, ``BASE / name``, ``p.resolve()``, or a name bound to one."""
+    """``e`` is a pathlib path: ``Path(...)``, ``BASE / name``, ``p.resolve()``, or a name bound to one."""
     for _ in range(depth):
         if isinstance(e, ast.BinOp):
             return isinstance(e.op, ast.Div)
@@ -135,13 +172,18 @@ _VERBS = frozenset({"get", "post", "put", "delete", "head", "patch", "options"})
 _HTTP_MODULES = frozenset({"requests", "requests.api", "httpx"})
 _URL_FUNCS = {
     "urllib.request.urlopen": 0, "urllib.request.Request": 0, "urllib2.urlopen": 0, "urllib2.Request": 0,
-    "urllib3.request": 1, "aiohttp.request": 1, "http.client.HTTPConnection": 0, "http.client.HTTPSConnection": 0,
+    "urllib3.request": 1, "aiohttp.request": 1,
+    "http.client.HTTPConnection": 0, "http.client.HTTPSConnection": 0,
 }  # fmt: skip
 _CLIENTS = frozenset(
     {"requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient",
      "aiohttp.ClientSession", "urllib3.PoolManager", "urllib3.ProxyManager"}
 )  # fmt: skip
 _REQUEST_TYPES = frozenset({"urllib.request.Request", "urllib2.Request"})
+# Where the URL goes in a client method: session.get(url), session.request(method, url).
+_METHOD_URL_POSITION = {
+    **dict.fromkeys(_VERBS, 0), "ws_connect": 0, "request": 1, "stream": 1, "urlopen": 1,
+}  # fmt: skip
 
 
 @python_rule(
@@ -164,122 +206,26 @@ def ssrf(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         return
     name = ctx.call_name(node)
     module, _, func = name.rpartition(".")
-    pos: int | None = None
-    if module in _HTTP_MODULES:
-        pos = 0 if func in _VERBS else 1 if func in ("request", "stream") else None
-    elif name in _URL_FUNCS:
-        pos = _URL_FUNCS[name]
-    elif isinstance(node.func, ast.Attribute) and is_call_to(ctx, node.func.value, _CLIENTS):
-        attr = node.func.attr
-        pos = (
-            0
-            if attr in _VERBS or attr == "ws_connect"
-            else 1
-            if attr in ("request", "stream", "urlopen")
-            else None
-        )
+    client = False
+    if module in _HTTP_MODULES or name in _URL_FUNCS:
+        pos = _URL_FUNCS.get(name, _METHOD_URL_POSITION.get(func))
+    else:
+        pos, client = _METHOD_URL_POSITION.get(method_name(node)), True
     if pos is None:
         return
     url = node.args[pos] if len(node.args) > pos else ctx.kwarg(node, "url") or ctx.kwarg(node, "host")
-    if (
-        url is None
-        or isinstance(url, ast.Starred)
-        or (func == "urlopen" and is_call_to(ctx, url, _REQUEST_TYPES))
-    ):
+    if url is None or isinstance(url, ast.Starred | ast.Constant):
         return
     flow = ctx.tainted(url)
-    if flow is None or url_checked(ctx, url, node.lineno):
+    if flow is None:
+        return
+    if client and not (isinstance(node.func, ast.Attribute) and is_call_to(ctx, node.func.value, _CLIENTS)):
+        return
+    if (func == "urlopen" and is_call_to(ctx, url, _REQUEST_TYPES)) or url_checked(ctx, url, node.lineno):
+        return
+    if lookup_result(ctx, url):
+        return
+    if fixed_destination(ctx, url):  # f"https://api.example.com/users/{uid}": the host is ours, not SSRF
         return
     short = name.split("()")[-1].lstrip(".") if "()" in name else name
-    if fixed_destination(ctx, url):
-        message = f"{short}() URL has a fixed host but its path/query comes from {describe(flow)}; quote it"
-        yield hit_at(node, message, severity=Severity.MEDIUM, confidence=Confidence.LOW)
-        return
-    yield hit_at(node, f"{short}() fetches a URL taken from {describe(flow)}; allow-list the host")
-
-
-_LXML_MODULES = frozenset({"lxml.etree", "lxml.objectify"})
-_LXML_PARSE = frozenset({"parse", "fromstring", "XML", "fromstringlist", "XMLID", "iterparse"})
-_LXML_PARSERS = frozenset({"lxml.etree.XMLParser", "lxml.etree.XMLPullParser", "lxml.objectify.makeparser"})
-_STDLIB_XML = frozenset(
-    {"xml.etree.ElementTree", "xml.etree.cElementTree", "xml.dom.minidom", "xml.dom.pulldom", "xml.sax",
-     "xml.dom.expatbuilder"}
-)  # fmt: skip
-_STDLIB_PARSE = frozenset(
-    {"parse", "fromstring", "XML", "iterparse", "fromstringlist", "parseString", "XMLID"}
-)
-_EXTERNAL_FEATURES = ("feature_external_ges", "feature_external_pes", "external-general-entities",
-                      "external-parameter-entities")  # fmt: skip
-
-
-@python_rule(
-    id="PY-XXE-001",
-    title="XML parser that expands external entities (XXE)",
-    cwe=(611, 776),
-    severity=Severity.HIGH,
-    confidence=Confidence.HIGH,
-    nodes=(ast.Call,),
-    why="""Assistants parse uploaded or posted XML (SAML, SOAP, RSS, office files) with lxml or the standard
-    library and sometimes switch on entity resolution to 'support DTDs'. A document declaring
-    <!ENTITY x SYSTEM "file:///etc/passwd"> makes the parser read local files or fetch internal URLs into the
-    result, and nested entities ('billion laughs') exhaust memory.""",
-    fix="""Parse untrusted XML with defusedxml (defusedxml.ElementTree.fromstring); with lxml pass
-    etree.XMLParser(resolve_entities=False, no_network=True); never enable external-entity SAX features.""",
-)
-def xxe(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
-    name = ctx.call_name(node)
-    module, _, func = name.rpartition(".")
-    if name in _LXML_PARSERS or name == "lxml.etree.iterparse":
-        unsafe = _unsafe_options(ctx, node)
-        if unsafe:
-            message = f"{func}({unsafe}) lets documents pull in local files and URLs"
-            yield hit_at(node, message, confidence=Confidence.MEDIUM)
-            return
-    if method_name(node) == "setFeature" and len(node.args) > 1 and node.args[1] is not None:
-        flag = node.args[1]
-        feature = ctx.qualname(node.args[0]) or ctx.string(node.args[0]) or ""
-        on = ctx.is_true(flag) or (isinstance(flag, ast.Constant) and flag.value == 1)
-        if on and any(feature.endswith(f) for f in _EXTERNAL_FEATURES):
-            yield hit_at(node, "SAX parser switched to resolve external entities; leave the feature off")
-        return
-    if module in _LXML_MODULES and func in _LXML_PARSE:
-        yield from _lxml_parse(node, ctx, func)
-    elif module in _STDLIB_XML and func in _STDLIB_PARSE:
-        data = first_arg(node, "source")
-        flow = ctx.tainted(data) if data is not None else None
-        if flow is not None:
-            message = f"{module}.{func}() parses {describe(flow)}; use defusedxml against entity expansion"
-            yield hit_at(node, message, severity=Severity.MEDIUM, confidence=Confidence.MEDIUM)
-
-
-def _unsafe_options(ctx: PyContext, call: ast.Call) -> str:
-    if ctx.is_true(ctx.kwarg(call, "resolve_entities")):
-        return "resolve_entities=True"
-    if ctx.is_false(ctx.kwarg(call, "no_network")):
-        return "no_network=False"
-    return ""
-
-
-def _lxml_parse(node: ast.Call, ctx: PyContext, func: str) -> Iterator[Hit]:
-    data = first_arg(node, "source") or first_arg(node, "text")
-    flow = ctx.tainted(data) if data is not None else None
-    if flow is None or ctx.is_false(ctx.kwarg(node, "resolve_entities")):
-        return
-    parser = ctx.kwarg(node, "parser") or (
-        node.args[1] if len(node.args) > 1 and func != "iterparse" else None
-    )
-    built = resolve(ctx, parser) if parser is not None else None
-    if isinstance(built, ast.Call) and ctx.is_false(ctx.kwarg(built, "resolve_entities")):
-        return
-    if parser is not None and not isinstance(built, ast.Call):  # a parser made elsewhere: cannot tell
-        return
-    unsafe = _unsafe_options(ctx, built) if isinstance(built, ast.Call) else ""
-    if unsafe:
-        yield hit_at(node, f"lxml {func}() parses {describe(flow)} with a parser built with {unsafe}")
-        return
-    yield hit_at(
-        node,
-        f"lxml {func}() parses {describe(flow)} with entity resolution on (the default before lxml 5); "
-        "pass etree.XMLParser(resolve_entities=False, no_network=True)",
-        confidence=Confidence.MEDIUM,
-    )
+    yield hit_at(node, f"{short}() requests a URL taken from {describe(flow)}; allow-list the host")

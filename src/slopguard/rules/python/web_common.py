@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from slopguard.engine.python.context import PyContext
 
 _HTML_TAG = re.compile(r"<[A-Za-z!/]")
 _SETTINGS_FILE = re.compile(r"(?:^|[\\/])settings[\w.-]*\.py$|(?:^|[\\/])settings[\\/][\w.-]+\.py$")
 _SETTINGS_MARKERS = frozenset({"ALLOWED_HOSTS", "INSTALLED_APPS", "ROOT_URLCONF", "MIDDLEWARE"})
+_DEV_FILE = re.compile(r"(?i)dev|local|test|ci\.py$")
+_APP_NAME = re.compile(r"(?i)(?:^|_)app(?:lication)?$")
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
@@ -32,20 +34,21 @@ def imports_any(ctx: PyContext, roots: frozenset[str]) -> bool:
     return any(root(full) in roots for full in ctx.imports.values())
 
 
-def walk_body(stmts: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of a body, not descending into nested functions, lambdas or classes."""
+def walk_body(stmts: Sequence[ast.stmt], skip: tuple[type[ast.AST], ...] = ()) -> Iterator[ast.AST]:
+    """Every node of a body, not entering nested functions, lambdas, classes or the ``skip`` node types."""
+    stop = (*_NESTED_SCOPES, *skip)
     stack: list[ast.AST] = list(reversed(stmts))
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(c for c in reversed(list(ast.iter_child_nodes(node))) if not isinstance(c, _NESTED_SCOPES))
+        stack.extend(c for c in reversed(list(ast.iter_child_nodes(node))) if not isinstance(c, stop))
 
 
 def scope_body(ctx: PyContext) -> list[ast.stmt]:
     return ctx.function.body if ctx.function is not None else ctx.tree.body
 
 
-def assigned_values(stmts: list[ast.stmt], name: str, before: int | None = None) -> list[ast.expr]:
+def assigned_values(stmts: Sequence[ast.stmt], name: str, before: int | None = None) -> list[ast.expr]:
     """Values bound to ``name`` in a body (``=``, ``+=``, ``.append()``), in source order, optionally before a line."""
     found: list[tuple[int, ast.expr]] = []
     for node in walk_body(stmts):
@@ -77,7 +80,7 @@ def last_value(ctx: PyContext, name: str) -> ast.expr | None:
     return values[-1] if values else None
 
 
-def literal_text(e: ast.expr, stmts: list[ast.stmt], seen: set[str] | None = None) -> str:
+def literal_text(e: ast.expr, stmts: Sequence[ast.stmt], seen: set[str] | None = None) -> str:
     """The constant text pieces a string expression is assembled from (through local variables)."""
     seen = set() if seen is None else seen
     if isinstance(e, ast.Constant):
@@ -132,6 +135,12 @@ def is_settings_module(ctx: PyContext) -> bool:
     return not _SETTINGS_MARKERS.isdisjoint(module_assignments(ctx))
 
 
+def is_dev_file(ctx: PyContext) -> bool:
+    """settings/dev.py, local_settings.py, settings_test.py: files meant for a developer's machine or CI."""
+    name = re.split(r"[\\/]", ctx.path)[-1]
+    return bool(_DEV_FILE.search(name))
+
+
 def at_module_level(ctx: PyContext) -> bool:
     return ctx.function is None and ctx.statement is not None and any(s is ctx.statement for s in ctx.tree.body)
 
@@ -139,3 +148,31 @@ def at_module_level(ctx: PyContext) -> bool:
 def const_key(e: ast.expr | None) -> str | None:
     """A constant string key/argument, case preserved."""
     return e.value if isinstance(e, ast.Constant) and isinstance(e.value, str) else None
+
+
+def is_app(e: ast.expr) -> bool:
+    return bool(_APP_NAME.search(last_part(e)))
+
+
+def config_of_app(e: ast.expr) -> bool:
+    """``app.config`` / ``current_app.config`` / ``self.app.config``."""
+    return isinstance(e, ast.Attribute) and e.attr == "config" and is_app(e.value)
+
+
+def is_config_update(call: ast.Call) -> bool:
+    """``app.config.update(...)`` / ``app.config.from_mapping(...)``."""
+    func = call.func
+    return isinstance(func, ast.Attribute) and func.attr in ("update", "from_mapping") and config_of_app(func.value)
+
+
+def mapping_flags(call: ast.Call, keys: frozenset[str]) -> Iterator[tuple[str, ast.expr]]:
+    """``KEY=value`` keywords and ``{"KEY": value}`` entries of an ``update()``-style call."""
+    for kw in call.keywords:
+        if kw.arg in keys:
+            yield kw.arg, kw.value
+    for arg in call.args:
+        if isinstance(arg, ast.Dict):
+            for k, v in zip(arg.keys, arg.values, strict=True):
+                key = const_key(k)
+                if key in keys:
+                    yield key, v

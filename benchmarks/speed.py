@@ -1,0 +1,535 @@
+"""Speed benchmark: slopguard against Bandit and Semgrep on the same real corpus, in one run.
+
+Every tool runs as a child process of this script over the same directory. Wall time is measured around the
+child; peak memory comes from ``os.wait4`` (``ru_maxrss``: the largest single process among the child and
+its reaped descendants) and, on Linux, from sampling the whole process tree every 20 ms (sum of PSS, so
+pages shared between forked workers count once).
+
+The default corpus is the ``django/`` package of a pinned Django wheel fetched with ``pip download`` (pip
+uses whatever index the user has configured) and unpacked under ``benchmarks/.work/corpus/``; it is kept
+between runs. ``--corpus DIR`` benchmarks any directory instead.
+
+    python benchmarks/speed.py                 # all tools found next to this python or on PATH
+    python benchmarks/speed.py --repeat 3      # best of three rounds
+    python benchmarks/speed.py --json          # machine-readable results on stdout
+
+Speed is measured here, never asserted in unit tests. Exit status: 0 when every tool ran, 2 when a tool
+failed or slopguard could not be run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / ".work"
+RULES = HERE / "semgrep-rules"
+DJANGO_VERSION = "5.2.1"
+TARGETS = {"vs_bandit": 2.0, "vs_semgrep": 3.0, "warm_pct": 5.0}
+SAMPLE_SECONDS = 0.02
+
+# Fallback when the slopguard CLI cannot be imported by the chosen interpreter: the same scan via the API.
+API_SCRIPT = """
+import json, sys
+from pathlib import Path
+from slopguard.core.config import Settings
+from slopguard.engine.registry import rule_meta
+from slopguard.engine.scanner import Scanner
+corpus, out, cache_dir = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+settings = Settings(root=corpus, cache=bool(cache_dir), cache_dir=Path(cache_dir) if cache_dir else None)
+result = Scanner(settings, rule_meta()).scan_paths([corpus])
+by_rule = {}
+for f in result.findings:
+    by_rule[f.rule_id] = by_rule.get(f.rule_id, 0) + 1
+summary = {"files_scanned": result.files_scanned, "files_from_cache": result.files_from_cache,
+           "findings": len(result.findings), "by_rule": by_rule}
+out.write_text(json.dumps({"summary": summary}), encoding="utf-8")
+"""
+
+
+# --------------------------------------------------------------------------------------------------- corpus
+
+
+@dataclass
+class Corpus:
+    path: Path
+    label: str
+    python_files: int = 0
+    python_lines: int = 0
+    python_bytes: int = 0
+    all_files: int = 0
+
+
+def fetch_django(version: str, python: str) -> Path:
+    """Download the pinned Django wheel (cached) and unpack its ``django/`` package into .work/corpus/."""
+    corpus = WORK / "corpus"
+    stamp = WORK / "corpus.version"
+    if (corpus / "django").is_dir() and stamp.is_file() and stamp.read_text().strip() == version:
+        return corpus
+    WORK.mkdir(parents=True, exist_ok=True)
+    wheels = sorted(WORK.glob(f"[Dd]jango-{version}-*.whl"))
+    if not wheels:
+        log(f"downloading django=={version} with pip ...")
+        cmd = [python, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", f"django=={version}"]
+        done = subprocess.run([*cmd, "-d", str(WORK)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wheels = sorted(WORK.glob(f"[Dd]jango-{version}-*.whl"))
+        if done.returncode != 0 or not wheels:
+            tail = "\n".join(done.stderr.strip().splitlines()[-5:])
+            sys.exit(f"speed.py: pip download failed (use --corpus DIR to benchmark a local folder):\n{tail}")
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    corpus.mkdir(parents=True)
+    with zipfile.ZipFile(wheels[-1]) as wheel:
+        members = [m for m in wheel.namelist() if m.startswith("django/") and not m.endswith("/")]
+        for name in members:
+            wheel.extract(name, corpus)  # ZipFile.extract drops '..' and absolute parts
+    stamp.write_text(version + "\n")
+    log(f"unpacked {len(members)} files from {wheels[-1].name} into {corpus}")
+    return corpus
+
+
+def survey(path: Path, label: str) -> Corpus:
+    """Count the corpus and read every file once, so that no tool pays for a cold OS page cache."""
+    info = Corpus(path, label)
+    for dirpath, dirnames, filenames in os.walk(path):
+        dirnames[:] = [d for d in dirnames if d not in (".git", "__pycache__")]
+        for name in filenames:
+            data = Path(dirpath, name).read_bytes()
+            info.all_files += 1
+            if name.endswith(".py"):
+                info.python_files += 1
+                info.python_bytes += len(data)
+                info.python_lines += data.count(b"\n")
+    return info
+
+
+# --------------------------------------------------------------------------------------------------- running
+
+
+@dataclass
+class Run:
+    seconds: float
+    maxrss_mib: float
+    tree_mib: float | None
+    returncode: int
+
+
+@dataclass
+class Result:
+    tool: str
+    command: list[str]
+    seconds: float = 0.0
+    maxrss_mib: float = 0.0
+    tree_mib: float | None = None
+    files: int | None = None
+    findings: int | None = None
+    from_cache: int | None = None
+    by_rule: dict[str, int] = field(default_factory=dict)
+    runs: list[float] = field(default_factory=list)
+    error: str | None = None
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out += [int(c) for c in fh.read().split()]
+        except OSError:
+            continue
+    return out
+
+
+def _memory(pid: int, page: int) -> int:
+    """Proportional set size (shared pages split between their users), else resident size, in bytes."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * page
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _tree_memory(root: int, page: int) -> int:
+    total, stack, seen = 0, [root], set()
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += _memory(pid, page)
+        stack += _children(pid)
+    return total
+
+
+def run_child(cmd: Sequence[str], cwd: Path, env: dict[str, str], log_file: Path) -> Run:
+    """Run ``cmd`` to completion; wall time, ru_maxrss via wait4, and the sampled peak of the process tree."""
+    sample = sys.platform.startswith("linux") and os.path.exists("/proc/self/task")
+    page = os.sysconf("SC_PAGE_SIZE") if sample else 0
+    peak = [0]
+    with log_file.open("wb") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+        stop = threading.Event()
+
+        def sampler() -> None:
+            while not stop.is_set():
+                peak[0] = max(peak[0], _tree_memory(proc.pid, page))
+                stop.wait(SAMPLE_SECONDS)
+
+        thread = threading.Thread(target=sampler, daemon=True)
+        if sample:
+            thread.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        stop.set()
+        if sample:
+            thread.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
+    return Run(seconds, usage.ru_maxrss * scale / 2**20, peak[0] / 2**20 if sample else None, proc.returncode)
+
+
+def tail(path: Path, lines: int = 8) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def find_tool(name: str, python: str) -> str | None:
+    """The tool's script next to the chosen interpreter, next to this interpreter, or on PATH."""
+    for interpreter in (python, sys.executable):
+        candidate = Path(interpreter).parent / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which(name)
+
+
+# --------------------------------------------------------------------------------------------------- tools
+
+
+@dataclass
+class Tool:
+    name: str
+    command: Callable[[Path], list[str]]  # output file -> argv
+    parse: Callable[[dict[str, Any], Result], None]
+    ok_codes: tuple[int, ...] = (0, 1)
+    cwd: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    prepare: Callable[[], None] | None = None  # run before each timed run (not timed)
+
+
+def parse_slopguard(doc: dict[str, Any], result: Result) -> None:
+    summary = doc.get("summary", {})
+    result.files = summary.get("files_scanned")
+    result.findings = summary.get("findings")
+    result.from_cache = summary.get("files_from_cache")
+    result.by_rule = dict(summary.get("by_rule", {}))
+
+
+def parse_bandit(doc: dict[str, Any], result: Result) -> None:
+    metrics = doc.get("metrics", {})
+    result.files = len([k for k in metrics if k != "_totals"])
+    result.findings = len(doc.get("results", []))
+    for item in doc.get("results", []):
+        rid = f"{item.get('test_id')}:{item.get('test_name')}"
+        result.by_rule[rid] = result.by_rule.get(rid, 0) + 1
+
+
+def parse_semgrep(doc: dict[str, Any], result: Result) -> None:
+    result.files = len(doc.get("paths", {}).get("scanned", []))
+    result.findings = len(doc.get("results", []))
+    for item in doc.get("results", []):
+        rid = str(item.get("check_id", "?")).rsplit(".", 1)[-1]
+        result.by_rule[rid] = result.by_rule.get(rid, 0) + 1
+    errors = doc.get("errors", [])
+    if errors:
+        result.error = f"{len(errors)} semgrep error(s), first: {str(errors[0])[:200]}"
+
+
+def slopguard_tools(python: str, corpus: Corpus, config: Path, jobs: int | None) -> list[Tool]:
+    """Cold (fresh cache directory) and warm (same directory again) slopguard runs."""
+    probe = subprocess.run([python, "-c", "import slopguard.cli.scan"], capture_output=True, text=True)
+    use_cli = probe.returncode == 0
+    if not use_cli:
+        check = subprocess.run([python, "-c", "import slopguard.engine.scanner"], capture_output=True, text=True)
+        if check.returncode != 0:
+            sys.exit(f"speed.py: {python} cannot import slopguard (pip install -e . into it, or pass --python)")
+        log("slopguard CLI not importable: timing the Python API instead")
+    state: dict[str, Path] = {}
+
+    def fresh_cache() -> None:
+        if "cache" in state:
+            shutil.rmtree(state["cache"], ignore_errors=True)
+        WORK.mkdir(parents=True, exist_ok=True)
+        state["cache"] = Path(tempfile.mkdtemp(prefix="slopguard-cache-", dir=WORK))
+
+    def command(out: Path) -> list[str]:
+        if not use_cli:
+            return [python, "-c", API_SCRIPT, str(corpus.path), str(out), str(state["cache"])]
+        cmd = [python, "-m", "slopguard", "scan", str(corpus.path), "--format", "json", "--output", str(out)]
+        cmd += ["--config", str(config), "--cache-dir", str(state["cache"]), "--no-progress"]
+        return [*cmd, "--jobs", str(jobs)] if jobs is not None else cmd
+
+    cold = Tool("slopguard (cold)", command, parse_slopguard, prepare=fresh_cache)
+    warm = Tool("slopguard (warm)", command, parse_slopguard)
+    return [cold, warm]
+
+
+def bandit_tool(python: str, corpus: Corpus) -> Tool | None:
+    exe = find_tool("bandit", python)
+    if exe is None:
+        log("bandit not found next to the interpreter or on PATH: skipped (pip install bandit)")
+        return None
+    return Tool("bandit", lambda out: [exe, "-r", "-q", "-f", "json", "-o", str(out), str(corpus.path)], parse_bandit)
+
+
+def semgrep_tool(python: str, corpus: Corpus) -> Tool | None:
+    exe = find_tool("semgrep", python)
+    if exe is None:
+        log("semgrep not found next to the interpreter or on PATH: skipped (pip install semgrep)")
+        return None
+    flags = ["--metrics=off", "--disable-version-check", "--json"]
+    # Scan exactly what the other tools scan: no .gitignore (the corpus sits in an ignored folder) and no
+    # default .semgrepignore (it drops test/ folders, and Django ships django/test/).
+    flags += ["--no-git-ignore", "--x-ignore-semgrepignore-files"]
+
+    def command(out: Path) -> list[str]:
+        return [exe, "scan", "--config", str(RULES), *flags, "-o", str(out), "."]
+
+    env = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
+    return Tool("semgrep", command, parse_semgrep, ok_codes=(0, 1), cwd=corpus.path, env=env)
+
+
+def measure(tools: list[Tool], repeat: int, corpus: Corpus) -> list[Result]:
+    """``repeat`` rounds, each running every tool once in order; keep each tool's fastest run."""
+    results = {t.name: Result(t.name, []) for t in tools}
+    best: dict[str, Run] = {}
+    with tempfile.TemporaryDirectory(prefix="speed-", dir=_ensure_work()) as tmp:
+        for round_no in range(1, repeat + 1):
+            for tool in tools:
+                result = results[tool.name]
+                if result.error and result.error.startswith("failed"):
+                    continue
+                if tool.prepare:
+                    tool.prepare()
+                out, err = Path(tmp, f"{len(result.runs)}-out.json"), Path(tmp, "stderr.log")
+                cmd = tool.command(out)
+                result.command = cmd
+                env = {**os.environ, **tool.env}
+                run = run_child(cmd, tool.cwd or REPO, env, err)
+                log(f"round {round_no}/{repeat}  {tool.name:<17} {run.seconds:7.2f} s  rc={run.returncode}")
+                if run.returncode not in tool.ok_codes:
+                    result.error = f"failed with exit code {run.returncode}: {tail(err)}"
+                    continue
+                result.runs.append(round(run.seconds, 3))
+                if tool.name not in best or run.seconds < best[tool.name].seconds:
+                    best[tool.name] = run
+                    try:
+                        tool.parse(json.loads(out.read_text(encoding="utf-8")), result)
+                    except (OSError, ValueError) as exc:
+                        result.error = f"failed: unreadable JSON report ({exc})"
+    for name, run in best.items():
+        r = results[name]
+        r.seconds, r.maxrss_mib, r.tree_mib = run.seconds, run.maxrss_mib, run.tree_mib
+    if "slopguard (cold)" in results and (results["slopguard (cold)"].files or 0) < corpus.python_files:
+        log(
+            f"warning: slopguard scanned {results['slopguard (cold)'].files} files but the corpus has "
+            f"{corpus.python_files} Python files (excluded by a config or .gitignore?)"
+        )
+    return list(results.values())
+
+
+def _ensure_work() -> Path:
+    WORK.mkdir(parents=True, exist_ok=True)
+    return WORK
+
+
+# --------------------------------------------------------------------------------------------------- report
+
+
+def ratios(results: list[Result]) -> dict[str, float | None]:
+    by = {r.tool: r for r in results if r.runs}
+
+    def speedup(other: str) -> float | None:
+        if "slopguard (cold)" not in by or other not in by:
+            return None
+        return by[other].seconds / by["slopguard (cold)"].seconds
+
+    warm = None
+    if "slopguard (cold)" in by and "slopguard (warm)" in by:
+        warm = 100.0 * by["slopguard (warm)"].seconds / by["slopguard (cold)"].seconds
+    return {"vs_bandit": speedup("bandit"), "vs_semgrep": speedup("semgrep"), "warm_pct": warm}
+
+
+def verdicts(rat: dict[str, float | None]) -> dict[str, bool | None]:
+    out: dict[str, bool | None] = {}
+    for key, target in TARGETS.items():
+        value = rat.get(key)
+        out[key] = None if value is None else (value <= target if key == "warm_pct" else value >= target)
+    return out
+
+
+def print_table(corpus: Corpus, results: list[Result], rat: dict[str, float | None], repeat: int) -> None:
+    print(f"\ncorpus: {corpus.label}  ({corpus.path})")
+    print(
+        f"        {corpus.python_files:,} Python files, {corpus.python_lines:,} lines, "
+        f"{corpus.python_bytes / 2**20:.1f} MiB of Python; {corpus.all_files:,} files in all"
+    )
+    print(
+        f"machine: {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
+    )
+    print(f"load average before/after: {_load(LOAD['before'])} / {_load(LOAD['after'])}")
+    print(f"best of {repeat} round(s); files/s = the corpus's Python files / wall seconds\n")
+    head = f"{'tool':<18} {'files':>7} {'seconds':>8} {'files/s':>9} {'peak MiB':>9} {'tree MiB':>9} {'findings':>9}"
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        if not r.runs:
+            print(f"{r.tool:<18} {'-':>7}  {r.error or 'not run'}")
+            continue
+        rate = corpus.python_files / r.seconds if r.seconds else 0.0
+        tree = f"{r.tree_mib:9.0f}" if r.tree_mib is not None else f"{'n/a':>9}"
+        files = f"{r.files:,}" if r.files is not None else "?"
+        found = f"{r.findings:,}" if r.findings is not None else "?"
+        print(f"{r.tool:<18} {files:>7} {r.seconds:8.2f} {rate:9.0f} {r.maxrss_mib:9.0f} {tree} {found:>9}")
+        if r.error:
+            print(f"{'':<18} note: {r.error}")
+        if r.tool.endswith("(warm)") and r.files and r.from_cache != r.files:
+            print(f"{'':<18} note: only {r.from_cache} of {r.files} files came from the cache")
+    print("\n'files' is each tool's own count of the files it analysed (slopguard also reads config/docs files);")
+    print("'peak MiB' is the largest single process (ru_maxrss); 'tree MiB' the sampled peak of the whole")
+    print("process tree (sum of PSS, so pages shared by forked workers count once).\n")
+    ok = verdicts(rat)
+    labels = {
+        "vs_bandit": ("throughput slopguard / bandit ", "x", ">="),
+        "vs_semgrep": ("throughput slopguard / semgrep", "x", ">="),
+        "warm_pct": ("warm re-scan / cold scan      ", "%", "<="),
+    }
+    for key, (label, unit, cmp) in labels.items():
+        value = rat[key]
+        if value is None:
+            print(f"{label}  n/a")
+            continue
+        shown = f"{value:.2f}x" if unit == "x" else f"{value:.1f} %"
+        target = f"{TARGETS[key]:g}{'x' if unit == 'x' else ' %'}"
+        print(f"{label}  {shown:>8}   target {cmp} {target}: {'met' if ok[key] else 'MISSED'}")
+
+
+LOAD: dict[str, tuple[float, float, float] | None] = {"before": None, "after": None}
+
+
+def _loadavg() -> tuple[float, float, float] | None:
+    try:
+        return os.getloadavg()
+    except OSError:
+        return None
+
+
+def _load(value: tuple[float, float, float] | None) -> str:
+    return "n/a" if value is None else " ".join(f"{v:.2f}" for v in value)
+
+
+def log(message: str) -> None:
+    print(f"speed.py: {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--corpus", type=Path, help="benchmark this directory instead of the Django sources")
+    parser.add_argument("--django", default=DJANGO_VERSION, help="Django version to download (default: %(default)s)")
+    parser.add_argument("--python", default=sys.executable, help="interpreter with slopguard installed")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds; the best run of each tool counts")
+    parser.add_argument("--jobs", type=int, help="pass --jobs N to slopguard (default: its own choice)")
+    parser.add_argument("--tools", default="slopguard,bandit,semgrep", help="comma-separated subset to run")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    wanted = {t.strip() for t in args.tools.split(",") if t.strip()}
+
+    if args.corpus:
+        if not args.corpus.is_dir():
+            parser.error(f"--corpus {args.corpus}: not a directory")
+        corpus = survey(args.corpus.resolve(), f"{args.corpus.resolve().name} (--corpus)")
+    else:
+        corpus = survey(
+            fetch_django(args.django, args.python), f"Django {args.django} (django/ package from the wheel)"
+        )
+    if corpus.python_files == 0:
+        sys.exit(f"speed.py: no Python files under {corpus.path}")
+
+    # An empty config so slopguard ignores any [tool.slopguard] table and .gitignore above the corpus
+    # (benchmarks/.work/ is itself git-ignored): every tool sees the whole folder with default settings.
+    config = _ensure_work() / "slopguard-bench.toml"
+    config.write_text("# Empty on purpose: benchmarks/speed.py runs slopguard with default settings.\n")
+
+    tools: list[Tool] = []
+    if "slopguard" in wanted:
+        tools += slopguard_tools(args.python, corpus, config, args.jobs)
+    for name, make in (("bandit", bandit_tool), ("semgrep", semgrep_tool)):
+        if name in wanted:
+            tool = make(args.python, corpus)
+            if tool:
+                tools.append(tool)
+    LOAD["before"] = _loadavg()
+    results = measure(tools, args.repeat, corpus)
+    LOAD["after"] = _loadavg()
+    for path in WORK.glob("slopguard-cache-*"):
+        shutil.rmtree(path, ignore_errors=True)
+    rat = ratios(results)
+
+    if args.json:
+        doc = {
+            "corpus": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(corpus).items()},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "system": f"{platform.system()} {platform.release()} {platform.machine()}",
+                "python": platform.python_version(),
+                "load_before": LOAD["before"],
+                "load_after": LOAD["after"],
+            },
+            "repeat": args.repeat,
+            "results": [
+                {**asdict(r), "files_per_second": corpus.python_files / r.seconds if r.runs else None} for r in results
+            ],
+            "ratios": rat,
+            "targets": TARGETS,
+            "targets_met": verdicts(rat),
+        }
+        print(json.dumps(doc, indent=2))
+    else:
+        print_table(corpus, results, rat, args.repeat)
+    failed = [r for r in results if not r.runs]
+    return 2 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

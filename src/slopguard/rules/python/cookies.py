@@ -1,0 +1,136 @@
+"""PY-COOKIE-001: cookies set without Secure/HttpOnly, and session-cookie settings switched off."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.python.context import PyContext
+from slopguard.engine.registry import Hit, hit_at, python_rule
+from slopguard.rules.python.common import method_name
+from slopguard.rules.python.web_common import (
+    config_of_app,
+    const_key,
+    imports_any,
+    is_config_update,
+    is_defaults_module,
+    is_dev_file,
+    last_part,
+    mapping_flags,
+)
+
+_COOKIE_SETTINGS = frozenset(
+    {"SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE",
+     "REMEMBER_COOKIE_HTTPONLY"}
+)  # fmt: skip
+_SENSITIVE = re.compile(
+    r"(?i)sess|token|auth|jwt|sid|remember|csrf|xsrf|login|user|access|refresh|api.?key|secret|cred|ident|account"
+)
+_DEV_CLASS = re.compile(r"(?i)dev|test|local|debug")
+_FLAG_POSITIONS = {"secure": 6, "httponly": 7, "samesite": 8}
+
+
+@python_rule(
+    id="PY-COOKIE-001",
+    title="Cookie without Secure/HttpOnly",
+    cwe=(614, 1004),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    nodes=(ast.Call, ast.Assign),
+    why="""Assistants call resp.set_cookie("session", token) with the defaults, which in Flask, Django and
+    Starlette are Secure=False and HttpOnly=False, or turn SESSION_COOKIE_SECURE off to make local HTTP work.
+    The token then travels over plain HTTP to anyone on the network, and any injected script can read it
+    from document.cookie and send it away.""",
+    fix="""Pass secure=True, httponly=True and samesite="Lax" (or "Strict") to set_cookie, and keep
+    SESSION_COOKIE_SECURE / CSRF_COOKIE_SECURE / SESSION_COOKIE_HTTPONLY at True in production settings.""",
+)
+def cookie_flags(node: ast.Call | ast.Assign, ctx: PyContext) -> Iterator[Hit]:
+    if isinstance(node, ast.Assign):
+        yield from _cookie_setting(node, ctx)
+        return
+    name = method_name(node)
+    if is_config_update(node):
+        for key, value in mapping_flags(node, _COOKIE_SETTINGS):
+            if ctx.is_false(value):
+                effect = "lets scripts read" if key.endswith("HTTPONLY") else "sends over plain HTTP"
+                yield hit_at(node, f"app config sets {key}=False, which {effect} the cookie")
+        return
+    if name not in ("set_cookie", "set_signed_cookie") or not isinstance(node.func, ast.Attribute):
+        return
+    if any(kw.arg is None for kw in node.keywords) or "client" in last_part(node.func.value).lower():
+        return
+    if any(_is_zero(ctx.kwarg(node, k)) for k in ("max_age", "expires")):
+        return  # expiring (deleting) a cookie
+    cookie = const_key(node.args[0] if node.args else ctx.kwarg(node, "key"))
+    if cookie is None and len(node.args) < 2 and ctx.kwarg(node, "value") is None:
+        return  # CookieJar.set_cookie(cookie_object) and the like
+    missing = [flag for flag in ("secure", "httponly", "samesite") if not _flag_set(node, flag, ctx)]
+    if cookie is not None and "csrf" in cookie.lower() and "httponly" in missing:
+        missing.remove("httponly")  # double-submit CSRF cookies are read by JavaScript on purpose
+    if imports_any(ctx, frozenset({"starlette", "fastapi"})) and "samesite" in missing:
+        missing.remove("samesite")  # Starlette defaults to samesite="lax"
+    if not missing:
+        return
+    label = repr(cookie) if cookie is not None else "cookie"
+    if missing == ["samesite"]:
+        yield hit_at(
+            node,
+            f"{name}({label}) has no samesite: set samesite='Lax' to limit cross-site requests",
+            severity=Severity.LOW,
+            confidence=Confidence.LOW,
+        )
+        return
+    flags = ", ".join(f"{f}=True" for f in missing if f != "samesite")
+    note = " (and no samesite)" if "samesite" in missing else ""
+    if cookie is None:
+        severity, confidence = Severity.MEDIUM, Confidence.MEDIUM
+    elif _SENSITIVE.search(cookie):
+        severity, confidence = Severity.MEDIUM, Confidence.HIGH
+    else:
+        severity, confidence = Severity.LOW, Confidence.LOW
+    yield hit_at(node, f"{name}({label}) without {flags}{note}", severity=severity, confidence=confidence)
+
+
+def _is_zero(e: ast.expr | None) -> bool:
+    return isinstance(e, ast.Constant) and e.value in (0, "Thu, 01 Jan 1970 00:00:00 GMT") and e.value is not False
+
+
+def _flag_set(node: ast.Call, flag: str, ctx: PyContext) -> bool:
+    """True unless the flag is absent, False or None (a non-constant value counts as set)."""
+    value = ctx.kwarg(node, flag)
+    position = _FLAG_POSITIONS[flag]
+    if value is None and len(node.args) > position:
+        value = node.args[position]
+    if value is None:
+        return False
+    return not (ctx.is_false(value) or (isinstance(value, ast.Constant) and value.value is None))
+
+
+def _cookie_setting(node: ast.Assign, ctx: PyContext) -> Iterator[Hit]:
+    if not ctx.is_false(node.value) or is_defaults_module(ctx):
+        return
+    for target in node.targets:
+        key: str | None = None
+        if isinstance(target, ast.Name):
+            key = target.id
+        elif isinstance(target, ast.Subscript) and config_of_app(target.value):
+            key = const_key(target.slice)
+        if key not in _COOKIE_SETTINGS:
+            continue
+        klass = _enclosing_class(node, ctx)
+        dev = (klass is not None and bool(_DEV_CLASS.search(klass))) or is_dev_file(ctx)
+        effect = "lets scripts read the cookie" if key.endswith("HTTPONLY") else "sends the cookie over plain HTTP"
+        yield hit_at(
+            node,
+            f"{key} = False {effect}",
+            confidence=Confidence.LOW if dev else None,
+        )
+
+
+def _enclosing_class(node: ast.Assign, ctx: PyContext) -> str | None:
+    for stmt in ctx.tree.body:
+        if isinstance(stmt, ast.ClassDef) and any(s is node for s in stmt.body):
+            return stmt.name
+    return None

@@ -1,0 +1,55 @@
+"""The labelled accuracy corpus: slopguard must find most planted flaws and raise few false alarms.
+
+Unlike the per-rule fixtures (exact match required), the corpus is realistic code written independently of the
+rules, so the bar is statistical. ``python benchmarks/accuracy.py`` prints the details behind a failure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from labels import CorpusScore, corpus_files, read_labels, score_corpus
+
+from slopguard.engine.registry import rule_meta
+
+CORPUS = Path(__file__).resolve().parent / "corpus" / "python"
+MIN_RECALL = 0.8
+MIN_PRECISION = 0.8
+
+
+@pytest.fixture(scope="module")
+def score() -> CorpusScore:
+    return score_corpus(CORPUS, rule_meta())
+
+
+def test_corpus_is_labelled() -> None:
+    files = corpus_files(CORPUS)
+    assert len(files) >= 12
+    labelled = [p for p in files if read_labels(p.read_text(encoding="utf-8")).expect]
+    assert len(labelled) >= 6, "about half the corpus should hold planted flaws"
+    assert len(files) - len(labelled) >= 6, "about half the corpus should be safe look-alikes"
+
+
+def test_corpus_labels_name_known_rules(score: CorpusScore) -> None:
+    unknown = score.unknown_labels()
+    assert not unknown, f"corpus labels name rules that do not exist: {sorted(unknown)}"
+
+
+def test_corpus_files_are_analysed(score: CorpusScore) -> None:
+    skipped = {f.display: f.skipped for f in score.files if f.skipped}
+    assert not skipped
+
+
+def test_corpus_recall(score: CorpusScore) -> None:
+    total = score.overall()
+    misses = sorted(f"{f.display}:{line} {rule}" for f in score.files for line, rule in f.misses)
+    assert total.recall is not None, "no expected findings among the implemented rules"
+    assert total.recall >= MIN_RECALL, f"recall {total.recall:.2f} < {MIN_RECALL}; missed: {misses}"
+
+
+def test_corpus_precision(score: CorpusScore) -> None:
+    total = score.overall()
+    alarms = sorted(f"{f.display}:{line} {rule}" for f in score.files for line, rule in f.false_alarms)
+    precision = total.precision if total.precision is not None else 1.0
+    assert precision >= MIN_PRECISION, f"precision {precision:.2f} < {MIN_PRECISION}; false alarms: {alarms}"
