@@ -42,6 +42,7 @@ RULES = HERE / "semgrep-rules"
 DJANGO_VERSION = "5.2.1"
 TARGETS = {"vs_bandit": 2.0, "vs_semgrep": 3.0, "warm_pct": 5.0}
 SAMPLE_SECONDS = 0.02
+SEMGREP_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
 
 # Fallback when the slopguard CLI cannot be imported by the chosen interpreter: the same scan via the API.
 API_SCRIPT = """
@@ -142,6 +143,7 @@ class Result:
     by_rule: dict[str, int] = field(default_factory=dict)
     runs: list[float] = field(default_factory=list)
     error: str | None = None
+    version: str = ""
 
 
 def _children(pid: int) -> list[int]:
@@ -223,6 +225,17 @@ def tail(path: Path, lines: int = 8) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
+def version_of(cmd: list[str]) -> str:
+    if not cmd:
+        return ""
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env={**os.environ, **SEMGREP_ENV})
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    lines = (done.stdout or done.stderr).strip().splitlines()
+    return lines[0].strip() if lines else ""
+
+
 def find_tool(name: str, python: str) -> str | None:
     """The tool's script next to the chosen interpreter, next to this interpreter, or on PATH."""
     for interpreter in (python, sys.executable):
@@ -244,6 +257,7 @@ class Tool:
     cwd: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
     prepare: Callable[[], None] | None = None  # run before each timed run (not timed)
+    version: list[str] = field(default_factory=list)  # argv printing the version (not timed)
 
 
 def parse_slopguard(doc: dict[str, Any], result: Result) -> None:
@@ -298,8 +312,9 @@ def slopguard_tools(python: str, corpus: Corpus, config: Path, jobs: int | None)
         cmd += ["--config", str(config), "--cache-dir", str(state["cache"]), "--no-progress"]
         return [*cmd, "--jobs", str(jobs)] if jobs is not None else cmd
 
-    cold = Tool("slopguard (cold)", command, parse_slopguard, prepare=fresh_cache)
-    warm = Tool("slopguard (warm)", command, parse_slopguard)
+    version = [python, "-m", "slopguard", "--version"] if use_cli else []
+    cold = Tool("slopguard (cold)", command, parse_slopguard, prepare=fresh_cache, version=version)
+    warm = Tool("slopguard (warm)", command, parse_slopguard, version=version)
     return [cold, warm]
 
 
@@ -308,7 +323,11 @@ def bandit_tool(python: str, corpus: Corpus) -> Tool | None:
     if exe is None:
         log("bandit not found next to the interpreter or on PATH: skipped (pip install bandit)")
         return None
-    return Tool("bandit", lambda out: [exe, "-r", "-q", "-f", "json", "-o", str(out), str(corpus.path)], parse_bandit)
+
+    def argv(out: Path) -> list[str]:
+        return [exe, "-r", "-q", "-f", "json", "-o", str(out), str(corpus.path)]
+
+    return Tool("bandit", argv, parse_bandit, version=[exe, "--version"])
 
 
 def semgrep_tool(python: str, corpus: Corpus) -> Tool | None:
@@ -324,13 +343,12 @@ def semgrep_tool(python: str, corpus: Corpus) -> Tool | None:
     def command(out: Path) -> list[str]:
         return [exe, "scan", "--config", str(RULES), *flags, "-o", str(out), "."]
 
-    env = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
-    return Tool("semgrep", command, parse_semgrep, ok_codes=(0, 1), cwd=corpus.path, env=env)
+    return Tool("semgrep", command, parse_semgrep, cwd=corpus.path, env=SEMGREP_ENV, version=[exe, "--version"])
 
 
 def measure(tools: list[Tool], repeat: int, corpus: Corpus) -> list[Result]:
     """``repeat`` rounds, each running every tool once in order; keep each tool's fastest run."""
-    results = {t.name: Result(t.name, []) for t in tools}
+    results = {t.name: Result(t.name, [], version=version_of(t.version)) for t in tools}
     best: dict[str, Run] = {}
     with tempfile.TemporaryDirectory(prefix="speed-", dir=_ensure_work()) as tmp:
         for round_no in range(1, repeat + 1):
@@ -407,6 +425,10 @@ def print_table(corpus: Corpus, results: list[Result], rat: dict[str, float | No
         f"machine: {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
     )
     print(f"load average before/after: {_load(LOAD['before'])} / {_load(LOAD['after'])}")
+    seen: dict[str, str] = {}
+    for r in results:
+        seen.setdefault(r.tool.split(" ")[0], r.version or "?")
+    print("versions: " + "; ".join(f"{k}: {v}" for k, v in seen.items()))
     print(f"best of {repeat} round(s); files/s = the corpus's Python files / wall seconds\n")
     head = f"{'tool':<18} {'files':>7} {'seconds':>8} {'files/s':>9} {'peak MiB':>9} {'tree MiB':>9} {'findings':>9}"
     print(head)

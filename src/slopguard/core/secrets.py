@@ -18,11 +18,12 @@ Validator = Callable[["re.Match[str]"], bool]
 class TokenFormat:
     """A credential format recognisable by its shape alone.
 
-    ``hints`` are substrings one of which every match contains (a cheap pre-filter; lower-case hints are
-    compared with the lower-cased line). ``group`` names the part of the match that is the secret itself
-    (masked and reported); ``classes`` is the minimum number of character classes (upper, lower, digit) a
-    random body shows; ``critical`` marks cloud credentials and private keys; ``precise`` is False for
-    shapes that also occur in harmless data (JWTs, URLs with a password).
+    ``hints`` are substrings one of which every match contains (a cheap, case-sensitive pre-filter); ``group``
+    names the part of the match that is the secret itself (masked and reported); ``classes`` is the minimum
+    number of character classes (upper, lower, digit) a random body shows; ``critical`` marks cloud credentials
+    and private keys; ``precise`` is False for shapes that also occur in harmless data (JWTs, URLs with a
+    password); ``redactable`` is False where the match is a marker rather than the secret (a key's BEGIN line);
+    ``validate`` checks a match further (a JWT's header decodes, a URL's password is not a doc example).
     """
 
     name: str
@@ -51,9 +52,7 @@ def _fmt(
     validate: Validator | None = None,
 ) -> TokenFormat:
     pattern = re.compile(regex)
-    return TokenFormat(
-        name, pattern, min_entropy, hints, group, classes, critical, precise, redactable, validate
-    )
+    return TokenFormat(name, pattern, min_entropy, hints, group, classes, critical, precise, redactable, validate)
 
 
 # Well-known documentation passwords in URLs ("postgres://user:password@localhost/db").
@@ -61,9 +60,7 @@ _DOC_PASSWORDS = frozenset(
     {"password", "passwd", "pass", "pwd", "pw", "secret", "mypassword", "yourpassword", "changeme", "pass123",
      "user", "username", "dbpass", "dbpassword", "db_password", "s3cret", "foo", "bar", "baz", "test", "xxx"}
 )  # fmt: skip
-_EXAMPLE_HOST = re.compile(
-    r"(?i)^(?:[\w.-]+\.)?(?:example\.(?:com|org|net)|[\w-]+\.example|[\w-]+\.invalid)\b"
-)
+_EXAMPLE_HOST = re.compile(r"(?i)^(?:[\w.-]+\.)?(?:example\.(?:com|org|net)|[\w-]+\.example|[\w-]+\.invalid)\b")
 
 
 def _url_credentials(m: re.Match[str]) -> bool:
@@ -87,9 +84,7 @@ def _jwt(m: re.Match[str]) -> bool:
     if head is None or "alg" not in head or claims is None:
         return False
     # jwt.io's and RFC 7519's examples are everywhere in docs and tests.
-    return not (
-        {claims.get("name"), claims.get("sub"), claims.get("iss")} & {"John Doe", "1234567890", "joe"}
-    )
+    return not ({claims.get("name"), claims.get("sub"), claims.get("iss")} & {"John Doe", "1234567890", "joe"})
 
 
 TOKEN_FORMATS: tuple[TokenFormat, ...] = (
@@ -113,7 +108,7 @@ TOKEN_FORMATS: tuple[TokenFormat, ...] = (
         r"(?i)\b(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)\b[\"']?\s*[:=]\s*[\"']?"
         r"(?P<key>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
         4.0,
-        hints=("secret",),
+        hints=("secret_access_key", "SECRET_ACCESS_KEY", "ecretAccessKey", "secret_key", "SECRET_KEY"),
         group="key",
         critical=True,
     ),
@@ -163,9 +158,7 @@ TOKEN_FORMATS: tuple[TokenFormat, ...] = (
         3.5,
         hints=("T3BlbkFJ",),
     ),
-    _fmt(
-        "OpenAI API key", r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}", 4.0, hints=("sk-",), classes=3
-    ),
+    _fmt("OpenAI API key", r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}", 4.0, hints=("sk-",), classes=3),
     _fmt(
         "SendGrid API key",
         r"\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}(?![A-Za-z0-9_\-])",
@@ -229,31 +222,28 @@ class SecretMatch:
     redactable: bool = True
 
 
-def _hint_pattern() -> re.Pattern[str] | None:
-    """One regex matching any format's hint: most lines fail it, and then no format needs to be tried."""
-    if any(not fmt.hints for fmt in TOKEN_FORMATS):
-        return None
-    hints = {h for fmt in TOKEN_FORMATS for h in fmt.hints}
-    exact = [re.escape(h) for h in sorted(hints) if not h.islower()]
-    folded = [re.escape(h) for h in sorted(hints) if h.islower()]
-    return re.compile("|".join([*exact, f"(?i:{'|'.join(folded)})"] if folded else exact))
+# Every hint, or None when some format has none (then every line must be tried).
+TOKEN_HINTS: tuple[str, ...] | None = (
+    None if any(not f.hints for f in TOKEN_FORMATS) else tuple(sorted({h for f in TOKEN_FORMATS for h in f.hints}))
+)
 
 
-_ANY_HINT = _hint_pattern()
+def candidate_lines(text: str, lines: list[str]) -> list[int]:
+    """Indexes of the lines that may hold a token: the hints present in the text, searched line by line."""
+    if TOKEN_HINTS is None:
+        return list(range(len(lines)))
+    present = [h for h in TOKEN_HINTS if h in text]
+    if not present:
+        return []
+    return [i for i, line in enumerate(lines) if any(h in line for h in present)]
 
 
 def find_tokens(line: str) -> list[SecretMatch]:
     """Every known-format credential in a line, placeholders and doc examples excluded; no overlaps."""
-    if _ANY_HINT is not None and not _ANY_HINT.search(line):
-        return []
     matches: list[SecretMatch] = []
-    lowered: str | None = None
     for fmt in TOKEN_FORMATS:
-        if fmt.hints:
-            if lowered is None:
-                lowered = line.lower()
-            if not any(h in (lowered if h.islower() else line) for h in fmt.hints):
-                continue
+        if fmt.hints and not any(h in line for h in fmt.hints):
+            continue
         for m in fmt.pattern.finditer(line):
             value = m.group(fmt.group)
             start, end = m.span(fmt.group)
@@ -269,6 +259,9 @@ def find_tokens(line: str) -> list[SecretMatch]:
     return sorted(matches, key=lambda t: t.start)
 
 
+_KEY_BODY_LINE = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}")
+
+
 def mask(value: str) -> str:
     """Keep just enough of a secret to recognise it: the first four characters."""
     if len(value) <= 8:
@@ -279,10 +272,14 @@ def mask(value: str) -> str:
 def redact(text: str, extra: tuple[str, ...] = ()) -> str:
     """Mask known-format tokens and the given literal values wherever they appear in the text."""
     for value in extra:
-        if len(value) >= 12:
-            text = text.replace(value, mask(value))
-        elif len(value) >= 4:  # short values only as whole words: 'pass' must not eat 'password'
-            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", mask(value), text)
+        # A snippet may show only the first lines of a multi-line literal: mask those lines too.
+        for piece in (value, *(p.strip() for p in value.splitlines()[1:] if len(p.strip()) >= 12)):
+            if len(piece) >= 12:
+                text = text.replace(piece, mask(piece))
+            elif len(piece) >= 4:  # short values only as whole words: 'pass' must not eat 'password'
+                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(piece)}(?![A-Za-z0-9])", mask(piece), text)
+    if "PRIVATE KEY" in text:  # the key's body, not its BEGIN line, is the secret
+        text = _KEY_BODY_LINE.sub(lambda m: mask(m.group(0)), text)
     for line in set(text.splitlines()):
         tokens = [t for t in find_tokens(line) if t.redactable]
         if not tokens:

@@ -1,4 +1,4 @@
-"""PY-SECRET-001: secrets hard-coded under a secret-sounding name; plus the name helpers the crypto rules share."""
+"""PY-SECRET-001: secrets hard-coded under a secret-sounding name (known token formats are SEC-TOKEN-001's)."""
 
 from __future__ import annotations
 
@@ -7,132 +7,12 @@ import re
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.core.secrets import find_tokens, shannon_entropy
-from slopguard.engine.python.context import FunctionNode, PyContext
+from slopguard.core.secrets import char_classes, find_tokens, shannon_entropy
+from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import Hit, hit_at, python_rule
-from slopguard.rules.python.common import first_arg, method_name
+from slopguard.rules.python.common import method_name
+from slopguard.rules.python.crypto_names import is_password_word, speaking_name, target_name, words
 
-# ----- names -------------------------------------------------------------------------------------------
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_PASSTHROUGH = frozenset(
-    {"encode", "decode", "strip", "lstrip", "rstrip", "lower", "upper", "casefold", "str", "bytes", "bytearray",
-     "fromhex", "unhexlify", "hexlify", "b64decode", "b64encode", "urlsafe_b64decode", "urlsafe_b64encode", "await"}
-)  # fmt: skip
-_KEYED_GETTERS = frozenset({"get", "getlist", "pop", "getenv", "get_header", "getheader"})
-
-
-def words(name: str) -> list[str]:
-    """``DB_PASSWORD`` -> [db, password]; ``apiKey`` -> [api, key]; ``X-Hub-Signature`` -> [x, hub, signature]."""
-    return [w.lower() for w in _WORD.findall(name)]
-
-
-def is_password_word(word: str) -> bool:
-    return "passw" in word or "passphrase" in word or word in ("pwd", "pw", "pass", "pword", "pwhash")
-
-
-def speaking_name(e: ast.expr) -> str | None:
-    """The name a reader would call a value by: ``user.password`` -> password, ``d["token"]`` -> token,
-    ``request.headers.get("X-Signature")`` -> X-Signature, ``sig.encode()`` -> sig, ``make_token()`` -> make_token.
-    """
-    for _ in range(8):
-        if isinstance(e, ast.Name):
-            return e.id
-        if isinstance(e, ast.Attribute):
-            return e.attr
-        if isinstance(e, ast.Await):
-            e = e.value
-        elif isinstance(e, ast.Subscript):
-            key = e.slice
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                return key.value
-            e = e.value
-        elif isinstance(e, ast.Call):
-            name = method_name(e)
-            if name in _PASSTHROUGH:
-                inner = e.func.value if isinstance(e.func, ast.Attribute) else first_arg(e)
-                if inner is None:
-                    return None
-                e = inner
-                continue
-            arg = e.args[1] if name == "getattr" and len(e.args) > 1 else first_arg(e)
-            if name in _KEYED_GETTERS or name == "getattr":
-                key_text = PyContext.string(arg)
-                if key_text:
-                    return key_text
-            return name or None
-        else:
-            return None
-    return None
-
-
-def binding_names(node: ast.AST, stmt: ast.stmt | None) -> list[str]:
-    """Names the value of ``node`` is bound to: keyword argument, dict key, or the statement's targets."""
-    path = ancestors(stmt, node)
-    child: ast.AST = node
-    for parent in reversed(path):
-        if isinstance(parent, ast.keyword) and parent.arg:
-            return [parent.arg]
-        if isinstance(parent, ast.Dict):
-            for key, value in zip(parent.keys, parent.values, strict=True):
-                if value is child and isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    return [key.value]
-        if isinstance(parent, ast.Assign):
-            return [n for t in parent.targets if (n := target_name(t))]
-        if isinstance(parent, ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
-            n = target_name(parent.target)
-            return [n] if n else []
-        child = parent
-    return []
-
-
-def target_name(t: ast.expr) -> str | None:
-    if isinstance(t, ast.Name | ast.Attribute):
-        return speaking_name(t)
-    if isinstance(t, ast.Subscript):
-        key = PyContext.string(t.slice)
-        return key if key is not None else speaking_name(t.value)
-    return None
-
-
-def ancestors(root: ast.AST | None, node: ast.AST) -> list[ast.AST]:
-    """The nodes from ``root`` down to ``node``'s parent (empty when ``node`` is not inside ``root``)."""
-    if root is None:
-        return []
-    stack: list[tuple[ast.AST, tuple[ast.AST, ...]]] = [(root, ())]
-    while stack:
-        current, path = stack.pop()
-        if current is node:
-            return list(path)
-        for child in ast.iter_child_nodes(current):
-            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-                stack.append((child, (*path, current)))
-    return []
-
-
-def assigned_value(name: str, ctx: PyContext, before: int | None = None) -> ast.expr | None:
-    """The last value assigned to ``name`` in the enclosing function (or at module level) before a line."""
-    scope: ast.AST = ctx.function if ctx.function is not None else ctx.tree
-    limit = before if before is not None else (ctx.statement.lineno if ctx.statement else 10**9)
-    found: ast.expr | None = None
-    found_line = -1
-    for node in ast.walk(scope):
-        if isinstance(node, ast.Assign) and node.lineno < limit and node.lineno > found_line:
-            if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-                found, found_line = node.value, node.lineno
-        elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
-            if isinstance(node.target, ast.Name) and node.target.id == name and found_line < node.lineno < limit:
-                found, found_line = node.value, node.lineno
-    return found
-
-
-def param_names(func: FunctionNode | None) -> set[str]:
-    if func is None:
-        return set()
-    a = func.args
-    return {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs]} - {"self", "cls"}
-
-
-# ----- PY-SECRET-001 -----------------------------------------------------------------------------------
 _SECRETISH = re.compile(r"(?i)pass|pw|secret|token|key|auth|cred")
 _NOT_SECRET = frozenset(
     {"url", "urls", "uri", "endpoint", "path", "file", "filename", "dir", "directory", "field", "fields", "name",
@@ -145,29 +25,42 @@ _NOT_SECRET = frozenset(
      "column", "display", "title", "description", "chars", "charset", "alphabet", "bits", "bytes", "source",
      "method", "methods", "kind", "status", "link", "redirect", "callback", "scope", "scopes", "grant", "audience",
      "issuer", "storage", "question", "text", "example", "char", "keys", "index", "tokens", "secrets",
-     "passwords", "handler", "manager", "provider", "dummy", "mask"}
+     "passwords", "handler", "manager", "provider", "dummy", "mask", "end", "start", "begin", "rx", "allow",
+     "control", "masked", "public", "publishable", "pub"}
 )  # fmt: skip
 _KEY_OWNERS = frozenset(
     {"api", "secret", "private", "access", "signing", "encryption", "master", "auth", "app", "client", "jwt",
      "webhook", "hmac", "sign", "crypt", "fernet", "aes", "license", "consumer", "subscription", "service"}
 )  # fmt: skip
+_ORDINARY_KEYS = frozenset(
+    {"cache", "sort", "primary", "foreign", "lookup", "dict", "redis", "s3", "object", "bucket", "partition",
+     "idempotency", "translation", "i18n", "public", "pub", "map", "group", "hash", "index", "row", "column", "join",
+     "natural", "composite", "unique", "storage", "session", "setting", "settings", "config", "env", "context",
+     "state", "cursor", "order", "dedup", "routing", "shard", "metric", "event", "message", "attr", "prefix",
+     "registry"}
+)  # fmt: skip
+_PATHISH = re.compile(r"[\s{}\\]|^[\w.-]+(?:/[\w.-]+)+$")
 _OWN_SECRETS = re.compile(r"secret_?key|signing|jwt|webhook|session_secret|cookie_secret|fernet|hmac|encryption")
-_TEMPLATE = re.compile(
-    r"<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}|%\(\w+\)s|^\{\w*\}$|^\$[A-Za-z_]\w*$|^[xX*.#?-]+$|\.\.\.|…"
-)
+_TEMPLATE = re.compile(r"<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}|%\(\w+\)s|^\{\w*\}$|^\$[A-Za-z_]\w*$|^[xX*.#?-]+$|\.\.\.|…")
 _FILL_IN = re.compile(
-    r"(?i)^(?:your|my|insert|enter|put|add|replace|set)[\W_]|[\W_](?:here|goes)$|^(?:todo|tbd|fixme|none|null|nil"
-    r"|undefined|n/?a|dummy|placeholder|example|sample|redacted|fake|not[\W_]?set|unset|notasecret)$"
+    r"(?i)^(?:your|my|insert|enter|put|add|replace|set)[\W_]|^(?:your|my)(?:pass|secret|token|key|api)"
+    r"|[\W_](?:here|goes)$|^(?:todo|tbd|fixme|none|null|nil|undefined|n/?a|dummy|placeholder|example|sample"
+    r"|redacted|fake|not[\W_]?set|unset|notasecret)$"
 )
 _WEAK = re.compile(
     r"(?i)change[\W_]?(?:me|it|this)|secret|passw|p@ss|insecure|default|^(?:admin|root|toor|guest|dev|test|demo"
     r"|development|testing|letmein|qwerty|s3cr3t)\d*$|12345"
 )
+_PUBLIC_OR_TEST = re.compile(r"(?:pk|sk|rk)_test_|pk_live_")  # Stripe test and publishable keys
 _APP_PASSWORD = re.compile(r"^[a-z]{4}(?: [a-z]{4}){3}$")  # Google app passwords: 'abcd efgh ijkl mnop'
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _HEADER_NAME = re.compile(r"(?i)^(?:x-[\w-]+|authorization|proxy-authorization|cookie|set-cookie)$")
 _FILE_EXT = re.compile(r"(?i)\.(?:pem|key|crt|cer|der|p12|pfx|json|txt|env|ya?ml|cfg|ini|conf|jks|gpg|asc)$")
-_BENIGN_VALUES = frozenset({"bearer", "basic", "digest", "jwt", "oauth", "oauth2", "hmac", "hs256", "rs256"})
+_BENIGN_VALUES = frozenset(
+    {"bearer", "basic", "digest", "jwt", "oauth", "oauth2", "hmac", "hs256", "rs256", "true", "false", "yes", "no",
+     "none", "null", "on", "off", "required", "optional", "hidden", "text", "string"}
+)  # fmt: skip
+_REGEX = re.compile(r"^\(\?|^\^|\\[sdwbSDWB]|\[\^?[^\]]+\][*+?{]")
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "environ.get", "getenv"})
 _ENV_RECEIVER = re.compile(r"(?i)environ|\benv\b|config|settings|secrets")
 _BASIC_AUTH = re.compile(r"(?:^|\.)(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth|DigestAuth)$")
@@ -189,7 +82,7 @@ def secret_kind(name: str) -> str | None:
         return "password"
     if any(w.endswith("secret") for w in ws):
         return "own" if joined in ("secret", "app_secret") else "key"
-    if any(w.endswith("token") for w in ws) or joined in ("authorization", "bearer"):
+    if any(w.endswith("token") for w in ws) or joined == "authorization":
         return "token"
     if any(w.endswith(("apikey", "secretkey", "privatekey", "accesskey")) for w in ws):
         return "key"
@@ -197,6 +90,8 @@ def secret_kind(name: str) -> str | None:
         return "key"
     if ws[-1] in ("credential", "credentials", "creds"):
         return "password"
+    if ws[-1] == "key" and not set(ws) & _ORDINARY_KEYS:
+        return "random"  # PII_KEY = b"...": a secret only when the value looks random
     return None
 
 
@@ -205,12 +100,15 @@ def _grade(kind: str, name: str, value: str, constant_target: bool) -> Confidenc
     text = value.strip()
     if kind == "token" and text.split(" ", 1)[0].lower() in ("bearer", "basic", "token") and " " in text:
         text = text.split(" ", 1)[1].strip()
-    if len(text) < (3 if kind == "own" else 4) or _TEMPLATE.search(text) or find_tokens(text):
-        return None  # known formats are SEC-TOKEN-001's
+    if len(text) < (3 if kind == "own" else 4) or _TEMPLATE.search(text) or _PUBLIC_OR_TEST.match(text):
+        return None
     lowered = text.lower()
+    core = re.sub(r"[\W_]", "", lowered)
+    if not core or set(core) <= {"x"} or _REGEX.search(text):
+        return None  # masks (':****', 'xxxx') and regular expressions
     if "://" in text or text.startswith(("/", "./", "../", "~/")) or _FILE_EXT.search(text) or "\n" in text:
         return None
-    prose = len(text.split()) >= 3 and not _APP_PASSWORD.match(text)
+    prose = kind != "own" and len(text.split()) >= 3 and not _APP_PASSWORD.match(text)
     if prose or _ENV_NAME.match(text) or _HEADER_NAME.match(text) or lowered in _BENIGN_VALUES:
         return None
     plain = re.sub(r"[\W_]", "", lowered)
@@ -220,6 +118,9 @@ def _grade(kind: str, name: str, value: str, constant_target: bool) -> Confidenc
     if kind in ("password", "token") and constant_target and label and secret_kind(text) is not None:
         return None  # PASSWORD_PARAM-style constants: TOKEN = "access_token"
     entropy = shannon_entropy(text)
+    if kind == "random":
+        random_looking = len(text) >= 16 and entropy >= 3.5 and char_classes(text) >= 2 and not _PATHISH.search(text)
+        return Confidence.MEDIUM if random_looking else None
     if kind == "token" and (len(text) < 12 or entropy < 3.0):
         return None  # parsers call their lexemes tokens; real tokens are long and random
     if _FILL_IN.search(text):
@@ -247,12 +148,23 @@ def _raw(value_node: ast.expr, ctx: PyContext) -> str:
     return match.group(2) if match else ""
 
 
+def _known_token(value: str, node: ast.expr, ctx: PyContext) -> bool:
+    """The literal holds a known token format: SEC-TOKEN-001 reports it, with the kind of credential."""
+    if find_tokens(value):
+        return True
+    line = node.lineno
+    if node.end_lineno != line or not 0 < line <= len(ctx.lines):
+        return False
+    start, end = node.col_offset, node.end_col_offset or node.col_offset
+    return any(t.start < end and start < t.end for t in find_tokens(ctx.lines[line - 1]))
+
+
 def _check(name: str | None, value_node: ast.expr | None, at: ast.AST, ctx: PyContext, how: str) -> Iterator[Hit]:
     value = _literal(value_node)
     if name is None or value is None or value_node is None:
         return
     kind = secret_kind(name)
-    if kind is None:
+    if kind is None or _known_token(value, value_node, ctx):
         return
     confidence = _grade(kind, name, value, name.isupper())
     if confidence is None:
@@ -318,9 +230,9 @@ def _call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
             yield from _check("password", kw.value.elts[1], kw.value, ctx, "passed as")
         elif kw.arg and isinstance(kw.value, ast.Constant):
             yield from _check(kw.arg, kw.value, kw.value, ctx, "passed as")
-    if _BASIC_AUTH.search(qual) and len(node.args) >= 2:
-        yield from _check("password", node.args[1], node, ctx, "passed as")
-    elif name == "login" and len(node.args) >= 2 and not node.keywords:
+    if (_BASIC_AUTH.search(qual) and len(node.args) >= 2) or (
+        name == "login" and len(node.args) >= 2 and not node.keywords
+    ):
         yield from _check("password", node.args[1], node, ctx, "passed as")
     if qual == "getattr" and len(node.args) == 3:
         yield from _check(PyContext.string(node.args[1]), node.args[2], node, ctx, "used as the fallback for")
@@ -329,10 +241,8 @@ def _call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     if env_name is None:
         return
     receiver = ctx.dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None
-    if qual in _ENV_GETTERS or (name in ("get", "setdefault") and receiver and _ENV_RECEIVER.search(receiver)):
-        default = node.args[1] if len(node.args) > 1 else ctx.kwarg(node, "default")
-    elif name in ("config", "env", "str", "get_env") or (receiver and _ENV_RECEIVER.search(receiver)):
-        default = ctx.kwarg(node, "default")
-    else:
+    env_call = qual in _ENV_GETTERS or name in ("config", "env", "get_env")
+    if not (env_call or (receiver and _ENV_RECEIVER.search(receiver))):
         return
+    default = node.args[1] if len(node.args) > 1 else ctx.kwarg(node, "default")
     yield from _check(env_name, default, node, ctx, "used as the fallback for")

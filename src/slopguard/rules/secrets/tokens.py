@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.core.secrets import SecretMatch, find_tokens
+from slopguard.core.secrets import SecretMatch, candidate_lines, find_tokens
 from slopguard.engine.registry import Hit, text_rule
 from slopguard.engine.text import TextContext
 
@@ -17,14 +17,10 @@ _LOCAL_HOST = re.compile(r"@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?![\w.
 
 def _key_body_follows(lines: list[str], index: int, end: int) -> bool:
     """A BEGIN line followed by key material (next line, or after an escaped newline in a string)."""
-    rest = lines[index][end:]
-    if rest.startswith("\\n"):
-        candidate = rest[2:]
-    elif index + 1 < len(lines):
-        candidate = lines[index + 1]
-    else:
-        return False
-    return bool(_KEY_BODY.match(candidate.strip().strip("\"'`")))
+    rest = lines[index][end:].strip()
+    rest = rest[2:] if rest.startswith("\\n") else rest
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    return any(_KEY_BODY.match(c.strip().strip("\"'`,;")) for c in (rest, following))
 
 
 def _grade(tok: SecretMatch, line: str) -> tuple[Severity, Confidence, str]:
@@ -52,7 +48,8 @@ def _grade(tok: SecretMatch, line: str) -> tuple[Severity, Confidence, str]:
     keep .env files out of version control and commit a .env.example with placeholders instead.""",
 )
 def known_tokens(ctx: TextContext) -> Iterator[Hit]:
-    for index, line in enumerate(ctx.lines):
+    for index in candidate_lines(ctx.text, ctx.lines):
+        line = ctx.lines[index]
         for tok in find_tokens(line):
             if tok.kind == "private key block" and not _key_body_follows(ctx.lines, index, tok.end):
                 continue
