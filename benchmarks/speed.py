@@ -272,6 +272,7 @@ def parse_bandit(doc: dict[str, Any], result: Result) -> None:
     metrics = doc.get("metrics", {})
     result.files = len([k for k in metrics if k != "_totals"])
     result.findings = len(doc.get("results", []))
+    result.by_rule = {}
     for item in doc.get("results", []):
         rid = f"{item.get('test_id')}:{item.get('test_name')}"
         result.by_rule[rid] = result.by_rule.get(rid, 0) + 1
@@ -280,12 +281,12 @@ def parse_bandit(doc: dict[str, Any], result: Result) -> None:
 def parse_semgrep(doc: dict[str, Any], result: Result) -> None:
     result.files = len(doc.get("paths", {}).get("scanned", []))
     result.findings = len(doc.get("results", []))
+    result.by_rule = {}
     for item in doc.get("results", []):
         rid = str(item.get("check_id", "?")).rsplit(".", 1)[-1]
         result.by_rule[rid] = result.by_rule.get(rid, 0) + 1
     errors = doc.get("errors", [])
-    if errors:
-        result.error = f"{len(errors)} semgrep error(s), first: {str(errors[0])[:200]}"
+    result.error = f"{len(errors)} semgrep error(s), first: {str(errors[0])[:200]}" if errors else None
 
 
 def slopguard_tools(python: str, corpus: Corpus, config: Path, jobs: int | None) -> list[Tool]:

@@ -34,6 +34,10 @@ class Labels:
     def rule_ids(self) -> set[str]:
         return {rule for _, rule in self.expect | self.ok}
 
+    def lines(self, rule: str) -> tuple[set[int], set[int]]:
+        """The ``expect`` line numbers and the ``ok`` line numbers of one rule."""
+        return {n for n, r in self.expect if r == rule}, {n for n, r in self.ok if r == rule}
+
 
 def read_labels(text: str) -> Labels:
     """Every ``expect`` and ``ok`` label in a file's text."""

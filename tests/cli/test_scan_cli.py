@@ -95,11 +95,7 @@ def test_select_and_ignore(tmp_path: Path) -> None:
 def test_stdin_snippet_and_markdown_answer(tmp_path: Path) -> None:
     code, out, _ = run(["scan", "-", "--format", "json"], tmp_path, stdin=VULNERABLE)
     assert code == 1 and json.loads(out)["findings"][0]["location"]["path"] == "<stdin>"
-    answer = (
-        "Here is the endpoint:\n\n```python\n"
-        + VULNERABLE
-        + "```\n\nand a shell example:\n```bash\nls\n```\n"
-    )
+    answer = "Here is the endpoint:\n\n```python\n" + VULNERABLE + "```\n\nand a shell example:\n```bash\nls\n```\n"
     code, out, _ = run(["scan", "-", "--format", "json"], tmp_path, stdin=answer)
     finding = json.loads(out)["findings"][0]
     assert code == 1
@@ -139,9 +135,7 @@ def test_baseline_reports_only_new_findings(tmp_path: Path) -> None:
     (root / "app.py").write_text("# a new comment\n\n" + VULNERABLE)
     assert run(["scan", ".", "--baseline", "base.json", "--no-cache"], root)[0] == 0
     # A new flaw is reported.
-    (root / "app.py").write_text(
-        VULNERABLE + '\n\ndef more(db, x):\n    db.execute("DELETE FROM t WHERE id = " + x)\n'
-    )
+    (root / "app.py").write_text(VULNERABLE + '\n\ndef more(db, x):\n    db.execute("DELETE FROM t WHERE id = " + x)\n')
     code, out, _ = run(["scan", ".", "--baseline", "base.json", "--no-cache", "--format", "json"], root)
     assert code == 1 and len(json.loads(out)["findings"]) == 1
 

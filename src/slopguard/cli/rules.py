@@ -41,9 +41,7 @@ def rules_markdown(metas: dict[str, RuleMeta]) -> str:
 
 
 @click.command("rules")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def rules_command(fmt: str) -> None:
     """List every rule with its id, CWE, severity and title."""
     metas = rule_meta()

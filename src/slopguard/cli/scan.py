@@ -77,20 +77,12 @@ def _scan_stdin(scanner: Scanner, language: str, display: str) -> tuple[ScanResu
 @click.command("scan")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: text).")
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE."
-)
-@click.option(
-    "--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when a finding is at or above (default: high)."
-)
-@click.option(
-    "--select", multiple=True, help="Only these rule ids or prefixes (repeatable, comma-separated)."
-)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when a finding is at or above (default: high).")
+@click.option("--select", multiple=True, help="Only these rule ids or prefixes (repeatable, comma-separated).")
 @click.option("--ignore", "ignore_", multiple=True, help="Skip these rule ids or prefixes.")
 @click.option("--exclude", multiple=True, help="Gitignore-style globs to leave out (repeatable).")
-@click.option(
-    "-j", "--jobs", type=click.IntRange(min=0), help="Worker processes (0 = one per CPU on big scans)."
-)
+@click.option("-j", "--jobs", type=click.IntRange(min=0), help="Worker processes (0 = one per CPU on big scans).")
 @click.option("--lang", type=click.Choice(STDIN_LANGUAGES), default="python", show_default=True,
               help="Language of a snippet read from stdin ('-').")  # fmt: skip
 @click.option("--stdin-filename", default="<stdin>", show_default=True, help="Name to show for stdin input.")
@@ -206,9 +198,7 @@ def _report(settings: Settings, result: ScanResult, snippets: dict[str, str]) ->
 
         if settings.output:
             with settings.output.open("w", encoding="utf-8") as out:
-                render_text(
-                    result, Console(file=out, width=120, no_color=True), settings.fail_on, snippets=snippets
-                )
+                render_text(result, Console(file=out, width=120, no_color=True), settings.fail_on, snippets=snippets)
         else:
             render_text(result, Console(), settings.fail_on, snippets=snippets)
         return

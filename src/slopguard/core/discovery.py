@@ -124,9 +124,7 @@ class Discovery:
         if self.respect_gitignore:
             # .gitignore files of the folders between the root and the starting point apply too.
             chain = [top]
-            while (
-                self._inside(chain[-1]) and chain[-1] != self.root and os.path.dirname(chain[-1]) != chain[-1]
-            ):
+            while self._inside(chain[-1]) and chain[-1] != self.root and os.path.dirname(chain[-1]) != chain[-1]:
                 chain.append(os.path.dirname(chain[-1]))
             for directory in reversed(chain[1:]):
                 spec = _gitignore(directory, (".gitignore", ".git/info/exclude"))
@@ -177,9 +175,7 @@ class Discovery:
                 elif entry.is_dir(follow_symlinks=False):
                     if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
                         continue
-                    if self._excluded(self._display(path), True) or (
-                        active and self._ignored(path, True, active)
-                    ):
+                    if self._excluded(self._display(path), True) or (active and self._ignored(path, True, active)):
                         continue
                     subdirs.append(path)
                     continue

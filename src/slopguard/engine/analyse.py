@@ -114,16 +114,12 @@ def _findings(display: str, lines: list[str], hits: Iterable[tuple[RuleMeta, Hit
     return out
 
 
-def _suppress(
-    display: str, lines: list[str], findings: list[Finding], rule_ids: frozenset[str]
-) -> list[Finding]:
+def _suppress(display: str, lines: list[str], findings: list[Finding], rule_ids: frozenset[str]) -> list[Finding]:
     directives = parse_suppressions(lines)
     if not directives:
         return findings
     kept = [
-        f
-        for f in findings
-        if not any(d.covers == f.location.start_line and d.matches(f.rule_id) for d in directives)
+        f for f in findings if not any(d.covers == f.location.start_line and d.matches(f.rule_id) for d in directives)
     ]
     meta = SUPPRESSION_WITHOUT_REASON
     if meta.id not in rule_ids:

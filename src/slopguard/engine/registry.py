@@ -7,7 +7,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar, Unpack
 
 from slopguard.core.finding import Confidence, Severity
 
@@ -80,63 +80,54 @@ _TEXT_RULES: dict[str, Rule[TextCheck]] = {}
 _META_ONLY: dict[str, RuleMeta] = {}
 
 
-def _meta(
-    id: str,
-    title: str,
-    cwe: int | tuple[int, ...],
-    severity: Severity,
-    confidence: Confidence,
-    why: str,
-    fix: str,
-    languages: tuple[str, ...],
-    tags: tuple[str, ...],
-) -> RuleMeta:
-    if id in all_rule_meta():
-        raise ValueError(f"duplicate rule id {id}")
-    cwes = (cwe,) if isinstance(cwe, int) else cwe
+class RuleArgs(TypedDict):
+    """The metadata every rule declares (keyword arguments of the rule decorators)."""
+
+    id: str
+    title: str
+    cwe: int | tuple[int, ...]
+    severity: Severity
+    confidence: Confidence
+    why: str
+    fix: str
+    tags: NotRequired[tuple[str, ...]]
+
+
+def _meta(args: RuleArgs, languages: tuple[str, ...]) -> RuleMeta:
+    rule_id = args["id"]
+    if rule_id in all_rule_meta():
+        raise ValueError(f"duplicate rule id {rule_id}")
+    cwe = args["cwe"]
     return RuleMeta(
-        id, title, cwes, severity, confidence, languages, " ".join(why.split()), " ".join(fix.split()), tags
+        id=rule_id,
+        title=args["title"],
+        cwe=(cwe,) if isinstance(cwe, int) else cwe,
+        severity=args["severity"],
+        confidence=args["confidence"],
+        languages=languages,
+        why=" ".join(args["why"].split()),
+        fix=" ".join(args["fix"].split()),
+        tags=args.get("tags", ()),
     )
 
 
-def python_rule(
-    *,
-    id: str,
-    title: str,
-    cwe: int | tuple[int, ...],
-    severity: Severity,
-    confidence: Confidence,
-    why: str,
-    fix: str,
-    nodes: tuple[type[ast.AST], ...],
-    tags: tuple[str, ...] = (),
-) -> Callable[[PyCheck], PyCheck]:
+def python_rule(*, nodes: tuple[type[ast.AST], ...], **args: Unpack[RuleArgs]) -> Callable[[PyCheck], PyCheck]:
     """Register a Python AST rule; ``nodes`` are the node types its check is called with."""
 
     def register(check: PyCheck) -> PyCheck:
-        meta = _meta(id, title, cwe, severity, confidence, why, fix, ("python",), tags)
-        _PY_RULES[id] = Rule(meta, check, nodes)
+        meta = _meta(args, ("python",))
+        _PY_RULES[meta.id] = Rule(meta, check, nodes)
         return check
 
     return register
 
 
-def text_rule(
-    *,
-    id: str,
-    title: str,
-    cwe: int | tuple[int, ...],
-    severity: Severity,
-    confidence: Confidence,
-    why: str,
-    fix: str,
-    tags: tuple[str, ...] = (),
-) -> Callable[[TextCheck], TextCheck]:
+def text_rule(**args: Unpack[RuleArgs]) -> Callable[[TextCheck], TextCheck]:
     """Register a language-independent rule that reads a file's lines (secrets, markers)."""
 
     def register(check: TextCheck) -> TextCheck:
-        meta = _meta(id, title, cwe, severity, confidence, why, fix, ("*",), tags)
-        _TEXT_RULES[id] = Rule(meta, check)
+        meta = _meta(args, ("*",))
+        _TEXT_RULES[meta.id] = Rule(meta, check)
         return check
 
     return register

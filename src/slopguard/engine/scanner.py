@@ -109,9 +109,7 @@ class Scanner:
         result.seconds = time.perf_counter() - started
         return result
 
-    def scan_text(
-        self, text: str, language: str, display: str = "<stdin>", first_line: int = 1
-    ) -> ScanResult:
+    def scan_text(self, text: str, language: str, display: str = "<stdin>", first_line: int = 1) -> ScanResult:
         """Scan a snippet (an assistant's answer) that is not on disk."""
         started = time.perf_counter()
         load_rules()

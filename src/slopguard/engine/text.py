@@ -18,9 +18,7 @@ class TextContext:
     lines: list[str]
 
 
-def run_text_rules(
-    ctx: TextContext, rules: Sequence[Rule[TextCheck]]
-) -> Iterator[tuple[Rule[TextCheck], Hit]]:
+def run_text_rules(ctx: TextContext, rules: Sequence[Rule[TextCheck]]) -> Iterator[tuple[Rule[TextCheck], Hit]]:
     for rule in rules:
         for hit in rule.check(ctx):
             yield rule, hit

@@ -32,8 +32,7 @@ def _rule(meta: RuleMeta) -> dict[str, Any]:
     cwes = ", ".join(f"CWE-{c}" for c in meta.cwe)
     return {
         "id": meta.id,
-        "name": "".join(w.capitalize() for w in meta.title.replace("/", " ").split() if w.isalnum())
-        or meta.id,
+        "name": "".join(w.capitalize() for w in meta.title.replace("/", " ").split() if w.isalnum()) or meta.id,
         "shortDescription": {"text": meta.title},
         "fullDescription": {"text": meta.why},
         "help": {
@@ -85,9 +84,7 @@ def render_sarif(result: ScanResult) -> str:
         {
             "level": "warning",
             "message": {"text": f"skipped: {s.reason}"},
-            "locations": [
-                {"physicalLocation": {"artifactLocation": {"uri": s.display, "uriBaseId": "%SRCROOT%"}}}
-            ],
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": s.display, "uriBaseId": "%SRCROOT%"}}}],
         }
         for s in result.skipped
     ]

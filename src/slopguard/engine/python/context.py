@@ -230,11 +230,7 @@ def _is_literal(e: ast.expr) -> bool:
         return all(_is_literal(x) for x in e.elts)
     if isinstance(e, ast.Dict):
         return all(k is not None and _is_literal(k) for k in e.keys) and all(_is_literal(v) for v in e.values)
-    if (
-        isinstance(e, ast.Call)
-        and isinstance(e.func, ast.Name)
-        and e.func.id in ("frozenset", "set", "tuple")
-    ):
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id in ("frozenset", "set", "tuple"):
         return all(_is_literal(x) for x in e.args)
     if isinstance(e, ast.BinOp):
         return _is_literal(e.left) and _is_literal(e.right)

@@ -60,15 +60,11 @@ NON_GUARDS = frozenset(
 EXIT_CALLS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "quit", "os._exit"})
 
 # Type annotations that FastAPI/Pydantic validate into safe values.
-SAFE_ANNOTATIONS = frozenset(
-    {"int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "EmailStr"}
-)
+SAFE_ANNOTATIONS = frozenset({"int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "EmailStr"})
 
 # Decorator method names that declare a web route on an app/router/blueprint object.
 ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete", "api_route", "websocket"})
-ROUTE_DECORATORS = frozenset(
-    {"api_view", "require_http_methods", "require_POST", "require_GET", "csrf_exempt"}
-)
+ROUTE_DECORATORS = frozenset({"api_view", "require_http_methods", "require_POST", "require_GET", "csrf_exempt"})
 
 # Flask path converters that produce safe values.
 SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
@@ -78,6 +74,6 @@ LOOKUPS = frozenset(
     {
         "get_object_or_404", "aget_object_or_404", "get_list_or_404", "aget_list_or_404", "authenticate",
         "aauthenticate", "get_or_404", "first_or_404", "one_or_404", "load_user", "get_user", "get_user_by_id",
-        "check_password", "check_password_hash", "verify_password", "check_password_hash",
+        "check_password", "check_password_hash", "verify_password",
     }
 )  # fmt: skip

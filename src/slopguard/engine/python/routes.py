@@ -30,12 +30,7 @@ def _decorator_route(dec: ast.expr) -> tuple[str | None, frozenset[str], str] | 
     target = call.func if call else dec
     if isinstance(target, ast.Attribute) and target.attr in kb.ROUTE_METHODS:
         path = None
-        if (
-            call
-            and call.args
-            and isinstance(call.args[0], ast.Constant)
-            and isinstance(call.args[0].value, str)
-        ):
+        if call and call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
             path = call.args[0].value
         if target.attr != "route" and (path is None or not path.startswith("/")):
             return None
@@ -47,13 +42,7 @@ def _decorator_route(dec: ast.expr) -> tuple[str | None, frozenset[str], str] | 
             return path, frozenset(verbs), "flask"
         method = "ANY" if target.attr in ("api_route", "websocket") else target.attr.upper()
         return path, frozenset({method}), "fastapi"
-    name = (
-        target.id
-        if isinstance(target, ast.Name)
-        else target.attr
-        if isinstance(target, ast.Attribute)
-        else ""
-    )
+    name = target.id if isinstance(target, ast.Name) else target.attr if isinstance(target, ast.Attribute) else ""
     if name in kb.ROUTE_DECORATORS:
         methods: set[str] = set()
         if call and call.args and isinstance(call.args[0], ast.List | ast.Tuple):

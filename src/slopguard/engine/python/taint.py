@@ -81,9 +81,7 @@ _PROPAGATING_METHODS = frozenset(
     }
 )  # fmt: skip
 _APPEND_METHODS = frozenset({"append", "extend", "insert", "add", "update", "appendleft", "setdefault"})
-_OPENERS = frozenset(
-    {"open", "io.open", "codecs.open", "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile"}
-)
+_OPENERS = frozenset({"open", "io.open", "codecs.open", "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile"})
 
 
 class FunctionTaint:
@@ -145,10 +143,7 @@ class FunctionTaint:
             for item in s.items:
                 if item.optional_vars is not None:
                     flow = self.eval(item.context_expr, env)
-                    if (
-                        isinstance(item.context_expr, ast.Call)
-                        and self.ctx.call_name(item.context_expr) in _OPENERS
-                    ):
+                    if isinstance(item.context_expr, ast.Call) and self.ctx.call_name(item.context_expr) in _OPENERS:
                         flow = UNKNOWN
                     self._bind(item.optional_vars, flow, inner)
             return self._block(s.body, inner)
@@ -199,11 +194,7 @@ class FunctionTaint:
         if self.ctx.call_name(call) in kb.EXIT_CALLS:
             return env, True
         func = call.func
-        if (
-            isinstance(func, ast.Attribute)
-            and func.attr in _APPEND_METHODS
-            and isinstance(func.value, ast.Name)
-        ):
+        if isinstance(func, ast.Attribute) and func.attr in _APPEND_METHODS and isinstance(func.value, ast.Name):
             added = join(self.eval(a, env) for a in [*call.args, *(k.value for k in call.keywords)])
             if added.level > Level.CONST:
                 name = func.value.id
@@ -292,9 +283,7 @@ class FunctionTaint:
             left, right = self.eval(e.left, env), self.eval(e.right, env)
             flow = join((left, right))
             stringy = (left.text or right.text) and isinstance(e.op, ast.Add | ast.Mod)
-            return Flow(
-                flow.level, flow.built or (stringy and flow.dynamic), left.text or right.text, flow.origin
-            )
+            return Flow(flow.level, flow.built or (stringy and flow.dynamic), left.text or right.text, flow.origin)
         if isinstance(e, ast.Attribute):
             return self._attribute(e, env)
         if isinstance(e, ast.Subscript):
@@ -319,9 +308,7 @@ class FunctionTaint:
             return self._comprehension(e, env)
         return UNKNOWN
 
-    def _comprehension(
-        self, e: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, env: Env
-    ) -> Flow:
+    def _comprehension(self, e: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, env: Env) -> Flow:
         inner = dict(env)
         for gen in e.generators:
             self._bind(gen.target, self.eval(gen.iter, inner), inner)
@@ -344,11 +331,7 @@ class FunctionTaint:
         if name in kb.SOURCE_CALLS:
             return tainted(f"{name}()")
         last = name.rsplit(".", 1)[-1]
-        if (
-            name in kb.SANITIZERS
-            or last in ("escape", "secure_filename", "quote")
-            or last in kb.SANITIZER_METHODS
-        ):
+        if name in kb.SANITIZERS or last in ("escape", "secure_filename", "quote") or last in kb.SANITIZER_METHODS:
             return SAFE
         if isinstance(func, ast.Attribute):
             if func.attr in kb.SANITIZER_METHODS:
@@ -383,9 +366,7 @@ class FunctionTaint:
                     return base
                 if any(a.tainted for a in args):
                     origin = next(a.origin for a in args if a.tainted)
-                    return Flow(
-                        with_tainted.level, with_tainted.built, with_tainted.text, origin or base.origin
-                    )
+                    return Flow(with_tainted.level, with_tainted.built, with_tainted.text, origin or base.origin)
                 return base if base.level != Level.CONST or base.text else UNKNOWN
         if last in kb.LOOKUPS:
             return UNKNOWN
@@ -433,8 +414,10 @@ def guarded_names(ctx: PyContext, test: ast.expr, when: bool) -> set[str]:
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Call | ast.Attribute):
         # urlparse(url).hostname not in ALLOWED_HOSTS
         op = test.ops[0]
-        if isinstance(op, ast.In) and when or isinstance(op, ast.NotIn) and not when:
-            return {a.id for c in ast.walk(test.left) if isinstance(c, ast.Call) for a in c.args if isinstance(a, ast.Name)}
+        if (isinstance(op, ast.In) and when) or (isinstance(op, ast.NotIn) and not when):
+            return {
+                a.id for c in ast.walk(test.left) if isinstance(c, ast.Call) for a in c.args if isinstance(a, ast.Name)
+            }
         return set()
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
         op, right = test.ops[0], test.comparators[0]

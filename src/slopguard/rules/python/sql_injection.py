@@ -68,9 +68,7 @@ def _value_interpolated(ctx: PyContext, query: ast.expr, depth: int) -> bool:
         flow = ctx.flow(piece)
         if not flow.dynamic:
             continue
-        if _VALUE_POSITION.search(before) or (
-            flow.built and depth < 3 and _value_interpolated(ctx, piece, depth + 1)
-        ):
+        if _VALUE_POSITION.search(before) or (flow.built and depth < 3 and _value_interpolated(ctx, piece, depth + 1)):
             return True
     return False
 
@@ -172,9 +170,9 @@ def _definitions(ctx: PyContext, name: str) -> list[ast.expr]:
     for node in ast.walk(scope):
         if getattr(node, "lineno", limit) >= limit:
             continue
-        if (isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == name for t in node.targets
-        )) or (isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name):
+        if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)) or (
+            isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name
+        ):
             found.append(node.value)
     return found
 

@@ -1,4 +1,4 @@
-"""PY-ENUM-001 / PY-RATE-001: login, registration and reset handlers that leak accounts or allow guessing."""
+"""PY-ENUM-001: login, registration and reset handlers whose answers reveal which accounts exist."""
 
 from __future__ import annotations
 
@@ -9,33 +9,9 @@ from dataclasses import dataclass
 
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.python.context import FunctionNode, PyContext
-from slopguard.engine.python.routes import Route
 from slopguard.engine.registry import Hit, hit_at, python_rule
+from slopguard.rules.python.auth_common import STATE_CHANGING, auth_kind, names, targets_of, words
 from slopguard.rules.python.common import method_name
-
-_B, _E = r"(?<![a-z])(?:", r")(?![a-z])"
-_REGISTER = re.compile(_B + r"register|registration|signup|sign_up" + _E)
-_RESET = re.compile(_B + r"reset|forgot|forgotten|recover|recovery" + _E)
-_LOGIN = re.compile(_B + r"login|log_in|signin|sign_in|auth|authenticate|authentication|token|otp|totp|mfa|2fa" + _E)
-_NOT_AUTH = re.compile(_B + r"logout|log_out|signout|sign_out|refresh|revoke|me" + _E)
-_CREDENTIAL = re.compile(
-    r"passw|pwd|passphrase|otp|one_time|verification_code|verify_code|credential|client_secret|\bauthenticate"
-)
-_RESET_CREDENTIAL = re.compile(r"e_?mail|username|phone")
-_COUNTING = re.compile(
-    r"attempt|lockout|lock_out|locked|throttl|rate_?limit|limiter|brute|too_many|backoff|captcha|axes"
-    r"|fail(?:ed|ure)?s?[-_:]?(?:count|login)|login[-_:]fail"
-)
-_LIMIT_NAME = re.compile(r"limit|throttl|axes")
-# Limits for every route of the module: limiter defaults, DRF settings, a router-wide fastapi-limiter dependency.
-_MODULE_LIMIT = re.compile(
-    r"(?:default_limits|application_limits)\s*=\s*(?!\[\s*\]|\(\s*\)|None)|DEFAULT_THROTTLE"
-    r"|(?:APIRouter|include_router)\([^()]*(?:Depends\(\s*)?RateLimiter\("
-)
-# ``limiter.limit("5/minute")(auth_bp)``: a limit applied to a blueprint or view after the fact.
-_APPLIED = re.compile(r"\b(?:limit|shared_limit|ratelimit)\((?:[^()]|\([^()]*\))*\)\(\s*([\w.]+)\s*\)")
-_RESPONSE = re.compile(r"render|redirect|[Rr]esponse")
-_STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "ANY"})
 
 _UNKNOWN = re.compile(
     r"not found|do(?:es)? ?n[o']?t exist|not exist|not registered|is ?n[o']t registered|never registered"
@@ -84,118 +60,6 @@ _CLASS_STATUS = {
 _EXITS = frozenset({"abort", "exit"})
 
 
-def _snake(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text).lower())
-
-
-def _auth_kind(func: FunctionNode, route: Route, ctx: PyContext) -> str | None:
-    """'register', 'reset' or 'login' when the handler's name, path or class says it authenticates."""
-    cls = ctx.class_of.get(id(func))
-    label = "_".join(_snake(p) for p in (func.name, route.path or "", cls.name if cls else ""))
-    if _REGISTER.search(label):
-        return "register"
-    if _NOT_AUTH.search(label):
-        return None
-    if _RESET.search(label):
-        return "reset"
-    return "login" if _LOGIN.search(label) else None
-
-
-def _words(func: FunctionNode) -> str:
-    """Identifiers and identifier-like strings of a function's signature and body (no docstring or prose)."""
-    body = func.body[1:] if ast.get_docstring(func) is not None else func.body
-    found: list[str] = []
-    for root in [func.args, *body]:
-        for n in ast.walk(root):
-            if isinstance(n, ast.Name):
-                found.append(n.id)
-            elif isinstance(n, ast.Attribute):
-                found.append(n.attr)
-            elif isinstance(n, ast.arg | ast.keyword) and n.arg:
-                found.append(n.arg)
-            elif isinstance(n, ast.Constant) and isinstance(n.value, str) and " " not in n.value:
-                found.append(n.value)
-    return " ".join(found).lower()
-
-
-def _names(nodes: list[ast.expr]) -> str:
-    return " ".join(
-        n.id if isinstance(n, ast.Name) else n.attr
-        for root in nodes
-        for n in ast.walk(root)
-        if isinstance(n, ast.Name | ast.Attribute)
-    ).lower()
-
-
-# ----- PY-RATE-001 -----------------------------------------------------------------------------------
-
-
-@python_rule(
-    id="PY-RATE-001",
-    title="Authentication endpoint without rate limiting",
-    cwe=307,
-    severity=Severity.MEDIUM,
-    confidence=Confidence.MEDIUM,
-    nodes=(ast.FunctionDef, ast.AsyncFunctionDef),
-    why="""Assistants write a login, token, OTP or password-reset view that checks the credential and returns,
-    with nothing that limits how often it may be called. An attacker scripts millions of guesses against it:
-    credential stuffing with leaked passwords, brute force of 6-digit OTP codes, or reset-mail flooding.""",
-    fix="""Limit attempts per client and per account: @limiter.limit("5/minute") (Flask-Limiter, slowapi),
-    @ratelimit(key="ip", rate="5/m") (django-ratelimit), DRF throttle_classes, or count failures and lock
-    the account out.""",
-)
-def unlimited_auth(node: FunctionNode, ctx: PyContext) -> Iterator[Hit]:
-    route = ctx.route_of(node)
-    if route is None or not route.methods & _STATE_CHANGING:
-        return
-    kind = _auth_kind(node, route, ctx)
-    if kind is None:
-        return
-    words = _words(node)
-    if not (_CREDENTIAL.search(words) or (kind in ("reset", "register") and _RESET_CREDENTIAL.search(words))):
-        return
-    if route.framework == "django" and not route.path and "ANY" in route.methods and not _responds(node):
-        return  # a helper taking `request`, not a view
-    cls = ctx.class_of.get(id(node))
-    guards = [*node.decorator_list, *node.args.defaults, *(d for d in node.args.kw_defaults if d)]
-    if cls is not None:
-        guards += cls.decorator_list
-        guards += [t for s in cls.body if isinstance(s, ast.Assign | ast.AnnAssign) for t in _targets_of(s)]
-    guard_names = _names(guards)
-    exempt = "exempt" in guard_names and "limit" in guard_names
-    if not exempt and (_LIMIT_NAME.search(guard_names) or _MODULE_LIMIT.search(ctx.text)):
-        return
-    applied = {m.group(1) for m in _APPLIED.finditer(ctx.text)} if "limit(" in ctx.text else set()
-    owners = {
-        ctx.dotted(d.func.value)
-        for d in node.decorator_list
-        if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)
-    }
-    if applied & (owners | {node.name}):
-        return
-    if _COUNTING.search(words):
-        return
-    line = ctx.lines[node.lineno - 1] if node.lineno <= len(ctx.lines) else ""
-    where = f" ({route.path})" if route.path else ""
-    name = f"{cls.name}.{node.name}" if cls is not None else node.name
-    yield Hit(
-        node.lineno,
-        node.col_offset + 1,
-        node.lineno,
-        len(line) + 1,
-        f"authentication handler '{name}'{where} accepts unlimited attempts: no rate limit, throttle "
-        "or lockout; add a per-client and per-account limit",
-    )
-
-
-def _responds(func: FunctionNode) -> bool:
-    calls = (n.value for n in ast.walk(func) if isinstance(n, ast.Return) and isinstance(n.value, ast.Call))
-    return any(_RESPONSE.search(method_name(c)) for c in calls)
-
-
-# ----- PY-ENUM-001 -----------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True, slots=True)
 class _Site:
     """A statement that answers the client: return, raise, flash(), or a message assigned for later."""
@@ -221,7 +85,7 @@ class _Site:
 )
 def account_enumeration(node: FunctionNode, ctx: PyContext) -> Iterator[Hit]:
     route = ctx.route_of(node)
-    kind = _auth_kind(node, route, ctx) if route is not None else None
+    kind = auth_kind(node, route, ctx) if route is not None else None
     if route is None or kind is None:
         return
     flow = _Branches(ctx, node)
@@ -234,7 +98,7 @@ def account_enumeration(node: FunctionNode, ctx: PyContext) -> Iterator[Hit]:
     wrong = [s for label, s in flow.sites if label == "P"]
     p_texts = {t for s in wrong for t in s.texts}
     flagged = False
-    if wrong or kind == "reset" or (route.methods & _STATE_CHANGING and _takes_credential(node)):
+    if wrong or kind == "reset" or (route.methods & STATE_CHANGING and _takes_credential(node)):
         for site in unknown:
             said = next((t for t in site.texts if _reveals_absence(t, strong=not wrong)), None)
             if said is not None and said not in p_texts:
@@ -270,7 +134,7 @@ def _reveals_absence(text: str, *, strong: bool) -> bool:
 
 
 def _takes_credential(func: FunctionNode) -> bool:
-    return bool(re.search(r"passw|pwd|otp|e_?mail|username|credential", _words(func)))
+    return bool(re.search(r"passw|pwd|otp|e_?mail|username|credential", words(func)))
 
 
 class _Branches:
@@ -285,13 +149,13 @@ class _Branches:
         for n in ast.walk(func):
             if isinstance(n, ast.Assign | ast.AnnAssign | ast.NamedExpr) and n.value is not None:
                 value = ctx.segment(n.value)
-                names = [t.id for t in _targets_of(n) if isinstance(t, ast.Name)]
+                bound = [t.id for t in targets_of(n) if isinstance(t, ast.Name)]
                 call = n.value.value if isinstance(n.value, ast.Await) else n.value
                 if isinstance(call, ast.Call) and re.search(r"authenticat|credential", method_name(call).lower()):
-                    self.checks.update(names)
+                    self.checks.update(bound)
                 elif _LOOKUP.search(value) and _USER_MODEL.search(value) and not _REQUEST_DATA.match(value):
                     # A lookup by name *and* password hash fails for wrong passwords: a credential check.
-                    (self.checks if _PASSWORDISH.search(value.lower()) else self.lookups).update(names)
+                    (self.checks if _PASSWORDISH.search(value.lower()) else self.lookups).update(bound)
             if isinstance(n, ast.Call) and method_name(n).endswith("_or_404"):
                 text = ctx.segment(n)
                 self.not_found_calls += [n] if _USER_MODEL.search(text) and not _NOT_SUBJECT.search(text) else []
@@ -352,7 +216,7 @@ class _Branches:
             return None, False
         if isinstance(test, ast.Call):
             name = self.ctx.segment(test.func).lower()
-            args = _names([*test.args, *(k.value for k in test.keywords)])
+            args = names([*test.args, *(k.value for k in test.keywords)])
             if _CHECK_NAME.search(name) and (len(test.args) > 1 or not re.search(r"valid|strength|policy", name)):
                 return "P", False
             if _CHECK_VERB.search(name) and _PASSWORDISH.search(args):
@@ -390,16 +254,12 @@ class _Branches:
             if name in ("flash", "abort", "add_error") or (receiver == "messages" and name != "get_messages"):
                 value = call
         elif isinstance(st, ast.Assign | ast.AnnAssign) and any(
-            _MSG_TARGET.search(self.ctx.segment(t)) for t in _targets_of(st)
+            _MSG_TARGET.search(self.ctx.segment(t)) for t in targets_of(st)
         ):
             value = st.value
         if value is None:
             return None
         return _Site(st, tuple(_texts(value)), _status(value))
-
-
-def _targets_of(n: ast.Assign | ast.AnnAssign | ast.NamedExpr) -> list[ast.expr]:
-    return list(n.targets) if isinstance(n, ast.Assign) else [n.target]
 
 
 def _exits(body: list[ast.stmt]) -> bool:

@@ -1,0 +1,73 @@
+"""Helpers shared by the authentication-flow rules (PY-RATE-001, PY-ENUM-001); no rules live here."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from slopguard.engine.python.context import FunctionNode, PyContext
+from slopguard.engine.python.routes import Route
+
+_B, _E = r"(?<![a-z])(?:", r")(?![a-z])"
+_REGISTER = re.compile(_B + r"register|registration|signup|sign_up" + _E)
+_RESET = re.compile(_B + r"reset|forgot|forgotten|recover|recovery" + _E)
+_ONE_TIME = r"otp|totp|mfa|2fa"
+ONE_TIME_CODE = re.compile(_B + _ONE_TIME + _E)
+_LOGIN = re.compile(_B + r"login|log_in|signin|sign_in|auth|authenticate|authentication|token|" + _ONE_TIME + _E)
+_NOT_AUTH = re.compile(_B + r"logout|log_out|signout|sign_out|refresh|revoke|me" + _E)
+
+# Methods of a handler that acts on a submitted form or body (``ANY``: a Django view, methods unknown).
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "ANY"})
+
+
+def _snake(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text).lower())
+
+
+def handler_label(func: FunctionNode, route: Route, ctx: PyContext) -> str:
+    """The handler's name, route path and class name, snake_cased and joined: what it says it does."""
+    cls = ctx.class_of.get(id(func))
+    return "_".join(_snake(p) for p in (func.name, route.path or "", cls.name if cls else ""))
+
+
+def auth_kind(func: FunctionNode, route: Route, ctx: PyContext) -> str | None:
+    """'register', 'reset' or 'login' when the handler's name, path or class says it authenticates."""
+    label = handler_label(func, route, ctx)
+    if _REGISTER.search(label):
+        return "register"
+    if _NOT_AUTH.search(label):
+        return None
+    if _RESET.search(label):
+        return "reset"
+    return "login" if _LOGIN.search(label) else None
+
+
+def words(func: FunctionNode) -> str:
+    """Identifiers and identifier-like strings of a function's signature and body (no docstring or prose)."""
+    body = func.body[1:] if ast.get_docstring(func) is not None else func.body
+    found: list[str] = []
+    for root in [func.args, *body]:
+        for n in ast.walk(root):
+            if isinstance(n, ast.Name):
+                found.append(n.id)
+            elif isinstance(n, ast.Attribute):
+                found.append(n.attr)
+            elif isinstance(n, ast.arg | ast.keyword) and n.arg:
+                found.append(n.arg)
+            elif isinstance(n, ast.Constant) and isinstance(n.value, str) and " " not in n.value:
+                found.append(n.value)
+    return " ".join(found).lower()
+
+
+def names(nodes: list[ast.expr]) -> str:
+    """The names and attribute names used in ``nodes``, lower-cased and joined by spaces."""
+    return " ".join(
+        n.id if isinstance(n, ast.Name) else n.attr
+        for root in nodes
+        for n in ast.walk(root)
+        if isinstance(n, ast.Name | ast.Attribute)
+    ).lower()
+
+
+def targets_of(n: ast.Assign | ast.AnnAssign | ast.NamedExpr) -> list[ast.expr]:
+    return list(n.targets) if isinstance(n, ast.Assign) else [n.target]
