@@ -363,6 +363,9 @@ def measure(tools: list[Tool], repeat: int, corpus: Corpus) -> list[Result]:
                 cmd = tool.command(out)
                 result.command = cmd
                 env = {**os.environ, **tool.env}
+                # Installed tools run from compiled bytecode; an inherited "never write .pyc" setting would make
+                # every Python tool recompile itself on each run and measure the compiler, not the scanner.
+                env.pop("PYTHONDONTWRITEBYTECODE", None)
                 run = run_child(cmd, tool.cwd or REPO, env, err)
                 log(f"round {round_no}/{repeat}  {tool.name:<17} {run.seconds:7.2f} s  rc={run.returncode}")
                 if run.returncode not in tool.ok_codes:

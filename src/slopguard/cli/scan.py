@@ -14,7 +14,6 @@ from slopguard.core.config import FORMATS, ConfigError, Settings, load_settings
 from slopguard.core.finding import Severity
 from slopguard.core.languages import STDIN_LANGUAGES
 from slopguard.core.snippets import code_blocks
-from slopguard.engine.registry import select_rules
 from slopguard.engine.scanner import Progress as ProgressFn
 from slopguard.engine.scanner import Scanner, ScanResult
 
@@ -64,7 +63,7 @@ def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
 def _scan_stdin(scanner: Scanner, language: str, display: str) -> tuple[ScanResult, dict[str, str]]:
     text = sys.stdin.read()
     blocks = code_blocks(text, language)
-    merged = ScanResult(scanner.settings.root, rule_ids=scanner.rule_ids)
+    merged = ScanResult(scanner.settings.root, rules=scanner.rules)
     for block in blocks:
         part = scanner.scan_text(block.code, language, display, block.first_line)
         merged.findings += part.findings
@@ -140,11 +139,10 @@ def scan_command(
         max_file_size=max_file_size,
     )
     try:
-        rule_ids = select_rules(settings.select, settings.ignore)
+        scanner = Scanner(settings)
     except ValueError as exc:
         fail(f"{exc} (see 'slopguard rules')")
         return
-    scanner = Scanner(settings, rule_ids)
     snippets: dict[str, str] = {}
     if use_stdin:
         result, snippets = _scan_stdin(scanner, lang, stdin_filename)

@@ -19,7 +19,7 @@ def content_hash(data: bytes) -> str:
 
 
 class ResultCache:
-    """One JSON file per engine configuration, mapping display path -> (content hash, result)."""
+    """One JSON file per engine configuration: display path -> [content hash, result, mtime_ns, size]."""
 
     def __init__(self, directory: Path, engine_key: str) -> None:
         key = hashlib.sha256(f"{__version__}\0{engine_key}".encode()).hexdigest()[:16]
@@ -35,13 +35,27 @@ class ResultCache:
             self.entries = {}
 
     def get(self, display: str, digest: str) -> Any | None:
+        """The stored result when the file's content is unchanged."""
         entry = self.entries.get(display)
         if entry and entry[0] == digest:
             return entry[1]
         return None
 
-    def put(self, display: str, digest: str, result: Any) -> None:
-        self.entries[display] = [digest, result]
+    def get_unchanged(self, display: str, mtime_ns: int, size: int) -> Any | None:
+        """The stored result when the file was not touched since it was hashed (no need to read it)."""
+        entry = self.entries.get(display)
+        if entry and len(entry) == 4 and entry[2] == mtime_ns and entry[3] == size:
+            return entry[1]
+        return None
+
+    def touch(self, display: str, mtime_ns: int, size: int) -> None:
+        """Same content, new timestamp: remember the stamp so the next run need not read the file."""
+        entry = self.entries[display]
+        self.entries[display] = [entry[0], entry[1], mtime_ns, size]
+        self.dirty = True
+
+    def put(self, display: str, digest: str, result: Any, mtime_ns: int, size: int) -> None:
+        self.entries[display] = [digest, result, mtime_ns, size]
         self.dirty = True
 
     def save(self) -> None:

@@ -6,10 +6,12 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from slopguard.core.languages import language_of
+
+if TYPE_CHECKING:
+    import pathspec
 
 SKIP_DIRS = frozenset(
     {
@@ -18,14 +20,14 @@ SKIP_DIRS = frozenset(
         "third_party", "third-party", ".eggs", "build", "dist", "_build", "target", ".next", ".idea", ".vscode",
     }
 )  # fmt: skip
-Ignores = list[tuple[str, pathspec.GitIgnoreSpec]]
+Ignores = list[tuple[str, "pathspec.GitIgnoreSpec"]]
 
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """A file to scan: where it is, how to show it, which language."""
 
-    path: Path
+    path: str
     display: str
     language: str
 
@@ -38,6 +40,12 @@ class Skipped:
     reason: str
 
 
+def _spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
+    import pathspec  # only trees with .gitignore files or excludes pay for it
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
 def _gitignore(directory: str, names: Iterable[str]) -> pathspec.GitIgnoreSpec | None:
     lines: list[str] = []
     for name in names:
@@ -46,7 +54,7 @@ def _gitignore(directory: str, names: Iterable[str]) -> pathspec.GitIgnoreSpec |
                 lines += fh.read().splitlines()
         except OSError:
             continue
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    return _spec(lines) if lines else None
 
 
 def _link_problem(path: str) -> str | None:
@@ -63,12 +71,15 @@ class Discovery:
 
     def __init__(self, root: Path, excludes: Iterable[str] = (), respect_gitignore: bool = True) -> None:
         self.root = str(root.resolve())
-        self.exclude = pathspec.GitIgnoreSpec.from_lines(list(excludes))
-        self.has_excludes = bool(list(excludes))
+        self.prefix = self.root.rstrip(os.sep) + os.sep
+        patterns = list(excludes)
+        self.exclude = _spec(patterns) if patterns else None
         self.respect_gitignore = respect_gitignore
         self.skipped: list[Skipped] = []
 
     def _display(self, path: str) -> str:
+        if path.startswith(self.prefix):
+            return path[len(self.prefix) :].replace(os.sep, "/")
         rel = os.path.relpath(path, self.root)
         if rel.startswith(".."):
             return path.replace(os.sep, "/")
@@ -78,7 +89,7 @@ class Discovery:
         return real == self.root or real.startswith(self.root.rstrip(os.sep) + os.sep)
 
     def _excluded(self, display: str, is_dir: bool) -> bool:
-        return self.has_excludes and self.exclude.match_file(display + "/" if is_dir else display)
+        return self.exclude is not None and self.exclude.match_file(display + "/" if is_dir else display)
 
     def files(self, paths: Iterable[Path]) -> Iterator[SourceFile]:
         seen: set[str] = set()
@@ -95,13 +106,15 @@ class Discovery:
                     seen.add(path)
                     yield found
 
-    def _file(self, path: str, explicit: bool, is_link: bool | None = None) -> SourceFile | None:
+    def _file(
+        self, path: str, explicit: bool, is_link: bool | None = None, language: str | None = None
+    ) -> SourceFile | None:
         display = self._display(path)
         if self._excluded(display, False):
             if explicit:
                 self.skipped.append(Skipped(display, "excluded by configuration"))
             return None
-        language = language_of(path)
+        language = language or language_of(path)
         if language is None:
             if explicit:
                 self.skipped.append(Skipped(display, "unsupported file type"))
@@ -117,7 +130,7 @@ class Discovery:
                 return None
             if not os.path.isfile(real):
                 return None
-        return SourceFile(Path(path), display, language)
+        return SourceFile(path, display, language)
 
     def _walk(self, top: str, seen: set[str]) -> Iterator[SourceFile]:
         ignores: Ignores = []
@@ -145,7 +158,8 @@ class Discovery:
         while pending:
             current, active = pending.pop()
             try:
-                entries = sorted(os.scandir(current), key=lambda e: e.name)
+                with os.scandir(current) as listing:
+                    entries = list(listing)
             except OSError as exc:
                 self.skipped.append(Skipped(self._display(current), f"cannot read directory: {exc.strerror}"))
                 continue
@@ -179,11 +193,12 @@ class Discovery:
                         continue
                     subdirs.append(path)
                     continue
-                if language_of(entry.name) is None:
+                language = language_of(entry.name)
+                if language is None:
                     continue
                 if active and self._ignored(path, False, active):
                     continue
-                found = self._file(path, explicit=False, is_link=is_link)
+                found = self._file(path, explicit=False, is_link=is_link, language=language)
                 if found and path not in seen:
                     seen.add(path)
                     yield found

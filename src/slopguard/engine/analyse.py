@@ -16,6 +16,7 @@ from slopguard.core.suppress import parse_suppressions
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.python.runner import run_python_rules
 from slopguard.engine.registry import Hit, RuleMeta, declare, python_rules, text_rules
+from slopguard.engine.results import FileResult
 from slopguard.engine.text import TextContext, run_text_rules
 
 SUPPRESSION_WITHOUT_REASON = declare(
@@ -32,22 +33,6 @@ SUPPRESSION_WITHOUT_REASON = declare(
     )
 )
 MAX_SNIPPET_LINES = 3
-
-
-@dataclass
-class FileResult:
-    """What one file produced: findings, or the reason it (or part of it) was skipped."""
-
-    display: str
-    findings: list[Finding] = field(default_factory=list)
-    skipped: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"findings": [f.to_dict() for f in self.findings], "skipped": self.skipped}
-
-    @classmethod
-    def from_json(cls, display: str, data: dict[str, Any]) -> FileResult:
-        return cls(display, [Finding.from_dict(f) for f in data["findings"]], data["skipped"])
 
 
 def decode(data: bytes, language: str) -> str:

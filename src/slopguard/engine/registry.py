@@ -30,6 +30,33 @@ class RuleMeta:
     fix: str
     tags: tuple[str, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "cwe": list(self.cwe),
+            "severity": self.severity.label,
+            "confidence": self.confidence.label,
+            "languages": list(self.languages),
+            "why": self.why,
+            "fix": self.fix,
+            "tags": list(self.tags),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RuleMeta:
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            cwe=tuple(data["cwe"]),
+            severity=Severity.parse(data["severity"]),
+            confidence=Confidence[data["confidence"].upper()],
+            languages=tuple(data["languages"]),
+            why=data["why"],
+            fix=data["fix"],
+            tags=tuple(data["tags"]),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -186,9 +213,9 @@ def iter_selected(ids: Iterable[str], rules: dict[str, Rule[C]]) -> Iterator[Rul
             yield rule
 
 
-def select_rules(select: Iterable[str], ignore: Iterable[str]) -> set[str]:
+def select_rules(select: Iterable[str], ignore: Iterable[str], known: Iterable[str] | None = None) -> set[str]:
     """Rule ids chosen by id or id prefix (``PY-SQLI``, ``PY``, ``ALL``); unknown selectors are an error."""
-    known = rule_meta()
+    known = list(rule_meta() if known is None else known)
 
     def expand(selector: str) -> set[str]:
         sel = selector.strip().upper()

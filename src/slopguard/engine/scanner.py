@@ -13,8 +13,9 @@ from slopguard.core.cache import CACHE_DIR_NAME, ResultCache, content_hash
 from slopguard.core.config import Settings
 from slopguard.core.discovery import Discovery, Skipped, SourceFile
 from slopguard.core.finding import Finding, sort_key
-from slopguard.engine.analyse import FileResult, analyse
-from slopguard.engine.registry import load_rules
+from slopguard.engine.catalog import code_fingerprint, load_catalog
+from slopguard.engine.registry import RuleMeta, select_rules
+from slopguard.engine.results import FileResult
 
 Progress = Callable[[int, int], None]
 PARALLEL_THRESHOLD = 48
@@ -22,21 +23,28 @@ PARALLEL_THRESHOLD = 48
 
 @dataclass
 class ScanResult:
-    """Everything a reporter needs."""
+    """Everything a reporter needs, including the metadata of every enabled rule."""
 
     root: Path
+    rules: dict[str, RuleMeta] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     files_scanned: int = 0
     files_from_cache: int = 0
     seconds: float = 0.0
-    rule_ids: frozenset[str] = frozenset()
+
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        return frozenset(self.rules)
 
 
 Job = tuple[str, bytes, str]
 
 
 def _analyse_batch(batch: Sequence[Job], rule_ids: frozenset[str], max_size: int) -> list[FileResult]:
+    from slopguard.engine.analyse import analyse  # analysis code loads only when something needs analysing
+    from slopguard.engine.registry import load_rules
+
     load_rules()
     return [analyse(display, data, language, rule_ids, max_size) for display, data, language in batch]
 
@@ -54,18 +62,24 @@ def _batches(jobs: list[Job], count: int) -> list[list[Job]]:
 
 
 class Scanner:
-    """A configured scan over files or a snippet."""
+    """A configured scan over files or a snippet. Without explicit ``rule_ids`` the settings' select/ignore
+    choose the rules; an unknown selector raises ValueError."""
 
-    def __init__(self, settings: Settings, rule_ids: Iterable[str]) -> None:
+    def __init__(self, settings: Settings, rule_ids: Iterable[str] | None = None) -> None:
         self.settings = settings
-        self.rule_ids = frozenset(rule_ids)
+        self.fingerprint = code_fingerprint()
+        cache_dir = (settings.cache_dir or settings.root / CACHE_DIR_NAME) if settings.cache else None
+        self.cache_dir = cache_dir
+        catalog = load_catalog(cache_dir, self.fingerprint)
+        chosen = set(rule_ids) if rule_ids is not None else select_rules(settings.select, settings.ignore, catalog)
+        self.rules = {rid: catalog[rid] for rid in sorted(chosen) if rid in catalog}
+        self.rule_ids = frozenset(self.rules)
 
     def _cache(self) -> ResultCache | None:
-        if not self.settings.cache:
+        if self.cache_dir is None:
             return None
-        directory = self.settings.cache_dir or self.settings.root / CACHE_DIR_NAME
-        key = hashlib.sha256(f"{sorted(self.rule_ids)}\0{self.settings.max_file_size}".encode()).hexdigest()
-        return ResultCache(directory, key)
+        key = f"{self.fingerprint}\0{sorted(self.rule_ids)}\0{self.settings.max_file_size}"
+        return ResultCache(self.cache_dir, hashlib.sha256(key.encode()).hexdigest())
 
     def _workers(self, pending: int) -> int:
         if self.settings.jobs:
@@ -76,33 +90,48 @@ class Scanner:
 
     def scan_paths(self, paths: Sequence[Path], progress: Progress | None = None) -> ScanResult:
         started = time.perf_counter()
-        load_rules()
         discovery = Discovery(self.settings.root, self.settings.exclude, self.settings.respect_gitignore)
         files = list(discovery.files(paths))
-        result = ScanResult(self.settings.root, skipped=list(discovery.skipped), rule_ids=self.rule_ids)
+        result = ScanResult(self.settings.root, rules=self.rules, skipped=list(discovery.skipped))
         cache = self._cache()
         results: list[FileResult] = []
         pending: list[Job] = []
-        digests: dict[str, str] = {}
+        stamps: dict[str, tuple[str, int, int]] = {}
         for source in files:
-            data = self._read(source, result)
-            if data is None:
+            try:
+                st = os.stat(source.path)
+            except OSError as exc:
+                result.skipped.append(Skipped(source.display, f"cannot read: {exc.strerror or exc}"))
                 continue
-            digest = content_hash(data)
-            cached = cache.get(source.display, digest) if cache else None
-            if cached is not None:
-                results.append(FileResult.from_json(source.display, cached))
-                result.files_from_cache += 1
-            else:
-                digests[source.display] = digest
-                pending.append((source.display, data, source.language))
+            if st.st_size > self.settings.max_file_size:
+                limit = self.settings.max_file_size
+                result.skipped.append(
+                    Skipped(source.display, f"file is {st.st_size:,} bytes, over max-file-size ({limit:,})")
+                )
+                continue
+            cached = cache.get_unchanged(source.display, st.st_mtime_ns, st.st_size) if cache else None
+            if cached is None:
+                data = self._read(source, result)
+                if data is None:
+                    continue
+                digest = content_hash(data)
+                cached = cache.get(source.display, digest) if cache else None
+                if cached is None:
+                    stamps[source.display] = (digest, st.st_mtime_ns, st.st_size)
+                    pending.append((source.display, data, source.language))
+                    continue
+                if cache:
+                    cache.touch(source.display, st.st_mtime_ns, st.st_size)
+            results.append(FileResult.from_json(source.display, cached))
+            result.files_from_cache += 1
         total = len(results) + len(pending)
         if progress:
             progress(len(results), total)
         fresh = self._run(pending, progress, len(results), total)
         if cache:
             for fr in fresh:
-                cache.put(fr.display, digests[fr.display], fr.to_json())
+                digest, mtime, size = stamps[fr.display]
+                cache.put(fr.display, digest, fr.to_json(), mtime, size)
             cache.save()
         results += fresh
         self._collect(result, results)
@@ -112,24 +141,18 @@ class Scanner:
     def scan_text(self, text: str, language: str, display: str = "<stdin>", first_line: int = 1) -> ScanResult:
         """Scan a snippet (an assistant's answer) that is not on disk."""
         started = time.perf_counter()
-        load_rules()
         padded = "\n" * (first_line - 1) + text
-        fr = analyse(display, padded.encode(), language, self.rule_ids, self.settings.max_file_size)
-        result = ScanResult(self.settings.root, rule_ids=self.rule_ids)
+        (fr,) = _analyse_batch([(display, padded.encode(), language)], self.rule_ids, self.settings.max_file_size)
+        result = ScanResult(self.settings.root, rules=self.rules)
         self._collect(result, [fr])
         result.seconds = time.perf_counter() - started
         return result
 
-    def _read(self, source: SourceFile, result: ScanResult) -> bytes | None:
+    @staticmethod
+    def _read(source: SourceFile, result: ScanResult) -> bytes | None:
         try:
-            size = source.path.stat().st_size
-            if size > self.settings.max_file_size:
-                limit = self.settings.max_file_size
-                result.skipped.append(
-                    Skipped(source.display, f"file is {size:,} bytes, over max-file-size ({limit:,})")
-                )
-                return None
-            return source.path.read_bytes()
+            with open(source.path, "rb") as fh:
+                return fh.read()
         except OSError as exc:
             result.skipped.append(Skipped(source.display, f"cannot read: {exc.strerror or exc}"))
             return None
@@ -146,6 +169,8 @@ class Scanner:
                     progress(done, total)
             return out
         from concurrent.futures import ProcessPoolExecutor  # only big scans pay for multiprocessing
+
+        from slopguard.engine.registry import load_rules
 
         out = []
         with ProcessPoolExecutor(max_workers=workers, initializer=load_rules) as pool:
@@ -167,3 +192,4 @@ class Scanner:
         result.files_scanned = len(results)
         result.findings.sort(key=sort_key)
         result.skipped.sort(key=lambda s: s.display)
+

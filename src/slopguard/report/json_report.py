@@ -6,7 +6,6 @@ import json
 
 from slopguard import __version__
 from slopguard.core.finding import Severity
-from slopguard.engine.registry import rule_meta
 from slopguard.engine.scanner import ScanResult
 from slopguard.report import summary
 
@@ -14,7 +13,7 @@ SCHEMA_VERSION = 1
 
 
 def render_json(result: ScanResult, fail_on: Severity) -> str:
-    metas = rule_meta()
+    metas = result.rules
     used = sorted({f.rule_id for f in result.findings})
     doc = {
         "schema_version": SCHEMA_VERSION,

@@ -7,7 +7,7 @@ from typing import Any
 
 from slopguard import __version__
 from slopguard.core.finding import Finding, Severity
-from slopguard.engine.registry import RuleMeta, rule_meta
+from slopguard.engine.registry import RuleMeta
 from slopguard.engine.scanner import ScanResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -77,8 +77,8 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
 
 
 def render_sarif(result: ScanResult) -> str:
-    metas = rule_meta()
-    ids = sorted(result.rule_ids | {f.rule_id for f in result.findings})
+    metas = result.rules
+    ids = sorted(metas)
     index = {rid: i for i, rid in enumerate(ids)}
     notifications = [
         {

@@ -1,4 +1,8 @@
-"""Walk one parsed Python tree once and hand each node to the rules that asked for its type."""
+"""Walk one parsed Python tree once and hand each node to the rules that asked for its type.
+
+Statements are walked in source order (so imports are known before they are used), each statement's
+expressions with an explicit stack (so deeply nested expressions cannot exhaust the call stack).
+"""
 
 from __future__ import annotations
 
@@ -8,37 +12,90 @@ from collections.abc import Iterator, Sequence
 from slopguard.engine.python.context import FunctionNode, PyContext
 from slopguard.engine.registry import Hit, PyCheck, Rule
 
+_BLOCK_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+_LEAVES = (ast.Constant, ast.Name, ast.expr_context, ast.alias, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
+_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
 
-def run_python_rules(ctx: PyContext, rules: Sequence[Rule[PyCheck]]) -> Iterator[tuple[Rule[PyCheck], Hit]]:
-    """Yield every (rule, hit) for the file. The walk is iterative, in source order."""
-    dispatch: dict[type[ast.AST], list[Rule[PyCheck]]] = {}
-    for rule in rules:
-        for node_type in rule.node_types:
-            dispatch.setdefault(node_type, []).append(rule)
-    # Each entry: node, enclosing function, enclosing statement.
-    stack: list[tuple[ast.AST, FunctionNode | None, ast.stmt | None]] = [(ctx.tree, None, None)]
-    while stack:
-        node, func, stmt = stack.pop()
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            ctx.record_import(node)
-        if isinstance(node, ast.stmt):
-            stmt = node
-        wanted = dispatch.get(type(node))
+
+def _fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = () if issubclass(kind, _LEAVES) else tuple(f for f in kind._fields if f != "ctx")
+        _FIELDS[kind] = fields
+    return fields
+
+
+class _Walker:
+    def __init__(self, ctx: PyContext, rules: Sequence[Rule[PyCheck]]) -> None:
+        self.ctx = ctx
+        self.dispatch: dict[type[ast.AST], list[Rule[PyCheck]]] = {}
+        for rule in rules:
+            for node_type in rule.node_types:
+                self.dispatch.setdefault(node_type, []).append(rule)
+        self.hits: list[tuple[Rule[PyCheck], Hit]] = []
+
+    def visit(self, node: ast.AST, func: FunctionNode | None, stmt: ast.stmt | None) -> None:
+        wanted = self.dispatch.get(type(node))
         if wanted:
+            ctx = self.ctx
             ctx.function, ctx.statement = func, stmt
             for rule in wanted:
                 for hit in rule.check(node, ctx):
-                    yield rule, hit
-        inner = node if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else func
-        if isinstance(node, ast.ClassDef):
-            for child in node.body:
-                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                    ctx.class_of[id(child)] = node
-        children = list(ast.iter_child_nodes(node))
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            # Decorators and defaults run in the enclosing scope; the body in the function's own.
-            outer = [*node.decorator_list, *node.args.defaults, *(d for d in node.args.kw_defaults if d)]
-            stack.extend((c, inner, None) for c in reversed(node.body))
-            stack.extend((c, func, stmt) for c in reversed(outer))
-            continue
-        stack.extend((c, inner, stmt) for c in reversed(children))
+                    self.hits.append((rule, hit))
+
+    def expressions(self, roots: list[ast.AST], func: FunctionNode | None, stmt: ast.stmt | None) -> None:
+        dispatch = self.dispatch
+        stack = roots[::-1]
+        while stack:
+            node = stack.pop()
+            if type(node) in dispatch:
+                self.visit(node, func, stmt)
+            children: list[ast.AST] = []
+            for name in _fields(type(node)):
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    children.extend(v for v in value if isinstance(v, ast.AST))
+                elif isinstance(value, ast.AST):
+                    children.append(value)
+            if children:
+                stack.extend(reversed(children))
+
+    def block(self, stmts: list[ast.AST], func: FunctionNode | None, stmt: ast.stmt | None = None) -> None:
+        for node in stmts:
+            here = node if isinstance(node, ast.stmt) else stmt  # except handlers / match cases keep their stmt
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                self.ctx.record_import(node)
+            self.visit(node, func, here)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                outer: list[ast.AST] = [*node.decorator_list, *node.args.defaults]
+                outer += [d for d in node.args.kw_defaults if d is not None]
+                self.expressions(outer, func, here)
+                self.block(list(node.body), node, None)
+                continue
+            if isinstance(node, ast.ClassDef):
+                for child in node.body:
+                    if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                        self.ctx.class_of[id(child)] = node
+            exprs: list[ast.AST] = []
+            for name in _fields(type(node)):
+                value = getattr(node, name, None)
+                if name in _BLOCK_FIELDS and isinstance(value, list):
+                    continue
+                if isinstance(value, list):
+                    exprs.extend(v for v in value if isinstance(v, ast.AST))
+                elif isinstance(value, ast.AST):
+                    exprs.append(value)
+            if exprs:
+                self.expressions(exprs, func, here)
+            for name in ("body", "handlers", "orelse", "cases", "finalbody"):
+                value = getattr(node, name, None)
+                if isinstance(value, list) and value:
+                    self.block(value, func, here)
+
+
+def run_python_rules(ctx: PyContext, rules: Sequence[Rule[PyCheck]]) -> Iterator[tuple[Rule[PyCheck], Hit]]:
+    """Every (rule, hit) for the file."""
+    walker = _Walker(ctx, rules)
+    walker.visit(ctx.tree, None, None)
+    walker.block(list(ctx.tree.body), None)
+    return iter(walker.hits)
