@@ -168,3 +168,21 @@ def test_module_entry_point(tmp_path: Path) -> None:
         cwd=root, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 1 and json.loads(proc.stdout)["findings"]
+
+
+def test_listing_cache_sees_new_files_and_ignore_changes(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "pkg").mkdir()
+    (root / "pkg" / "a.py").write_text(SAFE)
+    first = json.loads(run(["scan", ".", "--format", "json"], root)[1])
+    assert first["summary"]["files_scanned"] == 3
+    (root / "pkg" / "new.py").write_text(VULNERABLE)  # a new file changes its folder's mtime
+    second = json.loads(run(["scan", ".", "--format", "json"], root)[1])
+    assert {f["location"]["path"] for f in second["findings"]} == {"app.py", "pkg/new.py"}
+    (root / ".gitignore").write_text("pkg/\n")  # a new ignore file changes the root folder
+    third = json.loads(run(["scan", ".", "--format", "json"], root)[1])
+    assert {f["location"]["path"] for f in third["findings"]} == {"app.py"}
+    (root / ".gitignore").write_text("app.py\n")  # an edited ignore file is watched too
+    os.utime(root / ".gitignore", ns=(1, 1))
+    fourth = json.loads(run(["scan", ".", "--format", "json"], root)[1])
+    assert {f["location"]["path"] for f in fourth["findings"]} == {"pkg/new.py"}

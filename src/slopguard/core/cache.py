@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +65,39 @@ class ResultCache:
             ignore = self.directory / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# Created by slopguard\n*\n", encoding="utf-8")
-            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(self.entries, out, separators=(",", ":"))
-            os.replace(tmp, self.file)
+            _write_atomically(self.file, self.entries)
         except OSError:
             pass  # A cache that cannot be written only costs speed.
+
+
+def _write_atomically(path: Path, data: Any) -> None:
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(data, out, separators=(",", ":"))
+    os.replace(tmp, path)
+
+
+class ListingCache:
+    """The files a discovery found, valid while no watched folder or ignore file has a new mtime."""
+
+    def __init__(self, directory: Path, key: str) -> None:
+        self.file = directory / f"files-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
+
+    def load(self) -> dict[str, Any] | None:
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+            for path, mtime in data["watched"].items():
+                if os.stat(path).st_mtime_ns != mtime:
+                    return None
+            return data  # type: ignore[no-any-return]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def save(self, data: dict[str, Any]) -> None:
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(self.file, data)
+        except OSError:
+            pass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -119,6 +118,8 @@ def parse_table(table: dict[str, Any], base: Path) -> dict[str, Any]:
 
 def find_config(start: Path) -> Path | None:
     """The nearest slopguard.toml, or pyproject.toml with a [tool.slopguard] table, at or above ``start``."""
+    import tomllib
+
     start = start.resolve()
     for directory in [start, *start.parents]:
         candidate = directory / "slopguard.toml"
@@ -136,6 +137,8 @@ def find_config(start: Path) -> Path | None:
 
 def load_settings(config: Path | None, start: Path) -> Settings:
     """Settings from ``config`` (or the nearest config file above ``start``), defaults otherwise."""
+    import tomllib
+
     path = config or find_config(start)
     if path is None:
         return Settings(root=Path.cwd())

@@ -46,11 +46,15 @@ def _spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _gitignore(directory: str, names: Iterable[str]) -> pathspec.GitIgnoreSpec | None:
+def _gitignore(
+    directory: str, names: Iterable[str], watched: dict[str, int]
+) -> pathspec.GitIgnoreSpec | None:
     lines: list[str] = []
     for name in names:
+        path = os.path.join(directory, name)
         try:
-            with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as fh:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                watched[path] = os.fstat(fh.fileno()).st_mtime_ns
                 lines += fh.read().splitlines()
         except OSError:
             continue
@@ -76,6 +80,9 @@ class Discovery:
         self.exclude = _spec(patterns) if patterns else None
         self.respect_gitignore = respect_gitignore
         self.skipped: list[Skipped] = []
+        # Modification times of every folder listed and ignore file read: while none of them changes,
+        # neither does the list of files found (the idea behind git's untracked cache).
+        self.watched: dict[str, int] = {}
 
     def _display(self, path: str) -> str:
         if path.startswith(self.prefix):
@@ -140,10 +147,17 @@ class Discovery:
             while self._inside(chain[-1]) and chain[-1] != self.root and os.path.dirname(chain[-1]) != chain[-1]:
                 chain.append(os.path.dirname(chain[-1]))
             for directory in reversed(chain[1:]):
-                spec = _gitignore(directory, (".gitignore", ".git/info/exclude"))
+                self._watch(directory)
+                spec = _gitignore(directory, (".gitignore", ".git/info/exclude"), self.watched)
                 if spec:
                     ignores.append((directory, spec))
         yield from self._walk_dir(top, ignores, seen)
+
+    def _watch(self, directory: str) -> None:
+        try:
+            self.watched[directory] = os.stat(directory).st_mtime_ns
+        except OSError:
+            self.watched[directory] = -1
 
     @staticmethod
     def _ignored(path: str, is_dir: bool, ignores: Ignores) -> bool:
@@ -157,6 +171,7 @@ class Discovery:
         pending: list[tuple[str, Ignores]] = [(directory, ignores)]
         while pending:
             current, active = pending.pop()
+            self._watch(current)
             try:
                 with os.scandir(current) as listing:
                     entries = list(listing)
@@ -167,7 +182,7 @@ class Discovery:
                 names = [n for n in (".gitignore", ".git") if any(e.name == n for e in entries)]
                 if names:
                     files = [".gitignore" if n == ".gitignore" else ".git/info/exclude" for n in names]
-                    spec = _gitignore(current, files)
+                    spec = _gitignore(current, files, self.watched)
                     if spec:
                         active = [*active, (current, spec)]
             subdirs: list[str] = []

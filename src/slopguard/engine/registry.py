@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ast
-import importlib
-import pkgutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar, Unpack
@@ -177,6 +175,9 @@ def load_rules() -> None:
     if _loaded:
         return
     _loaded = True
+    import importlib
+    import pkgutil
+
     import slopguard.rules as pack
 
     for info in pkgutil.walk_packages(pack.__path__, prefix=pack.__name__ + "."):

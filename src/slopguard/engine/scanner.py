@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from slopguard.core.cache import CACHE_DIR_NAME, ResultCache, content_hash
+from slopguard.core.cache import CACHE_DIR_NAME, ListingCache, ResultCache, content_hash
 from slopguard.core.config import Settings
 from slopguard.core.discovery import Discovery, Skipped, SourceFile
 from slopguard.core.finding import Finding, sort_key
@@ -90,9 +90,8 @@ class Scanner:
 
     def scan_paths(self, paths: Sequence[Path], progress: Progress | None = None) -> ScanResult:
         started = time.perf_counter()
-        discovery = Discovery(self.settings.root, self.settings.exclude, self.settings.respect_gitignore)
-        files = list(discovery.files(paths))
-        result = ScanResult(self.settings.root, rules=self.rules, skipped=list(discovery.skipped))
+        files, skipped = self._discover(paths)
+        result = ScanResult(self.settings.root, rules=self.rules, skipped=skipped)
         cache = self._cache()
         results: list[FileResult] = []
         pending: list[Job] = []
@@ -137,6 +136,29 @@ class Scanner:
         self._collect(result, results)
         result.seconds = time.perf_counter() - started
         return result
+
+    def _discover(self, paths: Sequence[Path]) -> tuple[list[SourceFile], list[Skipped]]:
+        """The files to scan; from the listing cache when no folder involved has changed."""
+        settings = self.settings
+        listing = None
+        if self.cache_dir is not None and all(os.path.isdir(p) for p in paths):
+            given = sorted(os.path.abspath(p) for p in paths)
+            key = f"{settings.root}\0{given}\0{sorted(settings.exclude)}\0{settings.respect_gitignore}"
+            listing = ListingCache(self.cache_dir, key)
+            cached = listing.load()
+            if cached is not None:
+                return [SourceFile(*f) for f in cached["files"]], [Skipped(*s) for s in cached["skipped"]]
+        discovery = Discovery(settings.root, settings.exclude, settings.respect_gitignore)
+        files = list(discovery.files(paths))
+        if listing is not None:
+            listing.save(
+                {
+                    "watched": discovery.watched,
+                    "files": [[f.path, f.display, f.language] for f in files],
+                    "skipped": [[s.display, s.reason] for s in discovery.skipped],
+                }
+            )
+        return files, list(discovery.skipped)
 
     def scan_text(self, text: str, language: str, display: str = "<stdin>", first_line: int = 1) -> ScanResult:
         """Scan a snippet (an assistant's answer) that is not on disk."""
