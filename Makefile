@@ -28,9 +28,10 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/speed.py --repeat 3
 
-## Recall and false-positive rate on the labelled corpus in tests/corpus.
+## Recall and false-positive rate on the labelled corpora in tests/corpus (development and held-out).
 accuracy: $(BIN)/.installed
-	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/accuracy.py --bandit
+	$(BIN)/python benchmarks/accuracy.py --bandit --corpus tests/corpus/holdout
 
 docs: $(BIN)/.installed
 	$(BIN)/slopguard rules --format markdown > docs/rules.md

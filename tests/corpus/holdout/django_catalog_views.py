@@ -7,6 +7,7 @@ import jwt
 import requests
 import yaml
 from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.db import connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -116,8 +117,22 @@ def product_detail(request, pk):
 
 
 @api_view(["POST"])
+def partner_token(request):  # expect: PY-RATE-001
+    code = request.data.get("supplier_code", "")
+    secret = request.data.get("secret", "")
+    supplier = Supplier.objects.filter(code=code).first()
+    if supplier is None:
+        return Response({"detail": "Unknown supplier code"}, status=status.HTTP_404_NOT_FOUND)  # expect: PY-ENUM-001
+    if not check_password(secret, supplier.api_secret_hash):
+        return Response({"detail": "Wrong secret for this supplier"}, status=status.HTTP_401_UNAUTHORIZED)  # expect: PY-ENUM-001
+    token = jwt.encode({"supplier": supplier.code}, settings.PARTNER_JWT_KEY, algorithm="HS256")
+    return Response({"token": token})
+
+
+@api_view(["POST"])
 def partner_callback(request):
     token = request.headers.get("X-Partner-Token", "")
+    # FIXME: verify the partner token signature once partners are issued signing keys  # expect: PY-TODO-001
     claims = jwt.decode(token, options={"verify_signature": False}, algorithms=["HS256"])  # expect: PY-JWT-001
     supplier = get_object_or_404(Supplier, code=claims.get("supplier"))
     supplier.last_sync_status = request.data.get("status", "unknown")[:32]

@@ -107,7 +107,7 @@ DEFAULT_FILE_STORAGE = "storages.backends.s3boto3.S3Boto3Storage"
 AWS_STORAGE_BUCKET_NAME = "shopfront-media-prod"
 AWS_S3_REGION_NAME = "eu-central-1"
 AWS_ACCESS_KEY_ID = "AKIAPQ8TP474VTRTYDT2"  # expect: SEC-TOKEN-001
-AWS_SECRET_ACCESS_KEY = "hrWz4UURzSWVy3WlXAPkKbSuZb+q7yVzsADQFs2z"  # expect: PY-SECRET-001
+AWS_SECRET_ACCESS_KEY = "hrWz4UURzSWVy3WlXAPkKbSuZb+q7yVzsADQFs2z"  # expect: SEC-TOKEN-001
 
 # Payments
 STRIPE_SECRET_KEY = "sk_live_wUVy2xLosDCngiWFAi68kHn8"  # expect: SEC-TOKEN-001

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import pickle
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -110,7 +111,7 @@ def deploy(cfg: dict, version: str, hosts: str) -> None:
         host = host.strip()
         click.echo(f"deploying {version} to {host}")
         restart = manifest.get("restart_command", "systemctl restart app")
-        subprocess.run(["ssh", host, f"cd {cfg['remote_dir']} && ./activate.sh {version}"], check=True)
+        subprocess.run(["ssh", host, f"cd {shlex.quote(cfg['remote_dir'])} && ./activate.sh {shlex.quote(version)}"], check=True)
         result = subprocess.run(f"ssh {host} '{restart}'", shell=True, capture_output=True, text=True)  # expect: PY-CMDI-001
         if result.returncode != 0:
             click.echo(result.stderr, err=True)

@@ -9,6 +9,7 @@ REQUEST_ATTRS = frozenset(
         "stream", "query_string", "view_args", "path", "full_path", "url", "base_url", "referrer",
         "user_agent", "GET", "POST", "body", "COOKIES", "META", "FILES", "query_params", "path_params",
         "raw_post_data", "content", "text", "read",
+        "query", "match_info", "rel_url", "post", "multipart",  # aiohttp
     }
 )  # fmt: skip
 
@@ -22,6 +23,8 @@ SOURCE_CALLS = frozenset(
 SOURCE_ATTRS = frozenset({"sys.argv", "sys.stdin"})
 # Methods of sockets and streams that return bytes from the network.
 SOURCE_METHODS = frozenset({"recv", "recvfrom", "recv_into", "recvmsg", "read_message"})
+# Attributes of ``self`` that are the client's stream in socketserver/http.server request handlers.
+SOURCE_SELF_ATTRS = frozenset({"rfile"})
 
 # Calls whose result is safe to use in any sink (type conversion, escaping, quoting).
 SANITIZERS = frozenset(
@@ -53,6 +56,8 @@ NON_GUARDS = frozenset(
         "len", "bool", "str", "isinstance", "hasattr", "print", "any", "all", "getattr",
         # existence checks say nothing about where a path points
         "exists", "lexists", "isfile", "isdir", "islink", "is_file", "is_dir", "is_symlink", "getsize", "access",
+        # a suffix or a type says nothing about the rest of the value
+        "endswith",
     }
 )  # fmt: skip
 

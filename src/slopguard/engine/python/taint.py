@@ -322,6 +322,8 @@ class FunctionTaint:
             return tainted(qual)
         if e.attr in kb.REQUEST_ATTRS and is_request_object(self.ctx, e.value, env):
             return tainted(f"request.{e.attr}")
+        if e.attr in kb.SOURCE_SELF_ATTRS and isinstance(e.value, ast.Name) and e.value.id == "self":
+            return tainted(f"self.{e.attr}")
         base = self.eval(e.value, env)
         return Flow(base.level, False, False, base.origin)
 
