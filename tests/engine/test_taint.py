@@ -178,3 +178,24 @@ def test_route_parameters() -> None:
 @pytest.mark.parametrize("code", ["sink(request.args)", "x = request.args\nsink(x)"])
 def test_module_level_code(code: str) -> None:
     assert flows("from flask import request\n" + code)[0].level is Level.TAINTED
+
+
+def test_parameters_tainted_by_callers() -> None:
+    code = """
+    from flask import request
+    def render_report(name, limit):
+        sink(name)
+        sink(limit)
+    @app.route("/report")
+    def report():
+        render_report(request.args["name"], limit=10)
+    class Handler:
+        def handle(self):
+            for raw in self.rfile:
+                self.dispatch(raw.decode().strip())
+        def dispatch(self, arg):
+            sink(arg)
+    def unused(value):
+        sink(value)
+    """
+    assert levels(code) == ["tainted", "unknown", "tainted", "unknown"]

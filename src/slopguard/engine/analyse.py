@@ -7,31 +7,17 @@ import io
 import tokenize
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
 
 from slopguard.core.finding import Confidence, Finding, Location, Severity, fingerprint
 from slopguard.core.secrets import redact
 from slopguard.core.suppress import parse_suppressions
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.python.runner import run_python_rules
-from slopguard.engine.registry import Hit, RuleMeta, declare, python_rules, text_rules
+from slopguard.engine.registry import Hit, RuleMeta, python_rules, text_rules
 from slopguard.engine.results import FileResult
 from slopguard.engine.text import TextContext, run_text_rules
+from slopguard.rules.suppression import SUPPRESSION_WITHOUT_REASON
 
-SUPPRESSION_WITHOUT_REASON = declare(
-    RuleMeta(
-        id="SG-SUPPRESS-001",
-        title="Suppression without a reason",
-        cwe=(1164,),
-        severity=Severity.MEDIUM,
-        confidence=Confidence.HIGH,
-        languages=("*",),
-        why="A silenced finding with no stated reason cannot be reviewed: nobody can tell a checked false "
-        "alarm from an assistant (or a hurried person) hiding a real flaw to get the build green.",
-        fix="Write why the code is safe after the directive: '# slopguard: ignore[RULE-ID] -- reason'.",
-    )
-)
 MAX_SNIPPET_LINES = 3
 
 

@@ -14,7 +14,7 @@ from slopguard.engine.python.taint import CONST_TEXT, UNKNOWN, Flow, FunctionTai
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 _SOURCE_HINT = re.compile(
-    r"request|input\s*\(|argv|stdin|\.recv|@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route|websocket)\b"
+    r"request|input\s*\(|argv|stdin|\.recv|rfile|@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route|websocket)\b"
     r"|api_view|require_(?:POST|GET|http_methods)"
 )
 
@@ -37,6 +37,7 @@ class PyContext:
         self._taint: dict[int, FunctionTaint] = {}
         self._summaries: dict[str, tuple[Flow, Flow] | None] = {}
         self._routes: dict[int, Route | None] = {}
+        self._resolving: set[int] = set()
 
     # ----- names ---------------------------------------------------------------------------------
     def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
@@ -173,9 +174,59 @@ class PyContext:
             route = self.route_of(func)
             for name in route.tainted_params if route else ():
                 params[name] = tainted(f"route parameter '{name}'")
+            if route is None and self.has_sources:
+                params.update(self._tainted_by_callers(func))
             analysis = FunctionTaint(self, func.body, params)
         self._taint[key] = analysis
         return analysis
+
+    @cached_property
+    def call_sites(self) -> dict[str, list[tuple[ast.Call, FunctionNode | None, ast.stmt | None]]]:
+        """Calls of module functions (``f(...)``) and of methods on ``self``/``cls``, by name."""
+        sites: dict[str, list[tuple[ast.Call, FunctionNode | None, ast.stmt | None]]] = {}
+        stack: list[tuple[ast.AST, FunctionNode | None, ast.stmt | None]] = [(self.tree, None, None)]
+        while stack:
+            node, func, stmt = stack.pop()
+            if isinstance(node, ast.stmt):
+                stmt = node
+            if isinstance(node, ast.Call):
+                f = node.func
+                if isinstance(f, ast.Name):
+                    sites.setdefault(f.id, []).append((node, func, stmt))
+                elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in ("self", "cls"):
+                    sites.setdefault(f.attr, []).append((node, func, stmt))
+            inner = node if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else func
+            stack.extend((child, inner, stmt) for child in ast.iter_child_nodes(node))
+        return sites
+
+    def _tainted_by_callers(self, func: FunctionNode) -> dict[str, Flow]:
+        """Parameters that some caller in this module passes attacker-controlled data to."""
+        key = id(func)
+        if key in self._resolving:
+            return {}
+        self._resolving.add(key)
+        try:
+            method = key in self.class_of
+            positional = [a.arg for a in [*func.args.posonlyargs, *func.args.args]][1 if method else 0 :]
+            names = set(positional) | {a.arg for a in func.args.kwonlyargs}
+            found: dict[str, Flow] = {}
+            for call, caller, stmt in self.call_sites.get(func.name, []):
+                if caller is func or method != isinstance(call.func, ast.Attribute):
+                    continue
+                analysis = self._analysis(caller)
+                env = analysis.env_at(stmt)
+                bound = list(zip(positional, call.args, strict=False))
+                bound += [(kw.arg, kw.value) for kw in call.keywords if kw.arg in names]
+                for name, arg in bound:
+                    if isinstance(arg, ast.Starred) or name in found:
+                        continue
+                    flow = analysis.eval(arg, env)
+                    if flow.tainted:
+                        where = caller.name if caller is not None else "module level"
+                        found[name] = tainted(f"{flow.origin}, passed to '{name}' by {where}()")
+            return found
+        finally:
+            self._resolving.discard(key)
 
     def flow(self, e: ast.expr) -> Flow:
         """What is known about ``e`` where it appears (the statement being walked)."""

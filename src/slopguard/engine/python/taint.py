@@ -403,6 +403,12 @@ def is_request_object(ctx: PyContext, e: ast.expr, env: Env) -> bool:
     return False
 
 
+def _constants(e: ast.expr) -> bool:
+    if isinstance(e, ast.Tuple):
+        return all(_constants(x) for x in e.elts)
+    return isinstance(e, ast.Constant)
+
+
 def guarded_names(ctx: PyContext, test: ast.expr, when: bool) -> set[str]:
     """Names proven safe when ``test`` evaluates to ``when`` (allow-lists, validators, equality)."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
@@ -438,7 +444,9 @@ def guarded_names(ctx: PyContext, test: ast.expr, when: bool) -> set[str]:
             if isinstance(arg, ast.Name):
                 names.add(arg.id)
         if isinstance(test.func, ast.Attribute) and isinstance(test.func.value, ast.Name):
-            names.add(test.func.value.id)
+            constant_prefix = test.func.attr == "startswith" and all(_constants(a) for a in test.args)
+            if not constant_prefix:  # x.startswith("http") or ("/") proves nothing; x.startswith(BASE_DIR) does
+                names.add(test.func.value.id)
         return names
     return set()
 

@@ -10,22 +10,32 @@ from dataclasses import dataclass
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.python.context import FunctionNode, PyContext
 from slopguard.engine.registry import Hit, hit_at, python_rule
-from slopguard.rules.python.auth_common import STATE_CHANGING, auth_kind, names, targets_of, words
+from slopguard.rules.python.auth_common import (
+    STATE_CHANGING,
+    answer_status,
+    answer_texts,
+    auth_kind,
+    names,
+    targets_of,
+    words,
+)
 from slopguard.rules.python.common import method_name
 
 _UNKNOWN = re.compile(
     r"not found|do(?:es)? ?n[o']?t exist|not exist|not registered|is ?n[o']t registered|never registered"
     r"|no (?:such )?(?:user|account|member|customer|profile)|no .{0,25}(?:found|registered|associated with)"
-    r"|unknown (?:user|account|e-?mail|username)|(?:could ?n[o']?t|can ?n[o']?t|unable to) find"
+    r"|unknown (?!error|exception|failure|problem|issue|server|request)[a-z]"
+    r"|(?:could ?n[o']?t|can ?n[o']?t|unable to) find"
     r"|not associated with"
 )
 _USER_SPECIFIC = re.compile(
     r"(?:incorrect|invalid|wrong|bad|unrecogni[sz]ed) "
     r"(?:user ?name|user|e-?mail(?: address)?|account|phone)(?! or)"
 )
+_SECRET_WORD = r"(?:password|passcode|pin|passphrase|secret|client secret|api ?key|access key|secret key)"
 _PASSWORD_SPECIFIC = re.compile(
-    r"(?:incorrect|invalid|wrong|bad) (?:password|passcode|pin)"
-    r"|password (?:is |was )?(?:incorrect|invalid|wrong|not correct|do(?:es)? ?n[o']?t match|mismatch)"
+    rf"(?:incorrect|invalid|wrong|bad) {_SECRET_WORD}"
+    rf"|{_SECRET_WORD} (?:is |was )?(?:incorrect|invalid|wrong|not correct|do(?:es)? ?n[o']?t match|mismatch)"
 )
 _GENERIC = re.compile(
     r"(?:user ?name|e-?mail|user|login|account) ?(?:or|and|/|&) ?(?:password|pass)"
@@ -44,19 +54,14 @@ _NOT_SUBJECT = re.compile(r"token|code|otp|link|session|form|payload|body")
 _USER_MODEL = re.compile(r"user|account|member|customer|profile|person|auth", re.I)
 _LOOKUP = re.compile(
     r"\.(?:first|one_or_none|scalar_one_or_none|scalar|get_or_none|fetchone|find_one|exists|get|filter|filter_by"
-    r"|query|objects|execute|select)\b|get_user|find_user|load_user|lookup"
+    r"|query|objects|execute|select)\b|get_user|find_user|load_user|lookup|_or_404\b"
 )
 _REQUEST_DATA = re.compile(r"(?:await\s+)?(?:request|req|form|data|payload|body|json|params)\b")
-_CHECK_NAME = re.compile(r"passw|pwd|checkpw|authenticat|credential")
+_CHECK_NAME = re.compile(r"passw|pwd|checkpw|authenticat|credential|secret|api_?key")
 _CHECK_VERB = re.compile(r"verify|check|compare|match")
-_PASSWORDISH = re.compile(r"passw|pwd|hash")
+_PASSWORDISH = re.compile(r"passw|pwd|hash|secret|api_?key")
 _MSG_TARGET = re.compile(r"err|msg|message|detail|reason|alert|notice|feedback", re.I)
 _NOT_FOUND_EXC = re.compile(r"DoesNotExist|NotFound|NoResultFound|NoSuchUser|KeyError|UserNotFound")
-_NAMED_STATUS = {"NOT_FOUND": 404, "UNAUTHORIZED": 401, "FORBIDDEN": 403, "BAD_REQUEST": 400, "CONFLICT": 409}
-_CLASS_STATUS = {
-    "NotFound": 404, "Http404": 404, "HttpResponseNotFound": 404, "AuthenticationFailed": 401,
-    "NotAuthenticated": 401, "Unauthorized": 401, "PermissionDenied": 403, "HttpResponseForbidden": 403,
-}  # fmt: skip
 _EXITS = frozenset({"abort", "exit"})
 
 
@@ -146,6 +151,7 @@ class _Branches:
         self.not_found_calls: list[ast.Call] = []
         self.lookups: set[str] = set()
         self.checks: set[str] = set()
+        records: dict[str, ast.expr] = {}  # other looked-up records: accounts if a secret is checked on them
         for n in ast.walk(func):
             if isinstance(n, ast.Assign | ast.AnnAssign | ast.NamedExpr) and n.value is not None:
                 value = ctx.segment(n.value)
@@ -153,12 +159,30 @@ class _Branches:
                 call = n.value.value if isinstance(n.value, ast.Await) else n.value
                 if isinstance(call, ast.Call) and re.search(r"authenticat|credential", method_name(call).lower()):
                     self.checks.update(bound)
-                elif _LOOKUP.search(value) and _USER_MODEL.search(value) and not _REQUEST_DATA.match(value):
-                    # A lookup by name *and* password hash fails for wrong passwords: a credential check.
-                    (self.checks if _PASSWORDISH.search(value.lower()) else self.lookups).update(bound)
+                elif not _LOOKUP.search(value) or _REQUEST_DATA.match(value):
+                    continue
+                elif _PASSWORDISH.search(value.lower()) and _USER_MODEL.search(value):
+                    self.checks.update(bound)  # a lookup by name *and* password hash fails for wrong passwords
+                elif _USER_MODEL.search(value):
+                    self.lookups.update(bound)
+                elif not _PASSWORDISH.search(value.lower()):
+                    records.update(dict.fromkeys(bound, call))
+        self.lookups |= self._secret_checked(func, set(records))
+        for n in ast.walk(func):
             if isinstance(n, ast.Call) and method_name(n).endswith("_or_404"):
                 text = ctx.segment(n)
-                self.not_found_calls += [n] if _USER_MODEL.search(text) and not _NOT_SUBJECT.search(text) else []
+                account = any(v is n for k, v in records.items() if k in self.lookups)
+                if account or (_USER_MODEL.search(text) and not _NOT_SUBJECT.search(text)):
+                    self.not_found_calls.append(n)
+
+    def _secret_checked(self, func: FunctionNode, candidates: set[str]) -> set[str]:
+        """The records (a supplier, partner, client...) whose password, secret or API key hash is checked: in
+        an authentication handler, whatever holds the credential is the account, whatever it is called."""
+        found: set[str] = set()
+        for n in ast.walk(func) if candidates else ():
+            if isinstance(n, ast.Call | ast.Compare) and self.classify(n)[0] == "P":
+                found |= {x.id for x in ast.walk(n) if isinstance(x, ast.Name)} & candidates
+        return found
 
     def walk(self, stmts: list[ast.stmt], label: str | None) -> None:
         for i, st in enumerate(stmts):
@@ -259,7 +283,7 @@ class _Branches:
             value = st.value
         if value is None:
             return None
-        return _Site(st, tuple(_texts(value)), _status(value))
+        return _Site(st, tuple(answer_texts(value)), answer_status(value))
 
 
 def _exits(body: list[ast.stmt]) -> bool:
@@ -269,45 +293,3 @@ def _exits(body: list[ast.stmt]) -> bool:
     if isinstance(last, ast.If):
         return _exits(last.body) and _exits(last.orelse)
     return isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and method_name(last.value) in _EXITS
-
-
-def _texts(e: ast.expr) -> Iterator[str]:
-    """The string literals of an answer (not dict keys), normalised for comparison."""
-    stack: list[ast.AST] = [e]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ast.Constant) and isinstance(n.value, str):
-            text = " ".join(n.value.replace("\u2019", "'").lower().split()).strip(" .!")
-            if text:
-                yield text
-        elif isinstance(n, ast.JoinedStr):
-            parts = (str(v.value) if isinstance(v, ast.Constant) else "{}" for v in n.values)
-            yield " ".join("".join(parts).lower().split()).strip(" .!")
-        elif isinstance(n, ast.Dict):
-            stack.extend(v for v in n.values)
-        else:
-            stack.extend(ast.iter_child_nodes(n))
-
-
-def _code(e: ast.expr) -> int | None:
-    if isinstance(e, ast.Constant) and isinstance(e.value, int) and 100 <= e.value <= 599:
-        return e.value
-    if isinstance(e, ast.Attribute):
-        found = re.search(r"_(\d{3})(?:_|$)", e.attr)
-        return int(found.group(1)) if found else _NAMED_STATUS.get(e.attr)
-    return None
-
-
-def _status(e: ast.expr) -> int | None:
-    if isinstance(e, ast.Tuple) and len(e.elts) >= 2:
-        return _code(e.elts[1])
-    if not isinstance(e, ast.Call):
-        return None
-    for kw in e.keywords:
-        if kw.arg in ("status", "status_code", "code"):
-            return _code(kw.value)
-    for arg in e.args:
-        code = _code(arg)
-        if code:
-            return code
-    return _CLASS_STATUS.get(method_name(e))

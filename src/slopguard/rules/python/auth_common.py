@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 
 from slopguard.engine.python.context import FunctionNode, PyContext
 from slopguard.engine.python.routes import Route
+from slopguard.rules.python.common import method_name
 
 _B, _E = r"(?<![a-z])(?:", r")(?![a-z])"
 _REGISTER = re.compile(_B + r"register|registration|signup|sign_up" + _E)
@@ -15,6 +17,12 @@ _ONE_TIME = r"otp|totp|mfa|2fa"
 ONE_TIME_CODE = re.compile(_B + _ONE_TIME + _E)
 _LOGIN = re.compile(_B + r"login|log_in|signin|sign_in|auth|authenticate|authentication|token|" + _ONE_TIME + _E)
 _NOT_AUTH = re.compile(_B + r"logout|log_out|signout|sign_out|refresh|revoke|me" + _E)
+
+_NAMED_STATUS = {"NOT_FOUND": 404, "UNAUTHORIZED": 401, "FORBIDDEN": 403, "BAD_REQUEST": 400, "CONFLICT": 409}
+_CLASS_STATUS = {
+    "NotFound": 404, "Http404": 404, "HttpResponseNotFound": 404, "AuthenticationFailed": 401,
+    "NotAuthenticated": 401, "Unauthorized": 401, "PermissionDenied": 403, "HttpResponseForbidden": 403,
+}  # fmt: skip
 
 # Methods of a handler that acts on a submitted form or body (``ANY``: a Django view, methods unknown).
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "ANY"})
@@ -71,3 +79,46 @@ def names(nodes: list[ast.expr]) -> str:
 
 def targets_of(n: ast.Assign | ast.AnnAssign | ast.NamedExpr) -> list[ast.expr]:
     return list(n.targets) if isinstance(n, ast.Assign) else [n.target]
+
+
+def answer_texts(e: ast.expr) -> Iterator[str]:
+    """The string literals of an answer (not dict keys), normalised for comparison."""
+    stack: list[ast.AST] = [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Constant) and isinstance(n.value, str):
+            text = " ".join(n.value.replace("\u2019", "'").lower().split()).strip(" .!")
+            if text:
+                yield text
+        elif isinstance(n, ast.JoinedStr):
+            parts = (str(v.value) if isinstance(v, ast.Constant) else "{}" for v in n.values)
+            yield " ".join("".join(parts).lower().split()).strip(" .!")
+        elif isinstance(n, ast.Dict):
+            stack.extend(v for v in n.values)
+        else:
+            stack.extend(ast.iter_child_nodes(n))
+
+
+def _status_code(e: ast.expr) -> int | None:
+    if isinstance(e, ast.Constant) and isinstance(e.value, int) and 100 <= e.value <= 599:
+        return e.value
+    if isinstance(e, ast.Attribute):
+        found = re.search(r"_(\d{3})(?:_|$)", e.attr)
+        return int(found.group(1)) if found else _NAMED_STATUS.get(e.attr)
+    return None
+
+
+def answer_status(e: ast.expr) -> int | None:
+    """The HTTP status of an answer: ``(body, 404)``, ``Response(..., status=401)``, ``raise NotFound()``."""
+    if isinstance(e, ast.Tuple) and len(e.elts) >= 2:
+        return _status_code(e.elts[1])
+    if not isinstance(e, ast.Call):
+        return None
+    for kw in e.keywords:
+        if kw.arg in ("status", "status_code", "code"):
+            return _status_code(kw.value)
+    for arg in e.args:
+        code = _status_code(arg)
+        if code:
+            return code
+    return _CLASS_STATUS.get(method_name(e))

@@ -48,6 +48,9 @@ def cors_credentials(node: ast.Call | ast.Assign | ast.Dict | ast.Module, ctx: P
     else:
         for key, value in zip(node.keys, node.values, strict=True):
             yield from _header_site(key or node, (const_key(key), value), ctx)
+            if const_key(key) == "*" and _credentialed_options(value, ctx):
+                message = "aiohttp_cors options for origin '*' allow credentials: any site can read responses"
+                yield hit_at(key or node, message)
 
 
 def _wildcard(e: ast.expr | None, ctx: PyContext, regex: bool = False) -> bool:
@@ -96,6 +99,15 @@ def _cors_call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         ctx.kwarg(node, "allow_origin_regex"), ctx, regex=True
     ):
         yield hit_at(node, "CORSMiddleware allows every origin together with allow_credentials=True")
+
+
+def _credentialed_options(e: ast.expr, ctx: PyContext) -> bool:
+    """``aiohttp_cors.ResourceOptions(allow_credentials=True, ...)`` (or a name bound to it)."""
+    if isinstance(e, ast.Name):
+        e = last_value(ctx, e.id) or e
+    if not isinstance(e, ast.Call) or not ctx.call_name(e).endswith("ResourceOptions"):
+        return False
+    return ctx.call_name(e).startswith("aiohttp_cors") and ctx.is_true(ctx.kwarg(e, "allow_credentials"))
 
 
 def _setter_header(node: ast.Call) -> tuple[str | None, ast.expr | None]:

@@ -10,6 +10,7 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import Hit, hit_at, python_rule
 from slopguard.rules.python.common import first_arg, method_name
+from slopguard.rules.python.crypto_hashes import weak_hashers
 from slopguard.rules.python.crypto_names import (
     ancestors,
     assigned_value,
@@ -107,15 +108,27 @@ def password_data(data: ast.expr, ctx: PyContext) -> str | None:
     cwe=916,
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
-    nodes=(ast.Call,),
+    nodes=(ast.Call, ast.Assign, ast.AnnAssign, ast.AugAssign),
     why="""Asked to 'store the password securely', assistants reach for hashlib.sha256(password) or md5(salt +
-    password). General-purpose hashes are built to be fast: once the user table leaks, a single GPU tries
-    billions of guesses per second, and unsalted hashes fall to precomputed tables instantly.""",
+    password), or list Django's MD5PasswordHasher first in PASSWORD_HASHERS. General-purpose hashes are built
+    to be fast: once the user table leaks, a single GPU tries billions of guesses per second, and unsalted
+    hashes fall to precomputed tables instantly.""",
     fix="""Use a slow, salted password hash: argon2-cffi or bcrypt, passlib's CryptContext, Django's
-    make_password/check_password, werkzeug's generate_password_hash, or hashlib.scrypt/pbkdf2_hmac with a
-    high iteration count.""",
+    make_password/check_password (PBKDF2, Argon2, BCrypt or Scrypt hashers), werkzeug's generate_password_hash,
+    or hashlib.scrypt/pbkdf2_hmac with a high iteration count.""",
 )
-def fast_password_hash(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
+def fast_password_hash(node: ast.Call | ast.Assign | ast.AnnAssign | ast.AugAssign, ctx: PyContext) -> Iterator[Hit]:
+    if not isinstance(node, ast.Call):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if node.value is not None and any(speaking_name(t) == "PASSWORD_HASHERS" for t in targets):
+            yield from weak_hashers(node.value, ctx)
+        return
+    hashers = [k.value for k in node.keywords if k.arg == "PASSWORD_HASHERS"]  # override_settings(...)
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in ("append", "insert", "extend"):
+        hashers += node.args if speaking_name(func.value) == "PASSWORD_HASHERS" else []
+    for value in hashers:
+        yield from weak_hashers(value, ctx)
     algo = hash_algorithm(node, ctx)
     data: ast.expr | None = None
     if algo is not None:

@@ -10,6 +10,7 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import Hit, hit_at, python_rule
 from slopguard.rules.python.common import first_arg, method_name
+from slopguard.rules.python.crypto_hashes import checksum_name, plain_digest
 from slopguard.rules.python.crypto_names import (
     ancestors,
     assigned_value,
@@ -34,7 +35,7 @@ _OTHER_TOKENS = frozenset(
      "etag", "checksum", "stmt", "start", "end", "delim", "i", "j", "k", "n", "idx", "index", "pos"}
 )  # fmt: skip
 _CACHES = frozenset({"cache", "cached", "caching", "etag", "checksum", "dedup", "fingerprint", "memo", "memoize"})
-_LEXERS = frozenset({"tokenize", "token", "lib2to3", "pygments", "sqlparse", "ply", "lark", "parso", "shlex"})
+_LEXERS = frozenset({"tokenize", "token", "lib2to3", "pygments", "sqlparse", "ply", "lark", "parso"})
 _ORM_METHODS = frozenset({"filter", "filter_by", "where", "having", "exclude", "join", "outerjoin", "and_", "or_"})
 _CASE_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "casefold", "encode", "decode"})
 _HARMLESS_QUALS = frozenset({"inspect.signature", "signal.getsignal", "signal.signal"})
@@ -51,6 +52,7 @@ _NOT_SENSITIVE_LAST = frozenset(
 )  # fmt: skip
 _CONFIRMATION = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "old"})
 _HASHED = re.compile(r"(?i)hash|digest|hex|crypt")
+_DIGEST_WORDS = frozenset({"digest", "hexdigest", "hash", "hashed"})
 _HARMLESS_CALLS = frozenset({"len", "type", "int", "bool", "hash", "id", "isinstance", "ord", "float"})
 
 
@@ -99,9 +101,9 @@ def _orm_expression(node: ast.Compare, ctx: PyContext) -> bool:
     return any(isinstance(a, ast.Call) and method_name(a) in _ORM_METHODS for a in ancestors(ctx.statement, node))
 
 
-def _excused(node: ast.Compare, ctx: PyContext) -> bool:
+def _excused(node: ast.Compare, hit: str, ctx: PyContext) -> bool:
     """Comparisons of secret-sounding names that are not secret comparisons."""
-    if _imports(ctx, *_LEXERS):
+    if _imports(ctx, *_LEXERS) and "token" in "".join(words(hit)):
         return True  # a tokenizer's tokens are lexemes
     func = ctx.function
     cls = ctx.class_of.get(id(func)) if func is not None else None
@@ -109,6 +111,15 @@ def _excused(node: ast.Compare, ctx: PyContext) -> bool:
     if set(words(scopes)) & _CACHES:
         return True  # a cache checking its entry's digest guards no secret
     return _orm_expression(node, ctx)  # User.api_key == digest builds SQL; the database compares
+
+
+def _integrity_check(left: ast.expr, right: ast.expr, names: list[str | None], ctx: PyContext) -> bool:
+    """``sha256(blob).hexdigest() != published_sha256``: a plain hash of data against a checksum. No side is a
+    key, signature, token or password (a name that is sensitive only for saying 'digest' does not count), and
+    one side is computed from data alone or named as a checksum."""
+    if any(_sensitive("_".join(w for w in words(n or "") if w not in _DIGEST_WORDS)) for n in names):
+        return False
+    return any(checksum_name(n) for n in names) or plain_digest(left, ctx) or plain_digest(right, ctx)
 
 
 def _number(e: ast.expr) -> bool:
@@ -160,7 +171,7 @@ def timing_compare(node: ast.Compare, ctx: PyContext) -> Iterator[Hit]:
             if any(_confirmation(n) or set(words(n or "")) & _OTHER_TOKENS for n in names):
                 return  # password == confirm_password checks a form; cache tokens are not secrets
             hit = next((n for n in names if _sensitive(n)), None)
-            if hit is not None and not _excused(node, ctx):
+            if hit is not None and not _excused(node, hit, ctx) and not _integrity_check(left, right, names, ctx):
                 plain = is_password_word(words(hit)[-1]) and not any(_HASHED.search(n or "") for n in names)
                 what = "a plain-text password" if plain else f"'{hit}'"
                 tainted = ctx.tainted(left) or ctx.tainted(right)

@@ -10,6 +10,7 @@ from slopguard.engine.python.context import PyContext
 from slopguard.engine.python.taint import Flow
 from slopguard.engine.registry import Hit, hit_at, python_rule
 from slopguard.rules.python.common import describe, first_arg, method_name
+from slopguard.rules.python.http_clients import checks_name, hidden_by_scheme_check, is_client
 from slopguard.rules.python.injection_helpers import (
     assigned_value,
     checks_before,
@@ -34,7 +35,8 @@ _OS_FUNCS = frozenset(
 _SHUTIL = frozenset({"copy", "copy2", "copyfile", "copytree", "move", "rmtree", "copymode", "copystat", "chown"})
 _SENDERS = frozenset(
     {"flask.send_file", "flask.helpers.send_file", "werkzeug.utils.send_file", "quart.send_file",
-     "starlette.responses.FileResponse", "fastapi.responses.FileResponse"}
+     "starlette.responses.FileResponse", "fastapi.responses.FileResponse", "aiohttp.web.FileResponse",
+     "aiohttp.web_fileresponse.FileResponse"}
 )  # fmt: skip
 _PATH_TYPES = frozenset(
     {
@@ -123,19 +125,12 @@ def _hidden_by_existence_check(ctx: PyContext, path: ast.expr, line: int) -> Flo
     if not isinstance(path, ast.Name):
         return None
     tests = checks_before(ctx, line, assigned=False)
-    calls = [c for t in tests for c in ast.walk(t) if isinstance(c, ast.Call) and _checks_name(c, path.id)]
+    calls = [c for t in tests for c in ast.walk(t) if isinstance(c, ast.Call) and checks_name(c, path.id)]
     last = {ctx.call_name(c).rsplit(".", 1)[-1] for c in calls}
     if not last or not last <= _EXISTENCE:
         return None
     value = assigned_value(ctx, path.id, line)
     return ctx.tainted(value) if value is not None else None
-
-
-def _checks_name(call: ast.Call, name: str) -> bool:
-    """``f(name)`` or ``name.method()``: the shapes the taint tracker takes for a validator of ``name``."""
-    func = call.func
-    receiver = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == name
-    return receiver or any(isinstance(a, ast.Name) and a.id == name for a in call.args)
 
 
 def _via_safe_join(ctx: PyContext, e: ast.expr) -> bool:
@@ -175,10 +170,6 @@ _URL_FUNCS = {
     "urllib3.request": 1, "aiohttp.request": 1,
     "http.client.HTTPConnection": 0, "http.client.HTTPSConnection": 0,
 }  # fmt: skip
-_CLIENTS = frozenset(
-    {"requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient",
-     "aiohttp.ClientSession", "urllib3.PoolManager", "urllib3.ProxyManager"}
-)  # fmt: skip
 _REQUEST_TYPES = frozenset({"urllib.request.Request", "urllib2.Request"})
 # Where the URL goes in a client method: session.get(url), session.request(method, url).
 _METHOD_URL_POSITION = {
@@ -216,10 +207,10 @@ def ssrf(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     url = node.args[pos] if len(node.args) > pos else ctx.kwarg(node, "url") or ctx.kwarg(node, "host")
     if url is None or isinstance(url, ast.Starred | ast.Constant):
         return
-    flow = ctx.tainted(url)
+    flow = ctx.tainted(url) or hidden_by_scheme_check(ctx, url, node.lineno)
     if flow is None:
         return
-    if client and not (isinstance(node.func, ast.Attribute) and is_call_to(ctx, node.func.value, _CLIENTS)):
+    if client and not (isinstance(node.func, ast.Attribute) and is_client(ctx, node.func.value)):
         return
     if (func == "urlopen" and is_call_to(ctx, url, _REQUEST_TYPES)) or url_checked(ctx, url, node.lineno):
         return

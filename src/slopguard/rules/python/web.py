@@ -25,6 +25,7 @@ _FORMAT_HTML = frozenset({"django.utils.html.format_html"})
 _WEB_ROOTS = frozenset({"flask", "werkzeug", "django", "starlette", "fastapi", "quart"})
 _ASGI_ROOTS = frozenset({"fastapi", "starlette"})
 _NOT_HTML_RESPONSES = ("Redirect", "NotAllowed", "NotModified")
+_AIOHTTP_RESPONSES = frozenset({"aiohttp.web.Response", "aiohttp.web_response.Response"})
 _CONTENT_KWARGS = ("response", "content")
 _TYPE_KWARGS = ("mimetype", "content_type", "media_type")
 _JINJA_ENVS = frozenset({"jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment"})
@@ -34,6 +35,8 @@ _DJANGO_ENGINE = frozenset({"django.template.Engine", "django.template.engine.En
 
 def _response_content(node: ast.Call, qual: str) -> ast.expr | None:
     """The body argument of a web framework's response constructor, or None when ``node`` is not one."""
+    if qual in _AIOHTTP_RESPONSES:
+        return _aiohttp_content(node)
     name = qual.rsplit(".", 1)[-1]
     if root(qual) not in _WEB_ROOTS or qual.startswith("rest_framework"):
         return None
@@ -49,6 +52,18 @@ def _response_content(node: ast.Call, qual: str) -> ast.expr | None:
     if node.args and not isinstance(node.args[0], ast.Starred):
         return node.args[0]
     return next((kw.value for kw in node.keywords if kw.arg in _CONTENT_KWARGS), None)
+
+
+def _aiohttp_content(node: ast.Call) -> ast.expr | None:
+    """``web.Response(text=..., content_type="text/html")``: aiohttp sends text/plain unless told otherwise."""
+    kind = const_key(PyContext.kwarg(node, "content_type"))
+    headers = PyContext.kwarg(node, "headers")
+    if kind is None and isinstance(headers, ast.Dict):
+        kind = next((const_key(v) for k, v in zip(headers.keys, headers.values, strict=True)
+                     if (const_key(k) or "").lower() == "content-type"), None)  # fmt: skip
+    if kind is None or "html" not in kind.lower():
+        return None
+    return PyContext.kwarg(node, "text") or PyContext.kwarg(node, "body")
 
 
 def _object_param_field(e: ast.expr | None, ctx: PyContext) -> bool:
@@ -118,7 +133,8 @@ def html_from_input(node: ast.Call | ast.Return, ctx: PyContext) -> Iterator[Hit
         if content is None or _is_safe_markup_call(content, ctx):
             return
         sent = ctx.tainted(content)
-        if sent is not None and looks_like_html(content, ctx):
+        declared = qual in _AIOHTTP_RESPONSES  # only returned when its content type says HTML
+        if sent is not None and (declared or looks_like_html(content, ctx)):
             name = qual.rsplit(".", 1)[-1]
             yield hit_at(node, f"{name}() sends HTML assembled from {describe(sent)} without escaping")
 
