@@ -52,7 +52,7 @@ class ParsedManifest:
 
 
 def manifest_kind(name: str) -> str | None:
-    """"requirements", "pyproject", "setup.cfg", "pipfile", "package.json", "package-lock" or None.
+    """ "requirements", "pyproject", "setup.cfg", "pipfile", "package.json", "package-lock" or None.
 
     ``name`` is a file name or a relative path; ``requirements/*.txt`` counts as a requirements file.
     """
@@ -229,7 +229,7 @@ def _requirements(path: Path, display: str, out: ParsedManifest, seen: set[Path]
             continue
         if not line.startswith("-"):
             # Per-requirement options (--hash=..., --config-settings) follow the requirement, as in pip.
-            words = line.split(" ")
+            words = line.split()
             cut = next((i for i, w in enumerate(words) if w.startswith("-")), len(words))
             _pep508(" ".join(words[:cut]), display, line_no, out)
             continue
@@ -248,7 +248,9 @@ def _include(path: Path, display: str, value: str, line: int, out: ParsedManifes
         _problem(out, display, line, f"remote requirements file not followed: {value}")
         return
     target = Path(value) if Path(value).is_absolute() else path.parent / value
-    shown = value if Path(value).is_absolute() else posixpath.normpath(posixpath.join(posixpath.dirname(display), value))
+    shown = (
+        value if Path(value).is_absolute() else posixpath.normpath(posixpath.join(posixpath.dirname(display), value))
+    )
     try:
         _requirements(target, shown, out, seen)
     except ManifestError as exc:
@@ -293,9 +295,7 @@ def _name_part(text: str) -> str:
     return re.split(r"[\s\[<>=!~;@(]", text.strip(), maxsplit=1)[0]
 
 
-def _pep508_list(
-    entries: Any, where: str, lines: _TomlLines, start: int, display: str, out: ParsedManifest
-) -> None:
+def _pep508_list(entries: Any, where: str, lines: _TomlLines, start: int, display: str, out: ParsedManifest) -> None:
     if not isinstance(entries, list):
         _problem(out, display, start + 1, f"{where} should be a list of requirement strings")
         return
@@ -338,7 +338,7 @@ def _pyproject(data: dict[str, Any], lines: _TomlLines, display: str, out: Parse
         lists("dependency-groups")
         for name, entries in groups.items():
             for item in entries if isinstance(entries, list) else []:
-                if isinstance(item, dict) and item.get("include-group") not in groups:
+                if isinstance(item, dict) and "include-group" in item and item["include-group"] not in groups:
                     head = lines.key(name, lines.table("dependency-groups") or 0)
                     _problem(out, display, head + 1, f"group {name!r} includes an unknown group: {item!r}")
     lists("tool.uv", ["dev-dependencies"])
@@ -354,11 +354,11 @@ def _pyproject(data: dict[str, Any], lines: _TomlLines, display: str, out: Parse
 
 
 # A key -> value dependency table (Poetry, Pipfile): the value gives (spec, exact version), or None to skip.
-SpecReader = Callable[[str, Any], "tuple[str, str | None] | None"]
+_SpecReader = Callable[[str, Any], tuple[str, str | None] | None]
 
 
 def _keyed(
-    data: dict[str, Any], table: str, lines: _TomlLines, display: str, out: ParsedManifest, read: SpecReader
+    data: dict[str, Any], table: str, lines: _TomlLines, display: str, out: ParsedManifest, read: _SpecReader
 ) -> None:
     node = _section(data, table)
     if not isinstance(node, dict):
@@ -397,10 +397,13 @@ def _poetry_spec(name: str, value: Any) -> tuple[str, str | None] | None:
         raise ValueError(f"unexpected value {value!r}")
     spec = value.strip()
     pinned = spec[2:].strip() if spec.startswith("==") else spec
+    if "*" in pinned or not pinned[:1].isdigit():
+        return spec, None
     try:  # Poetry reads a bare version as an exact pin
-        return spec, str(Version(pinned)) if "*" not in pinned and pinned[:1].isdigit() else None
+        Version(pinned)
     except InvalidVersion:
         return spec, None
+    return spec, pinned
 
 
 def _pipfile_spec(name: str, value: Any) -> tuple[str, str | None] | None:
@@ -434,7 +437,9 @@ def _setup_cfg(path: Path, text: str, display: str, out: ParsedManifest) -> None
         raise ManifestError(f"{display}: invalid setup.cfg: {exc}") from None
     lines = _TomlLines(text)
     fields: list[tuple[str, str]] = [
-        ("options", k) for k in ("install_requires", "setup_requires", "tests_require") if parser.has_option("options", k)
+        ("options", k)
+        for k in ("install_requires", "setup_requires", "tests_require")
+        if parser.has_option("options", k)
     ]
     if parser.has_section("options.extras_require"):
         fields += [("options.extras_require", k) for k in parser.options("options.extras_require")]
@@ -463,6 +468,7 @@ _NOT_REGISTRY = (
     "file:", "link:", "workspace:", "portal:", "patch:", "exec:", "git:", "git+", "github:", "gitlab:",
     "bitbucket:", "gist:", "http:", "https:", ".", "/", "~",
 )  # fmt: skip
+_LOCAL_RESOLVED = ("git+", "git:", "github:", "file:", "link:")
 
 
 class _JsonKeys:
@@ -552,7 +558,7 @@ def _package_lock(data: dict[str, Any], keys: _JsonKeys, display: str, out: Pars
             return
         if (target := npm_alias(version)) is not None:
             name, version = target
-        if isinstance(resolved, str) and resolved.startswith(_NOT_REGISTRY[:-5]):
+        if isinstance(resolved, str) and resolved.startswith(_LOCAL_RESOLVED):
             return  # git or local
         exact = _SEMVER.match(version)
         if exact and _NPM_NAME.match(name) and (name, exact.group(1)) not in seen:

@@ -285,7 +285,7 @@ def _typo(candidate: str, target: str, target_rank: int, *, strict: bool = False
             return why
         return None
     if distance == 2 and size >= 10 and not strict:
-        ops = Levenshtein.editops(popular, whole)
+        ops = Levenshtein.editops(popular, whole).as_list()
         if len(ops) != 2:
             return None
         tag, src, dest = ops[0].tag, ops[0].src_pos, ops[0].dest_pos
