@@ -310,7 +310,7 @@ def slopguard_tools(python: str, corpus: Corpus, config: Path, jobs: int | None)
         if not use_cli:
             return [python, "-c", API_SCRIPT, str(corpus.path), str(out), str(state["cache"])]
         cmd = [python, "-m", "slopguard", "scan", str(corpus.path), "--format", "json", "--output", str(out)]
-        cmd += ["--config", str(config), "--cache-dir", str(state["cache"]), "--no-progress"]
+        cmd += ["--config", str(config), "--cache-dir", str(state["cache"]), "--no-progress", "--no-deps"]
         return [*cmd, "--jobs", str(jobs)] if jobs is not None else cmd
 
     version = [python, "-m", "slopguard", "--version"] if use_cli else []

@@ -86,9 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pypi-date", default="2026-04", help="month of the PyPI dump (default %(default)s)")
     parser.add_argument("--npm-date", default="2025-12", help="month of the npm list (default %(default)s)")
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument(
-        "--check", action="store_true", help="compare with the shipped files instead of writing"
-    )
+    parser.add_argument("--check", action="store_true", help="compare with the shipped files instead of writing")
     args = parser.parse_args(argv)
 
     outputs = {

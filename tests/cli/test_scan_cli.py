@@ -39,6 +39,8 @@ def run(args: list[str], cwd: Path, stdin: str | None = None) -> tuple[int, str,
     old = Path.cwd()
     os.chdir(cwd)
     try:
+        if args[:1] == ["scan"] and "--deps" not in args:
+            args = [*args, "--no-deps"]
         res = runner.invoke(cli, args, input=stdin, catch_exceptions=False)
     finally:
         os.chdir(old)
@@ -164,7 +166,7 @@ def test_jobs_give_same_result(tmp_path: Path) -> None:
 def test_module_entry_point(tmp_path: Path) -> None:
     root = project(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "slopguard", "scan", "app.py", "--no-cache", "--format", "json"],
+        [sys.executable, "-m", "slopguard", "scan", "app.py", "--no-cache", "--no-deps", "--format", "json"],
         cwd=root, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 1 and json.loads(proc.stdout)["findings"]

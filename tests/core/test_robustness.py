@@ -18,7 +18,7 @@ def scan_json(root: Path, *extra: str) -> tuple[int, dict[str, object]]:
     old = Path.cwd()
     os.chdir(root)
     try:
-        res = CliRunner().invoke(cli, ["scan", ".", "--format", "json", "--no-cache", *extra], catch_exceptions=False)
+        res = CliRunner().invoke(cli, ["scan", ".", "--format", "json", "--no-cache", "--no-deps", *extra], catch_exceptions=False)
     finally:
         os.chdir(old)
     return res.exit_code, json.loads(res.stdout)
@@ -89,7 +89,7 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
     old = Path.cwd()
     os.chdir(tmp_path)
     try:
-        res = CliRunner().invoke(cli, ["scan", "nope.py", "--format", "json", "--no-cache"])
+        res = CliRunner().invoke(cli, ["scan", "nope.py", "--format", "json", "--no-cache", "--no-deps"])
     finally:
         os.chdir(old)
     doc = json.loads(res.stdout)

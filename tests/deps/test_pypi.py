@@ -75,7 +75,8 @@ def test_vulnerabilities_for_a_pinned_version(httpserver: HTTPServer) -> None:
         load(httpserver, "requests-2.19.1.json")
     )
     facts = lookup(httpserver.url_for("/simple/"), "requests", "2.19.1")
-    assert [a.id for a in facts.advisories] == ["PYSEC-2018-28", "PYSEC-2023-74"]  # the withdrawn one is dropped
+    # The withdrawn advisory is dropped.
+    assert [a.id for a in facts.advisories] == ["PYSEC-2018-28", "PYSEC-2023-74"]
     first, second = facts.advisories
     assert first.summary.startswith("The Requests package before 2.20.0")  # no summary: first line of details
     assert first.aliases == ("CVE-2018-18074", "GHSA-x84v-xcm2-53pg")
@@ -89,7 +90,9 @@ def test_vulnerabilities_for_a_pinned_version(httpserver: HTTPServer) -> None:
 
 def test_pinned_version_the_index_lacks(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/pypi/requests/json").respond_with_json(load(httpserver, "requests.json"))
-    httpserver.expect_request("/pypi/requests/9.9.9/json").respond_with_json({"message": "Not Found"}, status=404)
+    httpserver.expect_request("/pypi/requests/9.9.9/json").respond_with_json(
+        {"message": "Not Found"}, status=404
+    )
     facts = lookup(httpserver.url_for("/simple/"), "requests", "9.9.9")
     assert facts.exists and facts.advisories == ()
     assert "9.9.9" not in {r.version for r in facts.releases}
@@ -103,7 +106,9 @@ def test_missing_package(httpserver: HTTPServer) -> None:
         {"message": "Not Found"}, status=404
     )
     url = httpserver.url_for("/simple/")
-    assert lookup(url, "fastapi-auth-helperz") == PackageFacts(Ecosystem.PYPI, "fastapi-auth-helperz", exists=False)
+    assert lookup(url, "fastapi-auth-helperz") == PackageFacts(
+        Ecosystem.PYPI, "fastapi-auth-helperz", exists=False
+    )
     assert not lookup(url, "fastapi-auth-helperz", "1.0").exists
 
 
@@ -176,7 +181,9 @@ def test_slow_answer_times_out(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/pypi/requests/json").respond_with_handler(slow)
     started = time.monotonic()
     with pytest.raises(RegistryError, match=r"timed out after 0.1 s \(2 attempts\)"):
-        lookup(httpserver.url_for("/simple/"), "requests", policy=HttpPolicy(timeout=0.1, tries=2, backoff=0.01))
+        lookup(
+            httpserver.url_for("/simple/"), "requests", policy=HttpPolicy(timeout=0.1, tries=2, backoff=0.01)
+        )
     assert time.monotonic() - started < 1.5
     released.set()
     # Let the (single-threaded) server finish both abandoned requests before the next test's handlers.
@@ -190,7 +197,11 @@ def test_connection_refused_is_an_error() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(RegistryError, match="connection failed"):
-        lookup(f"http://127.0.0.1:{port}/simple/", "requests", policy=HttpPolicy(timeout=1, tries=2, backoff=0.01))
+        lookup(
+            f"http://127.0.0.1:{port}/simple/",
+            "requests",
+            policy=HttpPolicy(timeout=1, tries=2, backoff=0.01),
+        )
 
 
 def test_credentials_are_sent_but_never_shown(httpserver: HTTPServer) -> None:
@@ -230,8 +241,16 @@ def test_mirror_prefix_is_kept(httpserver: HTTPServer) -> None:
     ("urls", "home", "expected"),
     [
         ({"Source Code": "https://example.org/src"}, None, "https://example.org/src"),
-        ({"Homepage": "https://example.org", "Tracker": "https://codeberg.org/a/b/issues"}, None, "https://codeberg.org/a/b"),
-        ({"Homepage": "https://example.org", "Changelog": "https://github.com/a/b/releases"}, None, "https://github.com/a/b"),
+        (
+            {"Homepage": "https://example.org", "Tracker": "https://codeberg.org/a/b/issues"},
+            None,
+            "https://codeberg.org/a/b",
+        ),
+        (
+            {"Homepage": "https://example.org", "Changelog": "https://github.com/a/b/releases"},
+            None,
+            "https://github.com/a/b",
+        ),
         ({"Homepage": "https://example.org"}, "https://bitbucket.org/a/b", "https://bitbucket.org/a/b"),
         ({"Homepage": "https://example.org", "Documentation": "https://a.readthedocs.io"}, None, None),
         (None, "", None),

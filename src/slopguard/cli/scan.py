@@ -11,7 +11,7 @@ import click
 
 from slopguard.core.baseline import BaselineError, load_baseline, new_findings, write_baseline
 from slopguard.core.config import FORMATS, ConfigError, Settings, load_settings
-from slopguard.core.finding import Severity
+from slopguard.core.finding import Finding, Severity
 from slopguard.core.languages import STDIN_LANGUAGES
 from slopguard.core.snippets import code_blocks
 from slopguard.engine.scanner import Progress as ProgressFn
@@ -94,6 +94,10 @@ def _scan_stdin(scanner: Scanner, language: str, display: str) -> tuple[ScanResu
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: nearest slopguard.toml or [tool.slopguard] in pyproject.toml).")  # fmt: skip
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option("--deps/--no-deps", "deps", default=None, help="Verify the packages named in manifests and imports.")
+@click.option("--offline", is_flag=True, default=None, help="Verify packages from the cache and shipped index only.")
+@click.option("--allow-unknown", is_flag=True, default=None, help="Packages that cannot be verified do not fail.")
+@click.option("--new-days", type=click.IntRange(min=0), help="A package younger than this many days is 'new'.")
 def scan_command(
     paths: tuple[Path, ...],
     fmt: str | None,
@@ -112,6 +116,10 @@ def scan_command(
     max_file_size: int | None,
     config_file: Path | None,
     no_progress: bool,
+    deps: bool | None,
+    offline: bool | None,
+    allow_unknown: bool | None,
+    new_days: int | None,
 ) -> None:
     """Scan PATHS (default: .) for the flaws AI assistants write; '-' reads a snippet or a whole answer
     from stdin."""
@@ -137,6 +145,10 @@ def scan_command(
         cache=False if no_cache else None,
         cache_dir=cache_dir,
         max_file_size=max_file_size,
+        deps=deps,
+        offline=offline,
+        allow_unknown=allow_unknown,
+        new_days=new_days,
     )
     try:
         scanner = Scanner(settings)
@@ -150,9 +162,32 @@ def scan_command(
         show = not no_progress and sys.stderr.isatty()
         with _progress(show) as progress:
             result = scanner.scan_paths(targets, progress)
+    if settings.deps and any(rid.startswith("DEP-") for rid in scanner.rule_ids):
+        _verify_packages(settings, scanner, result, snippets)
     _apply_baseline(settings, result, update_baseline)
     _report(settings, result, snippets)
-    sys.exit(1 if any(f.severity >= settings.fail_on for f in result.findings) else 0)
+    sys.exit(exit_code(result.findings, settings))
+
+
+def exit_code(findings: list[Finding], settings: Settings) -> int:
+    """1 when a finding reaches --fail-on; unverifiable packages count unless --allow-unknown."""
+    counted = [f for f in findings if not (settings.allow_unknown and f.rule_id == "DEP-UNKNOWN-001")]
+    return 1 if any(f.severity >= settings.fail_on for f in counted) else 0
+
+
+def _verify_packages(settings: Settings, scanner: Scanner, result: ScanResult, snippets: dict[str, str]) -> None:
+    from slopguard.core.discovery import Skipped
+    from slopguard.core.finding import sort_key
+    from slopguard.deps.collect import from_commands
+    from slopguard.deps.phase import check_dependencies
+    from slopguard.deps.verify import VerifyOptions
+
+    options = VerifyOptions(offline=settings.offline, new_days=settings.new_days, project_dir=settings.root)
+    extra = [ref for display, text in snippets.items() for ref in from_commands(text, display)]
+    outcome = check_dependencies(result, options, snippets, extra)
+    result.findings += [f for f in outcome.findings if f.rule_id in scanner.rule_ids]
+    result.findings.sort(key=sort_key)
+    result.skipped += [Skipped(p.path, f"manifest line {p.line}: {p.message}") for p in outcome.problems]
 
 
 def _apply_baseline(settings: Settings, result: ScanResult, update: bool) -> None:

@@ -31,6 +31,10 @@ class Settings:
     baseline: Path | None = None
     max_file_size: int = 1_000_000
     respect_gitignore: bool = True
+    deps: bool = True
+    offline: bool = False
+    allow_unknown: bool = False
+    new_days: int = 30
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
 
@@ -96,6 +100,10 @@ def parse_table(table: dict[str, Any], base: Path) -> dict[str, Any]:
         "baseline": _path(base),
         "max-file-size": lambda k, v: _int(k, v, 1),
         "respect-gitignore": _bool,
+        "deps": _bool,
+        "offline": _bool,
+        "allow-unknown": _bool,
+        "new-days": lambda k, v: _int(k, v, 0),
     }
     known = {f.name for f in fields(Settings)}
     out: dict[str, Any] = {}

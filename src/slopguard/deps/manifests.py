@@ -62,7 +62,7 @@ def manifest_kind(name: str) -> str | None:
     if base in kinds:
         return kinds[base]
     if base in ("package.json", "package-lock.json"):
-        return base.removesuffix(".json")
+        return "package.json" if base == "package.json" else "package-lock"
     low = base.lower()
     if low.endswith((".txt", ".in")) and (
         "requirements" in low or posixpath.basename(posixpath.dirname(path)) == "requirements"
@@ -98,7 +98,7 @@ def parse_manifest(path: Path, display: str) -> ParsedManifest:
     return out
 
 
-# -- reading -------------------------------------------------------------------------------------------------------
+# -- reading -------------------------------------------------------------------------------------------------
 
 
 def _read(path: Path, display: str) -> str:
@@ -127,11 +127,15 @@ def _json(text: str, display: str) -> dict[str, Any]:
     return data
 
 
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 def _problem(out: ParsedManifest, display: str, line: int, message: str) -> None:
     out.problems.append(ManifestProblem(display, line, message))
 
 
-# -- PEP 508 (requirements files, pyproject, setup.cfg) -------------------------------------------------------------
+# -- PEP 508 (requirements files, pyproject, setup.cfg) ------------------------------------------------------
 
 _ARCHIVES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar")
 _VCS = ("git+", "hg+", "svn+", "bzr+", "file:")
@@ -164,22 +168,23 @@ def _pep508(text: str, display: str, line: int, out: ParsedManifest) -> None:
     try:
         req = Requirement(text)
     except InvalidRequirement as exc:
-        _problem(out, display, line, f"not a valid requirement {text!r}: {exc}")
+        _problem(out, display, line, f"not a valid requirement {text!r}: {_first_line(exc)}")
         return
     if req.url is None:
         spec = str(req.specifier)
         out.refs.append(PackageRef(Ecosystem.PYPI, req.name, _exact(req), spec, display, line))
 
 
-# -- requirements files ------------------------------------------------------------------------------------------------
+# -- requirements files --------------------------------------------------------------------------------------
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _INCLUDE = ("-r", "--requirement")
-_IGNORED = frozenset(
-    "-c --constraint -e --editable -i --index-url --extra-index-url --no-index -f --find-links --pre "
-    "--prefer-binary --require-hashes --only-binary --no-binary --trusted-host --use-feature --hash "
-    "--config-settings --global-option --install-option --no-deps".split()
-)
+_IGNORED = frozenset({
+    "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url", "--no-index", "-f",
+    "--find-links", "--pre", "--prefer-binary", "--require-hashes", "--only-binary", "--no-binary",
+    "--trusted-host", "--use-feature", "--hash", "--config-settings", "--global-option", "--install-option",
+    "--no-deps",
+})  # fmt: skip
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -257,7 +262,7 @@ def _include(path: Path, display: str, value: str, line: int, out: ParsedManifes
         _problem(out, display, line, f"included file not read: {exc}")
 
 
-# -- TOML manifests ----------------------------------------------------------------------------------------------------
+# -- TOML manifests ------------------------------------------------------------------------------------------
 
 
 class _TomlLines:
@@ -417,7 +422,7 @@ def _pipfile_spec(name: str, value: Any) -> tuple[str, str | None] | None:
     try:
         req = Requirement(name + spec)
     except InvalidRequirement as exc:
-        raise ValueError(f"invalid version specifier {spec!r} ({exc})") from None
+        raise ValueError(f"invalid version specifier {spec!r} ({_first_line(exc)})") from None
     return str(req.specifier), _exact(req)
 
 
@@ -426,7 +431,7 @@ def _pipfile(data: dict[str, Any], lines: _TomlLines, display: str, out: ParsedM
         _keyed(data, table, lines, display, out, _pipfile_spec)
 
 
-# -- setup.cfg ---------------------------------------------------------------------------------------------------------
+# -- setup.cfg -----------------------------------------------------------------------------------------------
 
 
 def _setup_cfg(path: Path, text: str, display: str, out: ParsedManifest) -> None:
@@ -434,7 +439,7 @@ def _setup_cfg(path: Path, text: str, display: str, out: ParsedManifest) -> None
     try:
         parser.read_string(text)
     except configparser.Error as exc:
-        raise ManifestError(f"{display}: invalid setup.cfg: {exc}") from None
+        raise ManifestError(f"{display}: invalid setup.cfg: {_first_line(exc)}") from None
     lines = _TomlLines(text)
     fields: list[tuple[str, str]] = [
         ("options", k)
@@ -459,7 +464,7 @@ def _setup_cfg(path: Path, text: str, display: str, out: ParsedManifest) -> None
                 _pep508(entry, display, cursor + 1, out)
 
 
-# -- npm -----------------------------------------------------------------------------------------------------------------
+# -- npm -----------------------------------------------------------------------------------------------------
 
 _JSON_TOKEN = re.compile(r'"((?:[^"\\\n]|\\.)*)"(\s*:\s*(\{)?)?|[{\[]|[}\]]')
 _NPM_NAME = re.compile(r"^(?:@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$", re.IGNORECASE)
@@ -553,7 +558,7 @@ def _package_json(data: dict[str, Any], keys: _JsonKeys, display: str, out: Pars
 def _package_lock(data: dict[str, Any], keys: _JsonKeys, display: str, out: ParsedManifest) -> None:
     seen: set[tuple[str, str]] = set()
 
-    def add(name: str, version: Any, resolved: Any, line: int) -> None:
+    def add(name: str, folder: str, version: Any, resolved: Any, line: int) -> None:
         if not isinstance(version, str):
             return
         if (target := npm_alias(version)) is not None:
@@ -563,7 +568,8 @@ def _package_lock(data: dict[str, Any], keys: _JsonKeys, display: str, out: Pars
         exact = _SEMVER.match(version)
         if exact and _NPM_NAME.match(name) and (name, exact.group(1)) not in seen:
             seen.add((name, exact.group(1)))
-            out.refs.append(PackageRef(Ecosystem.NPM, name, exact.group(1), version, display, line, "lockfile"))
+            alias = folder if folder != name else None
+            out.refs.append(PackageRef(Ecosystem.NPM, name, exact.group(1), version, display, line, "lockfile", alias))
 
     packages = data.get("packages")
     if isinstance(packages, dict):  # lockfileVersion 2 and 3
@@ -572,8 +578,9 @@ def _package_lock(data: dict[str, Any], keys: _JsonKeys, display: str, out: Pars
             at = key.rfind("node_modules/")
             if at < 0 or not isinstance(entry, dict) or entry.get("link") or entry.get("inBundle"):
                 continue  # the root project, workspace folders, symlinks, bundled copies
-            name = entry.get("name") if isinstance(entry.get("name"), str) else key[at + len("node_modules/") :]
-            add(str(name), entry.get("version"), entry.get("resolved"), keys.line(key, 2, True, head) or head)
+            folder = key[at + len("node_modules/") :]
+            name = entry["name"] if isinstance(entry.get("name"), str) else folder
+            add(name, folder, entry.get("version"), entry.get("resolved"), keys.line(key, 2, True, head) or head)
         return
 
     def walk(deps: Any, depth: int, after: int) -> None:  # lockfileVersion 1: a nested tree
@@ -584,7 +591,7 @@ def _package_lock(data: dict[str, Any], keys: _JsonKeys, display: str, out: Pars
                 continue
             line = keys.line(name, depth, True, after) or after
             if not entry.get("bundled"):
-                add(name, entry.get("version"), entry.get("resolved"), line)
+                add(name, name, entry.get("version"), entry.get("resolved"), line)
             walk(entry.get("dependencies"), depth + 2, line)
 
     walk(data.get("dependencies"), 2, keys.line("dependencies", 1, True) or 1)

@@ -111,6 +111,7 @@ class PackageReport:
     ref: PackageRef
     signals: list[Signal] = field(default_factory=list)
     facts: PackageFacts | None = None
+    note: str = ""
 
     @property
     def verdict(self) -> str:

@@ -138,14 +138,11 @@ def parse_packument(data: Any, version: str | None = None, where: str = "the reg
 
 
 def install_scripts(manifest: Mapping[str, Any]) -> tuple[str, ...]:
-    """``"hook: command"`` for each install-time script npm would run (incl. the implicit node-gyp build)."""
-    scripts = _object(manifest.get("scripts"))
-    found = [f"{hook}: {scripts[hook]}" for hook in INSTALL_HOOKS if isinstance(scripts.get(hook), str)]
-    if manifest.get("gypfile") is True and not any(
-        isinstance(scripts.get(h), str) for h in ("install", "preinstall")
-    ):
-        found.append("install: node-gyp rebuild (implicit, binding.gyp)")
-    return tuple(found)
+    """``"hook: command"`` for each install-time script npm would run, incl. the implicit node-gyp build."""
+    scripts = {k: v for k, v in _object(manifest.get("scripts")).items() if isinstance(v, str)}
+    if manifest.get("gypfile") is True and "install" not in scripts and "preinstall" not in scripts:
+        scripts["install"] = "node-gyp rebuild (implicit, binding.gyp)"
+    return tuple(f"{hook}: {scripts[hook]}" for hook in INSTALL_HOOKS if hook in scripts)
 
 
 def repository_url(repository: Any, homepage: Any = None) -> str | None:

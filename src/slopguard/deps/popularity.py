@@ -71,9 +71,7 @@ class PopularityIndex:
     @classmethod
     def from_names(cls, pypi: Iterable[str] = (), npm: Iterable[str] = ()) -> PopularityIndex:
         """An index from explicit lists, most popular first."""
-        return cls(
-            {Ecosystem.PYPI: _Ranking(Ecosystem.PYPI, pypi), Ecosystem.NPM: _Ranking(Ecosystem.NPM, npm)}
-        )
+        return cls({Ecosystem.PYPI: _Ranking(Ecosystem.PYPI, pypi), Ecosystem.NPM: _Ranking(Ecosystem.NPM, npm)})
 
     def _ranking(self, ecosystem: Ecosystem | str) -> _Ranking:
         eco = Ecosystem(ecosystem)

@@ -82,7 +82,7 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
 def _check_http_url(url: str, source: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", parts.netloc):
         raise RegistryConfigError(f"{source} is not an http(s) URL: {redact_url(url)!r}")
     return url
 
@@ -367,11 +367,11 @@ class JsonHttp:
                 await asyncio.sleep(delay)
             delay = self.policy.backoff * 2**attempt + random.uniform(0, self.policy.backoff / 4)
             try:
-                async with self._gate:
+                async with self._gate, asyncio.timeout(self.policy.timeout * 3):  # also bounds a slow drip
                     response = await self.client.request(method, url, json=body, auth=self._auth())
             except httpx.UnsupportedProtocol as exc:
                 raise RegistryError(f"{shown}: unsupported URL ({exc})") from exc
-            except httpx.TimeoutException:
+            except (httpx.TimeoutException, TimeoutError):
                 reason = f"timed out after {self.policy.timeout:g} s"
                 log.debug("%s %s: %s (attempt %d)", method, shown, reason, attempt + 1)
                 continue
@@ -382,7 +382,7 @@ class JsonHttp:
             status = response.status_code
             if status == 404:
                 return None
-            if status == 200:
+            if 200 <= status < 300:
                 try:
                     return response.json()
                 except ValueError:
@@ -399,8 +399,8 @@ class JsonHttp:
                 delay = wait
         raise RegistryError(f"{shown} {reason} ({self.policy.tries} attempts)")
 
-    def _auth(self) -> httpx.Auth | None:
-        return httpx.BasicAuth(*self.auth) if self.auth else None
+    def _auth(self) -> httpx.Auth | httpx._client.UseClientDefault:
+        return httpx.BasicAuth(*self.auth) if self.auth else httpx.USE_CLIENT_DEFAULT
 
 
 def _retry_after(value: str | None) -> float | None:

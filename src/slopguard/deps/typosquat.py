@@ -44,7 +44,7 @@ from slopguard.deps.popularity import PopularityIndex, normalize
 # so all of it counts.
 EDIT_TOP = {Ecosystem.PYPI: 5000, Ecosystem.NPM: 20000}
 # ... and the affix rule.
-AFFIX_TOP = 3000
+AFFIX_TOP = {Ecosystem.PYPI: 3000, Ecosystem.NPM: 20000}
 # Near misses on 5-6 character names count only against this many ...
 LOOSE_TOP = 500
 # ... and other one-letter changes (7+ characters) against this many.
@@ -68,7 +68,11 @@ _TRAILING_DIGITS = re.compile(r"\d+$")
 
 @dataclass(frozen=True, slots=True)
 class Imitation:
-    """The popular package a name imitates, its rank, and how the two names relate."""
+    """The popular package a name imitates, its rank, and how the two names relate.
+
+    For a lookalike npm scope whose package is not in the index, ``target`` is that package in the real scope
+    and ``rank`` the rank of the scope's most popular package.
+    """
 
     target: str
     rank: int
@@ -76,7 +80,7 @@ class Imitation:
 
 
 def fold(name: str) -> str:
-    """A name with separators, scope marks, repeated letters and confusable characters folded away."""
+    """A name with case, separators, scope marks and confusable characters folded away."""
     return name.lower().translate(_FOLD).replace("rn", "m").replace("vv", "w")
 
 
@@ -111,19 +115,18 @@ class _Targets:
     def __init__(self, ecosystem: Ecosystem, index: PopularityIndex) -> None:
         self.ecosystem = ecosystem
         self.display: list[str] = list(index.names(ecosystem))
-        self.norms = [normalize(ecosystem, name) for name in self.display]
         self.folded: dict[str, int] = {}
         self.scopes: dict[str, int] = {}
         self.cores: dict[str, int] = {}
         self.by_length: dict[int, list[str]] = defaultdict(list)
         self.rank_of: dict[str, int] = {}
-        for position, norm in enumerate(self.norms):
+        for position, norm in enumerate(normalize(ecosystem, name) for name in self.display):
             self.rank_of[norm] = position + 1
             self.folded.setdefault(fold(norm), position)
             scope, _ = _split_scope(norm)
             if scope:
                 self.scopes.setdefault(scope, position)
-            if position < AFFIX_TOP:
+            if position < AFFIX_TOP[ecosystem]:
                 core = fold(strip_affixes(ecosystem, norm))
                 if len(core) >= (2 if ecosystem is Ecosystem.NPM else 3):
                     self.cores.setdefault(core, position)
@@ -261,9 +264,7 @@ def _typo(candidate: str, target: str, target_rank: int, *, strict: bool = False
     """
     mine, theirs = (_strip_separators(part) for part in _differing_parts(candidate, target))
     if mine == theirs or _TRAILING_DIGITS.sub("", mine) == _TRAILING_DIGITS.sub("", theirs):
-        return (
-            None  # separators alone are the lookalike rule's business; boto / boto3 is another major version
-        )
+        return None  # separators alone are the lookalike rule's business; boto / boto3 is another major version
     size = len(theirs)
     if size <= 2:
         return None
@@ -285,7 +286,7 @@ def _typo(candidate: str, target: str, target_rank: int, *, strict: bool = False
             return why
         return None
     if distance == 2 and size >= 10 and not strict:
-        ops = Levenshtein.editops(popular, whole).as_list()
+        ops = list(Levenshtein.editops(popular, whole))
         if len(ops) != 2:
             return None
         tag, src, dest = ops[0].tag, ops[0].src_pos, ops[0].dest_pos
@@ -311,9 +312,7 @@ def imitation(ecosystem: Ecosystem | str, name: str, index: PopularityIndex) -> 
 
     position = targets.folded.get(fold(norm))
     if position is not None:
-        return targets.imitation(
-            position, "the same name apart from separators, case or lookalike characters"
-        )
+        return targets.imitation(position, "the same name apart from separators, case or lookalike characters")
 
     scope, rest = _split_scope(norm)
     if scope and scope not in targets.scopes:
@@ -321,25 +320,29 @@ def imitation(ecosystem: Ecosystem | str, name: str, index: PopularityIndex) -> 
         if match is not None:
             popular_scope = match[0]
             if _typo(scope, popular_scope, 1, strict=True):
-                wanted = f"@{popular_scope}/{rest}"
-                found = targets.rank_of.get(wanted)
-                if found is not None:
-                    return targets.imitation(found - 1, f"lookalike scope @{scope} for @{popular_scope}")
-                return Imitation(wanted, targets.scopes[popular_scope] + 1, f"lookalike scope @{scope}")
+                wanted, looks = f"@{popular_scope}/{rest}", f"lookalike scope @{scope} for @{popular_scope}"
+                indexed = targets.rank_of.get(wanted)
+                if indexed is not None:
+                    return targets.imitation(indexed - 1, looks)
+                return Imitation(wanted, targets.scopes[popular_scope] + 1, looks)
 
+    typo: Imitation | None = None
     bare = _strip_separators(norm)
     names, bare_names = targets.window(len(bare))
     for _, _, found in process.extract(bare, bare_names, scorer=OSA.distance, score_cutoff=2, limit=None):
         target = names[found]
         rank = targets.rank_of[target]
-        why = _typo(norm, target, rank)
-        if why:
-            return targets.imitation(rank - 1, why)
+        slip = _typo(norm, target, rank)
+        if slip:
+            typo = targets.imitation(rank - 1, slip)
+            break
 
+    # Of a typo and an affix match, the more popular target is the likelier one: dateutil -> python-dateutil,
+    # not dateutils.
     position = targets.cores.get(fold(strip_affixes(eco, norm)))
-    if position is not None:
+    if position is not None and (typo is None or position < typo.rank - 1):
         return targets.imitation(position, "a popular name with a prefix or suffix added or removed")
-    return None
+    return typo
 
 
 def imitated(ecosystem: Ecosystem | str, name: str, index: PopularityIndex) -> str | None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from slopguard.core.finding import Confidence, Finding, Location, Severity, fingerprint
 from slopguard.core.secrets import redact
 from slopguard.core.suppress import parse_suppressions
+from slopguard.deps.imports import js_imports, python_imports
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.python.runner import run_python_rules
 from slopguard.engine.registry import Hit, RuleMeta, python_rules, text_rules
@@ -48,12 +49,15 @@ def analyse(display: str, data: bytes, language: str, rule_ids: frozenset[str], 
         chosen = [r for rid, r in python_rules().items() if rid in rule_ids]
         try:
             tree = ast.parse(text, filename=display)
+            result.imports = python_imports(tree, full=True)
             ctx = PyContext(display, text, tree)
             hits += [(r.meta, h) for r, h in run_python_rules(ctx, chosen)]
         except SyntaxError as exc:
             result.skipped = f"syntax error at line {exc.lineno}: {exc.msg}"
         except (RecursionError, MemoryError):
             result.skipped = "code nested too deeply to analyse"
+    elif language in ("javascript", "typescript"):
+        result.imports = js_imports(data, typescript=language == "typescript", tsx=display.endswith(".tsx"))
     result.findings = _suppress(display, lines, _findings(display, lines, hits), rule_ids)
     return result
 

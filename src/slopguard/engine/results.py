@@ -15,10 +15,17 @@ class FileResult:
     display: str
     findings: list[Finding] = field(default_factory=list)
     skipped: str | None = None
+    # Modules the file imports (dotted name, line), for the package verifier.
+    imports: list[tuple[str, int]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"findings": [f.to_dict() for f in self.findings], "skipped": self.skipped}
+        return {
+            "findings": [f.to_dict() for f in self.findings],
+            "skipped": self.skipped,
+            "imports": [list(i) for i in self.imports],
+        }
 
     @classmethod
     def from_json(cls, display: str, data: dict[str, Any]) -> FileResult:
-        return cls(display, [Finding.from_dict(f) for f in data["findings"]], data["skipped"])
+        imports = [(str(m), int(n)) for m, n in data.get("imports", [])]
+        return cls(display, [Finding.from_dict(f) for f in data["findings"]], data["skipped"], imports)

@@ -13,6 +13,7 @@ from slopguard.core.cache import CACHE_DIR_NAME, ListingCache, ResultCache, cont
 from slopguard.core.config import Settings
 from slopguard.core.discovery import Discovery, Skipped, SourceFile
 from slopguard.core.finding import Finding, sort_key
+from slopguard.deps.checks import CHECK_RULES
 from slopguard.engine.catalog import code_fingerprint, load_catalog
 from slopguard.engine.registry import RuleMeta, select_rules
 from slopguard.engine.results import FileResult
@@ -32,6 +33,9 @@ class ScanResult:
     files_scanned: int = 0
     files_from_cache: int = 0
     seconds: float = 0.0
+    # For the package verifier: (display, module, line, language) of every import, and every file found.
+    imports: list[tuple[str, str, int, str]] = field(default_factory=list)
+    sources: list[SourceFile] = field(default_factory=list)
 
     @property
     def rule_ids(self) -> frozenset[str]:
@@ -70,7 +74,7 @@ class Scanner:
         self.fingerprint = code_fingerprint()
         cache_dir = (settings.cache_dir or settings.root / CACHE_DIR_NAME) if settings.cache else None
         self.cache_dir = cache_dir
-        catalog = load_catalog(cache_dir, self.fingerprint)
+        catalog = load_catalog(cache_dir, self.fingerprint) | {m.id: m for m in CHECK_RULES.values()}
         chosen = set(rule_ids) if rule_ids is not None else select_rules(settings.select, settings.ignore, catalog)
         self.rules = {rid: catalog[rid] for rid in sorted(chosen) if rid in catalog}
         self.rule_ids = frozenset(self.rules)
@@ -92,6 +96,8 @@ class Scanner:
         started = time.perf_counter()
         files, skipped = self._discover(paths)
         result = ScanResult(self.settings.root, rules=self.rules, skipped=skipped)
+        languages = {f.display: f.language for f in files}
+        result.sources = files
         cache = self._cache()
         results: list[FileResult] = []
         pending: list[Job] = []
@@ -134,6 +140,7 @@ class Scanner:
             cache.save()
         results += fresh
         self._collect(result, results)
+        result.imports = [(fr.display, m, n, languages.get(fr.display, "")) for fr in results for m, n in fr.imports]
         result.seconds = time.perf_counter() - started
         return result
 
@@ -167,6 +174,7 @@ class Scanner:
         (fr,) = _analyse_batch([(display, padded.encode(), language)], self.rule_ids, self.settings.max_file_size)
         result = ScanResult(self.settings.root, rules=self.rules)
         self._collect(result, [fr])
+        result.imports = [(display, m, n, language) for m, n in fr.imports]
         result.seconds = time.perf_counter() - started
         return result
 

@@ -1,0 +1,89 @@
+"""Package reports as findings (for SARIF/JSON and `scan`), as a table, and as JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from slopguard.core.finding import Finding, Location, Severity, fingerprint
+from slopguard.deps.checks import CHECK_RULES
+from slopguard.deps.model import PackageReport
+
+LineReader = Callable[[str, int], str]
+_STYLE = {Severity.CRITICAL: "bold white on red", Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}
+
+
+def to_findings(reports: Sequence[PackageReport], line_of: LineReader) -> list[Finding]:
+    """One finding per signal, located at the manifest or import line that names the package."""
+    out: list[Finding] = []
+    for report in reports:
+        ref = report.ref
+        snippet = line_of(ref.path, ref.line).rstrip() if ref.line else f"{ref.name}{ref.spec}"
+        for signal in report.signals:
+            meta = CHECK_RULES[signal.check]
+            out.append(
+                Finding(
+                    rule_id=meta.id,
+                    title=meta.title,
+                    severity=signal.severity,
+                    confidence=meta.confidence,
+                    message=f"{ref.ecosystem.value} package '{ref.name}': {signal.message}",
+                    location=Location(ref.path or "<command line>", max(ref.line, 1), 1, max(ref.line, 1), 0),
+                    snippet=snippet,
+                    cwe=meta.cwe,
+                    fix=meta.fix,
+                    fingerprint=fingerprint(meta.id, ref.path, f"{ref.ecosystem}:{ref.name}", 0),
+                )
+            )
+    return out
+
+
+def render_table(reports: Sequence[PackageReport], console: Console) -> None:
+    table = Table(title="Packages", title_justify="left", show_edge=False)
+    for column in ("Package", "Ecosystem", "Version", "Verdict", "Where", "Why"):
+        table.add_column(column, overflow="fold")
+    seen: set[tuple[str, str, str | None]] = set()
+    for report in sorted(reports, key=lambda r: (-(r.worst or 0), r.ref.name.lower())):
+        ref = report.ref
+        key = (ref.ecosystem.value, ref.name.lower(), ref.path)
+        if key in seen:
+            continue
+        seen.add(key)
+        worst = report.worst
+        verdict = Text(report.verdict, style=_STYLE[worst] if worst else "green")
+        where = f"{ref.path}:{ref.line}" if ref.line else ref.path
+        why = "; ".join(s.message for s in report.signals) or report.note or "exists, established"
+        table.add_row(ref.name, ref.ecosystem.value, ref.version or ref.spec or "", verdict, where, why)
+    console.print(table)
+
+
+def reports_json(reports: Sequence[PackageReport]) -> str:
+    doc: dict[str, Any] = {
+        "packages": [
+            {
+                "ecosystem": r.ref.ecosystem.value,
+                "name": r.ref.name,
+                "version": r.ref.version,
+                "spec": r.ref.spec,
+                "path": r.ref.path,
+                "line": r.ref.line,
+                "origin": r.ref.origin,
+                "verdict": r.verdict,
+                "note": r.note,
+                "signals": [
+                    {"check": s.check.value, "severity": s.severity.label, "message": s.message} for s in r.signals
+                ],
+            }
+            for r in reports
+        ]
+    }
+    doc["summary"] = {
+        "packages": len({(p["ecosystem"], p["name"]) for p in doc["packages"]}),
+        "verdicts": {v: sum(1 for p in doc["packages"] if p["verdict"] == v) for v in sorted({p["verdict"] for p in doc["packages"]})},
+    }
+    return json.dumps(doc, indent=2) + "\n"
