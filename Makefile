@@ -20,7 +20,8 @@ test: $(BIN)/.installed lint
 	$(BIN)/python -m pytest -q
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 
 ## Speed against Bandit and Semgrep (downloads a Django wheel through pip's configured index).

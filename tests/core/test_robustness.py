@@ -18,7 +18,9 @@ def scan_json(root: Path, *extra: str) -> tuple[int, dict[str, object]]:
     old = Path.cwd()
     os.chdir(root)
     try:
-        res = CliRunner().invoke(cli, ["scan", ".", "--format", "json", "--no-cache", "--no-deps", *extra], catch_exceptions=False)
+        res = CliRunner().invoke(
+            cli, ["scan", ".", "--format", "json", "--no-cache", "--no-deps", *extra], catch_exceptions=False
+        )
     finally:
         os.chdir(old)
     return res.exit_code, json.loads(res.stdout)

@@ -20,9 +20,7 @@ FULL = PackageFacts(
     exists=True,
     releases=(
         Release("5.3", datetime(2020, 1, 6, 19, 0, 0, tzinfo=UTC)),
-        Release(
-            "5.4", datetime(2021, 1, 19, 20, 1, 2, 123456, tzinfo=UTC), yanked=True, yanked_reason="broken"
-        ),
+        Release("5.4", datetime(2021, 1, 19, 20, 1, 2, 123456, tzinfo=UTC), yanked=True, yanked_reason="broken"),
         Release("6.0.dev0", None),
     ),
     latest="5.4",
@@ -58,9 +56,7 @@ def test_round_trip_and_key_normalisation(tmp_path: Path) -> None:
 
 
 def test_npm_names_are_exact(tmp_path: Path) -> None:
-    facts = PackageFacts(
-        Ecosystem.NPM, "@acme/Widget", exists=True, install_scripts=("postinstall: node x.js",)
-    )
+    facts = PackageFacts(Ecosystem.NPM, "@acme/Widget", exists=True, install_scripts=("postinstall: node x.js",))
     with FactsCache(tmp_path / "c.sqlite3") as cache:
         cache.put(facts)
         assert cache.get(Ecosystem.NPM, "@acme/Widget") == facts

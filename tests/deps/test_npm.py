@@ -78,9 +78,7 @@ def test_advisories_for_a_pinned_version(httpserver: HTTPServer) -> None:
 
 def test_bulk_advisories_batch(httpserver: HTTPServer) -> None:
     httpserver.expect_request(BULK, method="POST").respond_with_json(load(httpserver, "advisories-bulk.json"))
-    found = batch(
-        httpserver, {"lodash": ["4.17.20", "4.17.20", "4.17.19"], "minimist": ["1.2.5"], "left-pad": []}
-    )
+    found = batch(httpserver, {"lodash": ["4.17.20", "4.17.20", "4.17.19"], "minimist": ["1.2.5"], "left-pad": []})
     assert posted(httpserver) == [{"lodash": ["4.17.19", "4.17.20"], "minimist": ["1.2.5"]}]
     assert set(found) == {"lodash", "minimist"}
     (minimist,) = found["minimist"]
@@ -130,9 +128,7 @@ def test_postinstall_and_implicit_gyp_build(httpserver: HTTPServer) -> None:
 
 def test_missing_package(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/react-auth-hookz").respond_with_json({"error": "Not found"}, status=404)
-    assert lookup(httpserver, "react-auth-hookz") == PackageFacts(
-        Ecosystem.NPM, "react-auth-hookz", exists=False
-    )
+    assert lookup(httpserver, "react-auth-hookz") == PackageFacts(Ecosystem.NPM, "react-auth-hookz", exists=False)
     assert not any(req.method == "POST" for req, _ in httpserver.log)
 
 

@@ -71,9 +71,7 @@ def test_yanked_release(httpserver: HTTPServer) -> None:
 
 def test_vulnerabilities_for_a_pinned_version(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/pypi/requests/json").respond_with_json(load(httpserver, "requests.json"))
-    httpserver.expect_request("/pypi/requests/2.19.1/json").respond_with_json(
-        load(httpserver, "requests-2.19.1.json")
-    )
+    httpserver.expect_request("/pypi/requests/2.19.1/json").respond_with_json(load(httpserver, "requests-2.19.1.json"))
     facts = lookup(httpserver.url_for("/simple/"), "requests", "2.19.1")
     # The withdrawn advisory is dropped.
     assert [a.id for a in facts.advisories] == ["PYSEC-2018-28", "PYSEC-2023-74"]
@@ -90,25 +88,19 @@ def test_vulnerabilities_for_a_pinned_version(httpserver: HTTPServer) -> None:
 
 def test_pinned_version_the_index_lacks(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/pypi/requests/json").respond_with_json(load(httpserver, "requests.json"))
-    httpserver.expect_request("/pypi/requests/9.9.9/json").respond_with_json(
-        {"message": "Not Found"}, status=404
-    )
+    httpserver.expect_request("/pypi/requests/9.9.9/json").respond_with_json({"message": "Not Found"}, status=404)
     facts = lookup(httpserver.url_for("/simple/"), "requests", "9.9.9")
     assert facts.exists and facts.advisories == ()
     assert "9.9.9" not in {r.version for r in facts.releases}
 
 
 def test_missing_package(httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/pypi/fastapi-auth-helperz/json").respond_with_json(
-        {"message": "Not Found"}, status=404
-    )
+    httpserver.expect_request("/pypi/fastapi-auth-helperz/json").respond_with_json({"message": "Not Found"}, status=404)
     httpserver.expect_request("/pypi/fastapi-auth-helperz/1.0/json").respond_with_json(
         {"message": "Not Found"}, status=404
     )
     url = httpserver.url_for("/simple/")
-    assert lookup(url, "fastapi-auth-helperz") == PackageFacts(
-        Ecosystem.PYPI, "fastapi-auth-helperz", exists=False
-    )
+    assert lookup(url, "fastapi-auth-helperz") == PackageFacts(Ecosystem.PYPI, "fastapi-auth-helperz", exists=False)
     assert not lookup(url, "fastapi-auth-helperz", "1.0").exists
 
 
@@ -181,9 +173,7 @@ def test_slow_answer_times_out(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/pypi/requests/json").respond_with_handler(slow)
     started = time.monotonic()
     with pytest.raises(RegistryError, match=r"timed out after 0.1 s \(2 attempts\)"):
-        lookup(
-            httpserver.url_for("/simple/"), "requests", policy=HttpPolicy(timeout=0.1, tries=2, backoff=0.01)
-        )
+        lookup(httpserver.url_for("/simple/"), "requests", policy=HttpPolicy(timeout=0.1, tries=2, backoff=0.01))
     assert time.monotonic() - started < 1.5
     released.set()
     # Let the (single-threaded) server finish both abandoned requests before the next test's handlers.

@@ -110,10 +110,7 @@ def test_pip_missing_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_unreadable_and_invalid_pip_config(tmp_path: Path) -> None:
     write(tmp_path / "venv" / "pip.conf", "this is not [ini\n")
-    assert (
-        pypi_index_url(pip_env(tmp_path, PIP_INDEX_URL="https://ok.example/simple"))
-        == "https://ok.example/simple/"
-    )
+    assert pypi_index_url(pip_env(tmp_path, PIP_INDEX_URL="https://ok.example/simple")) == "https://ok.example/simple/"
     with pytest.raises(RegistryConfigError, match="not an http"):
         pypi_index_url(pip_env(tmp_path, PIP_INDEX_URL="file:///srv/wheels"))
     write(tmp_path / "venv" / "pip.conf", "[global]\nindex-url = ftp://u:hunter2@mirror.example/simple\n")
@@ -177,8 +174,7 @@ def test_npm_environment_wins(tmp_path: Path) -> None:
     web = project(tmp_path)
     write(web / ".npmrc", "registry=https://project.example/npm/\n")
     assert (
-        npm_registry_url(web, npm_env(tmp_path, npm_config_registry="https://env.example/"))
-        == "https://env.example/"
+        npm_registry_url(web, npm_env(tmp_path, npm_config_registry="https://env.example/")) == "https://env.example/"
     )
     assert (
         npm_registry_url(web, npm_env(tmp_path, NPM_CONFIG_REGISTRY="https://ENV.example/r"))

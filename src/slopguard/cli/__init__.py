@@ -7,6 +7,7 @@ import sys
 import click
 
 from slopguard import __version__
+from slopguard.cli.deps import check_command, deps_command, npm_command, pip_command
 from slopguard.cli.rules import rules_command
 from slopguard.cli.scan import scan_command
 
@@ -19,8 +20,8 @@ def cli() -> None:
     """slopguard: treat every piece of AI-generated code as untrusted input."""
 
 
-cli.add_command(scan_command)
-cli.add_command(rules_command)
+for command in (scan_command, deps_command, check_command, pip_command, npm_command, rules_command):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -46,9 +46,7 @@ def _spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _gitignore(
-    directory: str, names: Iterable[str], watched: dict[str, int]
-) -> pathspec.GitIgnoreSpec | None:
+def _gitignore(directory: str, names: Iterable[str], watched: dict[str, int]) -> pathspec.GitIgnoreSpec | None:
     lines: list[str] = []
     for name in names:
         path = os.path.join(directory, name)

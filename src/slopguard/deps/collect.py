@@ -23,7 +23,7 @@ _INSTALL = re.compile(
 _VALUE_OPTIONS = frozenset(
     {"-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f", "--find-links",
      "-t", "--target", "--prefix", "--root", "--python-version", "--platform", "--registry", "--tag", "-w",
-     "--workspace", "--cache", "--prefix"}
+     "--workspace", "--cache"}
 )  # fmt: skip
 
 
@@ -100,7 +100,7 @@ def install_args(args: Sequence[str], ecosystem: Ecosystem, display: str, line: 
         if arg.startswith("-"):
             skip_next = arg in _VALUE_OPTIONS
             continue
-        if "/" in arg and not arg.startswith("@") or arg.startswith((".", "git+", "http:", "https:", "file:")):
+        if ("/" in arg and not arg.startswith("@")) or arg.startswith((".", "git+", "http:", "https:", "file:")):
             continue
         if ecosystem is Ecosystem.NPM:
             name, _, version = arg[1:].partition("@") if arg.startswith("@") else ("", "", "")
@@ -116,7 +116,9 @@ def install_args(args: Sequence[str], ecosystem: Ecosystem, display: str, line: 
         except InvalidRequirement:
             continue
         pins = [s.version for s in req.specifier if s.operator in ("==", "===") and "*" not in s.version]
-        refs.append(PackageRef(ecosystem, req.name, pins[0] if pins else None, str(req.specifier), display, line, "cli"))
+        refs.append(
+            PackageRef(ecosystem, req.name, pins[0] if pins else None, str(req.specifier), display, line, "cli")
+        )
     return refs
 
 

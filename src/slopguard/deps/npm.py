@@ -130,9 +130,7 @@ def parse_packument(data: Any, version: str | None = None, where: str = "the reg
         latest=latest,
         repository=repository_url(manifest.get("repository") or data.get("repository"), data.get("homepage")),
         summary=str(description).strip(),
-        deprecated=(deprecated.strip() or "deprecated")
-        if isinstance(deprecated, str) and deprecated
-        else None,
+        deprecated=(deprecated.strip() or "deprecated") if isinstance(deprecated, str) and deprecated else None,
         install_scripts=install_scripts(manifest),
     )
 
@@ -158,9 +156,7 @@ def repository_url(repository: Any, homepage: Any = None) -> str | None:
             url = f"https://{scp.group(1)}/{scp.group(2)}"
         url = re.sub(r"^(git|ssh|git\+ssh)://", "https://", url)
         return url.removesuffix(".git") if url.startswith(("https://", "http://")) else None
-    if isinstance(homepage, str) and re.match(
-        r"^https://(github\.com|gitlab\.com|bitbucket\.org)/", homepage
-    ):
+    if isinstance(homepage, str) and re.match(r"^https://(github\.com|gitlab\.com|bitbucket\.org)/", homepage):
         return homepage.split("#")[0]
     return None
 

@@ -118,14 +118,10 @@ def parse_project(data: Any, where: str = "the index") -> PackageFacts:
 def _release(version: str, files: Any) -> Release:
     """A release from its file list: uploaded = earliest file, yanked = every file yanked."""
     entries = [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
-    times = [
-        t for t in (_parse_time(f.get("upload_time_iso_8601") or f.get("upload_time")) for f in entries) if t
-    ]
+    times = [t for t in (_parse_time(f.get("upload_time_iso_8601") or f.get("upload_time")) for f in entries) if t]
     yanked = bool(entries) and all(f.get("yanked") is True for f in entries)
     reason = next((str(f["yanked_reason"]) for f in entries if f.get("yanked_reason")), "") if yanked else ""
-    return Release(
-        version=version, uploaded=min(times) if times else None, yanked=yanked, yanked_reason=reason
-    )
+    return Release(version=version, uploaded=min(times) if times else None, yanked=yanked, yanked_reason=reason)
 
 
 def _version_key(release: Release) -> tuple[int, Version | str]:

@@ -238,9 +238,7 @@ def _project_npmrcs(project_dir: Path) -> Iterator[Path]:
 def _npm_layers(project_dir: Path, env: Mapping[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
     """npm configuration layers, highest precedence first: environment, project, user, global."""
     env_settings = {
-        key[len("npm_config_") :]: value
-        for key, value in env.items()
-        if key.lower().startswith("npm_config_")
+        key[len("npm_config_") :]: value for key, value in env.items() if key.lower().startswith("npm_config_")
     }
     lowered = {key.lower(): value for key, value in env_settings.items()}
     yield "the environment", lowered
@@ -278,15 +276,11 @@ def _npm_default_registry(npm: str) -> str:
         raise RegistryConfigError(f"`npm config get registry` failed: {exc}") from exc
     answer = done.stdout.strip().splitlines()[-1:] if done.returncode == 0 else []
     if not answer:
-        raise RegistryConfigError(
-            f"`npm config get registry` failed (exit {done.returncode}): {done.stderr.strip()}"
-        )
+        raise RegistryConfigError(f"`npm config get registry` failed (exit {done.returncode}): {done.stderr.strip()}")
     return answer[0].strip()
 
 
-def npm_registry_url(
-    project_dir: Path, env: Mapping[str, str] = os.environ, *, scope: str | None = None
-) -> str:
+def npm_registry_url(project_dir: Path, env: Mapping[str, str] = os.environ, *, scope: str | None = None) -> str:
     """The registry npm would use for a package (with ``scope="@corp"``, its ``@corp:registry`` if set).
 
     Looks at ``npm_config_registry`` (any case), ``.npmrc`` from ``project_dir`` up to the repository root,

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from slopguard.core.finding import Finding, Location, Severity, fingerprint
@@ -15,7 +14,12 @@ from slopguard.deps.checks import CHECK_RULES
 from slopguard.deps.model import PackageReport
 
 LineReader = Callable[[str, int], str]
-_STYLE = {Severity.CRITICAL: "bold white on red", Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}
+_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+}
 
 
 def to_findings(reports: Sequence[PackageReport], line_of: LineReader) -> list[Finding]:
@@ -44,10 +48,8 @@ def to_findings(reports: Sequence[PackageReport], line_of: LineReader) -> list[F
 
 
 def render_table(reports: Sequence[PackageReport], console: Console) -> None:
-    table = Table(title="Packages", title_justify="left", show_edge=False)
-    for column in ("Package", "Ecosystem", "Version", "Verdict", "Where", "Why"):
-        table.add_column(column, overflow="fold")
-    seen: set[tuple[str, str, str | None]] = set()
+    """Worst first: each package with its verdict, where it is named, and every reason."""
+    seen: set[tuple[str, str, str]] = set()
     for report in sorted(reports, key=lambda r: (-(r.worst or 0), r.ref.name.lower())):
         ref = report.ref
         key = (ref.ecosystem.value, ref.name.lower(), ref.path)
@@ -55,11 +57,20 @@ def render_table(reports: Sequence[PackageReport], console: Console) -> None:
             continue
         seen.add(key)
         worst = report.worst
-        verdict = Text(report.verdict, style=_STYLE[worst] if worst else "green")
+        head = Text("  ")
+        head.append("✗ " if worst else "✓ ", style=_STYLE[worst] if worst else "green")
+        head.append(ref.name + (f" {ref.version or ref.spec}" if ref.version or ref.spec else ""), style="bold")
+        head.append(f"  ({ref.ecosystem.value})  ", style="dim")
+        head.append(f" {report.verdict.upper()} ", style=_STYLE[worst] if worst else "green")
         where = f"{ref.path}:{ref.line}" if ref.line else ref.path
-        why = "; ".join(s.message for s in report.signals) or report.note or "exists, established"
-        table.add_row(ref.name, ref.ecosystem.value, ref.version or ref.spec or "", verdict, where, why)
-    console.print(table)
+        head.append(f"  {where}", style="dim")
+        console.print(head)
+        for signal in report.signals:
+            line = Text(f"      {signal.check.value} [{signal.severity.label}]: ", style=_STYLE[signal.severity])
+            line.append(signal.message, style="default")
+            console.print(line)
+        if report.note:
+            console.print(Text(f"      {report.note}", style="dim"))
 
 
 def reports_json(reports: Sequence[PackageReport]) -> str:
@@ -84,6 +95,9 @@ def reports_json(reports: Sequence[PackageReport]) -> str:
     }
     doc["summary"] = {
         "packages": len({(p["ecosystem"], p["name"]) for p in doc["packages"]}),
-        "verdicts": {v: sum(1 for p in doc["packages"] if p["verdict"] == v) for v in sorted({p["verdict"] for p in doc["packages"]})},
+        "verdicts": {
+            v: sum(1 for p in doc["packages"] if p["verdict"] == v)
+            for v in sorted({p["verdict"] for p in doc["packages"]})
+        },
     }
     return json.dumps(doc, indent=2) + "\n"

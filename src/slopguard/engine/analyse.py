@@ -8,7 +8,7 @@ import tokenize
 from collections import Counter
 from collections.abc import Iterable
 
-from slopguard.core.finding import Confidence, Finding, Location, Severity, fingerprint
+from slopguard.core.finding import Finding, Location, fingerprint
 from slopguard.core.secrets import redact
 from slopguard.core.suppress import parse_suppressions
 from slopguard.deps.imports import js_imports, python_imports

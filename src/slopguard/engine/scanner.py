@@ -222,4 +222,3 @@ class Scanner:
         result.files_scanned = len(results)
         result.findings.sort(key=sort_key)
         result.skipped.sort(key=lambda s: s.display)
-
