@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tree_sitter import Language, Node, Parser
+    from tree_sitter import Language, Node, Parser, Tree
 
 Imports = list[tuple[str, int]]
 
@@ -178,12 +178,14 @@ def _specifier(node: Node) -> Node | None:
     return None
 
 
-def js_imports(source: bytes, typescript: bool = False, tsx: bool = False) -> Imports:
+def js_imports(source: bytes, typescript: bool = False, tsx: bool = False, *, tree: Tree | None = None) -> Imports:
     """(npm package, line) for every static/dynamic import, re-export and ``require()`` of a package.
 
     ``tsx`` implies TypeScript with JSX. Type-only imports count: the package must still be installed.
+    Pass the ``tree`` when the file is already parsed (the scanner parses each file once).
     """
-    tree = _parser("tsx" if tsx else "typescript" if typescript else "javascript").parse(source)
+    if tree is None:
+        tree = _parser("tsx" if tsx else "typescript" if typescript else "javascript").parse(source)
     found: dict[tuple[str, int], None] = {}
     # Only subtrees whose text holds one of the keywords can hold an import: skip the rest unvisited.
     marks = [m.start() for m in _KEYWORDS.finditer(source)]

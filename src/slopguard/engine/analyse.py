@@ -14,7 +14,8 @@ from slopguard.core.suppress import parse_suppressions
 from slopguard.deps.imports import js_imports, python_imports
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.python.runner import run_python_rules
-from slopguard.engine.registry import Hit, RuleMeta, python_rules, text_rules
+from slopguard.engine.registry import Hit, RuleMeta, python_rules, text_rules, ts_rules
+from slopguard.engine.treesitter.grammars import grammar_for, parser, supported
 from slopguard.engine.results import FileResult
 from slopguard.engine.text import TextContext, run_text_rules
 from slopguard.rules.suppression import SUPPRESSION_WITHOUT_REASON
@@ -56,10 +57,31 @@ def analyse(display: str, data: bytes, language: str, rule_ids: frozenset[str], 
             result.skipped = f"syntax error at line {exc.lineno}: {exc.msg}"
         except (RecursionError, MemoryError):
             result.skipped = "code nested too deeply to analyse"
-    elif language in ("javascript", "typescript"):
-        result.imports = js_imports(data, typescript=language == "typescript", tsx=display.endswith(".tsx"))
+    elif supported(language):
+        _tree_sitter(display, data, language, rule_ids, result, hits)
     result.findings = _suppress(display, lines, _findings(display, lines, hits), rule_ids)
     return result
+
+
+def _tree_sitter(
+    display: str, data: bytes, language: str, rule_ids: frozenset[str], result: FileResult, hits: list[tuple[RuleMeta, Hit]]
+) -> None:
+    """Parse once with tree-sitter; every rule of the language and the import extraction share the tree."""
+    from slopguard.engine.treesitter.context import TSContext
+    from slopguard.engine.treesitter.runner import run_ts_rules
+
+    grammar_name = grammar_for(language, display)
+    tree = parser(grammar_name).parse(data)
+    if language in ("javascript", "typescript"):
+        result.imports = js_imports(data, tree=tree)
+    chosen = [r for rid, r in ts_rules().items() if rid in rule_ids and language in r.meta.languages]
+    if not chosen:
+        return
+    ctx = TSContext(display, language, grammar_name, data, tree)
+    try:
+        hits += [(r.meta, h) for r, h in run_ts_rules(ctx, chosen)]
+    except RecursionError:
+        result.skipped = "code nested too deeply to analyse"
 
 
 def _findings(display: str, lines: list[str], hits: Iterable[tuple[RuleMeta, Hit]]) -> list[Finding]:

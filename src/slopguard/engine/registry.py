@@ -12,6 +12,7 @@ from slopguard.core.finding import Confidence, Severity
 if TYPE_CHECKING:
     from slopguard.engine.python.context import PyContext
     from slopguard.engine.text import TextContext
+    from slopguard.engine.treesitter.context import TSContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,8 @@ def hit_at(
 
 PyCheck = Callable[[Any, "PyContext"], Iterable[Hit]]
 TextCheck = Callable[["TextContext"], Iterable[Hit]]
+# A tree-sitter rule's check gets one query match: capture name -> captured nodes.
+TSCheck = Callable[[dict[str, list[Any]], "TSContext"], Iterable[Hit]]
 C = TypeVar("C")
 
 
@@ -102,6 +105,18 @@ class Rule(Generic[C]):
 
 _PY_RULES: dict[str, Rule[PyCheck]] = {}
 _TEXT_RULES: dict[str, Rule[TextCheck]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class TSRule:
+    """A tree-sitter rule: its metadata, the query it matches, and the check run on each match."""
+
+    meta: RuleMeta
+    check: TSCheck
+    query: str
+
+
+_TS_RULES: dict[str, TSRule] = {}
 _META_ONLY: dict[str, RuleMeta] = {}
 
 
@@ -158,6 +173,18 @@ def text_rule(**args: Unpack[RuleArgs]) -> Callable[[TextCheck], TextCheck]:
     return register
 
 
+def ts_rule(*, languages: tuple[str, ...], query: str, **args: Unpack[RuleArgs]) -> Callable[[TSCheck], TSCheck]:
+    """Register a rule for tree-sitter languages: ``query`` (tree-sitter query syntax) finds candidate nodes,
+    the check decides on each match. Languages: javascript, typescript, java, c, cpp, rust, go."""
+
+    def register(check: TSCheck) -> TSCheck:
+        meta = _meta(args, languages)
+        _TS_RULES[meta.id] = TSRule(meta, check, query)
+        return check
+
+    return register
+
+
 def declare(meta: RuleMeta) -> RuleMeta:
     """Register metadata for a rule the engine itself raises (e.g. suppression hygiene)."""
     if meta.id in all_rule_meta():
@@ -194,11 +221,17 @@ def text_rules() -> dict[str, Rule[TextCheck]]:
     return _TEXT_RULES
 
 
+def ts_rules() -> dict[str, TSRule]:
+    load_rules()
+    return _TS_RULES
+
+
 def all_rule_meta() -> dict[str, RuleMeta]:
     """Every known rule's metadata, keyed by id, sorted."""
     metas = {**_META_ONLY}
     metas.update({k: r.meta for k, r in _PY_RULES.items()})
     metas.update({k: r.meta for k, r in _TEXT_RULES.items()})
+    metas.update({k: r.meta for k, r in _TS_RULES.items()})
     return dict(sorted(metas.items()))
 
 

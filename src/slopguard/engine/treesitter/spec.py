@@ -1,0 +1,207 @@
+"""How each language spells the few things taint tracking needs: scopes, bindings, calls, strings, sources."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A node kind that binds a name to a value: the field holding the target and the one holding the value."""
+
+    kind: str
+    target: str
+    value: str
+    augmented: bool = False
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    """Node kinds and patterns of one language (several grammars may share one spec)."""
+
+    name: str
+    functions: frozenset[str]
+    bindings: tuple[Binding, ...]
+    calls: dict[str, tuple[str, str]]  # call kind -> (callee field, arguments field)
+    members: dict[str, str]  # member/subscript kind -> object field
+    strings: frozenset[str]
+    templates: dict[str, str] = field(default_factory=dict)  # template kind -> substitution kind
+    wrappers: frozenset[str] = frozenset()  # parentheses, await, casts, references: value is the inner node
+    identifiers: frozenset[str] = frozenset({"identifier"})
+    parameters: frozenset[str] = frozenset()  # parameter node kinds
+    sources: re.Pattern[str] = re.compile(r"(?!)")  # matched against member/call text
+    sanitizers: re.Pattern[str] = re.compile(r"(?!)")  # matched against callee names
+    formatters: re.Pattern[str] = re.compile(r"(?!)")  # callee names that build strings from their arguments
+    tainted_parameter: re.Pattern[str] = re.compile(r"(?!)")  # matched against a parameter's full text
+    comment: str = "//"
+
+
+_JS_SOURCES = re.compile(
+    r"^(?:req|request|ctx\.request|ctx)\.(?:query|body|params|headers|cookies|signedCookies|url|originalUrl|path|"
+    r"hostname|ip|files?|get\b|header\b|param\b)"
+    r"|^(?:window\.|document\.)?location\.(?:hash|search|href|pathname)|^document\.(?:URL|referrer|cookie)"
+    r"|^process\.argv|^(?:event|e)\.(?:data|target\.value)|^(?:localStorage|sessionStorage)\.getItem"
+)
+_JS_SANITIZERS = re.compile(
+    r"(?:^|\.)(?:parseInt|parseFloat|Number|Boolean|encodeURIComponent|encodeURI|escape|escapeHtml|sanitize|"
+    r"sanitizeHtml|DOMPurify\.sanitize|xss|validator\.\w+|mysql\.escape|pg\.escapeLiteral|escapeLiteral|"
+    r"escapeIdentifier|path\.basename|basename|uuidValidate|isUUID)$"
+)
+
+JAVASCRIPT = LanguageSpec(
+    name="javascript",
+    functions=frozenset(
+        {
+            "function_declaration",
+            "function_expression",
+            "arrow_function",
+            "method_definition",
+            "generator_function_declaration",
+            "function",
+        }
+    ),  # fmt: skip
+    bindings=(
+        Binding("variable_declarator", "name", "value"),
+        Binding("assignment_expression", "left", "right"),
+        Binding("augmented_assignment_expression", "left", "right", augmented=True),
+        Binding("public_field_definition", "name", "value"),
+    ),
+    calls={"call_expression": ("function", "arguments"), "new_expression": ("constructor", "arguments")},
+    members={"member_expression": "object", "subscript_expression": "object"},
+    strings=frozenset({"string", "regex"}),
+    templates={"template_string": "template_substitution"},
+    wrappers=frozenset(
+        {
+            "parenthesized_expression",
+            "await_expression",
+            "as_expression",
+            "non_null_expression",
+            "satisfies_expression",
+            "type_assertion",
+            "spread_element",
+        }
+    ),  # fmt: skip
+    identifiers=frozenset({"identifier", "shorthand_property_identifier_pattern"}),
+    parameters=frozenset({"formal_parameters"}),
+    sources=_JS_SOURCES,
+    sanitizers=_JS_SANITIZERS,
+    formatters=re.compile(r"(?:^|\.)(?:format|join|concat|replace|util\.format|sprintf)$"),
+)
+
+JAVA = LanguageSpec(
+    name="java",
+    functions=frozenset({"method_declaration", "constructor_declaration", "lambda_expression"}),
+    bindings=(
+        Binding("variable_declarator", "name", "value"),
+        Binding("assignment_expression", "left", "right"),
+    ),
+    calls={"method_invocation": ("name", "arguments"), "object_creation_expression": ("type", "arguments")},
+    members={"field_access": "object", "array_access": "array"},
+    strings=frozenset({"string_literal", "text_block", "character_literal"}),
+    wrappers=frozenset({"parenthesized_expression", "cast_expression"}),
+    parameters=frozenset({"formal_parameters"}),
+    sources=re.compile(
+        r"\.(?:getParameter|getParameterValues|getParameterMap|getHeader|getHeaders|getQueryString|getCookies|"
+        r"getInputStream|getReader|getRequestURI|getRequestURL|getPathInfo|getPart|getParts)\s*\("
+        r"|^(?:System\.in|scanner\.next\w*)|\.readLine\s*\(|System\.getenv"
+    ),
+    sanitizers=re.compile(
+        r"(?:^|\.)(?:parseInt|parseLong|parseDouble|valueOf|escapeHtml4?|escapeSql|encodeForHTML|encodeForSQL|"
+        r"htmlEscape|escape|quote|getName|normalize|UUID\.fromString|fromString)$"
+    ),
+    formatters=re.compile(r"(?:^|\.)(?:format|formatted|join|concat|append|toString|replace|valueOf)$"),
+    tainted_parameter=re.compile(
+        r"@(?:RequestParam|PathVariable|RequestBody|RequestHeader|CookieValue|ModelAttribute|QueryParam|"
+        r"PathParam|FormParam|HeaderParam)\b|\bString\s*\[\]\s*args\b|\bString\s*\.\.\.\s*args\b"
+    ),
+)
+
+GO = LanguageSpec(
+    name="go",
+    functions=frozenset({"function_declaration", "method_declaration", "func_literal"}),
+    bindings=(
+        Binding("short_var_declaration", "left", "right"),
+        Binding("var_spec", "name", "value"),
+        Binding("assignment_statement", "left", "right"),
+    ),
+    calls={"call_expression": ("function", "arguments")},
+    members={"selector_expression": "operand", "index_expression": "operand", "slice_expression": "operand"},
+    strings=frozenset({"interpreted_string_literal", "raw_string_literal", "rune_literal"}),
+    wrappers=frozenset(
+        {"parenthesized_expression", "type_conversion_expression", "unary_expression", "type_assertion_expression"}
+    ),  # fmt: skip
+    parameters=frozenset({"parameter_list"}),
+    sources=re.compile(
+        r"\b(?:r|req|request)\.(?:URL\.Query\(\)|URL\.Path|URL\.RawQuery|FormValue|PostFormValue|Form\b|PostForm\b|"
+        r"Header\.Get|Cookie|Body|MultipartForm|PathValue)"
+        r"|\bmux\.Vars\(|\b(?:c|ctx)\.(?:Query|Param|PostForm|FormValue|GetHeader|DefaultQuery|ShouldBind\w*|"
+        r"BindJSON|QueryParam|FormFile)\b|^os\.Args|\bbufio\.NewReader\(os\.Stdin\)|\.ReadString\("
+    ),
+    sanitizers=re.compile(
+        r"(?:^|\.)(?:Atoi|ParseInt|ParseUint|ParseFloat|ParseBool|EscapeString|QueryEscape|PathEscape|"
+        r"HTMLEscapeString|JSEscapeString|Base|Clean|Parse)$"
+    ),
+    formatters=re.compile(r"(?:^|\.)(?:Sprintf|Sprint|Sprintln|Join|Replace|ReplaceAll|Concat|String)$"),
+    tainted_parameter=re.compile(r"(?!)"),
+)
+
+RUST = LanguageSpec(
+    name="rust",
+    functions=frozenset({"function_item", "closure_expression"}),
+    bindings=(
+        Binding("let_declaration", "pattern", "value"),
+        Binding("assignment_expression", "left", "right"),
+        Binding("compound_assignment_expr", "left", "right", augmented=True),
+    ),
+    calls={"call_expression": ("function", "arguments"), "macro_invocation": ("macro", "")},
+    members={"field_expression": "value", "index_expression": "0"},
+    strings=frozenset({"string_literal", "raw_string_literal", "char_literal"}),
+    wrappers=frozenset(
+        {
+            "parenthesized_expression",
+            "reference_expression",
+            "try_expression",
+            "await_expression",
+            "type_cast_expression",
+            "unary_expression",
+        }
+    ),  # fmt: skip
+    parameters=frozenset({"parameters"}),
+    sources=re.compile(r"^(?:std::)?env::args|\bstdin\(\)|\.read_line\("),
+    sanitizers=re.compile(r"(?:^|::|\.)(?:parse|escape|encode|quote)$"),
+    formatters=re.compile(r"^(?:format|concat|write|writeln)$|(?:^|\.)(?:join|replace|to_string|push_str)$"),
+    tainted_parameter=re.compile(
+        r"\b(?:Query|Path|Json|Form|web::Query|web::Path|web::Json|web::Form|Multipart|HeaderMap|String)\s*<"
+        r"|:\s*(?:Query|Path|Json|Form)\b"
+    ),
+)
+
+C = LanguageSpec(
+    name="c",
+    functions=frozenset({"function_definition", "lambda_expression"}),
+    bindings=(
+        Binding("init_declarator", "declarator", "value"),
+        Binding("assignment_expression", "left", "right"),
+    ),
+    calls={"call_expression": ("function", "arguments")},
+    members={"field_expression": "argument", "subscript_expression": "argument", "pointer_expression": "argument"},
+    strings=frozenset({"string_literal", "concatenated_string", "char_literal", "raw_string_literal"}),
+    wrappers=frozenset({"parenthesized_expression", "cast_expression"}),
+    parameters=frozenset({"parameter_list"}),
+    sources=re.compile(r"^argv\b|\bgetenv\s*\(|\bfgets\s*\(|\bgets\s*\(|\brecv\s*\(|\bread\s*\(|\bscanf\s*\("),
+    sanitizers=re.compile(r"^(?:atoi|atol|atof|strtol|strtoul|strtod|strtoll|strtoull)$"),
+    formatters=re.compile(r"^(?:sprintf|snprintf|strcat|strncat|strcpy|strncpy|memcpy|vsprintf|vsnprintf)$"),
+    tainted_parameter=re.compile(r"\bchar\s*\*\*?\s*argv\b|\bargv\s*\[\]"),
+)
+
+SPECS: dict[str, LanguageSpec] = {
+    "javascript": JAVASCRIPT,
+    "typescript": JAVASCRIPT,
+    "tsx": JAVASCRIPT,
+    "java": JAVA,
+    "go": GO,
+    "rust": RUST,
+    "c": C,
+    "cpp": C,
+}

@@ -1,0 +1,1 @@
+"""JavaScript and TypeScript rules (Node, Express, browser, React), on tree-sitter."""

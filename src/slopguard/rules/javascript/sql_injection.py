@@ -1,0 +1,53 @@
+"""JS-SQLI-001: SQL strings built from input into mysql, pg, sqlite, knex.raw or sequelize.query."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.treesitter.context import TSContext
+
+_SINKS = frozenset({"query", "execute", "raw", "run", "all", "get", "each", "exec", "prepare", "unsafe", "$queryRawUnsafe",
+                    "$executeRawUnsafe", "whereRaw", "orderByRaw", "havingRaw", "joinRaw"})  # fmt: skip
+_SQL = ("select ", "insert ", "update ", "delete ", " from ", " where ", "drop ", "create ", "alter ", "replace ")
+
+
+@ts_rule(
+    id="JS-SQLI-001",
+    title="SQL query built from strings",
+    cwe=89,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    languages=("javascript", "typescript"),
+    query="(call_expression function: (member_expression property: (property_identifier) @method)) @call",
+    why="""Assistants interpolate request values into SQL with template literals or '+' and hand the string to
+    db.query(); an attacker's quote rewrites the query (data theft, login bypass, stacked statements).""",
+    fix="""Use placeholders: db.query("SELECT * FROM users WHERE id = ?", [id]) (mysql), $1 (pg), knex's
+    .where({id}) or .raw(sql, bindings), sequelize.query(sql, {replacements}).""",
+)
+def js_sql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    method = ctx.text(captures["method"][0])
+    if method not in _SINKS:
+        return
+    call = captures["call"][0]
+    args = ctx.arguments(call)
+    if not args:
+        return
+    query = args[0]
+    flow = ctx.flow(query)
+    if not (flow.built or flow.tainted) or query.type in ("string",):
+        return
+    text = ctx.text(query).lower()
+    looks_sql = any(k in text for k in _SQL) or method in ("query", "raw", "whereRaw", "$queryRawUnsafe")
+    if not looks_sql and query.type == "identifier":
+        looks_sql = True
+    if not looks_sql:
+        return
+    origin = f"attacker-controlled data ({flow.origin})" if flow.tainted else "non-constant data"
+    yield ctx.hit(
+        call,
+        f"SQL passed to {method}() is assembled from {origin}; use placeholders and bound values",
+        confidence=Confidence.HIGH if flow.tainted else Confidence.MEDIUM,
+    )
