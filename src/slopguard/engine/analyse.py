@@ -15,9 +15,9 @@ from slopguard.deps.imports import js_imports, python_imports
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.python.runner import run_python_rules
 from slopguard.engine.registry import Hit, RuleMeta, python_rules, text_rules, ts_rules
-from slopguard.engine.treesitter.grammars import grammar_for, parser, supported
 from slopguard.engine.results import FileResult
 from slopguard.engine.text import TextContext, run_text_rules
+from slopguard.engine.treesitter.grammars import grammar_for, parser, supported
 from slopguard.rules.suppression import SUPPRESSION_WITHOUT_REASON
 
 MAX_SNIPPET_LINES = 3
@@ -64,7 +64,12 @@ def analyse(display: str, data: bytes, language: str, rule_ids: frozenset[str], 
 
 
 def _tree_sitter(
-    display: str, data: bytes, language: str, rule_ids: frozenset[str], result: FileResult, hits: list[tuple[RuleMeta, Hit]]
+    display: str,
+    data: bytes,
+    language: str,
+    rule_ids: frozenset[str],
+    result: FileResult,
+    hits: list[tuple[RuleMeta, Hit]],
 ) -> None:
     """Parse once with tree-sitter; every rule of the language and the import extraction share the tree."""
     from slopguard.engine.treesitter.context import TSContext

@@ -18,7 +18,7 @@ def _query(rule: TSRule, grammar_name: str) -> Query | None:
     if key not in _QUERIES:
         try:
             _QUERIES[key] = Query(grammar(grammar_name), rule.query)
-        except Exception:  # noqa: BLE001 - a query written for another grammar of the same family
+        except Exception:  # a query written for another grammar of the same family
             _QUERIES[key] = None
     return _QUERIES[key]
 

@@ -60,7 +60,7 @@ JAVASCRIPT = LanguageSpec(
             "generator_function_declaration",
             "function",
         }
-    ),  # fmt: skip
+    ),
     bindings=(
         Binding("variable_declarator", "name", "value"),
         Binding("assignment_expression", "left", "right"),
@@ -81,7 +81,7 @@ JAVASCRIPT = LanguageSpec(
             "type_assertion",
             "spread_element",
         }
-    ),  # fmt: skip
+    ),
     identifiers=frozenset({"identifier", "shorthand_property_identifier_pattern"}),
     parameters=frozenset({"formal_parameters"}),
     sources=_JS_SOURCES,
@@ -130,7 +130,7 @@ GO = LanguageSpec(
     strings=frozenset({"interpreted_string_literal", "raw_string_literal", "rune_literal"}),
     wrappers=frozenset(
         {"parenthesized_expression", "type_conversion_expression", "unary_expression", "type_assertion_expression"}
-    ),  # fmt: skip
+    ),
     parameters=frozenset({"parameter_list"}),
     sources=re.compile(
         r"\b(?:r|req|request)\.(?:URL\.Query\(\)|URL\.Path|URL\.RawQuery|FormValue|PostFormValue|Form\b|PostForm\b|"
@@ -166,7 +166,7 @@ RUST = LanguageSpec(
             "type_cast_expression",
             "unary_expression",
         }
-    ),  # fmt: skip
+    ),
     parameters=frozenset({"parameters"}),
     sources=re.compile(r"^(?:std::)?env::args|\bstdin\(\)|\.read_line\("),
     sanitizers=re.compile(r"(?:^|::|\.)(?:parse|escape|encode|quote)$"),

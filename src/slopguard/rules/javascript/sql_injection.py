@@ -9,8 +9,10 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
 
-_SINKS = frozenset({"query", "execute", "raw", "run", "all", "get", "each", "exec", "prepare", "unsafe", "$queryRawUnsafe",
-                    "$executeRawUnsafe", "whereRaw", "orderByRaw", "havingRaw", "joinRaw"})  # fmt: skip
+_SINKS = frozenset(
+    {"query", "execute", "raw", "run", "all", "get", "each", "exec", "prepare", "unsafe", "$queryRawUnsafe",
+     "$executeRawUnsafe", "whereRaw", "orderByRaw", "havingRaw", "joinRaw"}
+)  # fmt: skip
 _SQL = ("select ", "insert ", "update ", "delete ", " from ", " where ", "drop ", "create ", "alter ", "replace ")
 
 
