@@ -14,9 +14,10 @@ the loopback server is contacted, and the server is stopped at the end.
 
 Timed: ``slopguard.deps.verify.verify(refs, VerifyOptions(...))`` end to end (event loop, HTTP, JSON parsing,
 cache writes, signals), first with the empty cache (cold), then again (warm: every answer from the cache, no
-request). Every fifth existing name is pinned (``==VERSION``), which costs a second request for that release's
-advisories, as for a pinned requirement. The gate (exit 1): the cold run takes 5 s or more, a request is made in
-the warm run, or a verdict differs from what the server was set up to produce.
+request). Of the existing names, 5 per 100 names are brand new (first release days ago) and a fifth of the rest are
+pinned (``==VERSION``, half of them to a version with an advisory), which costs a second request for that
+release's advisories, as for a pinned requirement. The gate (exit 1): the cold run takes 5 s or more (per 100 names), a
+request is made in the warm run, or a verdict differs from what the server was set up to produce.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def plan(count: int, seed: int, now: datetime) -> list[Package]:
 
 def _files(pkg: Package, version: str, uploaded: datetime, base: str) -> list[dict[str, Any]]:
     dist = pkg.name.replace("-", "_")
-    files = []
+    files: list[dict[str, Any]] = []
     for kind, filename, size in (
         ("bdist_wheel", f"{dist}-{version}-py3-none-any.whl", 48213),
         ("sdist", f"{dist}-{version}.tar.gz", 91377),
@@ -193,7 +194,7 @@ class FakeIndex(ThreadingHTTPServer):
     def __init__(self, packages: list[Package], latency: float) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.latency = latency
-        self.requests = 0
+        self.requests = self.sent = 0
         self.lock = threading.Lock()
         self.base = f"http://127.0.0.1:{self.server_address[1]}/"
         # Built before anything is timed, like answers a CDN has cached: the server shares this process (and
@@ -210,7 +211,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: FakeIndex
     protocol_version = "HTTP/1.1"  # keep-alive, as a real registry
 
-    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+    def do_GET(self) -> None:
         with self.server.lock:
             self.server.requests += 1
         time.sleep(self.server.latency)
@@ -219,17 +220,17 @@ class _Handler(BaseHTTPRequestHandler):
         if len(parts) in (3, 4) and parts[0] == "pypi" and parts[-1] == "json":
             version = parts[2] if len(parts) == 4 else None
             body = self.server.bodies.get((str(canonicalize_name(parts[1])), version))
-        if body is None:
-            body, status, kind = b'{"message": "Not Found"}', 404, "application/json"
-        else:
-            status, kind = 200, "application/json"
+        status = 200 if body is not None else 404
+        body = body if body is not None else b'{"message": "Not Found"}'
+        with self.server.lock:
+            self.server.sent += len(body)
         self.send_response(status)
-        self.send_header("Content-Type", kind)
+        self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the http.server API)
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -265,10 +266,11 @@ def main(argv: list[str] | None = None) -> int:
             options = VerifyOptions(concurrency=args.concurrency, project_dir=Path(cache_dir))
             runs = []
             for label in ("cold", "warm"):
-                before = server.requests
+                before, sent = server.requests, server.sent
                 started = time.perf_counter()
                 reports = verify(refs, options, now=now)
-                runs.append((label, time.perf_counter() - started, server.requests - before, reports))
+                seconds = time.perf_counter() - started
+                runs.append((label, seconds, server.requests - before, server.sent - sent, reports))
     finally:
         server.shutdown()
         server.server_close()
@@ -287,24 +289,29 @@ def main(argv: list[str] | None = None) -> int:
         f"concurrency {args.concurrency}"
     )
     failed: list[str] = []
-    for label, seconds, requests, reports in runs:
+    for label, seconds, requests, sent, reports in runs:
         verdicts = Counter(r.verdict for r in reports)
         wrong = [f"{p.name}: {r.verdict}, expected {p.expected}" for p, r in zip(packages, reports, strict=True)
                  if r.verdict != p.expected]  # fmt: skip
         shown = ", ".join(f"{v} {n}" for v, n in sorted(verdicts.items()))
         print(
             f"{label:4} cache: {len(reports)} names in {seconds:.3f} s ({len(reports) / seconds:,.0f} names/s), "
-            f"{requests} requests; verdicts: {shown}"
+            f"{requests} requests ({sent / 1e6:.1f} MB); verdicts: {shown}"
         )
         if wrong:
             failed.append(f"{label}: {len(wrong)} unexpected verdict(s), e.g. {wrong[0]}")
     cold = runs[0][1]
-    met = cold < TARGET_S
-    print(f"target: {len(packages)} names online with a cold cache in < {TARGET_S:g} s: {'met' if met else 'NOT met'}")
+    target = TARGET_S * len(packages) / 100  # the issue's 100 names in 5 s, pro rata for other --names
+    met = cold < target
+    print(
+        f"target: {len(packages)} names online with a cold cache in < {target:g} s "
+        f"({TARGET_S:g} s per 100 names): {'met' if met else 'NOT met'} ({cold:.2f} s)"
+    )
     if not met:
-        failed.append(f"cold run took {cold:.2f} s")
+        failed.append(f"the cold run took {cold:.2f} s")
     if runs[1][2]:
         failed.append(f"the warm run made {runs[1][2]} requests")
+    sys.stdout.flush()
     for problem in failed:
         print(f"FAILED: {problem}", file=sys.stderr)
     return 1 if failed else 0

@@ -114,3 +114,23 @@ def test_pip_wrapper_refuses_hallucinated_packages(registry: HTTPServer, tmp_pat
 def test_pip_wrapper_passes_other_commands_through(tmp_path: Path) -> None:
     code, _, _ = run(["pip", "--version"], tmp_path)
     assert code == 0
+
+
+def test_a_registry_that_denies_popular_packages_is_not_believed(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A proxy answering 404 to everything must not turn every package into 'missing'."""
+    monkeypatch.setenv("PIP_INDEX_URL", httpserver.url_for("/simple/"))
+    monkeypatch.setenv("SLOPGUARD_CACHE_DIR", str(tmp_path / "facts"))
+    httpserver.expect_request("/pypi/requests/json").respond_with_json({"message": "Not Found"}, status=404)
+    httpserver.expect_request("/pypi/reqeusts/json").respond_with_json({"message": "Not Found"}, status=404)
+    code, out, _ = run(["check", "requests", "reqeusts", "--format", "json"], tmp_path)
+    got = {p["name"]: p["verdict"] for p in json.loads(out)["packages"]}
+    assert got["requests"] == "unknown"
+    assert "missing" not in {s["check"] for p in json.loads(out)["packages"] for s in p["signals"]}
+    assert code == 1
+
+
+def test_wrapper_options_come_before_the_client_command(registry: HTTPServer, tmp_path: Path) -> None:
+    code, _, err = run(["pip", "-q", "install", "reqeusts", "--force"], tmp_path)
+    assert code == 1 and "refusing to install reqeusts" in err  # --force after install belongs to pip

@@ -59,8 +59,10 @@ def _output(reports: list[PackageReport], fmt: str, output: Path | None, root: P
         console = Console(file=handle, width=140 if handle else None, no_color=handle is not None)
         if reports:
             render_table(reports, console)
-        flagged = len({(r.ref.ecosystem, r.ref.name) for r in reports if r.signals})
-        total = len({(r.ref.ecosystem, r.ref.name) for r in reports})
+        from slopguard.deps.popularity import normalize
+
+        flagged = len({(r.ref.ecosystem, normalize(r.ref.ecosystem, r.ref.name)) for r in reports if r.signals})
+        total = len({(r.ref.ecosystem, normalize(r.ref.ecosystem, r.ref.name)) for r in reports})
         console.print(f"{total} package(s) checked, {flagged} with concerns")
         if handle:
             handle.close()
@@ -206,8 +208,9 @@ def _install_wrapper(ecosystem: Ecosystem, client: list[str] | None, args: tuple
         _fail(f"the {ecosystem.value} client is not installed")
         return
     settings = _settings(None, Path.cwd())
-    if args[:1] in (("install",), ("i",), ("add",)):
-        refs = install_args(list(args[1:]), ecosystem, "<command line>")
+    position = next((i for i, a in enumerate(args) if not a.startswith("-")), len(args))
+    if position < len(args) and args[position] in ("install", "i", "add"):
+        refs = install_args(list(args[position + 1 :]), ecosystem, "<command line>")
         manifests = [a for i, a in enumerate(args) if i > 0 and args[i - 1] in ("-r", "--requirement")]
         collected: Collected = from_manifests((Path(m), m) for m in manifests)
         refs += collected.refs
@@ -227,7 +230,14 @@ def _install_wrapper(ecosystem: Ecosystem, client: list[str] | None, args: tuple
     sys.exit(subprocess.call([*client, *args]))
 
 
-_PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+# slopguard's own options come first (`slopguard pip --force install x`); everything from the client's first
+# argument on is passed to the client untouched, so the client's own --force stays the client's.
+_PASS_THROUGH = {
+    "ignore_unknown_options": True,
+    "allow_extra_args": True,
+    "allow_interspersed_args": False,
+    "help_option_names": [],
+}
 
 
 @click.command("pip", context_settings=_PASS_THROUGH)

@@ -113,6 +113,8 @@ def parse_packument(data: Any, version: str | None = None, where: str = "the reg
     if not versions and isinstance(times.get("unpublished"), dict):
         when = times["unpublished"].get("time", "")
         return PackageFacts(Ecosystem.NPM, name, exists=False, summary=f"unpublished {when}".strip())
+    if not versions:  # a name with no installable version is as good as missing (and free to be filled)
+        return PackageFacts(Ecosystem.NPM, name, exists=False, summary="no published versions")
     tags = _object(data.get("dist-tags"))
     latest = tags.get("latest") if isinstance(tags.get("latest"), str) else None
     releases = sorted(

@@ -81,10 +81,21 @@ class PyPIClient:
         where = redact_url(self.http.base_url + path)
         facts = parse_project(data, where)
         if version is not None:
-            # A pinned version the index does not have has no advisories to report (the releases show it).
+            # A pinned version the index does not have has no advisories to report (the releases show it); one it
+            # has but whose release document is missing cannot be checked, and must not pass as clean.
+            known = any(_same_version(r.version, version) for r in facts.releases)
+            if release_data is None and known:
+                raise RegistryError(f"{where} lists {name} {version} but gave no advisory data for it")
             vulns = _vulnerabilities(release_data, where) if release_data is not None else ()
             facts = replace(facts, advisories=vulns)
         return facts
+
+
+def _same_version(a: str, b: str) -> bool:
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
 
 
 def parse_project(data: Any, where: str = "the index") -> PackageFacts:

@@ -72,7 +72,7 @@ async def _answers(wanted: dict[Key, PackageRef], options: VerifyOptions) -> dic
         if options.offline:
             answers.update({key: _offline(ref) for key, ref in pending.items()})
         else:
-            fetched = await _fetch(pending, options)
+            fetched = _distrust_blanket_404s(await _fetch(pending, options), pending)
             for key, answer in fetched.items():
                 answers[key] = answer
                 if cache and answer.facts is not None:
@@ -81,6 +81,30 @@ async def _answers(wanted: dict[Key, PackageRef], options: VerifyOptions) -> dic
         if cache:
             cache.close()
     return answers
+
+
+TRUSTED_RANK = 1000
+
+
+def _distrust_blanket_404s(answers: dict[Key, _Answer], asked: dict[Key, PackageRef]) -> dict[Key, _Answer]:
+    """A registry (or proxy) that says a top-ranked package does not exist is not answering truthfully:
+    none of its 'missing' answers can be believed, so those packages become unknown instead."""
+    index = PopularityIndex.load()
+    broken: dict[Ecosystem, str] = {}
+    for key, answer in answers.items():
+        ref = asked[key]
+        rank = index.rank(ref.ecosystem, ref.name)
+        if answer.facts is not None and not answer.facts.exists and rank is not None and rank <= TRUSTED_RANK:
+            broken.setdefault(ref.ecosystem, ref.name)
+    if not broken:
+        return answers
+    out = dict(answers)
+    for key, answer in answers.items():
+        eco = asked[key].ecosystem
+        if eco in broken and answer.facts is not None and not answer.facts.exists:
+            reason = f"the registry claims the popular package {broken[eco]} does not exist, so its 404s are not trusted"
+            out[key] = _Answer(error=reason)
+    return out
 
 
 def _offline(ref: PackageRef) -> _Answer:

@@ -134,7 +134,7 @@ ASVS_LEVELS: dict[int, AsvsLevel] = {
     1: AsvsLevel(
         level=1,
         name="Level 1 (baseline)",
-        audience="the minimum for every application; its requirements can be verified by testing from outside.",
+        audience="The minimum for every application; its requirements can be verified by testing from outside.",
         adds=(
             "Validate all input on the server with allow-lists (type, length, format, range), encode output for "
             "its context, and use parameterised queries only (V5).",
@@ -154,7 +154,7 @@ ASVS_LEVELS: dict[int, AsvsLevel] = {
     2: AsvsLevel(
         level=2,
         name="Level 2 (standard)",
-        audience="applications that handle sensitive data or business transactions; the recommended level for "
+        audience="For applications that handle sensitive data or business transactions; the recommended level for "
         "most applications.",
         adds=(
             "Passwords stored only with an approved slow hash: Argon2id, scrypt, bcrypt or PBKDF2 with a high "
@@ -176,7 +176,7 @@ ASVS_LEVELS: dict[int, AsvsLevel] = {
     3: AsvsLevel(
         level=3,
         name="Level 3 (advanced)",
-        audience="critical applications: high-value transactions, medical or other highly sensitive data, or "
+        audience="For critical applications: high-value transactions, medical or other highly sensitive data, or "
         "anything that needs the highest level of trust.",
         adds=(
             "All code, third-party components included, is checked for malicious behaviour: back doors, time "

@@ -59,6 +59,10 @@ class Change:
     deleted: tuple[str, ...] = ()
 
     @property
+    def all_files(self) -> list[str]:
+        return sorted({*self.files, *(display for display, _ in self.not_analysed)})
+
+    @property
     def languages(self) -> list[str]:
         from slopguard.core.languages import language_of
 
@@ -100,6 +104,9 @@ SECRET_RULES, SECRET_CWES = frozenset({"SEC-TOKEN-001", "PY-SECRET-001"}), froze
 ERROR_RULES, ERROR_CWES = frozenset({"PY-ERRLEAK-001", "PY-DEBUG-001"}), frozenset({209, 210, 211, 215, 489, 497})
 # Weaknesses that mean input reached a sink without validation (injection, traversal, redirects, parsing).
 INPUT_CWES = frozenset({20, 22, 23, 73, 77, 78, 79, 88, 89, 90, 91, 94, 95, 113, 117, 502, 601, 611, 643, 918, 943})
+# Rules about AI provenance (code marked as AI-generated without a reviewer): evidence for "Do I understand
+# every line?", which a sign-off answers.
+PROVENANCE_TAG, OPT_IN_TAG = "provenance", "opt-in"
 # Languages whose files hold no program logic (error handling, input handling).
 DATA_LANGUAGES = frozenset({"config", "docs"})
 SHOWN_NAMES = 10
@@ -116,6 +123,10 @@ def rule_question(meta: RuleMeta) -> str:
 def _names(names: Sequence[str]) -> str:
     shown = ", ".join(names[:SHOWN_NAMES])
     return shown + (f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else "")
+
+
+def _placed(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.location.path, f.location.start_line, f.rule_id))
 
 
 def _finding_evidence(finding: Finding) -> Evidence:
@@ -140,7 +151,9 @@ class _Facts:
 
         wanted = set(languages)
         return [
-            (d, r) for d, r in self.change.not_analysed if (lang := language_of(d)) and ("*" in wanted or lang in wanted)
+            (d, r)
+            for d, r in self.change.not_analysed
+            if (lang := language_of(d)) and ("*" in wanted or lang in wanted)
         ]
 
 
@@ -152,10 +165,7 @@ def _rule_backed(item_id: str, question: str, metas: Sequence[RuleMeta], facts: 
     langs = [language] if language != "*" else sorted({lang for m in metas for lang in m.languages})
     scope = facts.scope(langs)
     on = [rid for rid in ids if rid in facts.enabled]
-    hits = sorted(
-        (f for f in facts.findings if f.rule_id in on and f.location.path in scope),
-        key=lambda f: (f.location.path, f.location.start_line, f.rule_id),
-    )
+    hits = _placed(f for f in facts.findings if f.rule_id in on and f.location.path in scope)
     if hits:
         item.status = Status.FAIL
         item.evidence = [_finding_evidence(f) for f in hits]
@@ -171,13 +181,12 @@ def _rule_backed(item_id: str, question: str, metas: Sequence[RuleMeta], facts: 
     if language == "*":
         uncovered = sorted(d for d, lang in facts.change.files.items() if d not in scope and lang not in DATA_LANGUAGES)
         if uncovered and ids:
-            open_reasons.append(Evidence(f"no rule covers {_names(uncovered)}: a person has to check them"))
+            open_reasons.append(Evidence(f"no rule covers {_names(uncovered)}; a person has to check"))
     if open_reasons:
         item.status = Status.HUMAN
         item.evidence = open_reasons
     if on:
-        checked = len(scope)
-        item.evidence.append(Evidence(f"no findings of {', '.join(on)} in {checked} file(s)"))
+        item.evidence.append(Evidence(f"no findings of {', '.join(on)} in {len(scope)} file(s)"))
     return item
 
 
@@ -185,10 +194,7 @@ def _input_item(metas: Sequence[RuleMeta], facts: _Facts) -> Item:
     """Fails when a rule saw attacker-controlled input reach a sink; otherwise a question for a person."""
     item_id, question = INPUT
     ids = tuple(m.id for m in metas)
-    hits = sorted(
-        (f for f in facts.findings if f.rule_id in ids),
-        key=lambda f: (f.location.path, f.location.start_line, f.rule_id),
-    )
+    hits = _placed(f for f in facts.findings if f.rule_id in ids)
     proven = [f for f in hits if f.confidence is Confidence.HIGH]
     if proven:
         evidence = [_finding_evidence(f) for f in proven]
@@ -249,11 +255,14 @@ def dependencies_item(reports: Sequence[PackageReport] | None, problems: Sequenc
     return item
 
 
-def _understand(change: Change) -> Item:
+def _understand(change: Change, provenance: Sequence[RuleMeta], facts: _Facts) -> Item:
+    """Always a person's question; AI-generated code that nobody has signed off yet is listed first."""
     item_id, question = UNDERSTAND
-    names = sorted(change.files) + sorted(d for d, _ in change.not_analysed)
-    text = f"{len(names)} file(s) to read: {_names(names)}" if names else "the change has no files"
-    return Item(item_id, question, Status.HUMAN, [Evidence(text)])
+    ids = tuple(m.id for m in provenance)
+    evidence = [_finding_evidence(f) for f in _placed(f for f in facts.findings if f.rule_id in ids)]
+    names = change.all_files
+    evidence.append(Evidence(f"{len(names)} file(s) to read: {_names(names)}" if names else "the change has no files"))
+    return Item(item_id, question, Status.HUMAN, evidence, ids)
 
 
 def _audit(items: Sequence[Item]) -> Item:
@@ -286,14 +295,15 @@ def build_checklist(
     facts = _Facts(change, list(findings), frozenset(enabled))
     secrets = linked(metas, SECRET_RULES, SECRET_CWES)
     errors = linked(metas, ERROR_RULES, ERROR_CWES)
+    provenance = [m for m in metas.values() if PROVENANCE_TAG in m.tags]
     items = [
-        _understand(change),
+        _understand(change, provenance, facts),
         dependencies_item(packages, problems, fail_on),
         _rule_backed(*ERRORS, errors, facts),
         _input_item(linked(metas, frozenset(), INPUT_CWES), facts),
         _rule_backed(*SECRETS, secrets, facts),
     ]
-    absorbed = {m.id for m in secrets + errors}
+    absorbed = {m.id for m in secrets + errors + provenance}
     items += language_items(change.languages, metas, absorbed, facts)
     items.insert(5, _audit(items))
     return Checklist(change, items)
@@ -303,7 +313,8 @@ def language_items(languages: Sequence[str], metas: Mapping[str, RuleMeta], abso
                    facts: _Facts) -> list[Item]:  # fmt: skip
     """One question per rule and language in the change; rules for every language once, under "*"."""
     items: list[Item] = []
-    rest = [m for m in metas.values() if m.id not in absorbed]
+    # Opt-in rules the configuration did not turn on are not questions for this project.
+    rest = [m for m in metas.values() if m.id not in absorbed and (OPT_IN_TAG not in m.tags or m.id in facts.enabled)]
     for language in languages:
         for meta in rest:
             if language in meta.languages:

@@ -48,7 +48,7 @@ def _label(item: Item) -> str:
 
 def _change_line(checklist: Checklist) -> str:
     change = checklist.change
-    count = len(change.files) + len(change.not_analysed)
+    count = len(change.all_files)
     what = f"{count} file(s) changed since `{md(change.rev or '')}`" if change.source == "diff" else f"{count} file(s)"
     langs = ", ".join(checklist.change.languages)
     return f"{what} ({langs})" if langs else what

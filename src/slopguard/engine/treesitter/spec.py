@@ -89,12 +89,28 @@ JAVASCRIPT = LanguageSpec(
     formatters=re.compile(r"(?:^|\.)(?:format|join|concat|replace|util\.format|sprintf)$"),
 )
 
+# Java: servlet and Spring request data. A source is a request getter at the head of a call chain
+# (``request.getParameter("q").trim()``), not one buried in an argument (``Integer.parseInt(req.getParameter(..))``).
+_JAVA_SOURCE_GETTERS = (
+    r"getParameter|getParameterValues|getParameterMap|getParameterNames|getHeader|getHeaders|getHeaderNames|"
+    r"getQueryString|getCookies|getInputStream|getReader|getRequestURI|getRequestURL|getPathInfo|getPart|getParts|"
+    r"getOriginalFilename|getSubmittedFileName|getQueryParams|getQueryParameters|getPathParameters|getFormParameters"
+)
+# Spring/JAX-RS binding annotations taint a parameter unless its type cannot carry text (numbers, UUIDs, dates).
+_JAVA_NOT_TEXT = (
+    r"(?:byte|short|int|long|float|double|boolean|char|Byte|Short|Integer|Long|Float|Double|Boolean|BigDecimal|"
+    r"BigInteger|UUID|LocalDate|LocalDateTime|LocalTime|Instant|OffsetDateTime|ZonedDateTime|Date|Pageable|"
+    r"Sort|Principal|Authentication|HttpServletRequest|HttpServletResponse|Model|BindingResult)\b"
+)
+
 JAVA = LanguageSpec(
     name="java",
     functions=frozenset({"method_declaration", "constructor_declaration", "lambda_expression"}),
     bindings=(
         Binding("variable_declarator", "name", "value"),
-        Binding("assignment_expression", "left", "right"),
+        Binding("assignment_expression", "left", "right", augmented=True),  # also ``sql += ...``
+        Binding("enhanced_for_statement", "name", "value"),  # for (Cookie c : request.getCookies())
+        Binding("resource", "name", "value"),  # try (InputStream in = part.getInputStream())
     ),
     calls={"method_invocation": ("name", "arguments"), "object_creation_expression": ("type", "arguments")},
     members={"field_access": "object", "array_access": "array"},
@@ -102,18 +118,25 @@ JAVA = LanguageSpec(
     wrappers=frozenset({"parenthesized_expression", "cast_expression"}),
     parameters=frozenset({"formal_parameters"}),
     sources=re.compile(
-        r"\.(?:getParameter|getParameterValues|getParameterMap|getHeader|getHeaders|getQueryString|getCookies|"
-        r"getInputStream|getReader|getRequestURI|getRequestURL|getPathInfo|getPart|getParts)\s*\("
-        r"|^(?:System\.in|scanner\.next\w*)|\.readLine\s*\(|System\.getenv"
+        rf"^(?:[\w$]+(?:\([^()]*\))?\.)*(?:{_JAVA_SOURCE_GETTERS})\s*\(|^System\.in\b"
     ),
     sanitizers=re.compile(
-        r"(?:^|\.)(?:parseInt|parseLong|parseDouble|valueOf|escapeHtml4?|escapeSql|encodeForHTML|encodeForSQL|"
-        r"htmlEscape|escape|quote|getName|normalize|UUID\.fromString|fromString)$"
+        r"(?:^|\.)(?:parseInt|parseLong|parseDouble|parseFloat|parseShort|parseBoolean|escapeHtml[34]?|escapeXml\d*|"
+        r"escapeEcmaScript|escapeJava|escapeSql|encodeForHTML\w*|encodeForSQL|encodeForOS|encodeForJavaScript|"
+        r"htmlEscape|forHtml\w*|forJavaScript\w*|forUriComponent|forJava|escape|quote|getFileName|"
+        r"sanitize|clean|fromString)$"
+        r"|(?:^|\.)(?:Integer|Long|Double|Float|Short|Byte|Boolean|UUID|LocalDate|Instant)\.valueOf$"
+        r"|(?:^|\.)FilenameUtils\.getName$|^newFile\(.*\)\.getName$"
     ),
-    formatters=re.compile(r"(?:^|\.)(?:format|formatted|join|concat|append|toString|replace|valueOf)$"),
+    formatters=re.compile(
+        r"(?:^|\.)(?:format|formatted|join|concat|append|insert|toString|replace|replaceAll|replaceFirst|valueOf|"
+        r"trim|strip|toLowerCase|toUpperCase|substring|repeat|getBytes)$"
+    ),
     tainted_parameter=re.compile(
-        r"@(?:RequestParam|PathVariable|RequestBody|RequestHeader|CookieValue|ModelAttribute|QueryParam|"
-        r"PathParam|FormParam|HeaderParam)\b|\bString\s*\[\]\s*args\b|\bString\s*\.\.\.\s*args\b"
+        r"@(?:RequestParam|PathVariable|RequestBody|RequestHeader|CookieValue|ModelAttribute|RequestPart|MatrixVariable|"
+        r"QueryParam|PathParam|FormParam|HeaderParam|CookieParam)\b(?:\s*\([^)]*\))?"
+        rf"(?:\s+(?:final|@[\w.]+(?:\s*\([^)]*\))?))*\s+(?!{_JAVA_NOT_TEXT}|final\b)[\w.]"
+        r"|\bString\s*\[\]\s*args\b|\bString\s*\.\.\.\s*args\b"
     ),
 )
 

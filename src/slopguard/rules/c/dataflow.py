@@ -1,0 +1,201 @@
+"""A per-function picture of which buffers hold input, for the C/C++ rules.
+
+C hands buffers to functions as out-parameters (``fgets(buf, ...)``, ``snprintf(cmd, ...)``), which the shared
+binding-based taint engine does not follow; ``FunctionFacts`` records those writes so that ``system(cmd)`` after
+``snprintf(cmd, sizeof cmd, "ls %s", argv[1])`` is seen as attacker-controlled.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from slopguard.engine.python.taint import CONST, Flow, Level, join, tainted
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.c.common import (
+    ArrayDecl,
+    array_decls,
+    base_name,
+    callee,
+    file_facts,
+    string_value,
+    unwrap,
+    walk,
+)
+from slopguard.rules.c.formats import BUFFER_FORMAT, PRINTF_FORMAT, printf_specs, string_argument_indexes
+
+# Calls that fill a buffer with input: name -> index of the buffer (-1: every argument after the format).
+_FILLERS = {"fgets": 0, "fgetws": 0, "gets": 0, "read": 1, "pread": 1, "recv": 1, "recvfrom": 1, "fread": 0,
+            "getline": 0, "getdelim": 0, "scanf": -1, "fscanf": -1, "wscanf": -1, "fwscanf": -1}  # fmt: skip
+# Calls that copy their second argument into their first.
+COPIERS = frozenset({"strcpy", "strncpy", "strcat", "strncat", "stpcpy", "stpncpy", "strlcpy", "strlcat", "memcpy",
+                     "memmove", "wcscpy", "wcscat", "wcsncpy", "wcsncat"})  # fmt: skip
+_COMPARE = frozenset({"<", "<=", ">", ">="})
+
+
+@dataclass
+class FunctionFacts:
+    """One function body, read once: local arrays, parameters, bindings, comparisons and what holds input."""
+
+    arrays: dict[str, ArrayDecl] = field(default_factory=dict)
+    params: set[str] = field(default_factory=set)
+    variadic: bool = False
+    values: dict[str, list[Node]] = field(default_factory=dict)
+    comparisons: list[Node] = field(default_factory=list)
+    calls: list[Node] = field(default_factory=list)
+    tainted: dict[str, str] = field(default_factory=dict)
+    writes: dict[str, Flow] = field(default_factory=dict)
+
+
+def sized_for(ctx: TSContext, dst: Node, sources: list[Node]) -> bool:
+    """``dst`` was allocated in this function with room computed from ``strlen`` of every non-literal source:
+    ``char *p = malloc(strlen(a) + strlen(b) + 2); sprintf(p, "%s/%s", a, b);``."""
+    name = base_name(ctx, dst)
+    facts = function_facts(ctx, dst)
+    if not name or facts is None:
+        return False
+    needed = [f"strlen({ctx.compact(s)})" for s in sources if string_value(ctx, s) is None]
+    values = [ctx.compact(v) for v in facts.values.get(name, [])]
+    return any("strlen(" in v and all(n in v for n in needed) for v in values)
+
+
+def array_of(ctx: TSContext, node: Node) -> ArrayDecl | None:
+    """The declared array a buffer argument names: a local, a file-scope array or a struct field."""
+    node = unwrap(node)
+    if node.type == "field_expression":
+        member = node.child_by_field_name("field")
+        return file_facts(ctx).fields.get(ctx.text(member)) if member is not None else None
+    name = base_name(ctx, node) if node.type == "identifier" else ""
+    if not name:
+        return None
+    facts = function_facts(ctx, node)
+    if facts is not None and (name in facts.params or (name in facts.values and name not in facts.arrays)):
+        return None
+    if facts is not None and name in facts.arrays:
+        return facts.arrays[name]
+    return file_facts(ctx).arrays.get(name)
+
+
+_FUNCTIONS: weakref.WeakKeyDictionary[TSContext, dict[int, FunctionFacts]] = weakref.WeakKeyDictionary()
+
+
+def function_facts(ctx: TSContext, node: Node) -> FunctionFacts | None:
+    func = node if node.type == "function_definition" else ctx.function_of(node)
+    while func is not None and func.type != "function_definition":
+        func = ctx.function_of(func)
+    if func is None:
+        return None
+    cache = _FUNCTIONS.setdefault(ctx, {})
+    if func.id not in cache:
+        cache[func.id] = _read_function(ctx, func)
+    return cache[func.id]
+
+
+def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
+    facts = FunctionFacts()
+    declarator = func.child_by_field_name("declarator")
+    while declarator is not None and declarator.type != "function_declarator":
+        declarator = declarator.child_by_field_name("declarator")
+    params = declarator.child_by_field_name("parameters") if declarator is not None else None
+    for param in params.named_children if params is not None else []:
+        facts.variadic = facts.variadic or param.type == "variadic_parameter"
+        names = [ctx.text(n) for n in walk(param) if n.type == "identifier"]
+        facts.params.update(names)
+        if names and ctx.spec.tainted_parameter.search(ctx.text(param)):
+            facts.tainted[names[-1]] = f"parameter {names[-1]}"
+    body = func.child_by_field_name("body")
+    for node in walk(body) if body is not None else []:
+        if node.type == "declaration":
+            facts.arrays.update((a.name, a) for a in array_decls(ctx, node))
+        if node.type in ("init_declarator", "assignment_expression"):
+            target = node.child_by_field_name("declarator" if node.type == "init_declarator" else "left")
+            value = node.child_by_field_name("value" if node.type == "init_declarator" else "right")
+            name = base_name(ctx, target) if target is not None else ""
+            if name and value is not None:
+                facts.values.setdefault(name, []).append(value)
+        elif node.type == "binary_expression":
+            op = node.child_by_field_name("operator")
+            if op is not None and op.type in _COMPARE:
+                facts.comparisons.append(node)
+        elif node.type == "call_expression":
+            facts.calls.append(node)
+    for _ in range(2):  # input reaches buffers through calls and assignments, in any order
+        for call in facts.calls:
+            _propagate_call(ctx, facts, call)
+        for name, values in facts.values.items():
+            origin = next((o for v in values if (o := mentions_input(ctx, v, facts))), "")
+            if origin and name not in facts.tainted:
+                facts.tainted[name] = origin
+    return facts
+
+
+def _propagate_call(ctx: TSContext, facts: FunctionFacts, call: Node) -> None:
+    name, args = callee(ctx, call), ctx.arguments(call)
+    if name in _FILLERS and args:
+        index = _FILLERS[name]
+        if name == "getline" and unwrap(args[0]).type != "pointer_expression":
+            index = 1  # C++ std::getline(stream, line)
+        targets = args[index : index + 1] if index >= 0 else args[1 if name in ("scanf", "wscanf") else 2 :]
+        for target in targets:
+            if target_name := base_name(ctx, target):
+                facts.tainted.setdefault(target_name, f"{name}() input")
+    elif len(args) > 1 and (name in COPIERS or name in BUFFER_FORMAT or name == "sscanf"):
+        if name in COPIERS:
+            sources, targets = args[1:2], args[:1]
+        elif name == "sscanf":
+            sources, targets = args[:1], args[2:]
+        else:
+            index = PRINTF_FORMAT[name]
+            sources, targets = [*args[index : index + 1], *string_arguments(ctx, args[index:])], args[:1]
+        flow = join(arg_flow(ctx, s, facts) for s in sources)
+        for buffer in filter(None, (base_name(ctx, t) for t in targets)):
+            facts.writes[buffer] = join((facts.writes.get(buffer, CONST), flow))
+            if flow.tainted:
+                facts.tainted.setdefault(buffer, flow.origin)
+
+
+def string_arguments(ctx: TSContext, fmt_and_args: list[Node]) -> list[Node]:
+    """The arguments a printf-style call prints with %s (all of them when the format is not a literal)."""
+    fmt = string_value(ctx, fmt_and_args[0]) if fmt_and_args else None
+    specs = printf_specs(fmt) if fmt is not None else None
+    rest = fmt_and_args[1:]
+    if specs is None:
+        return rest
+    return [rest[i] for i in string_argument_indexes(specs) if i < len(rest)]
+
+
+def mentions_input(ctx: TSContext, node: Node, facts: FunctionFacts) -> str:
+    """The origin of the first input-holding variable ``node`` reads (outside sanitisers and ``sizeof``)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "sizeof_expression":
+            continue
+        if current.type == "call_expression":
+            if ctx.spec.sanitizers.search(callee(ctx, current) or ctx.call_name(current)):
+                continue
+            args = current.child_by_field_name("arguments")
+            fn = current.child_by_field_name("function")
+            stack += [c for c in (args, fn) if c is not None and c.type != "identifier"]
+            continue
+        if current.type == "identifier" and ctx.text(current) in facts.tainted:
+            return facts.tainted[ctx.text(current)]
+        stack.extend(current.named_children)
+    return ""
+
+
+def arg_flow(ctx: TSContext, node: Node, facts: FunctionFacts | None = None) -> Flow:
+    """The shared engine's flow of a value, plus what this function copied or read into the buffer it names."""
+    flow = ctx.flow(node)
+    facts = facts if facts is not None else function_facts(ctx, node)
+    if flow.tainted or facts is None:
+        return flow
+    origin = mentions_input(ctx, node, facts)
+    if origin:
+        return tainted(origin)
+    name = base_name(ctx, node)
+    if name in facts.writes and flow.level >= Level.UNKNOWN and not flow.built:
+        return facts.writes[name]
+    return flow

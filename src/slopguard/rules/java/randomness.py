@@ -1,0 +1,85 @@
+"""JAVA-RAND-001: java.util.Random, Math.random() or RandomStringUtils for tokens, passwords and session ids."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.java.common import CALL, declared_type, is_password_word, method, names_around, receiver, words
+
+_NEXT = frozenset(
+    {"nextInt", "nextLong", "nextBytes", "nextDouble", "nextFloat", "nextBoolean", "nextGaussian", "ints", "longs",
+     "doubles"}
+)  # fmt: skip
+_WEAK_TYPES = frozenset({"Random", "ThreadLocalRandom", "SplittableRandom"})
+_HELPERS = re.compile(r"^(?:\w+\.)*(?:RandomStringUtils\.random\w*|RandomUtils\.next\w+|RandomStringUtils\.insecure\(\)\.\w+)$")
+_SECRET_WORDS = frozenset(
+    {"token", "secret", "otp", "totp", "nonce", "salt", "session", "sessionid", "csrf", "xsrf", "apikey", "pin",
+     "passcode", "verification", "activation", "reset", "invite", "invitation", "captcha", "iv", "key", "code",
+     "auth", "credential", "credentials", "signup", "confirmation", "magic", "recovery", "unlock", "voucher"}
+)  # fmt: skip
+_BENIGN_WORDS = frozenset(
+    {"status", "error", "color", "colour", "country", "zip", "postal", "http", "response", "exit", "char", "cache",
+     "sort", "map", "lookup", "partition", "shard", "primary", "foreign", "hash", "row", "index", "group", "routing",
+     "dedup", "idempotency", "area", "currency", "language", "locale", "product", "bar", "qr", "source", "test"}
+)  # fmt: skip
+
+
+def _secret_name(name: str) -> bool:
+    ws = words(name)
+    if any(w in _BENIGN_WORDS for w in ws):
+        return False
+    return any(w in _SECRET_WORDS or is_password_word(w) for w in ws)
+
+
+def _weak_source(call: Node, ctx: TSContext) -> str | None:
+    """What makes this call predictable, or None when it is not a java.util.Random-style generator."""
+    name = ctx.call_name(call)
+    if name in ("Math.random", "java.lang.Math.random"):
+        return "Math.random()"
+    if _HELPERS.match(name) and ".secure" not in name:
+        return name.split("(")[0]
+    if method(call, ctx) not in _NEXT:
+        return None
+    obj = receiver(call)
+    if obj is None:
+        return None
+    if obj.type == "method_invocation" and ctx.call_name(obj).endswith("ThreadLocalRandom.current"):
+        return "ThreadLocalRandom"
+    kind = declared_type(obj, ctx)
+    return f"java.util.{kind}" if kind in _WEAK_TYPES else None
+
+
+@ts_rule(
+    id="JAVA-RAND-001",
+    title="Predictable random numbers for secrets",
+    cwe=330,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    languages=("java",),
+    query=CALL,
+    why="""Assistants generate reset tokens, OTP codes, API keys, temporary passwords and session ids with
+    new Random().nextInt(), Math.random() or RandomStringUtils.randomAlphanumeric. java.util.Random is a 48-bit
+    linear congruential generator: from one or two observed outputs an attacker computes the seed and predicts
+    every other token the server hands out, taking over accounts through the reset flow.""",
+    fix="""Use java.security.SecureRandom (one shared instance) for every secret value, e.g.
+    secureRandom.nextBytes(buf) then Base64 URL encoding, or UUID.randomUUID() for opaque identifiers.""",
+)
+def java_weak_random(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    source = _weak_source(call, ctx)
+    if source is None:
+        return
+    names = names_around(call, ctx)
+    if method(call, ctx) == "nextBytes":
+        names += [ctx.text(a) for a in ctx.arguments(call)]
+    secret = next((n for n in names if _secret_name(n)), None)
+    if secret is None:
+        return
+    yield ctx.hit(call, f"{source} is predictable but produces '{secret}' here; use SecureRandom")

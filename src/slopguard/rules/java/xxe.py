@@ -1,0 +1,108 @@
+"""JAVA-XXE-001: JAXP/StAX/SAX parser factories created without turning off DTDs and external entities."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.java.common import ancestor, class_of, declaration, method, method_of, receiver, type_name
+
+_FACTORIES = {
+    "DocumentBuilderFactory": "DocumentBuilderFactory",
+    "SAXParserFactory": "SAXParserFactory",
+    "XMLInputFactory": "XMLInputFactory",
+    "TransformerFactory": "TransformerFactory",
+    "SAXTransformerFactory": "TransformerFactory",
+    "SchemaFactory": "SchemaFactory",
+    "XMLReaderFactory": "XMLReader",
+}
+_CREATORS = frozenset({"newInstance", "newFactory", "newDefaultInstance", "newDefaultFactory", "createXMLReader"})
+_CONSTRUCTED = {"SAXBuilder": "JDOM SAXBuilder", "SAXReader": "dom4j SAXReader"}
+# Compacted (whitespace-free) text of a call that hardens a factory, in the method or the class that uses it.
+_TRUE = r'(?:true|Boolean\.TRUE|"true")'
+_FALSE = r'(?:false|Boolean\.FALSE|"false")'
+_HARDENING = re.compile(
+    rf'disallow-doctype-decl",{_TRUE}|external-(?:general|parameter)-entities",{_FALSE}'
+    rf'|load-external-dtd",{_FALSE}'
+    r'|(?:ACCESS_EXTERNAL_DTD|ACCESS_EXTERNAL_SCHEMA|ACCESS_EXTERNAL_STYLESHEET|accessExternal(?:DTD|Schema|Stylesheet)"),""'
+    rf"|setExpandEntityReferences\({_FALSE}\)"
+    rf'|(?:IS_SUPPORTING_EXTERNAL_ENTITIES|SUPPORT_DTD|isSupportingExternalEntities"|supportDTD"),{_FALSE}'
+)
+
+
+def _hardened(scope: Node | None, ctx: TSContext) -> bool:
+    return scope is not None and _HARDENING.search(ctx.compact(scope)) is not None
+
+
+def _factory_kind(node: Node, ctx: TSContext) -> str | None:
+    if node.type == "object_creation_expression":
+        return _CONSTRUCTED.get(type_name(node, ctx))
+    name = method(node, ctx)
+    obj = receiver(node)
+    if name == "getXMLReader" and obj is not None:
+        return "XMLReader"
+    if name not in _CREATORS or obj is None:
+        return None
+    return _FACTORIES.get(ctx.text(obj).rsplit(".", 1)[-1])
+
+
+def _used_in_chain(node: Node) -> bool:
+    """``DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in)``: nothing can harden it."""
+    parent = node.parent
+    return parent is not None and parent.type == "method_invocation" and parent.child_by_field_name("object") == node
+
+
+def _scope(node: Node, ctx: TSContext) -> Node | None:
+    """Where the factory can be configured: its method when it is kept in a local variable, else its class."""
+    func = method_of(node)
+    parent = node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "cast_expression"):
+        parent = parent.parent
+    if func is None or parent is None:
+        return class_of(node)
+    if parent.type == "variable_declarator" and ancestor(parent, ("field_declaration",)) is None:
+        return func
+    if parent.type == "assignment_expression":
+        target = parent.child_by_field_name("left")
+        decl = declaration(ctx.text(target), node, ctx) if target is not None and target.type == "identifier" else None
+        if decl is not None and method_of(decl.node) == func:
+            return func  # a local declared earlier in the method
+    return class_of(node)
+
+
+@ts_rule(
+    id="JAVA-XXE-001",
+    title="XML parser with external entities enabled",
+    cwe=611,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    languages=("java",),
+    query="""
+    (method_invocation name: (identifier) @method) @call
+    (object_creation_expression type: (_) @type) @call
+    """,
+    why="""Assistants parse uploaded or posted XML with DocumentBuilderFactory.newInstance(), SAXParserFactory,
+    XMLInputFactory or TransformerFactory as the tutorials show, and the JDK defaults still resolve DOCTYPEs and
+    external entities. A document with <!ENTITY x SYSTEM "file:///etc/passwd"> reads server files into the response,
+    reaches internal URLs (SSRF), or exhausts memory with nested entities (billion laughs).""",
+    fix="""Right after creating the factory call factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl",
+    true) (DOM/SAX), set XMLInputFactory.SUPPORT_DTD and IS_SUPPORTING_EXTERNAL_ENTITIES to false (StAX), and set
+    XMLConstants.ACCESS_EXTERNAL_DTD / ACCESS_EXTERNAL_STYLESHEET to "" (Transformer/Schema factories).""",
+)
+def java_xxe(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    node: Node = captures["call"][0]
+    kind = _factory_kind(node, ctx)
+    if kind is None:
+        return
+    if not _used_in_chain(node) and _hardened(_scope(node, ctx), ctx):
+        return
+    yield ctx.hit(
+        node,
+        f"{kind} created without disabling DTDs/external entities; an uploaded document can read local files (XXE)",
+    )

@@ -1,0 +1,78 @@
+"""JS-EVAL-001: eval, new Function, string setTimeout/setInterval and vm.run* on non-constant code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.javascript.common import describe, grade, imported, string_value, unwrap
+
+_GLOBALS = ("", "window.", "globalThis.", "global.", "self.")
+_EVAL = frozenset(g + "eval" for g in _GLOBALS)
+_FUNCTION = frozenset(g + "Function" for g in _GLOBALS)
+_TIMERS = frozenset(g + t for g in _GLOBALS for t in ("setTimeout", "setInterval", "setImmediate"))
+_VM = frozenset({"runInNewContext", "runInThisContext", "runInContext", "compileFunction", "Script"})
+
+
+def _code_argument(ctx: TSContext, call: Node, name: str) -> tuple[Node, str] | None:
+    """The argument holding code, and how the call is named in the message."""
+    args = ctx.arguments(call)
+    if not args:
+        return None
+    if name in _EVAL:
+        return args[0], "eval()"
+    if name in _FUNCTION:
+        return args[-1], "new Function()"  # the body is the last argument
+    if name in _TIMERS:
+        return args[0], f"{name.rsplit('.', 1)[-1]}() with a string"
+    head, _, tail = name.rpartition(".")
+    module = imported(ctx, head) if head else imported(ctx, name)
+    if module is not None and module[0] == "vm" and (tail if head else module[1]) in _VM:
+        return args[0], f"vm.{tail or module[1]}()"
+    return None
+
+
+@ts_rule(
+    id="JS-EVAL-001",
+    title="eval/new Function/string timer on non-constant code",
+    cwe=95,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    languages=("javascript", "typescript"),
+    query="[(call_expression) (new_expression)] @call",
+    why="""Assistants evaluate a formula, a filter expression or a JSON-ish config with eval(), new
+    Function('return ' + expr) or setTimeout(codeString), and Node's vm module looks like a sandbox but is not
+    one. Whoever controls the string runs JavaScript in the page (XSS) or in the server process: reading files,
+    environment secrets, spawning shells.""",
+    fix="""Parse data with JSON.parse, evaluate arithmetic with a small parser (e.g. expr-eval, mathjs in safe
+    mode), pass functions, not strings, to setTimeout/setInterval, and never treat vm as a security boundary.""",
+)
+def dynamic_code(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    found = _code_argument(ctx, call, ctx.call_name(call))
+    if found is None:
+        return
+    code, label = found
+    code = unwrap(code)
+    if code.type in ("arrow_function", "function_expression", "function"):
+        return
+    flow = ctx.flow(code)
+    timer = label.endswith("with a string")
+    if timer and not (flow.text or flow.built or string_value(ctx, code) is not None):
+        return  # setTimeout(callback, ms): a function reference, not code
+    if not flow.dynamic:
+        if timer and string_value(ctx, code) is not None:
+            yield ctx.hit(
+                call,
+                f"{label} is evaluated as code (implied eval); pass a function instead",
+                severity=Severity.LOW,
+                confidence=Confidence.MEDIUM,
+            )
+        return
+    severity, confidence = grade(flow, Severity.HIGH)
+    yield ctx.hit(call, f"{label} runs code built from {describe(flow)}", severity=severity, confidence=confidence)
