@@ -73,7 +73,9 @@ class Score:
 
 def load(path: Path = DATA) -> list[Row]:
     with path.open(newline="", encoding="utf-8") as fh:
-        return [Row(r["text"], r["label"], r["category"], r["split"], r.get("round") or "1") for r in csv.DictReader(fh)]
+        return [
+            Row(r["text"], r["label"], r["category"], r["split"], r.get("round") or "1") for r in csv.DictReader(fh)
+        ]
 
 
 def predict(rows: list[Row]) -> list[Row]:

@@ -8,6 +8,7 @@ import click
 
 from slopguard import __version__
 from slopguard.cli.deps import check_command, deps_command, npm_command, pip_command
+from slopguard.cli.prompt import init_command, prompt_command
 from slopguard.cli.review import review_command
 from slopguard.cli.rules import rules_command
 from slopguard.cli.scan import scan_command
@@ -21,7 +22,11 @@ def cli() -> None:
     """slopguard: treat every piece of AI-generated code as untrusted input."""
 
 
-for command in (scan_command, deps_command, check_command, pip_command, npm_command, review_command, rules_command):
+COMMANDS = (
+    scan_command, deps_command, check_command, pip_command, npm_command,
+    prompt_command, init_command, review_command, rules_command,
+)  # fmt: skip
+for command in COMMANDS:
     cli.add_command(command)
 
 

@@ -9,6 +9,7 @@ from slopguard.core.finding import Finding
 from slopguard.deps.collect import from_imports, from_manifests
 from slopguard.deps.manifests import ManifestProblem, is_manifest
 from slopguard.deps.model import PackageRef, PackageReport
+from slopguard.deps.popularity import normalize
 from slopguard.deps.report import to_findings
 from slopguard.deps.verify import VerifyOptions, verify
 from slopguard.engine.scanner import ScanResult
@@ -26,11 +27,10 @@ def first_imports(refs: list[PackageRef]) -> list[PackageRef]:
     seen: set[tuple[str, str]] = set()
     out: list[PackageRef] = []
     for ref in refs:
-        key = (ref.ecosystem.value, ref.name.lower())
-        if ref.origin == "import":
-            if key in seen:
-                continue
-            seen.add(key)
+        key = (ref.ecosystem.value, normalize(ref.ecosystem, ref.name))
+        if ref.origin == "import" and key in seen:
+            continue
+        seen.add(key)
         out.append(ref)
     return out
 
@@ -53,7 +53,7 @@ def check_dependencies(
 ) -> DepsOutcome:
     """Verify what the scan found (plus ``extra`` references, e.g. install commands in an answer)."""
     refs, problems = references(result)
-    reports = verify(first_imports(refs + (extra or [])), options)
+    reports = verify(first_imports((extra or []) + refs), options)
     lines: dict[str, list[str]] = {}
 
     def line_of(display: str, number: int) -> str:

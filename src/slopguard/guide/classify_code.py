@@ -265,7 +265,9 @@ def _route_methods(dec: ast.expr) -> tuple[str, set[str], str] | None:
     methods = {attr.upper()} if attr in {"get", "post", "put", "patch", "delete"} else set()
     for kw in call.keywords if call else []:
         if kw.arg == "methods" and isinstance(kw.value, ast.List | ast.Tuple | ast.Set):
-            methods |= {e.value.upper() for e in kw.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+            methods |= {
+                e.value.upper() for e in kw.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            }
     return attr, methods or {"GET"}, path
 
 
@@ -280,7 +282,9 @@ def python_signals(text: str) -> list[Signal]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+                aliases[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0]
+                )
                 rule = _module_rule(alias.name)
                 if rule:
                     out.append(Signal(*rule, f"import {alias.name}", "import"))
@@ -314,8 +318,6 @@ def python_signals(text: str) -> list[Signal]:
                 writes & {"post", "put", "patch", "delete", "create", "update", "form_valid"}
             ):
                 out.append(Signal("api-input", 1.5, f"class view {node.name} handles writes", "content"))
-    if PII_NAMES.search(text):
-        out.append(Signal("pii", 1.5, f"personal data field {PII_NAMES.search(text).group(0)!r}", "content"))  # type: ignore[union-attr]
     out += _text_extras(text)
     if "__main__" in text and re.search(r"if\s+__name__\s*==\s*['\"]__main__['\"]", text):
         out.append(Signal("internal-script", 0.6, "runs as a script (__main__)", "content"))
@@ -353,8 +355,13 @@ def _function_signals(func: ast.FunctionDef | ast.AsyncFunctionDef, aliases: dic
 
 
 def _text_extras(text: str) -> list[Signal]:
-    found = COMPLIANCE.search(text)
-    return [Signal("compliance", 1.0, f"mentions {found.group(0)}", "content")] if found else []
+    """Language-independent hints: personal-data field names and compliance regimes."""
+    out = []
+    if pii := PII_NAMES.search(text):
+        out.append(Signal("pii", 1.5, f"personal data field {pii.group(0)!r}", "content"))
+    if regime := COMPLIANCE.search(text):
+        out.append(Signal("compliance", 1.0, f"mentions {regime.group(0)}", "content"))
+    return out
 
 
 def content_signals(display: str, text: str) -> list[Signal]:
@@ -362,9 +369,9 @@ def content_signals(display: str, text: str) -> list[Signal]:
     suffix = os.path.splitext(display.lower())[1]
     if suffix in {".py", ".pyw"}:
         return python_signals(text)
-    out = [Signal(c, w, e, "content") for suffixes, pattern, c, w, e in CONTENT if suffix in suffixes and pattern.search(text)]
-    if suffix in {".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx"} and PII_NAMES.search(text):
-        out.append(Signal("pii", 1.5, "personal data field", "content"))
+    out = [Signal(c, w, e, "content") for sfx, pattern, c, w, e in CONTENT if suffix in sfx and pattern.search(text)]
+    if suffix not in {".json", ".yaml", ".yml", ".toml", ".lock", ".csv"}:
+        out += _text_extras(text)
     return out
 
 
@@ -411,10 +418,10 @@ def _read(path: Path) -> str | None:
 
 
 def _display(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """The path as the scanner shows it: relative to the resolved root when inside it."""
+    full, base = os.path.abspath(path), str(root.resolve())
+    rel = os.path.relpath(full, base)
+    return Path(full).as_posix() if rel.startswith("..") else Path(rel).as_posix()
 
 
 def expand(paths: Iterable[Path], root: Path) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -485,7 +492,11 @@ def changed_files(rev: str, cwd: Path) -> tuple[Path, list[Path], list[str]]:
     if top.returncode != 0:
         raise ClassifyInputError(f"not a git repository: {cwd}")
     root = Path(os.fsdecode(top.stdout.strip()))
-    if not rev or rev.startswith("-") or _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root).returncode:
+    if (
+        not rev
+        or rev.startswith("-")
+        or _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root).returncode
+    ):
         raise ClassifyInputError(f"unknown revision {rev!r} (not a commit in {root})")
 
     def names(args: list[str]) -> list[str]:

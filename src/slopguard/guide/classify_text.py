@@ -39,7 +39,8 @@ PHRASES: dict[str, list[tuple[str, float]]] = {
         ("jwt|jwts|json web token*", 1.5), ("oauth*|openid|oidc|saml|sso|single sign on", 1.5),
         ("2fa|mfa|totp|otp|two factor|multi factor|one time password*", 1.5), ("api key*", 0.8),
         ("(issue|validate|verify|rotate|revoke) ~ keys", 0.7), ("credential*", 0.8),
-        ("bearer token*|access token*|refresh token*|id token*", 1.2), ("auth", 0.8), ("(validate|validation|verify|verification|check*) ~ token*", 1.5),
+        ("bearer token*|access token*|refresh token*|id token*", 1.2), ("auth", 0.8),
+        ("(validate|validation|verify|verification|check*) ~ token*", 1.5),
         ("token* (validation|verification)", 1.5),
         ("authori[sz]ation", 1.2), ("permission system|permission model|permissions model", 1.5),
         ("rbac|abac|role based access control", 1.2), ("roles and permissions", 1.0),
@@ -61,7 +62,9 @@ PHRASES: dict[str, list[tuple[str, float]]] = {
         ("radiation therapy|radiotherapy|treatment plan*", 1.5), ("ecg|ekg|eeg|blood glucose|glucose", 1.5),
         ("arrhythmia*|clinical decision*|diagnosis model*|triage score*", 1.5),
         ("dicom|hl7|fhir", 1.5), ("patient*", 0.8), ("clinician*|nurse*|hospital*", 0.5), ("medical", 1.0),
-        ("pacing", 1.0), ("medication*|morphine|opioid*|drug dos*|mg per kg|mg/kg", 1.5), ("pump*", 0.8), ("diagnos* ~ (patient*|disease*)", 1.5),
+        ("pacing", 1.0),
+        ("medication*|morphine|opioid*|drug dos*|mg per kg|mg/kg", 1.5), ("pump*", 0.8),
+        ("diagnos* ~ (patient*|disease*)", 1.5),
     ],
     "kernel": [
         ("linux kernel", 2.0), ("kernel (module*|driver*|code|patch*|space|mode|extension*)", 2.0),
@@ -82,7 +85,8 @@ PHRASES: dict[str, list[tuple[str, float]]] = {
         ("salar*|payroll", 1.2), ("medical record*|patient record*|patient data|health record*", 2.0),
         ("health (data|information)|phi|ehr|emr", 2.0), ("anonymi[sz]*|pseudonymi[sz]*|de identif*", 1.0),
         ("background check*|credit score*|credit report*", 1.2), ("biometric*|face recognition", 1.5),
-        ("ethnicity|religion|sexual orientation", 1.0), ("location history|gps|geolocation|precise location|location data", 1.5),
+        ("ethnicity|religion|sexual orientation", 1.0),
+        ("location history|gps|geolocation|precise location|location data", 1.5),
         ("birthday*", 1.5), ("(customer|user|member|patient) records", 1.0),
         ("gdpr (data )?(export|request)|subject access request*|dsar", 1.5),
         ("everything we (hold|store|have) about", 1.0), ("employee* ~ (records|data|details)", 1.0),
@@ -107,7 +111,8 @@ PHRASES: dict[str, list[tuple[str, float]]] = {
         ("webhook*", 1.0), ("graphql|mutation*", 1.0), ("accept* ~ (json|input|data|requests)", 1.0),
         ("slash command*", 1.0), ("search (box|query|endpoint)", 0.8), ("fastapi|flask|express", 0.5),
         ("controller*", 0.5), ("server", 0.2), ("free text", 0.8),
-        ("(users|user|people|customers|customer|clients|visitors) (send|sends|submit|submits|enter|enters|type|types|paste|pastes|add|adds|provide|provides)", 1.0),
+        ("(users|user|people|customers|customer|clients|visitors) "
+         "(send|sends|submit|submits|enter|enters|type|types|paste|pastes|add|adds|provide|provides)", 1.0),
         ("bot|chatbot", 0.6), ("frontend|front end|mobile app", 0.4), ("expose*", 0.4), ("accept*", 0.4),
     ],
     "file-upload": [
@@ -120,7 +125,8 @@ PHRASES: dict[str, list[tuple[str, float]]] = {
     "session": [
         ("session*", 1.5), ("cookie*", 1.2), ("csrf|xsrf", 1.5), ("remember me", 1.5),
         ("re:\\b(?:log|sign)[\\s_-]?out\\b|\\blogout\\b", 1.2), ("(logged|signed) in", 0.6),
-        ("session timeout|idle timeout|inactivity", 1.0), ("token expir*", 1.0), ("samesite|httponly", 1.5), ("(between|across) requests", 1.0),
+        ("session timeout|idle timeout|inactivity", 1.0), ("token expir*", 1.0),
+        ("samesite|httponly", 1.5), ("(between|across) requests", 1.0),
     ],
     "access-control": [
         ("only (the )?(admin*|owner*|author*|staff|member*|editor*|users with|logged in users|manager*)", 1.5),
@@ -138,7 +144,8 @@ PHRASES: dict[str, list[tuple[str, float]]] = {
     "compliance": [
         ("hipaa|gdpr|ccpa|pci|pci dss|soc 2|soc2|sox|sarbanes|iso 27001|fedramp|finra|sec rules", 1.5),
         ("regulat*", 1.2), ("complian*", 1.2), ("legally required|legal hold", 1.2),
-        ("audit log*|audit trail*", 1.5), ("retention", 1.2), ("consent", 1.2), ("evidence report*", 0.8), ("audit*", 1.0), ("append only", 0.8),
+        ("audit log*|audit trail*", 1.5), ("retention", 1.2), ("consent", 1.2), ("evidence report*", 0.8),
+        ("audit*", 1.0), ("append only", 0.8),
         ("opt out|do not sell|do not track|privacy (request*|setting*|choice*)", 1.2),
     ],
     "untrusted-parsing": [
@@ -147,7 +154,8 @@ PHRASES: dict[str, list[tuple[str, float]]] = {
         ("untrusted|user submitted|third party data|partner system*|customers send|suppliers? (send|email)", 1.0),
         ("render ~ (html|markdown)|markdown", 0.8), ("fetch ~ (url|page)|url from the user|link preview*", 1.5),
         ("ssrf", 1.5), ("decod*", 0.6), ("binary (format|protocol)", 1.0), ("rss|atom feed*|feeds", 1.0),
-        ("(customers|customer|users|user|partners|partner|clients|client|suppliers|supplier|vendors|vendor) (send|sends|email|emails|upload|uploads|submit|submits|provide|provides)", 1.0),
+        ("(customers|customer|users|user|partners|partner|clients|client|suppliers|supplier|vendors|vendor) "
+         "(send|sends|email|emails|upload|uploads|submit|submits|provide|provides)", 1.0),
     ],
     "internal-script": [
         ("script*", 1.0), ("one off|cron*|cli|command line|bash|shell|git hook*", 0.8), ("automat*", 0.8),

@@ -248,14 +248,14 @@ def decide(signals: Iterable[Signal], cap: Verdict | None = None, cap_note: str 
             counted = False
         reasons.append(Reason(cat, score, evidence[cid], counted))
     reasons.sort(key=lambda r: (not r.counted, -r.category.verdict, -r.score, r.category.id))
-    counted = [r for r in reasons if r.counted]
+    winners = [r for r in reasons if r.counted]
     notes = []
     if cap is not None and any(r.score >= THRESHOLD and not r.counted for r in reasons):
         notes.append(cap_note or f"risk signals were lowered to at most {cap.label} by the context")
-    if not counted:
+    if not winners:
         conf = NO_SIGNAL_CONFIDENCE if not reasons else 0.5
         return Decision(Verdict.SAFE, conf, None, reasons, notes or ["no category reached the threshold"])
-    top = counted[0]
+    top = winners[0]
     verdict = top.category.verdict
     conf = top.score / (top.score + 1.0)
     riskier = [r.score for r in reasons if not r.counted and r.category.verdict > verdict]

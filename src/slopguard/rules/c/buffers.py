@@ -36,7 +36,9 @@ Risk = tuple[Severity, Confidence, str]
 def c_gets(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     call = captures["call"][0]
     if callee(ctx, call) in ("gets", "_getws"):
-        yield ctx.hit(call, "gets() cannot limit the line to the buffer (removed in C11); use fgets(buf, sizeof buf, stdin)")
+        yield ctx.hit(
+            call, "gets() cannot limit the line to the buffer (removed in C11); use fgets(buf, sizeof buf, stdin)"
+        )
 
 
 @ts_rule(
@@ -88,9 +90,9 @@ def _copy_risk(ctx: TSContext, name: str, decl: ArrayDecl | None, dst: Node, src
             return Severity.LOW, Confidence.LOW, f"copies a {need}-byte literal into {where} (it fits)"
         return Severity.HIGH, Confidence.HIGH, f"copies a {need}-byte literal into {where}: it overflows"
     source = array_of(ctx, src)
-    if decl and source and decl.size is not None and source.size is not None and source.size <= decl.size:
-        if not appends:
-            return Severity.LOW, Confidence.LOW, f"copies {source.name}[{source.size_text}] into {where} (it fits)"
+    sizes = (decl.size if decl else None, source.size if source else None)
+    if source and not appends and sizes[0] is not None and sizes[1] is not None and sizes[1] <= sizes[0]:
+        return Severity.LOW, Confidence.LOW, f"copies {source.name}[{source.size_text}] into {where} (it fits)"
     flow = arg_flow(ctx, src)
     verb = "appends" if appends else "copies"
     if flow.tainted:

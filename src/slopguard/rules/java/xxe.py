@@ -23,6 +23,9 @@ _FACTORIES = {
     "XMLReaderFactory": "XMLReader",
 }
 _CREATORS = frozenset({"newInstance", "newFactory", "newDefaultInstance", "newDefaultFactory", "createXMLReader"})
+_CHAINED = re.compile(r"Factory\.(?:newInstance|newFactory|newDefault\w*)\(")
+# Chains ending in an object that can still be hardened (XMLReader features, entity resolvers).
+_CONFIGURABLE = frozenset({"getXMLReader", "newSAXParser", "newDocumentBuilder", "newTransformer", "newSchema"})
 _CONSTRUCTED = {"SAXBuilder": "JDOM SAXBuilder", "SAXReader": "dom4j SAXReader"}
 # Compacted (whitespace-free) text of a call that hardens a factory, in the method or the class that uses it.
 _TRUE = r'(?:true|Boolean\.TRUE|"true")'
@@ -32,6 +35,7 @@ _HARDENING = re.compile(
     rf'|load-external-dtd",{_FALSE}'
     r'|(?:ACCESS_EXTERNAL_DTD|ACCESS_EXTERNAL_SCHEMA|ACCESS_EXTERNAL_STYLESHEET|accessExternal(?:DTD|Schema|Stylesheet)"),""'
     rf"|setExpandEntityReferences\({_FALSE}\)"
+    r"|setEntityResolver\("
     rf'|(?:IS_SUPPORTING_EXTERNAL_ENTITIES|SUPPORT_DTD|isSupportingExternalEntities"|supportDTD"),{_FALSE}'
 )
 
@@ -52,10 +56,11 @@ def _factory_kind(node: Node, ctx: TSContext) -> str | None:
     return _FACTORIES.get(ctx.text(obj).rsplit(".", 1)[-1])
 
 
-def _used_in_chain(node: Node) -> bool:
-    """``DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in)``: nothing can harden it."""
-    parent = node.parent
-    return parent is not None and parent.type == "method_invocation" and parent.child_by_field_name("object") == node
+def _chain_end(node: Node) -> Node:
+    """The last call of ``DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in)``."""
+    while node.parent is not None and node.parent.type == "method_invocation" and receiver(node.parent) == node:
+        node = node.parent
+    return node
 
 
 def _scope(node: Node, ctx: TSContext) -> Node | None:
@@ -100,7 +105,10 @@ def java_xxe(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     kind = _factory_kind(node, ctx)
     if kind is None:
         return
-    if not _used_in_chain(node) and _hardened(_scope(node, ctx), ctx):
+    if kind == "XMLReader" and node.type == "method_invocation" and _CHAINED.search(ctx.compact(receiver(node))):
+        return  # the factory in the chain is reported
+    end = _chain_end(node)
+    if (end == node or method(end, ctx) in _CONFIGURABLE) and _hardened(_scope(end, ctx), ctx):
         return
     yield ctx.hit(
         node,

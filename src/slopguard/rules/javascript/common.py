@@ -72,7 +72,7 @@ def is_response(ctx: TSContext, node: Node | None) -> bool:
 def unwrap(node: Node) -> Node:
     while node.type in ("parenthesized_expression", "await_expression", "as_expression", "non_null_expression",
                         "satisfies_expression") and node.named_children:  # fmt: skip
-        node = node.named_children[-1]
+        node = node.named_children[0]  # `x as T`: the expression comes first, the type last
     return node
 
 

@@ -1,0 +1,87 @@
+"""JS-JWT-001: JWTs accepted without a verified signature (algorithms: ['none'], jwt.decode for auth)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.javascript.common import (
+    enclosing_function,
+    imported,
+    method,
+    option,
+    receiver,
+    resolve,
+    string_value,
+)
+
+_JWT_MODULES = frozenset({"jsonwebtoken", "jose", "jws"})
+_JWT_RECEIVER = re.compile(r"^(?:jwt|JWT|jsonwebtoken|jose|jws|jwtLib)$")
+_AUTH_USE = re.compile(
+    r"(?i)req\.user\s*=|res\.locals\.(?:user|auth)|\brole|isAdmin|\badmin\b|permission|authori[sz]|authenticat"
+    r"|\bnext\(\s*\)|\.sub\b|\buserId\b|\bscope"
+)
+_VERIFIES = re.compile(r"\b(?:verify|jwtVerify|verifyToken|verifyJwt)\s*\(")
+
+
+def _jwt_call(ctx: TSContext, call: Node, name: str) -> bool:
+    """``jwt.verify``/``jwt.decode`` on jsonwebtoken (or jose's ``decodeJwt``), however it was imported."""
+    callee = call.child_by_field_name("function")
+    if callee is not None and callee.type == "identifier":
+        origin = imported(ctx, name)
+        return origin is not None and origin[0] in _JWT_MODULES
+    obj = receiver(call)
+    if obj is None:
+        return False
+    origin = imported(ctx, ctx.text(obj)) if obj.type == "identifier" else None
+    return (origin is not None and origin[0] in _JWT_MODULES) or bool(_JWT_RECEIVER.match(ctx.text(obj)))
+
+
+def _none_algorithm(ctx: TSContext, algorithms: Node | None) -> bool:
+    algorithms = resolve(ctx, algorithms)
+    if algorithms is None:
+        return False
+    items = algorithms.named_children if algorithms.type == "array" else [algorithms]
+    return any((string_value(ctx, resolve(ctx, a)) or "").lower() == "none" for a in items)
+
+
+@ts_rule(
+    id="JS-JWT-001",
+    title="JWT accepted without verifying its signature",
+    cwe=347,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    languages=("javascript", "typescript"),
+    query="(call_expression) @call",
+    why="""Assistants read the user out of a token with jwt.decode() (it only base64-decodes the payload) or
+    allow algorithms: ['none'] when verification 'fails in development'. An attacker writes their own token,
+    {"sub": "admin", "role": "admin"} with no or any signature, and the server believes it: full account
+    takeover and privilege escalation.""",
+    fix="""Use jwt.verify(token, secret, { algorithms: ['HS256'] }) (or the exact asymmetric algorithm you issue)
+    and read claims only from its result; keep jwt.decode for debugging or for picking a key id before verify.""",
+)
+def unverified_jwt(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    name = method(ctx, call)
+    if name not in ("verify", "decode", "decodeJwt") or not _jwt_call(ctx, call, name):
+        return
+    args = ctx.arguments(call)
+    if name == "verify":
+        opts = args[2] if len(args) > 2 else None
+        if opts is not None and _none_algorithm(ctx, option(ctx, opts, "algorithms")):
+            yield ctx.hit(call, "jwt.verify() accepts the 'none' algorithm: unsigned tokens pass; list real ones")
+        return
+    scope = enclosing_function(call)
+    body = ctx.text(scope.child_by_field_name("body")) if scope is not None else ""
+    if not body or _VERIFIES.search(body) or not _AUTH_USE.search(ctx.text(scope)):
+        return
+    yield ctx.hit(
+        call,
+        f"{name}() does not check the signature, yet its claims decide who the caller is; use jwt.verify()",
+    )
