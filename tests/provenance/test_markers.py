@@ -324,7 +324,9 @@ def test_regions_are_not_added_to_a_file_with_unbalanced_markers(tmp_path: Path)
     path = tmp_path / "a.py"
     original = f"a = 1\n# {TAG}-begin model=m\nb = 2\n"
     path.write_text(original, encoding="utf-8")
-    with pytest.raises(MarkError, match="a.py:2: .*has no slopguard:ai-end; fix the markers first"):
+    with pytest.raises(
+        MarkError, match=r"a.py:2: .*has no slopguard:ai-end.*\(fix the markers before adding a region\)"
+    ):
         mark(path, {"model": "m"}, 1, 1)
     assert path.read_text(encoding="utf-8") == original
     assert mark(path, {"model": "m"}).action == "added"  # a whole-file marker is still fine

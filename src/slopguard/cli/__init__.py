@@ -9,6 +9,7 @@ import click
 from slopguard import __version__
 from slopguard.cli.deps import check_command, deps_command, npm_command, pip_command
 from slopguard.cli.prompt import init_command, prompt_command
+from slopguard.cli.provenance import mark_command, provenance_command
 from slopguard.cli.review import review_command
 from slopguard.cli.rules import rules_command
 from slopguard.cli.scan import scan_command
@@ -24,7 +25,7 @@ def cli() -> None:
 
 COMMANDS = (
     scan_command, deps_command, check_command, pip_command, npm_command,
-    prompt_command, init_command, review_command, rules_command,
+    prompt_command, init_command, review_command, mark_command, provenance_command, rules_command,
 )  # fmt: skip
 for command in COMMANDS:
     cli.add_command(command)

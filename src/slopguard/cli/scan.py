@@ -98,6 +98,8 @@ def _scan_stdin(scanner: Scanner, language: str, display: str) -> tuple[ScanResu
 @click.option("--offline", is_flag=True, default=None, help="Verify packages from the cache and shipped index only.")
 @click.option("--allow-unknown", is_flag=True, default=None, help="Packages that cannot be verified do not fail.")
 @click.option("--new-days", type=click.IntRange(min=0), help="A package younger than this many days is 'new'.")
+@click.option("--require-review", is_flag=True, default=None,
+              help="Report AI-generated code (slopguard:ai markers) that has no recorded reviewer.")  # fmt: skip
 def scan_command(
     paths: tuple[Path, ...],
     fmt: str | None,
@@ -120,6 +122,7 @@ def scan_command(
     offline: bool | None,
     allow_unknown: bool | None,
     new_days: int | None,
+    require_review: bool | None,
 ) -> None:
     """Scan PATHS (default: .) for the flaws AI assistants write; '-' reads a snippet or a whole answer
     from stdin."""
@@ -149,6 +152,7 @@ def scan_command(
         offline=offline,
         allow_unknown=allow_unknown,
         new_days=new_days,
+        require_review=require_review,
     )
     try:
         scanner = Scanner(settings)

@@ -35,6 +35,7 @@ class Settings:
     offline: bool = False
     allow_unknown: bool = False
     new_days: int = 30
+    require_review: bool = False
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
 
@@ -104,6 +105,7 @@ def parse_table(table: dict[str, Any], base: Path) -> dict[str, Any]:
         "offline": _bool,
         "allow-unknown": _bool,
         "new-days": lambda k, v: _int(k, v, 0),
+        "require-review": _bool,
     }
     known = {f.name for f in fields(Settings)}
     out: dict[str, Any] = {}

@@ -14,7 +14,7 @@ from pathlib import Path
 import slopguard
 from slopguard.engine.registry import RuleMeta, rule_meta
 
-_ANALYSIS_PACKAGES = ("core", "engine", "rules")
+_ANALYSIS_PACKAGES = ("core", "engine", "rules", "provenance", "deps")
 
 
 def code_fingerprint() -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar, Unpack
 
@@ -247,15 +247,20 @@ def iter_selected(ids: Iterable[str], rules: dict[str, Rule[C]]) -> Iterator[Rul
             yield rule
 
 
-def select_rules(select: Iterable[str], ignore: Iterable[str], known: Iterable[str] | None = None) -> set[str]:
-    """Rule ids chosen by id or id prefix (``PY-SQLI``, ``PY``, ``ALL``); unknown selectors are an error."""
-    known = list(rule_meta() if known is None else known)
+def select_rules(
+    select: Iterable[str], ignore: Iterable[str], known: Mapping[str, RuleMeta] | None = None
+) -> set[str]:
+    """Rule ids chosen by id or id prefix (``PY-SQLI``, ``PY``, ``ALL``); unknown selectors are an error.
+
+    ``ALL`` (the default) leaves out rules tagged ``opt-in``; naming them by id or prefix selects them.
+    """
+    metas = rule_meta() if known is None else known
 
     def expand(selector: str) -> set[str]:
         sel = selector.strip().upper()
         if sel in ("ALL", "*"):
-            return set(known)
-        ids = {rid for rid in known if rid == sel or rid.startswith(sel + "-") or rid.startswith(sel)}
+            return {rid for rid, meta in metas.items() if "opt-in" not in meta.tags}
+        ids = {rid for rid in metas if rid == sel or rid.startswith(sel + "-") or rid.startswith(sel)}
         if not ids:
             raise ValueError(f"unknown rule or rule prefix {selector!r}")
         return ids

@@ -76,6 +76,8 @@ class Scanner:
         self.cache_dir = cache_dir
         catalog = load_catalog(cache_dir, self.fingerprint) | {m.id: m for m in CHECK_RULES.values()}
         chosen = set(rule_ids) if rule_ids is not None else select_rules(settings.select, settings.ignore, catalog)
+        if settings.require_review and rule_ids is None:
+            chosen |= {rid for rid, meta in catalog.items() if "provenance" in meta.tags}
         self.rules = {rid: catalog[rid] for rid in sorted(chosen) if rid in catalog}
         self.rule_ids = frozenset(self.rules)
 

@@ -83,6 +83,17 @@ CALLS: dict[str, Rule] = {
     "yaml.unsafe_load": ("untrusted-parsing", 1.0), "tarfile.open": ("untrusted-parsing", 0.4),
     "zipfile.ZipFile": ("untrusted-parsing", 0.4), "shutil.unpack_archive": ("untrusted-parsing", 0.8),
 }  # fmt: skip
+# What a function is called says what the file implements (Python definitions only).
+DEFINES: list[tuple[re.Pattern[str], str, float]] = [
+    (re.compile(p, re.IGNORECASE), c, w) for p, c, w in [
+        (r"^(?:hash|verify|check|set|reset|change)_password$|^authenticate(?:_user)?$|^(?:log|sign)_?in(?:_user)?$"
+         r"|^(?:create|issue|verify|decode|validate)_(?:access_|refresh_|reset_|auth_|jwt_)?token$", "auth", 1.0),
+        (r"^(?:encrypt|decrypt)(?:_\w+)?$|^derive_key$|^(?:sign|verify)_(?:message|payload|data|signature)$",
+         "crypto", 1.0),
+        (r"^(?:charge|refund|capture)(?:_\w+)?$|^create_payment(?:_intent)?$|^(?:process|handle)_payment$",
+         "payment", 1.0),
+    ]
+]  # fmt: skip
 ACCESS_DECORATORS = frozenset({
     "login_required", "permission_required", "user_passes_test", "staff_member_required", "roles_required",
     "roles_accepted", "jwt_required", "requires_auth", "admin_required", "permission_classes", "fresh_jwt_required",
@@ -95,7 +106,8 @@ REQUEST_DATA = frozenset({"args", "form", "json", "get_json", "values", "data", 
 PII_NAMES = re.compile(
     r"\b(?:ssn|social_security(?:_number)?|date_of_birth|birth_?date|passport_(?:number|no)|national_id|tax_id"
     r"|drivers?_licen[cs]e(?:_number)?)\b", re.IGNORECASE)  # fmt: skip
-COMPLIANCE = re.compile(r"\b(?:HIPAA|GDPR|PCI[- ]DSS|SOX|SOC ?2|CCPA)\b|\baudit_?(?:log|trail)\b", re.IGNORECASE)
+COMPLIANCE = re.compile(r"\b(?:HIPAA|GDPR|PCI[- ]DSS|SOX|SOC ?2|CCPA)\b", re.IGNORECASE)
+AUDIT = re.compile(r"\baudit_?(?:log|trail)s?\b", re.IGNORECASE)
 # Other languages: (file suffixes, pattern, category, weight, evidence label).
 CONTENT: list[tuple[frozenset[str], re.Pattern[str], str, float, str]] = [
     (frozenset(s.split()), re.compile(p, re.MULTILINE), c, w, e) for s, p, c, w, e in [
@@ -143,7 +155,11 @@ CONTENT: list[tuple[frozenset[str], re.Pattern[str], str, float, str]] = [
         (".sql", r"\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b", "db-migration", 1.0, "bulk UPDATE/DELETE"),
     ]
 ]  # fmt: skip
-DOC_SUFFIXES = frozenset({".md", ".rst", ".txt", ".adoc"})
+CODE_SUFFIXES = frozenset({
+    ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".java", ".kt", ".go", ".rs", ".rb", ".php", ".cs", ".c", ".h",
+    ".cc", ".cpp", ".hpp", ".swift", ".scala",
+})  # fmt: skip
+DOC_SUFFIXES = frozenset({".md", ".rst", ".adoc"})
 UI_SUFFIXES = frozenset({".html", ".css", ".scss", ".vue", ".svelte"})
 BUILD_NAMES = frozenset({"dockerfile", "makefile", "pyproject.toml", "setup.py", "setup.cfg", "tox.ini",
                          "noxfile.py", "package.json", ".pre-commit-config.yaml", "justfile"})  # fmt: skip
@@ -208,7 +224,7 @@ def path_signals(display: str) -> tuple[list[Signal], str | None]:
     signals = [Signal(*PATH_DIRS[d], f"path {d}/", "path") for d in dirs if d in PATH_DIRS]
     stem = os.path.splitext(name)[0]
     if stem in PATH_DIRS and PATH_DIRS[stem][0] in {"auth", "payment", "crypto"}:
-        signals.append(Signal(*PATH_DIRS[stem], f"file name {name}", "path"))
+        signals.append(Signal(PATH_DIRS[stem][0], 0.6, f"file name {name}", "path"))
     if "versions" in dirs and "alembic" in dirs:
         signals.append(Signal("db-migration", 2.0, "path alembic/versions/", "path"))
     if name in BUILD_NAMES or ".github" in dirs:
@@ -311,6 +327,7 @@ def python_signals(text: str) -> list[Signal]:
             out.append(Signal("access-control", 1.0, f".{node.attr}", "content"))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             out += _function_signals(node, aliases)
+            out += [Signal(c, w, f"defines {node.name}()", "content") for p, c, w in DEFINES if p.search(node.name)]
         elif isinstance(node, ast.ClassDef):
             bases = {_dotted(b, aliases).rpartition(".")[2] for b in node.bases}
             writes = {n.name for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -318,7 +335,7 @@ def python_signals(text: str) -> list[Signal]:
                 writes & {"post", "put", "patch", "delete", "create", "update", "form_valid"}
             ):
                 out.append(Signal("api-input", 1.5, f"class view {node.name} handles writes", "content"))
-    out += _text_extras(text)
+    out += _text_extras(text, _identifiers(tree))
     if "__main__" in text and re.search(r"if\s+__name__\s*==\s*['\"]__main__['\"]", text):
         out.append(Signal("internal-script", 0.6, "runs as a script (__main__)", "content"))
     return out
@@ -354,14 +371,34 @@ def _function_signals(func: ast.FunctionDef | ast.AsyncFunctionDef, aliases: dic
     return out
 
 
-def _text_extras(text: str) -> list[Signal]:
-    """Language-independent hints: personal-data field names and compliance regimes."""
+def _text_extras(text: str, names: str | None = None) -> list[Signal]:
+    """Hints from personal-data field names and compliance regimes. ``names``: the identifiers to look at
+    (for Python, the names in the code, so that a regular expression or a comment is not a data field)."""
     out = []
-    if pii := PII_NAMES.search(text):
+    if pii := PII_NAMES.search(text if names is None else names):
         out.append(Signal("pii", 1.5, f"personal data field {pii.group(0)!r}", "content"))
+    if audit := AUDIT.search(text if names is None else names):
+        out.append(Signal("compliance", 0.8, f"audit trail {audit.group(0)!r}", "content"))
     if regime := COMPLIANCE.search(text):
-        out.append(Signal("compliance", 1.0, f"mentions {regime.group(0)}", "content"))
+        out.append(Signal("compliance", 0.6, f"mentions {regime.group(0)}", "content"))
     return out
+
+
+def _identifiers(tree: ast.AST) -> str:
+    """Every name, attribute, argument and keyword in the code, and string constants that look like field names."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif isinstance(node, ast.arg | ast.keyword) and node.arg:
+            found.add(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.add(node.name)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"\w{2,40}", node.value):
+            found.add(node.value)
+    return " ".join(sorted(found))
 
 
 def content_signals(display: str, text: str) -> list[Signal]:
@@ -370,7 +407,7 @@ def content_signals(display: str, text: str) -> list[Signal]:
     if suffix in {".py", ".pyw"}:
         return python_signals(text)
     out = [Signal(c, w, e, "content") for sfx, pattern, c, w, e in CONTENT if suffix in sfx and pattern.search(text)]
-    if suffix not in {".json", ".yaml", ".yml", ".toml", ".lock", ".csv"}:
+    if suffix in CODE_SUFFIXES:
         out += _text_extras(text)
     return out
 

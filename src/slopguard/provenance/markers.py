@@ -405,7 +405,7 @@ def mark(
     parsed = source.parse()
     bad = [p for p in parsed.problems if any(text in p.message for text in _UNBALANCED)]
     if bad and start is not None:
-        raise MarkError(f"{source.path}:{bad[0].line}: {bad[0].message}; fix the markers first")
+        raise MarkError(f"{source.path}:{bad[0].line}: {bad[0].message} (fix the markers before adding a region)")
     count = len(source.lines)
     if start is None:
         existing = next((m for m in parsed.markers if m.kind == "file"), None)

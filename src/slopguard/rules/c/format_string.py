@@ -1,0 +1,59 @@
+"""C-FMT-001: a printf-family or syslog call whose format string is data rather than a literal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.c.common import CALL_QUERY, callee, literal_like
+from slopguard.rules.c.dataflow import arg_flow
+from slopguard.rules.c.formats import PRINTF_FORMAT
+
+
+@ts_rule(
+    id="C-FMT-001",
+    title="Format string that is not a literal",
+    cwe=134,
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    languages=("c", "cpp"),
+    query=CALL_QUERY,
+    why="""Assistants print a message with printf(msg), fprintf(stderr, err), syslog(LOG_ERR, buf) or
+    snprintf(dst, n, text). The first string is a format: any %s or %x in the data reads the stack (leaking
+    pointers and canaries) and %n writes to memory, so text from a user, file or peer becomes a memory-read
+    and write primitive.""",
+    fix="""Keep the format a literal and pass the data as an argument: printf("%s", msg), fputs(msg, stdout),
+    syslog(LOG_ERR, "%s", buf), snprintf(dst, n, "%s", text).""",
+)
+def c_format_string(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call = captures["call"][0]
+    name = callee(ctx, call)
+    index = PRINTF_FORMAT.get(name)
+    args = ctx.arguments(call)
+    if index is None or len(args) <= index:
+        return
+    fmt = args[index]
+    if literal_like(ctx, fmt):
+        return
+    flow = arg_flow(ctx, fmt)
+    if not flow.dynamic:
+        return  # a constant chosen at run time: const char *fmt = verbose ? "%s\n" : "%.20s\n";
+    # With arguments after it (or a va_list) the format is meant to be one: a table entry or a wrapper's
+    # parameter, checked by the compiler at the callers. Only data reaching it is worth a finding then.
+    forwards = len(args) > index + 1 or name.startswith("v")
+    if forwards and not flow.tainted:
+        return
+    text = ctx.text(fmt)[:40]
+    safe = ", ".join(ctx.text(a)[:20] for a in args[:index])
+    safe = f'{name}({safe}{", " if safe else ""}"%s", {text})'
+    if flow.tainted:
+        yield ctx.hit(
+            call,
+            f"{name}() uses attacker-controlled data ({flow.origin}) as its format string; use {safe}",
+            confidence=Confidence.HIGH,
+        )
+        return
+    yield ctx.hit(call, f"{name}() uses '{text}' as its format string: a % in it reads or writes memory; use {safe}")

@@ -1,0 +1,134 @@
+"""JAVA-DESER-001: native deserialization without a filter, Jackson default typing, XMLDecoder, SnakeYAML load."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.java.common import (
+    class_of,
+    declaration,
+    declared_type,
+    method,
+    method_of,
+    receiver,
+    type_name,
+    value_of,
+)
+
+_FILTERED = re.compile(r"setObjectInputFilter\(|ObjectInputFilter|setSerialFilter|resolveClass\(")
+_SAFE_STREAMS = re.compile(r"(?i)validating|lookahead|filtered|safe|whitelist|allowlist|restricted")
+_LAX_VALIDATOR = re.compile(
+    r"LaissezFaireSubTypeValidator|getPolymorphicTypeValidator\(\)|allowIf(?:Base|Sub)Type\((?:Object|Serializable)"
+    r"\.class\)|allowIf(?:Base|Sub)Type\(\"java\.?\"\)"
+)
+_SAFE_YAML = re.compile(r"SafeConstructor|LoaderOptions|new Constructor\(\s*\w+\.class")
+
+
+def _object_stream(obj: Node, ctx: TSContext) -> Node | None:
+    """The ``new ObjectInputStream(...)`` behind ``ois.readObject()``, or the receiver itself when only the
+    declared type says so; None for any other stream type."""
+    value = value_of(obj, ctx)
+    kind = declared_type(obj, ctx) or (type_name(value, ctx) if value.type == "object_creation_expression" else "")
+    if kind != "ObjectInputStream":
+        return None
+    return value
+
+
+def _native(call: Node, ctx: TSContext) -> Hit | None:
+    obj = receiver(call)
+    func = method_of(call)
+    if obj is None or func is None or ctx.text(func.child_by_field_name("name")) in ("readObject", "readExternal"):
+        return None  # custom serialization hooks read their own fields
+    stream = _object_stream(obj, ctx)
+    if stream is None:
+        return None
+    decl = declaration(ctx.text(obj), obj, ctx) if obj.type == "identifier" else None
+    field = decl is not None and method_of(decl.node) is None
+    scope = class_of(call) if field else func
+    if _FILTERED.search(ctx.text(scope)) or b"setSerialFilter(" in ctx.source:
+        return None
+    flow = ctx.flow(stream)
+    origin = f" from {flow.origin}" if flow.tainted and flow.origin else ""
+    return ctx.hit(
+        call,
+        f"ObjectInputStream.{method(call, ctx)}() without an ObjectInputFilter deserializes any class{origin}; "
+        "gadget chains run code",
+        confidence=Confidence.HIGH if flow.tainted else Confidence.MEDIUM,
+    )
+
+
+def _yaml(call: Node, ctx: TSContext) -> Hit | None:
+    obj = receiver(call)
+    args = ctx.arguments(call)
+    if obj is None or not args:
+        return None
+    value = value_of(obj, ctx)
+    if declared_type(obj, ctx) != "Yaml" and not (
+        value.type == "object_creation_expression" and type_name(value, ctx) == "Yaml"
+    ):
+        return None
+    if value.type == "object_creation_expression" and _SAFE_YAML.search(ctx.text(value)):
+        return None
+    if value.type != "object_creation_expression" and obj.type == "identifier":
+        decl = declaration(ctx.text(obj), obj, ctx)
+        if decl is None or decl.value is None or _SAFE_YAML.search(ctx.text(decl.value)):
+            return None
+    flow = ctx.tainted(args[0])
+    if flow is None:
+        return None
+    return ctx.hit(call, f"SnakeYAML {method(call, ctx)}() of request data ({flow.origin}) can instantiate any class")
+
+
+@ts_rule(
+    id="JAVA-DESER-001",
+    title="Unsafe deserialization",
+    cwe=502,
+    severity=Severity.CRITICAL,
+    confidence=Confidence.HIGH,
+    languages=("java",),
+    query="""
+    (method_invocation name: (identifier) @method) @call
+    (object_creation_expression type: (_) @type) @call
+    """,
+    why="""Assistants restore objects with new ObjectInputStream(request.getInputStream()).readObject(), turn on
+    Jackson's enableDefaultTyping() so polymorphic JSON "just works", or load YAML with new Yaml().load(body).
+    Each lets the sender pick the classes to instantiate: a serialized gadget chain from common libraries
+    (commons-collections, Spring, Groovy) or a JSON/YAML type tag runs arbitrary code on the server.""",
+    fix="""Accept JSON into fixed DTO classes; if native serialization is unavoidable install an ObjectInputFilter
+    allow-list (ois.setObjectInputFilter / jdk.serialFilter). Use activateDefaultTyping only with a
+    BasicPolymorphicTypeValidator allow-list, new Yaml(new SafeConstructor(new LoaderOptions())), never XMLDecoder.""",
+)
+def java_deserialization(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    node: Node = captures["call"][0]
+    if node.type == "object_creation_expression":
+        if type_name(node, ctx) == "XMLDecoder":
+            args = ctx.arguments(node)
+            flow = ctx.flow(args[0]) if args else None
+            yield ctx.hit(
+                node,
+                "XMLDecoder executes the method calls written in the XML it reads; never decode untrusted XML",
+                confidence=Confidence.HIGH if flow is not None and flow.tainted else Confidence.MEDIUM,
+            )
+        return
+    name = method(node, ctx)
+    hit: Hit | None = None
+    if name in ("readObject", "readUnshared") and not ctx.arguments(node):
+        hit = _native(node, ctx)
+    elif name == "enableDefaultTyping" or name == "enableDefaultTypingAsProperty":
+        hit = ctx.hit(node, "Jackson default typing lets JSON name the class to instantiate (gadget chains)")
+    elif name == "activateDefaultTyping" or name == "activateDefaultTypingAsProperty":
+        args = ctx.arguments(node)
+        validator = value_of(args[0], ctx) if args else None
+        if validator is None or _LAX_VALIDATOR.search(ctx.compact(validator)):
+            hit = ctx.hit(node, "Jackson default typing with a permissive type validator accepts any class")
+    elif name in ("load", "loadAll", "loadAs"):
+        hit = _yaml(node, ctx)
+    if hit is not None:
+        yield hit

@@ -1,0 +1,190 @@
+"""JS-RAND-001 (Math.random for secrets) and JS-TIMING-001 (secrets compared with ==/===)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.javascript.common import (
+    FUNCTIONS,
+    enclosing_function,
+    function_name,
+    is_password_word,
+    speaking_name,
+    string_value,
+    unwrap,
+    words,
+)
+
+# ----- JS-RAND-001 --------------------------------------------------------------------------------------
+_STRONG = frozenset(
+    {"token", "secret", "otp", "totp", "hotp", "salt", "nonce", "csrf", "xsrf", "apikey", "invite", "invitation",
+     "verification", "reset", "captcha", "mfa", "twofa", "passcode", "pin", "sid", "jti", "iv"}
+)  # fmt: skip
+_AMBIGUOUS = frozenset({"code", "session", "auth", "verify", "id", "uuid", "guid", "activation", "confirm"})
+_GAME = frozenset(
+    {"game", "guess", "dice", "die", "roll", "color", "colour", "playlist", "song", "track", "music", "quiz",
+     "question", "deck", "maze", "jitter", "delay", "backoff", "sleep", "retry", "retries", "sample", "test", "mock",
+     "fake", "demo", "seed", "index", "idx", "length", "len", "size", "count", "weight", "port", "order", "offset",
+     "timeout", "interval", "wait", "status", "avatar", "name", "greeting", "quote", "tip", "fact", "joke", "emoji",
+     "boundary", "animation", "position", "x", "y", "z", "width", "height", "angle", "speed", "opacity", "chart",
+     "data", "value", "values", "percent", "progress", "temp", "tmp", "shuffle", "element", "dom", "class", "css",
+     "style", "key", "react", "list", "item", "items", "row", "rows", "cache", "bust", "buster", "probability"}
+)  # fmt: skip
+_PASS_THROUGH = frozenset(
+    {"binary_expression", "call_expression", "member_expression", "arguments", "template_substitution",
+     "template_string", "parenthesized_expression", "subscript_expression", "ternary_expression", "array",
+     "unary_expression", "await_expression", "as_expression"}
+)  # fmt: skip
+
+
+def _purpose(name: str | None) -> str | None:
+    """'game', 'strong' or 'ambiguous' for a name around a random value; None when it says nothing."""
+    ws = words(name or "")
+    if not ws or ("secret" in ws and {"number", "word", "color", "colour"} & set(ws)):
+        return "game" if ws else None  # secretNumber in a guessing game
+    if any(w in _STRONG or is_password_word(w) or w.endswith(("token", "secret", "password")) for w in ws):
+        return "strong"
+    if re.search(r"(?:api|secret|private|access|signing|session)key|sessionid", "".join(ws)):
+        return "strong"
+    if any(w in _GAME for w in ws):
+        return "game"
+    return "ambiguous" if any(w in _AMBIGUOUS or w.startswith(("uuid", "guid")) for w in ws) else None
+
+
+def _bound_name(ctx: TSContext, call: Node) -> str | None:
+    """The name the random value ends up under: variable, property, or the function that returns it."""
+    node, parent = call, call.parent
+    while parent is not None and parent.type in _PASS_THROUGH:
+        node, parent = parent, parent.parent
+    if parent is None:
+        return None
+    if parent.type == "variable_declarator":
+        return ctx.text(parent.child_by_field_name("name"))
+    if parent.type in ("assignment_expression", "augmented_assignment_expression"):
+        return speaking_name(ctx, parent.child_by_field_name("left"))
+    if parent.type == "pair":
+        return speaking_name(ctx, parent.child_by_field_name("key"))
+    if parent.type == "return_statement" or (parent.type == "arrow_function" and node.type != "statement_block"):
+        return function_name(ctx, parent if parent.type == "arrow_function" else enclosing_function(parent))
+    return None
+
+
+@ts_rule(
+    id="JS-RAND-001",
+    title="Security value from Math.random()",
+    cwe=330,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    languages=("javascript", "typescript"),
+    query="""(call_expression function: (member_expression object: (identifier) @obj
+      property: (property_identifier) @prop) (#eq? @obj "Math") (#eq? @prop "random")) @call""",
+    why="""Assistants build reset tokens, session ids, OTP codes, API keys and temporary passwords with
+    Math.random().toString(36) or chars[Math.floor(Math.random() * n)]. V8's Math.random is xorshift128+: a few
+    outputs reveal its state, so an attacker who sees one token predicts the next ones (the victim's reset link,
+    the next session id).""",
+    fix="""Use crypto.randomBytes(32).toString('hex'), crypto.randomUUID(), crypto.randomInt(0, 1_000_000) for
+    numeric codes, or crypto.getRandomValues() in the browser.""",
+)
+def math_random_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    name = _bound_name(ctx, call)
+    fn = enclosing_function(call)
+    fn_name = function_name(ctx, fn)
+    for _ in range(3):  # a callback's purpose is its named caller's: uuidv4() { replace(..., (c) => ...) }
+        if fn is None or fn_name is not None:
+            break
+        fn = enclosing_function(fn)
+        fn_name = function_name(ctx, fn)
+    verdict = _purpose(name)
+    if verdict == "game" or _purpose(fn_name) == "game":
+        return
+    if verdict in (None, "ambiguous") and _purpose(fn_name) in ("strong", "ambiguous"):
+        verdict, name = ("strong" if _purpose(fn_name) == "strong" else "ambiguous"), fn_name
+    if verdict not in ("strong", "ambiguous"):
+        return
+    strong = verdict == "strong"
+    yield ctx.hit(
+        call,
+        f"'{name}' is made with Math.random(), which is predictable; use crypto.randomBytes/randomUUID/randomInt",
+        severity=Severity.HIGH if strong else Severity.MEDIUM,
+        confidence=Confidence.HIGH if strong else Confidence.MEDIUM,
+    )
+
+
+# ----- JS-TIMING-001 ------------------------------------------------------------------------------------
+_SENSITIVE_END = ("token", "signature", "digest", "hmac", "apikey", "secret", "password", "passwd", "passphrase")
+_SENSITIVE = frozenset({"mac", "otp", "totp", "hotp", "pwd", "pw", "pin", "passcode", "sig"})
+_OTHER_TOKENS = frozenset(
+    {"cache", "page", "next", "continuation", "cursor", "sync", "lexer", "parser", "error", "eof", "last", "prev",
+     "previous", "first", "sentinel", "cancel", "cancellation", "signal", "boundary", "meta", "file", "content",
+     "etag", "checksum", "start", "end", "delim", "i", "j", "k", "n", "idx", "index", "pos", "current", "expected"}
+)  # fmt: skip
+_NOT_SENSITIVE_LAST = frozenset(
+    {"type", "types", "len", "length", "size", "count", "name", "id", "kind", "alg", "algorithm", "version",
+     "prefix", "suffix", "format", "scheme", "status", "expires", "exp", "expiry", "scope", "url", "uri", "path",
+     "file", "key", "index", "idx", "pos", "start", "end", "line", "value", "string", "text", "source", "issuer",
+     "audience", "user", "email", "header", "headers", "method", "mode", "field", "label", "hint", "policy",
+     "enabled", "required", "set", "changed", "class", "state", "sent", "used", "valid", "expired"}
+)  # fmt: skip
+_CONFIRMATION = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "old"})
+_CONSTANT = frozenset({"string", "number", "null", "undefined", "true", "false", "regex", "unary_expression"})
+
+
+def sensitive(name: str | None) -> bool:
+    """A name for a secret compared for authentication: token, signature, apiKey, password, otp code."""
+    ws = words(name or "")
+    if re.search(r"(?:api|secret|private|access|signing|auth)key$", "".join(ws)):
+        return True
+    if not ws or ws[-1] in _NOT_SENSITIVE_LAST or ws[-1].isdigit():
+        return False
+    if any(w in _OTHER_TOKENS or w.startswith("signal") for w in ws):
+        return False
+    if any(w.endswith(_SENSITIVE_END) or w in _SENSITIVE or (w != "pass" and is_password_word(w)) for w in ws):
+        return True
+    return "code" in ws and any(w in ("otp", "verification", "verify", "reset", "mfa", "auth", "login") for w in ws)
+
+
+def _constant(ctx: TSContext, node: Node) -> bool:
+    node = unwrap(node)
+    return node.type in _CONSTANT or string_value(ctx, node) is not None or ctx.compact(node).endswith(".length")
+
+
+@ts_rule(
+    id="JS-TIMING-001",
+    title="Secret compared with ==/=== (timing leak)",
+    cwe=208,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    languages=("javascript", "typescript"),
+    query="(binary_expression left: (_) @left right: (_) @right) @cmp",
+    why="""Assistants check a webhook signature, an API key or a reset token with if (signature === expected).
+    String comparison stops at the first differing character, so the response time tells an attacker how much
+    of their guess is right and they recover the secret byte by byte.""",
+    fix="""Compare with crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b)) after checking the lengths match,
+    and compare passwords only through bcrypt.compare/argon2.verify.""",
+)
+def timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    cmp: Node = captures["cmp"][0]
+    operator = cmp.child_by_field_name("operator")
+    if operator is None or operator.type not in ("==", "===", "!=", "!=="):
+        return
+    left, right = captures["left"][0], captures["right"][0]
+    if _constant(ctx, left) or _constant(ctx, right) or unwrap(left).type in FUNCTIONS:
+        return
+    names = [speaking_name(ctx, left), speaking_name(ctx, right)]
+    hit = next((n for n in names if sensitive(n)), None)
+    if hit is None or any(w in _CONFIRMATION for n in names for w in words(n or "")):
+        return  # password === confirmPassword checks a form, not a secret
+    tainted = ctx.flow(left).tainted or ctx.flow(right).tainted
+    yield ctx.hit(
+        cmp,
+        f"'{hit}' is compared with {operator.type}, which leaks timing; use crypto.timingSafeEqual",
+        confidence=Confidence.HIGH if tainted else None,
+    )

@@ -1,0 +1,75 @@
+"""JS-LOG-001: request data written to console/winston/pino/bunyan logs as raw text (log forging)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.python.taint import Flow
+from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.javascript.common import describe, unwrap
+
+_LOGGER = re.compile(
+    r"^(?:console|logger|log|winston|pino|bunyan|debug|req\.log|request\.log|ctx\.log|fastify\.log|app\.log"
+    r"|server\.log|this\.logger|this\.log|this\.\w*[Ll]ogger|\w*[Ll]ogger)"
+    r"\.(?:log|info|warn|warning|error|debug|trace|fatal|verbose|silly|http|notice|crit|critical|alert)$"
+)
+# Objects and JSON are printed escaped (util.inspect, pino/winston JSON): a newline cannot start a fake line.
+_STRUCTURED = frozenset({"object", "array"})
+_ESCAPING = re.compile(r"^(?:JSON\.stringify|util\.inspect|inspect|encodeURIComponent|escape\w*|sanitize\w*)$")
+_NEWLINES = re.compile(r"\\[rn]|\\s|\[\^")
+_WHOLE_OBJECTS = re.compile(r"^(?:req|request|ctx|ctx\.request)\.(?:body|query|params|headers|cookies|files?)$")
+
+
+def _raw_taint(ctx: TSContext, node: Node, depth: int = 0) -> Flow | None:
+    """The tainted flow that reaches the log line as raw text, or None when every tainted piece is escaped."""
+    node = unwrap(node)
+    if depth > 6 or node.type in _STRUCTURED or _WHOLE_OBJECTS.match(ctx.compact(node)):
+        return None
+    if node.type == "call_expression":
+        name = ctx.call_name(node)
+        if _ESCAPING.match(name):
+            return None
+        if name.endswith((".replace", ".replaceAll")) and any(
+            _NEWLINES.search(ctx.text(a)) for a in ctx.arguments(node)[:1]
+        ):
+            return None  # .replace(/[\r\n]/g, '') neutralises line breaks
+    if node.type == "template_string":
+        subs = [c.named_children[0] for c in node.named_children if c.type == "template_substitution" and c.named_children]
+        return next((f for s in subs if (f := _raw_taint(ctx, s, depth + 1)) is not None), None)
+    if node.type == "binary_expression":
+        parts = [node.child_by_field_name("left"), node.child_by_field_name("right")]
+        return next((f for p in parts if p is not None and (f := _raw_taint(ctx, p, depth + 1)) is not None), None)
+    flow = ctx.flow(node)
+    return flow if flow.tainted else None
+
+
+@ts_rule(
+    id="JS-LOG-001",
+    title="Request data logged without neutralising line breaks",
+    cwe=117,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    languages=("javascript", "typescript"),
+    query="(call_expression function: (member_expression)) @call",
+    why="""Assistants log what came in: console.log(`Login attempt for ${req.body.username}`) or
+    logger.info('Search: ' + req.query.q). A value carrying \\n writes whole fake lines into the log (a forged
+    'login succeeded for admin', hidden traces of the real attack), and ANSI escapes rewrite what an operator
+    sees in the terminal.""",
+    fix="""Log structured fields, logger.info({ username }, 'login attempt') with pino or winston's JSON format,
+    or JSON.stringify the value / strip \\r and \\n before putting it in a message.""",
+)
+def log_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    if not _LOGGER.match(ctx.call_name(call)):
+        return
+    for arg in ctx.arguments(call):
+        flow = _raw_taint(ctx, arg)
+        if flow is not None:
+            yield ctx.hit(call, f"log message includes {describe(flow)} as raw text; line breaks forge log entries")
+            return
