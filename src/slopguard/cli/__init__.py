@@ -7,6 +7,7 @@ import sys
 import click
 
 from slopguard import __version__
+from slopguard.cli.classify import classify_command
 from slopguard.cli.deps import check_command, deps_command, npm_command, pip_command
 from slopguard.cli.prompt import init_command, prompt_command
 from slopguard.cli.provenance import mark_command, provenance_command
@@ -25,7 +26,7 @@ def cli() -> None:
 
 COMMANDS = (
     scan_command, deps_command, check_command, pip_command, npm_command,
-    prompt_command, init_command, review_command, mark_command, provenance_command, rules_command,
+    prompt_command, init_command, classify_command, review_command, mark_command, provenance_command, rules_command,
 )  # fmt: skip
 for command in COMMANDS:
     cli.add_command(command)

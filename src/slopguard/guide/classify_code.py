@@ -30,7 +30,7 @@ from typing import Any
 
 from slopguard.core.discovery import SKIP_DIRS
 from slopguard.core.finding import Finding, Severity
-from slopguard.guide.decision import CATEGORIES, SCAN_FINDINGS, Decision, Reason, Signal, Verdict, decide, worst
+from slopguard.guide.decision import SCAN_FINDINGS, Decision, Reason, Signal, Verdict, decide, worst
 
 MAX_READ = 1_000_000
 Rule = tuple[str, float]
@@ -559,4 +559,4 @@ def classify_diff(rev: str, cwd: Path, scan: bool = True) -> CodeReport:
     return report
 
 
-__all__ = ["CATEGORIES", "ClassifyInputError", "CodeReport", "FileVerdict", "classify_diff", "classify_paths"]
+__all__ = ["ClassifyInputError", "CodeReport", "FileVerdict", "classify_diff", "classify_paths"]

@@ -205,7 +205,9 @@ _FRAMES: list[tuple[str, str, Verdict, re.Pattern[str]]] = [
         r"(?:mock(?!\s*-?\s*up)|fake|stub|fixture|factory|factories|seed data|sample data|dummy data|test data)"
         r"|^(?:increase|improve|raise)\s+(?:the\s+)?(?:test\s+)?coverage", re.IGNORECASE)),
     ("docs", "the task is documentation", Verdict.SAFE, re.compile(
-        r"^(?:write|add|update|improve|draft|create|generate|fix|expand|rewrite)\s+(?:[\w'-]+\s+){0,5}?"
+        r"^(?:write|add|update|improve|draft|create|generate|fix|expand|rewrite)\s+"
+        r"(?:(?!(?:endpoint|route|api|view|handler|feature|form|table|model|field|column|service|job|button|page)s?\b)"
+        r"[\w'-]+\s+){0,5}?"
         r"(?:docs|documentation|docstrings?|readme|tutorial|changelog|guide|how-?to|faq|"
         r"comments?(?!\s+(?:endpoint|api|section|feature|form|system|table|model)))\b"
         r"|^(?:document|explain|describe|summari[sz]e|comment)\b", re.IGNORECASE)),

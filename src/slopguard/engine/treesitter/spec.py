@@ -39,14 +39,18 @@ class LanguageSpec:
 
 _JS_SOURCES = re.compile(
     r"^(?:req|request|ctx\.request|ctx)\.(?:query|body|params|headers|cookies|signedCookies|url|originalUrl|path|"
-    r"hostname|ip|files?|get\b|header\b|param\b)"
+    r"hostname|ip|files?|get\b|header\b|param\b|querystring\b|href\b|payload\b|nextUrl\b)"
+    r"|^(?:req|request)\.(?:json|formData|text)\(|^c\.req\.(?:query|queries|param|json|header|parseBody|formData|text)\b"
+    r"|(?:^|\.)searchParams\.get(?:All)?\(|^(?:router|useRouter\(\))\.query\b|^window\.name\b"
     r"|^(?:window\.|document\.)?location\.(?:hash|search|href|pathname)|^document\.(?:URL|referrer|cookie)"
     r"|^process\.argv|^(?:event|e)\.(?:data|target\.value)|^(?:localStorage|sessionStorage)\.getItem"
+    r"|^event\.(?:body|queryStringParameters|multiValueQueryStringParameters|pathParameters)\b"
 )
 _JS_SANITIZERS = re.compile(
     r"(?:^|\.)(?:parseInt|parseFloat|Number|Boolean|encodeURIComponent|encodeURI|escape|escapeHtml|sanitize|"
     r"sanitizeHtml|DOMPurify\.sanitize|xss|validator\.\w+|mysql\.escape|pg\.escapeLiteral|escapeLiteral|"
-    r"escapeIdentifier|path\.basename|basename|uuidValidate|isUUID)$"
+    r"escapeIdentifier|path\.basename|basename|uuidValidate|isUUID|filterXSS|encodeHTML|escapeHTML|htmlEscape|"
+    r"quote|shellEscape|shellescape|ObjectId|isValidObjectId|Math\.(?:floor|ceil|round|trunc|abs|min|max))$"
 )
 
 JAVASCRIPT = LanguageSpec(
@@ -66,6 +70,7 @@ JAVASCRIPT = LanguageSpec(
         Binding("assignment_expression", "left", "right"),
         Binding("augmented_assignment_expression", "left", "right", augmented=True),
         Binding("public_field_definition", "name", "value"),
+        Binding("field_definition", "property", "value"),
     ),
     calls={"call_expression": ("function", "arguments"), "new_expression": ("constructor", "arguments")},
     members={"member_expression": "object", "subscript_expression": "object"},
@@ -86,6 +91,8 @@ JAVASCRIPT = LanguageSpec(
     parameters=frozenset({"formal_parameters"}),
     sources=_JS_SOURCES,
     sanitizers=_JS_SANITIZERS,
+    # Next.js pages and route handlers receive the URL's values as props: ({ params, searchParams }).
+    tainted_parameter=re.compile(r"^\{[^}]*\b(?:searchParams|params)\b[^}]*\}"),
     formatters=re.compile(r"(?:^|\.)(?:format|join|concat|replace|util\.format|sprintf)$"),
 )
 
@@ -140,33 +147,56 @@ JAVA = LanguageSpec(
     ),
 )
 
+# Go: net/http, gorilla/mux, chi, httprouter, gin, echo and fiber request data. Like Java, a source is a getter at
+# the head of an expression (``r.FormValue("q")``), not one inside a sanitiser (``strconv.Atoi(r.FormValue(..))``).
+_GO_REQUEST = r"(?:r|req|request|httpReq|(?:c|ctx)\.Request(?:\(\))?)"
+_GO_SOURCES = re.compile(
+    rf"^{_GO_REQUEST}\.(?:URL\.Query\(\)|URL\.(?:Path|RawQuery|RawPath|Fragment)\b|FormValue\(|PostFormValue\(|"
+    r"Form\b|PostForm\b|MultipartForm\b|FormFile\(|MultipartReader\(|Header\b|Cookie\(|Cookies\(|Body\b|"
+    r"PathValue\(|Referer\(|UserAgent\(|RequestURI\b|Host\b)"
+    r"|^mux\.Vars\(|^chi\.URLParam(?:FromCtx)?\(|^(?:ps|params)\.ByName\("
+    r"|^(?:c|ctx)\.(?:Query|DefaultQuery|GetQuery|QueryArray|GetQueryArray|QueryMap|Param|Params|PostForm|"
+    r"DefaultPostForm|GetPostForm|PostFormArray|PostFormMap|GetHeader|GetRawData|FormValue|FormParams|FormFile|"
+    r"MultipartForm|QueryParam|QueryParams|QueryString|Cookie|Cookies|Body|BodyParser)\("
+    r"|^os\.Args\b|^bufio\.NewReader\(os\.Stdin\)|^\w+\.ReadString\("
+)
+
 GO = LanguageSpec(
     name="go",
     functions=frozenset({"function_declaration", "method_declaration", "func_literal"}),
     bindings=(
         Binding("short_var_declaration", "left", "right"),
         Binding("var_spec", "name", "value"),
-        Binding("assignment_statement", "left", "right"),
+        Binding("const_spec", "name", "value"),
+        Binding("assignment_statement", "left", "right", augmented=True),  # also ``q += ...``
+        Binding("range_clause", "left", "right"),
     ),
     calls={"call_expression": ("function", "arguments")},
     members={"selector_expression": "operand", "index_expression": "operand", "slice_expression": "operand"},
     strings=frozenset({"interpreted_string_literal", "raw_string_literal", "rune_literal"}),
     wrappers=frozenset(
-        {"parenthesized_expression", "type_conversion_expression", "unary_expression", "type_assertion_expression"}
-    ),
+        {"parenthesized_expression", "type_conversion_expression", "unary_expression", "type_assertion_expression",
+         "expression_list", "literal_element"}  # ``const t = "users"`` binds an expression_list
+    ),  # fmt: skip
     parameters=frozenset({"parameter_list"}),
-    sources=re.compile(
-        r"\b(?:r|req|request)\.(?:URL\.Query\(\)|URL\.Path|URL\.RawQuery|FormValue|PostFormValue|Form\b|PostForm\b|"
-        r"Header\.Get|Cookie|Body|MultipartForm|PathValue)"
-        r"|\bmux\.Vars\(|\b(?:c|ctx)\.(?:Query|Param|PostForm|FormValue|GetHeader|DefaultQuery|ShouldBind\w*|"
-        r"BindJSON|QueryParam|FormFile)\b|^os\.Args|\bbufio\.NewReader\(os\.Stdin\)|\.ReadString\("
-    ),
+    sources=_GO_SOURCES,
     sanitizers=re.compile(
         r"(?:^|\.)(?:Atoi|ParseInt|ParseUint|ParseFloat|ParseBool|EscapeString|QueryEscape|PathEscape|"
-        r"HTMLEscapeString|JSEscapeString|Base|Clean|Parse)$"
+        r"HTMLEscapeString|JSEscapeString|Base|Clean|Parse|Sanitize|SanitizeBytes|Quote|QuoteIdentifier|"
+        r"QuoteLiteral|QuoteToASCII)$"
     ),
-    formatters=re.compile(r"(?:^|\.)(?:Sprintf|Sprint|Sprintln|Join|Replace|ReplaceAll|Concat|String)$"),
+    formatters=re.compile(
+        r"(?:^|\.)(?:Sprintf|Sprint|Sprintln|Join|Replace|ReplaceAll|Concat|String|TrimSpace|Trim|ToLower|ToUpper|"
+        r"TrimPrefix|TrimSuffix|Title)$"
+    ),
     tainted_parameter=re.compile(r"(?!)"),
+)
+
+# Rust: axum/actix/Rocket extractors taint the parameter they bind unless the type cannot carry text.
+_RUST_NOT_TEXT = r"(?:[iu](?:8|16|32|64|128|size)|f32|f64|bool|char|(?:uuid::)?Uuid)"
+_RUST_EXTRACTOR = (
+    r"(?:(?:axum::)?(?:extract::)?|(?:actix_web::)?web::|rocket::(?:form::|serde::json::)?)"
+    r"(?:Query|Path|Json|Form|LenientForm|TypedHeader|RawQuery|RawForm|Multipart|HeaderMap)\b"
 )
 
 RUST = LanguageSpec(
@@ -174,6 +204,10 @@ RUST = LanguageSpec(
     functions=frozenset({"function_item", "closure_expression"}),
     bindings=(
         Binding("let_declaration", "pattern", "value"),
+        Binding("let_condition", "pattern", "value"),  # if let Some(q) = params.get("q")
+        Binding("for_expression", "pattern", "value"),
+        Binding("const_item", "name", "value"),
+        Binding("static_item", "name", "value"),
         Binding("assignment_expression", "left", "right"),
         Binding("compound_assignment_expr", "left", "right", augmented=True),
     ),
@@ -191,13 +225,20 @@ RUST = LanguageSpec(
         }
     ),
     parameters=frozenset({"parameters"}),
-    sources=re.compile(r"^(?:std::)?env::args|\bstdin\(\)|\.read_line\("),
-    sanitizers=re.compile(r"(?:^|::|\.)(?:parse|escape|encode|quote)$"),
-    formatters=re.compile(r"^(?:format|concat|write|writeln)$|(?:^|\.)(?:join|replace|to_string|push_str)$"),
-    tainted_parameter=re.compile(
-        r"\b(?:Query|Path|Json|Form|web::Query|web::Path|web::Json|web::Form|Multipart|HeaderMap|String)\s*<"
-        r"|:\s*(?:Query|Path|Json|Form)\b"
+    sources=re.compile(
+        r"^(?:std::)?env::args|^(?:std::)?io::stdin\(\)|^stdin\(\)|\.read_line\("
+        r"|^(?:req|request|http_req)\.(?:match_info|query_string|headers|uri|path|cookie|cookies|body|into_body)\("
     ),
+    sanitizers=re.compile(
+        r"(?:^|::|\.)(?:parse|escape|encode|encode_text|encode_safe|encode_double_quoted_attribute|quote|try_quote|"
+        r"clean|sanitize|parse_str)(?:::)?$"
+    ),
+    formatters=re.compile(
+        r"^(?:format|format_args|concat|write|writeln)$|^(?:std::string::)?String::from$"
+        r"|(?:^|\.)(?:join|concat|replace|to_string|to_owned|push_str|as_str|trim|trim_start|trim_end|to_lowercase|"
+        r"to_uppercase|repeat)$"
+    ),
+    tainted_parameter=re.compile(rf":\s*(?:mut\s+)?{_RUST_EXTRACTOR}(?!\s*<\s*{_RUST_NOT_TEXT}\s*>)"),
 )
 
 C = LanguageSpec(
@@ -210,11 +251,20 @@ C = LanguageSpec(
     calls={"call_expression": ("function", "arguments")},
     members={"field_expression": "argument", "subscript_expression": "argument", "pointer_expression": "argument"},
     strings=frozenset({"string_literal", "concatenated_string", "char_literal", "raw_string_literal"}),
-    wrappers=frozenset({"parenthesized_expression", "cast_expression"}),
+    wrappers=frozenset({"parenthesized_expression", "cast_expression", "argument_list"}),  # C++: string s("x")
     parameters=frozenset({"parameter_list"}),
-    sources=re.compile(r"^argv\b|\bgetenv\s*\(|\bfgets\s*\(|\bgets\s*\(|\brecv\s*\(|\bread\s*\(|\bscanf\s*\("),
-    sanitizers=re.compile(r"^(?:atoi|atol|atof|strtol|strtoul|strtod|strtoll|strtoull)$"),
-    formatters=re.compile(r"^(?:sprintf|snprintf|strcat|strncat|strcpy|strncpy|memcpy|vsprintf|vsnprintf)$"),
+    sources=re.compile(
+        r"^argv\b|\b(?:secure_)?getenv\s*\(|\bfgets\s*\(|\bgets\s*\(|\brecv(?:from|msg)?\s*\(|\bread\s*\("
+        r"|\bscanf\s*\(|\bgetline\s*\(|\bgetpass\s*\("
+    ),
+    sanitizers=re.compile(
+        r"^(?:std::)?(?:atoi|atol|atoll|atof|strtol|strtoul|strtod|strtoll|strtoull|strtoimax|strtoumax|stoi|stol|"
+        r"stoll|stoul|stoull|stof|stod)$|^(?:g_shell_quote|shell_quote|shell_escape)$"
+    ),
+    formatters=re.compile(
+        r"^(?:std::|fmt::)?(?:sprintf|snprintf|strcat|strncat|strcpy|strncpy|stpcpy|memcpy|vsprintf|vsnprintf|"
+        r"strdup|strndup|format|string|to_string)$|(?:\.|->)(?:c_str|data|str|append|substr)$"
+    ),
     tainted_parameter=re.compile(r"\bchar\s*\*\*?\s*argv\b|\bargv\s*\[\]"),
 )
 

@@ -21,6 +21,7 @@ BYTE_TYPES = frozenset(
 GETTEXT = frozenset({"_", "gettext", "dgettext", "dcgettext", "ngettext", "dngettext", "pgettext", "N_", "C_", "Q_"})
 STRINGS = frozenset({"string_literal", "concatenated_string", "raw_string_literal"})
 _WRAPPERS = frozenset({"parenthesized_expression", "cast_expression"})
+_DECLARATORS = frozenset({"pointer_declarator", "reference_declarator", "array_declarator", "parenthesized_declarator"})
 _MACRO = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[uUlL]*$")
 _PRODUCT = re.compile(r"^\(?\s*(\w+)\s*([*+])\s*(\w+)\s*\)?$")
@@ -76,6 +77,17 @@ def base_name(ctx: TSContext, node: Node) -> str:
     if node.type == "pointer_expression" and node.named_children:
         node = unwrap(node.named_children[-1])
     return ctx.text(node) if node.type == "identifier" else ""
+
+
+def declared_name(ctx: TSContext, declarator: Node) -> str:
+    """The name a declarator declares: ``p`` in ``*p``, ``&r``, ``buf[64]``, ``(*fp)``."""
+    while declarator.type in _DECLARATORS:
+        inner = declarator.child_by_field_name("declarator")
+        inner = inner if inner is not None else (declarator.named_children or [None])[-1]
+        if inner is None:
+            return ""
+        declarator = inner
+    return ctx.text(declarator) if declarator.type == "identifier" else ""
 
 
 def is_macro(ctx: TSContext, node: Node) -> bool:

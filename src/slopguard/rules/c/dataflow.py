@@ -19,6 +19,7 @@ from slopguard.rules.c.common import (
     array_decls,
     base_name,
     callee,
+    declared_name,
     file_facts,
     string_value,
     unwrap,
@@ -112,7 +113,9 @@ def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
         if node.type in ("init_declarator", "assignment_expression"):
             target = node.child_by_field_name("declarator" if node.type == "init_declarator" else "left")
             value = node.child_by_field_name("value" if node.type == "init_declarator" else "right")
-            name = base_name(ctx, target) if target is not None else ""
+            name = ""
+            if target is not None:
+                name = declared_name(ctx, target) if node.type == "init_declarator" else base_name(ctx, target)
             if name and value is not None:
                 facts.values.setdefault(name, []).append(value)
         elif node.type == "binary_expression":

@@ -55,12 +55,12 @@ def c_scanf_string(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
             and _source_fits(ctx, args[0], decl.size)
         ):
             continue
-        conv = "%[" if spec.conv == "[" else f"%{spec.conv}"
+        conv = "[...]" if spec.conv == "[" else spec.conv
         where = f"{decl.name}[{decl.size_text}]" if decl is not None else f"'{ctx.text(target)[:40]}'"
-        width = f"%{decl.size - 1}{spec.conv}" if decl is not None and decl.size else "a width"
+        width = f"%{decl.size - 1}{conv}" if decl is not None and decl.size else "a field width"
         yield ctx.hit(
             call,
-            f"{name}() stores a {conv} field of any length into {where}; use {width} (or %m{spec.conv})",
+            f"{name}() stores a %{conv} field of any length into {where}; use {width} (or %m{conv})",
             confidence=Confidence.MEDIUM if name in _FROM_STRING else Confidence.HIGH,
         )
         return

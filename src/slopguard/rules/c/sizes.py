@@ -99,7 +99,9 @@ def _sizeof_problem(ctx: TSContext, name: str, decl: ArrayDecl, length: Node) ->
     other = array_of(ctx, unwrap(operand))
     if other is not None and other.name == decl.name:
         if name == "strncat":
-            return f"is given sizeof {decl.name}, but its length is the space left: sizeof {decl.name} - strlen(...) - 1"
+            return (
+                f"is given sizeof {decl.name}, but its length is the space left: sizeof {decl.name} - strlen(...) - 1"
+            )
         return ""
     if other is not None and other.size is not None and decl.size is not None and other.size > decl.size:
         return f"writes sizeof {other.name} ({other.size}) bytes into {decl.name}[{decl.size_text}]"

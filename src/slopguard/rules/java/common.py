@@ -20,6 +20,7 @@ CALL = "(method_invocation name: (identifier) @method) @call"
 NEW = "(object_creation_expression type: (_) @type) @new"
 FUNCTIONS = ("method_declaration", "constructor_declaration", "lambda_expression")
 CLASSES = ("class_body", "enum_body", "interface_body", "program")
+_PARAMETER_LIKE = ("formal_parameter", "resource", "enhanced_for_statement", "catch_formal_parameter")
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
 
 
@@ -109,10 +110,9 @@ def _declared(scope: Node, name: str, ctx: TSContext, fields_only: bool) -> Decl
             for declarator in node.children_by_field_name("declarator"):
                 if ctx.text(declarator.child_by_field_name("name")) == name:
                     return Decl(type_text, declarator.child_by_field_name("value"), declarator)
-        elif kind in ("formal_parameter", "resource", "enhanced_for_statement", "catch_formal_parameter"):
-            if not fields_only and ctx.text(node.child_by_field_name("name")) == name:
-                type_text = ctx.compact(node.child_by_field_name("type")).split("<")[0]
-                return Decl(type_text, node.child_by_field_name("value"), node)
+        elif kind in _PARAMETER_LIKE and not fields_only and ctx.text(node.child_by_field_name("name")) == name:
+            type_text = ctx.compact(node.child_by_field_name("type")).split("<")[0]
+            return Decl(type_text, node.child_by_field_name("value"), node)
     return None
 
 

@@ -34,9 +34,11 @@ _WEAK_DIGESTS = frozenset({"MD5", "MD2", "MD4", "SHA1", "SHA-1", "SHA", "SHA-0"}
 _SECURITY = frozenset(
     {"token", "tokens", "sign", "signature", "signed", "verify", "verification", "secret", "auth", "authenticate",
      "authentication", "session", "nonce", "otp", "hmac", "csrf", "apikey", "license", "integrity", "tamper",
-     "credential", "credentials", "jwt", "cookie", "reset", "login", "apikey"}
+     "credential", "credentials", "jwt", "cookie", "reset", "login"}
 )  # fmt: skip
-_WEAK_CIPHERS = re.compile(r"^(?:DES|DESEDE|TRIPLEDES|3DES|RC2|RC4|ARCFOUR|ARC4|BLOWFISH|PBEWITH(?:MD5|SHA1AND(?:DES|RC)))")
+_WEAK_CIPHERS = re.compile(
+    r"^(?:DES|DESEDE|TRIPLEDES|3DES|RC2|RC4|ARCFOUR|ARC4|BLOWFISH|PBEWITH(?:MD5|SHA1AND(?:DES|RC)))"
+)
 _FORM_OWNERS = frozenset(
     {"request", "req", "form", "dto", "body", "payload", "login", "credentials", "creds", "input", "cmd", "command",
      "signup", "registration", "register", "data", "params", "details", "change", "reset"}
@@ -144,9 +146,9 @@ def java_password_hash(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
             yield ctx.hit(call, "password from the request stored without hashing; store encoder.encode(raw)")
     elif name == "setString" and len(args) == 2:
         value = args[1]
-        if value.type == "identifier" and ctx.tainted(value) is not None and _mentions_password(value, ctx):
-            if not _hashed(value, ctx):
-                yield ctx.hit(call, "password from the request written to SQL in plain text; store a BCrypt hash")
+        plain = value.type == "identifier" and not _hashed(value, ctx)
+        if plain and _mentions_password(value, ctx) and ctx.tainted(value) is not None:
+            yield ctx.hit(call, "password from the request written to SQL in plain text; store a BCrypt hash")
     elif name in ("equals", "equalsIgnoreCase") and len(args) == 1:
         obj = receiver(call)
         if obj is None:
@@ -202,7 +204,7 @@ def java_weak_crypto(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
             yield ctx.hit(call, f"{owner}.getInstance: {reason}; use AES/GCM/NoPadding")
     elif owner == "Signature" and algorithm is not None:
         if re.match(r"(?i)(?:MD[245]|SHA1?)with", algorithm):
-            yield ctx.hit(call, f"signature algorithm {algorithm} relies on a collision-prone digest; use SHA256with...")
+            yield ctx.hit(call, f"signature algorithm {algorithm} relies on a collision-prone digest; use SHA-256")
     else:
         digest = _digest_algorithm(call, ctx)
         if digest is None or digest not in _WEAK_DIGESTS or _password_digest(call, ctx):

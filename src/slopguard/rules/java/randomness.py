@@ -18,7 +18,9 @@ _NEXT = frozenset(
      "doubles"}
 )  # fmt: skip
 _WEAK_TYPES = frozenset({"Random", "ThreadLocalRandom", "SplittableRandom"})
-_HELPERS = re.compile(r"^(?:\w+\.)*(?:RandomStringUtils\.random\w*|RandomUtils\.next\w+|RandomStringUtils\.insecure\(\)\.\w+)$")
+_HELPERS = re.compile(
+    r"^(?:\w+\.)*(?:RandomStringUtils\.random\w*|RandomUtils\.next\w+|RandomStringUtils\.insecure\(\)\.\w+)$"
+)
 _SECRET_WORDS = frozenset(
     {"token", "secret", "otp", "totp", "nonce", "salt", "session", "sessionid", "csrf", "xsrf", "apikey", "pin",
      "passcode", "verification", "activation", "reset", "invite", "invitation", "captcha", "iv", "key", "code",

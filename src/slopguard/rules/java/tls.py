@@ -57,13 +57,13 @@ def _trust_all(decl: Node, name_node: Node, ctx: TSContext) -> Hit | None:
     if name == "checkServerTrusted":
         if _CHECKS.search(ctx.text(body)) or any(n.type == "throw_statement" for n in walk(body)):
             return None
-        return ctx.hit(name_node, "checkServerTrusted() accepts every certificate chain: any attacker can intercept TLS")
+        return ctx.hit(name_node, "checkServerTrusted() accepts every certificate chain: TLS can be intercepted")
     params = decl.child_by_field_name("parameters")
     if name == "verify" and params is not None and "SSLSession" in ctx.text(params) and _returns_true(body, ctx):
         return ctx.hit(name_node, "HostnameVerifier.verify() returns true for every host: any certificate is accepted")
-    if name == "isTrusted" and params is not None and "X509Certificate" in ctx.text(params):
-        if _returns_true(body, ctx):
-            return ctx.hit(name_node, "TrustStrategy.isTrusted() returns true: the certificate chain is never checked")
+    trusted = name == "isTrusted" and params is not None and "X509Certificate" in ctx.text(params)
+    if trusted and _returns_true(body, ctx):
+        return ctx.hit(name_node, "TrustStrategy.isTrusted() returns true: the certificate chain is never checked")
     return None
 
 
@@ -74,7 +74,7 @@ def _lambda(node: Node, ctx: TSContext) -> Hit | None:
     if parent is not None and parent.type == "argument_list":
         call = parent.parent
         if call is not None and call.type == "method_invocation" and method(call, ctx) in _VERIFIER_SETTERS:
-            return ctx.hit(node, f"{method(call, ctx)}() given a lambda that returns true: TLS identity is never checked")
+            return ctx.hit(node, f"{method(call, ctx)}() given a lambda returning true: TLS identity is never checked")
     if parent is not None and parent.type == "variable_declarator":
         decl = parent.parent
         kind = ctx.compact(decl.child_by_field_name("type")) if decl is not None else ""

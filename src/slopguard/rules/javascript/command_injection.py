@@ -24,9 +24,11 @@ from slopguard.rules.javascript.common import (
 )
 
 _SHELL_RUNNERS = {("child_process", "exec"), ("child_process", "execSync"), ("shelljs", "exec")}
-_ARGV_RUNNERS = {
-    ("child_process", f) for f in ("spawn", "spawnSync", "execFile", "execFileSync")
-} | {("execa", "execa"), ("execa", "execaSync"), ("execa", "*")}
+_ARGV_RUNNERS = {("child_process", f) for f in ("spawn", "spawnSync", "execFile", "execFileSync")} | {
+    ("execa", "execa"),
+    ("execa", "execaSync"),
+    ("execa", "*"),
+}
 _SHELLS = frozenset({"sh", "bash", "zsh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "cmd", "cmd.exe", "powershell",
                      "powershell.exe", "pwsh"})  # fmt: skip
 
@@ -64,8 +66,10 @@ def _shell_argv(ctx: TSContext, args: list[Node]) -> bool:
     if program is None or program not in _SHELLS or len(args) < 2:
         return False
     argv = resolve(ctx, args[1])
-    return argv is not None and argv.type == "array" and any(
-        string_value(ctx, a) in ("-c", "/c", "/C", "-Command") for a in argv.named_children
+    return (
+        argv is not None
+        and argv.type == "array"
+        and any(string_value(ctx, a) in ("-c", "/c", "/C", "-Command") for a in argv.named_children)
     )
 
 

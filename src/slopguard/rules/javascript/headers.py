@@ -114,9 +114,11 @@ def _header_object(ctx: TSContext, obj: Node) -> Iterator[Hit]:
         yield ctx.hit(obj, f"CORS allows {what} together with credentials: true; list the trusted origins")
         return
     origin = found.get(_ALLOW_ORIGIN)
-    if origin is not None and _credentials(ctx, found.get(_ALLOW_CREDENTIALS)) and _reflects(ctx, origin):
-        if not _allowlisted(ctx, origin, enclosing_function(obj)):
-            yield ctx.hit(obj, "Access-Control-Allow-Origin echoes any origin while allowing credentials")
+    credentials = _credentials(ctx, found.get(_ALLOW_CREDENTIALS))
+    if origin is not None and credentials and _reflects(ctx, origin):
+        if _allowlisted(ctx, origin, enclosing_function(obj)):
+            return
+        yield ctx.hit(obj, "Access-Control-Allow-Origin echoes any origin while allowing credentials")
 
 
 def _sets_credentials(ctx: TSContext, scope: Node | None) -> bool:

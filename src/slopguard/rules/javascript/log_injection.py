@@ -23,6 +23,8 @@ _LOGGER = re.compile(
 _STRUCTURED = frozenset({"object", "array"})
 _ESCAPING = re.compile(r"^(?:JSON\.stringify|util\.inspect|inspect|encodeURIComponent|escape\w*|sanitize\w*)$")
 _NEWLINES = re.compile(r"\\[rn]|\\s|\[\^")
+# The parsed URL path, the method and the peer address cannot carry a raw line break.
+_NO_NEWLINES = re.compile(r"^(?:req|request|ctx)\.(?:path|url|originalUrl|baseUrl|method|ip|ips|hostname|protocol)$")
 _WHOLE_OBJECTS = re.compile(r"^(?:req|request|ctx|ctx\.request)\.(?:body|query|params|headers|cookies|files?)$")
 
 
@@ -40,13 +42,13 @@ def _raw_taint(ctx: TSContext, node: Node, depth: int = 0) -> Flow | None:
         ):
             return None  # .replace(/[\r\n]/g, '') neutralises line breaks
     if node.type == "template_string":
-        subs = [c.named_children[0] for c in node.named_children if c.type == "template_substitution" and c.named_children]
+        subs = [s for c in node.named_children if c.type == "template_substitution" for s in c.named_children[:1]]
         return next((f for s in subs if (f := _raw_taint(ctx, s, depth + 1)) is not None), None)
     if node.type == "binary_expression":
         parts = [node.child_by_field_name("left"), node.child_by_field_name("right")]
         return next((f for p in parts if p is not None and (f := _raw_taint(ctx, p, depth + 1)) is not None), None)
     flow = ctx.flow(node)
-    return flow if flow.tainted else None
+    return flow if flow.tainted and not _NO_NEWLINES.match(flow.origin) else None
 
 
 @ts_rule(

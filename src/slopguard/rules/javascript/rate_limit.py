@@ -21,9 +21,7 @@ from slopguard.rules.javascript.common import (
     unwrap,
 )
 
-_AUTH_PATH = re.compile(
-    r"(?i)log[-_]?in|sign[-_]?in|token|reset|forgot|otp|verify|verification|passcode|2fa|mfa|passw"
-)
+_AUTH_PATH = re.compile(r"(?i)log[-_]?in|sign[-_]?in|token|reset|forgot|otp|verify|verification|passcode|2fa|mfa|passw")
 _LIMITER = re.compile(r"(?i)rate.?limit|limiter|throttl|brute|slow.?down|speed.?limit|RateLimiter")
 _IN_HANDLER = re.compile(r"(?i)rate.?limit|limiter|throttl|brute|\.consume\(|attempts|lockout|locked.?until")
 _ROUTER_NAME = re.compile(r"^(?:app|router|\w*Router|routes|server|fastify|api|apiRoutes|authRoutes)$")

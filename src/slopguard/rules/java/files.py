@@ -1,0 +1,111 @@
+"""JAVA-PATH-001: file paths built from request data (new File, Paths.get, Files.*, FileInputStream, resolve)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.java.common import declared_type, method, method_of, receiver, type_name, value_of, walk
+
+_FILE_TYPES = frozenset(
+    {"File", "FileInputStream", "FileOutputStream", "FileReader", "FileWriter", "RandomAccessFile",
+     "FileSystemResource", "ZipFile", "JarFile"}
+)  # fmt: skip
+_FILES_METHODS = frozenset(
+    {"readAllBytes", "readString", "readAllLines", "lines", "newInputStream", "newOutputStream", "newBufferedReader",
+     "newBufferedWriter", "write", "writeString", "copy", "move", "delete", "deleteIfExists", "createFile",
+     "createDirectories", "list", "walk", "newByteChannel"}
+)  # fmt: skip
+_PATH_METHODS = frozenset({"resolve", "resolveSibling", "toPath", "toFile", "getParent", "normalize", "toAbsolutePath"})
+_PATH_TYPES = frozenset({"Path", "File"})
+_CONTAINMENT = re.compile(r"\.startsWith\(")
+_CANONICAL = re.compile(r"getCanonical(?:Path|File)\(|toRealPath\(|\.normalize\(\)")
+
+
+def _path_object(arg: Node, ctx: TSContext) -> bool:
+    """A Path/File already built (reported where it was built from a string)."""
+    value = value_of(arg, ctx)
+    if value.type == "object_creation_expression" and type_name(value, ctx) in _PATH_TYPES:
+        return True
+    if value.type == "method_invocation":
+        name = ctx.call_name(value)
+        if name in ("Paths.get", "Path.of") or method(value, ctx) in _PATH_METHODS:
+            return True
+    return arg.type in ("identifier", "field_access") and declared_type(arg, ctx) in _PATH_TYPES
+
+
+def _guarded(node: Node, arg: Node, ctx: TSContext) -> bool:
+    """The method checks containment (canonical path + startsWith), rejects '..', or validates the name."""
+    func = method_of(node)
+    if func is None:
+        return False
+    text = ctx.text(func)
+    if _CONTAINMENT.search(text) and _CANONICAL.search(text):
+        return True
+    names = {ctx.text(n) for n in walk(arg) if n.type == "identifier"}
+    for name in names:
+        if re.search(rf"\b{re.escape(name)}\.(?:contains|indexOf)\(\s*\"\.\.", text):
+            return True
+        if re.search(rf"\b{re.escape(name)}\.matches\(", text):
+            return True
+    return False
+
+
+def _sink(node: Node, ctx: TSContext) -> str | None:
+    if node.type == "object_creation_expression":
+        kind = type_name(node, ctx)
+        return f"new {kind}" if kind in _FILE_TYPES else None
+    name = ctx.call_name(node)
+    short = method(node, ctx)
+    if name in ("Paths.get", "Path.of", "java.nio.file.Paths.get", "java.nio.file.Path.of"):
+        return name.rsplit(".", 2)[-2] + "." + short
+    if name.endswith("Files." + short) and short in _FILES_METHODS:
+        return f"Files.{short}"
+    obj = receiver(node)
+    if short in ("resolve", "resolveSibling") and obj is not None and _path_object(obj, ctx):
+        return f"Path.{short}"
+    if short in ("getRealPath", "getResourceAsStream", "getResource") and obj is not None:
+        owner = ctx.compact(obj)
+        if re.search(r"(?i)servletcontext|getServletContext\(\)$", owner):
+            return f"ServletContext.{short}"
+    if name.endswith("ResourceUtils.getFile"):
+        return "ResourceUtils.getFile"
+    return None
+
+
+@ts_rule(
+    id="JAVA-PATH-001",
+    title="File path built from request data",
+    cwe=22,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    languages=("java",),
+    query="""
+    (method_invocation name: (identifier) @method) @call
+    (object_creation_expression type: (_) @type) @call
+    """,
+    why="""Assistants serve downloads and store uploads with new File(UPLOAD_DIR + request.getParameter("file")),
+    Paths.get(baseDir, filename) or file.transferTo(new File(dir, file.getOriginalFilename())). A name such as
+    ../../../etc/passwd or an absolute path walks out of the directory: the attacker reads configuration and keys,
+    or overwrites application files and scripts with an upload.""",
+    fix="""Resolve against a fixed base and check containment: Path p = base.resolve(name).normalize();
+    if (!p.startsWith(base)) reject; or keep only the last path element (Paths.get(name).getFileName(),
+    FilenameUtils.getName) and prefer server-generated names (UUID) for stored files.""",
+)
+def java_path_traversal(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    node: Node = captures["call"][0]
+    sink = _sink(node, ctx)
+    if sink is None:
+        return
+    for arg in ctx.arguments(node):
+        flow = ctx.tainted(arg)
+        if flow is None or _path_object(arg, ctx) or _guarded(node, arg, ctx):
+            continue
+        yield ctx.hit(node, f"{sink}() with a path from request data ({flow.origin}); '../' escapes the directory")
+        return

@@ -1,0 +1,158 @@
+"""JS-PROTO-001: prototype pollution through deep merges of request data and hand-written recursive merges."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.python.taint import Flow
+from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.javascript.common import (
+    FUNCTIONS,
+    describe,
+    function_name,
+    imported,
+    method,
+    pairs,
+    receiver,
+    unwrap,
+)
+
+_MERGE_MODULES = frozenset(
+    {"lodash", "lodash-es", "lodash.merge", "lodash.mergewith", "lodash.defaultsdeep", "lodash.set", "deepmerge",
+     "merge", "merge-deep", "deep-extend", "mixin-deep", "extend", "just-extend", "dot-prop", "object-path",
+     "set-value", "dset", "defaults-deep", "underscore", "jquery", "deep-assign", "merge-options"}
+)  # fmt: skip
+_LIB_RECEIVERS = re.compile(r"^(?:_|lodash|\$|jQuery|objectPath|dotProp|underscore)$")
+_DEEP = frozenset({"merge", "mergeWith", "defaultsDeep", "deepmerge", "deepExtend", "mixinDeep", "extend",
+                   "set", "setWith", "zipObjectDeep", "setProperty", "dset", "deepAssign", "all"})  # fmt: skip
+_SCALAR = re.compile(r"(?:^|\.)(?:String|Number|Boolean|parseInt|parseFloat|toString|trim|toLowerCase|toUpperCase)$")
+_SETTERS = frozenset({"set", "setWith", "setProperty", "dset", "setByPath", "setPath"})
+_LOCAL_MERGE = re.compile(
+    r"(?i)^(?:deep_?)?(?:merge|extend|assign)(?:_?deep|_?recursive(?:ly)?|_?objects?)?$"
+    r"|^(?:deep|recursive)_?(?:merge|extend|assign|copy|set)\w*$|^setByPath$|^setPath$"
+)
+_GUARD = re.compile(
+    r"__proto__|['\"]constructor['\"]|['\"]prototype['\"]|Object\.create\(\s*null\s*\)|isPrototypePolluted"
+    r"|is(?:Safe|Unsafe|Forbidden|Dangerous)Key|(?:FORBIDDEN|UNSAFE|BLOCKED|DANGEROUS)_KEYS|Object\.defineProperty"
+)
+_KEY_LOOP = re.compile(r"\bfor\s*\(\s*(?:const|let|var)?\s*[\w$]+\s+in\b|Object\.(?:keys|entries)\(|Reflect\.ownKeys\(")
+
+
+def _local_function(ctx: TSContext, name: str) -> Node | None:
+    stack = [ctx.tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type in FUNCTIONS and function_name(ctx, node) == name:
+            return node
+        stack.extend(node.named_children)
+    return None
+
+
+def _merge_call(ctx: TSContext, call: Node) -> str | None:
+    """A label for a deep merge / deep set call, or None."""
+    name = method(ctx, call)
+    obj = receiver(call)
+    callee = call.child_by_field_name("function")
+    if obj is not None:
+        origin = imported(ctx, ctx.text(obj)) if obj.type == "identifier" else None
+        library = (origin is not None and origin[0] in _MERGE_MODULES) or bool(_LIB_RECEIVERS.match(ctx.text(obj)))
+        return f"{ctx.text(obj)}.{name}" if library and name in _DEEP else None
+    if callee is None or callee.type != "identifier":
+        return None
+    origin = imported(ctx, name)
+    if origin is not None:
+        return name if origin[0] in _MERGE_MODULES else None
+    local = _local_function(ctx, name) if _LOCAL_MERGE.match(name) else None
+    return name if local is not None and not _GUARD.search(ctx.text(local)) else None
+
+
+def _polluting(ctx: TSContext, node: Node) -> Flow | None:
+    """Tainted data that may hold objects: ``{ name: String(req.body.name) }`` carries none."""
+    node = unwrap(node)
+    if node.type in FUNCTIONS:
+        return None
+    if node.type == "object":
+        return next((f for _, v in pairs(ctx, node) if (f := _polluting(ctx, v)) is not None), None)
+    if node.type == "call_expression" and _SCALAR.search(ctx.call_name(node)):
+        return None
+    flow = ctx.flow(node)
+    return flow if flow.tainted else None
+
+
+def _tainted_input(ctx: TSContext, call: Node, label: str) -> Iterator[Hit]:
+    args = ctx.arguments(call)
+    if label.rsplit(".", 1)[-1] == "extend" and not (args and args[0].type == "true"):
+        return  # $.extend without `true` is shallow
+    setter = label.rsplit(".", 1)[-1] in _SETTERS
+    for arg in args[1:2] if setter else args[1:]:  # a deep set pollutes through its path, not its value
+        flow = _polluting(ctx, arg)
+        if flow is not None:
+            yield ctx.hit(
+                call,
+                f"{label}() copies {describe(flow)} into an object: a __proto__ key pollutes every object's prototype",
+            )
+            return
+
+
+def _subscript_write(fn: Node) -> bool:
+    """``target[key] = ...`` with a computed key somewhere in the function."""
+    stack = [fn]
+    while stack:
+        node = stack.pop()
+        if node.type == "assignment_expression":
+            left = node.child_by_field_name("left")
+            subscript = left is not None and left.type == "subscript_expression"
+            index = left.child_by_field_name("index") if left is not None and subscript else None
+            if index is not None and index.type in ("identifier", "member_expression", "subscript_expression"):
+                return True
+        stack.extend(node.named_children)
+    return False
+
+
+def _recursive_merge(ctx: TSContext, fn: Node) -> Iterator[Hit]:
+    name = function_name(ctx, fn)
+    body = fn.child_by_field_name("body")
+    if not name or body is None:
+        return
+    text = ctx.text(body)
+    if not re.search(rf"(?<![\w$]){re.escape(name)}\s*\(", text) or not _KEY_LOOP.search(text):
+        return
+    if _GUARD.search(text) or not _subscript_write(body):
+        return
+    yield ctx.hit(
+        fn,
+        f"{name}() copies every key recursively without skipping __proto__/constructor: merged JSON pollutes"
+        " Object.prototype",
+        confidence=Confidence.MEDIUM,
+    )
+
+
+@ts_rule(
+    id="JS-PROTO-001",
+    title="Prototype pollution through a recursive merge",
+    cwe=1321,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    languages=("javascript", "typescript"),
+    query="[(call_expression) (function_declaration) (function_expression) (arrow_function) (method_definition)] @node",
+    why="""Assistants apply settings or PATCH bodies with _.merge(config, req.body), $.extend(true, ...), or a
+    hand-written deepMerge that copies every key recursively. A JSON body {"__proto__": {"isAdmin": true}}
+    then writes to Object.prototype: every object in the process gains isAdmin, which bypasses checks, changes
+    options of libraries (template engines, child_process) and can end in remote code execution.""",
+    fix="""Copy only known fields (pick them explicitly or validate the body with a schema), skip '__proto__',
+    'constructor' and 'prototype' keys in merge helpers, and merge into Object.create(null) or a Map.""",
+)
+def prototype_pollution(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    node: Node = captures["node"][0]
+    if node.type == "call_expression":
+        label = _merge_call(ctx, node)
+        if label is not None:
+            yield from _tainted_input(ctx, node, label)
+    else:
+        yield from _recursive_merge(ctx, node)
