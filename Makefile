@@ -11,9 +11,9 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-## Install and scan the shipped AI-written example service (exit 1 there means "findings", as expected).
+## Install and scan the shipped AI-written examples (Flask service, Express, Java servlet, C utility, Rust module) (exit 1 there means "findings", as expected).
 demo: $(BIN)/.installed
-	$(BIN)/slopguard scan examples/ai-generated-app --no-cache; status=$$?; [ $$status -le 1 ]
+	$(BIN)/slopguard scan examples --no-cache; status=$$?; [ $$status -le 1 ]
 
 ## Install dev dependencies, then lint, type-check and run the whole test suite.
 test: $(BIN)/.installed lint

@@ -43,8 +43,11 @@ def _verdict(call: Node, args: list[Node], string_form: bool, ctx: TSContext) ->
     """The dangerous value and what is wrong with it, or None."""
     if not args:
         return None
-    if string_form and len(args) >= 1 and value_of(args[0], ctx).type not in ("array_creation_expression",
-                                                                             "array_initializer"):
+    if (
+        string_form
+        and len(args) >= 1
+        and value_of(args[0], ctx).type not in ("array_creation_expression", "array_initializer")
+    ):
         flow = ctx.flow(args[0])
         if flow.tainted or flow.built:
             return flow, "command line"

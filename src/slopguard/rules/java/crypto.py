@@ -88,7 +88,7 @@ def _security_context(call: Node, ctx: TSContext) -> bool:
 
 
 def _digest_algorithm(call: Node, ctx: TSContext) -> str | None:
-    """"MD5" for MessageDigest.getInstance("MD5") / DigestUtils.md5Hex(..), None for other calls."""
+    """ "MD5" for MessageDigest.getInstance("MD5") / DigestUtils.md5Hex(..), None for other calls."""
     name = ctx.call_name(call)
     if name.endswith("MessageDigest.getInstance"):
         args = ctx.arguments(call)

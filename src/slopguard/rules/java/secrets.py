@@ -18,7 +18,9 @@ from slopguard.rules.python.secrets import secret_kind
 
 _SETTER = re.compile(r"^set([A-Z]\w*)$")
 _SIGNERS = re.compile(r"(?:^|\.)(?:signWith|HMAC256|HMAC384|HMAC512|hmacShaKeyFor|setSigningKey|withSecret)$")
-_NOT_VALUE = re.compile(r"^(?:[a-z]+(?:\.[a-z]+)+|[A-Z][A-Z0-9_]+|\w+://.*|/.*|.*\s.*\s.*|.*\.(?:pem|jks|p12|key|json))$")
+_NOT_VALUE = re.compile(
+    r"^(?:[a-z]+(?:\.[a-z]+)+|[A-Z][A-Z0-9_]+|\w+://.*|/.*|.*\s.*\s.*|.*\.(?:pem|jks|p12|key|json))$"
+)
 _WEAK = re.compile(r"(?i)secret|passw|changeme|admin|default|qwerty|letmein|12345|test|demo")
 _VALUE_ANNOTATION = re.compile(r"^\"?\$\{([\w.\-\[\]]+):(.*)\}\"?$", re.S)
 
