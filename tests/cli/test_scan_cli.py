@@ -193,5 +193,7 @@ def test_listing_cache_sees_new_files_and_ignore_changes(tmp_path: Path) -> None
 def test_require_review_is_opt_in(tmp_path: Path) -> None:
     (tmp_path / "gen.py").write_text("# slopguard:ai model=some-model generated=2026-11-01\nx = 1\n")
     assert json.loads(run(["scan", ".", "--format", "json", "--no-cache"], tmp_path)[1])["findings"] == []
-    code, out, _ = run(["scan", ".", "--format", "json", "--no-cache", "--require-review", "--fail-on", "medium"], tmp_path)
+    code, out, _ = run(
+        ["scan", ".", "--format", "json", "--no-cache", "--require-review", "--fail-on", "medium"], tmp_path
+    )
     assert [f["rule_id"] for f in json.loads(out)["findings"]] == ["SG-REVIEW-001"] and code == 1

@@ -10,6 +10,7 @@ EXTENSIONS: dict[str, str] = {
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
     ".ts": "typescript", ".tsx": "typescript",
     ".java": "java", ".c": "c", ".h": "c", ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp",
+    ".hxx": "cpp", ".mk": "config", ".cmake": "config",
     ".rs": "rust", ".go": "go", ".rb": "ruby", ".php": "php", ".cs": "csharp", ".kt": "kotlin",
     ".sh": "shell", ".bash": "shell",
     ".env": "config", ".ini": "config", ".cfg": "config", ".conf": "config", ".toml": "config",

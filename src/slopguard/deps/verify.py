@@ -102,7 +102,9 @@ def _distrust_blanket_404s(answers: dict[Key, _Answer], asked: dict[Key, Package
     for key, answer in answers.items():
         eco = asked[key].ecosystem
         if eco in broken and answer.facts is not None and not answer.facts.exists:
-            reason = f"the registry claims the popular package {broken[eco]} does not exist, so its 404s are not trusted"
+            reason = (
+                f"the registry claims the popular package {broken[eco]} does not exist, so its 404s are not trusted"
+            )
             out[key] = _Answer(error=reason)
     return out
 

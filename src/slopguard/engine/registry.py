@@ -247,9 +247,7 @@ def iter_selected(ids: Iterable[str], rules: dict[str, Rule[C]]) -> Iterator[Rul
             yield rule
 
 
-def select_rules(
-    select: Iterable[str], ignore: Iterable[str], known: Mapping[str, RuleMeta] | None = None
-) -> set[str]:
+def select_rules(select: Iterable[str], ignore: Iterable[str], known: Mapping[str, RuleMeta] | None = None) -> set[str]:
     """Rule ids chosen by id or id prefix (``PY-SQLI``, ``PY``, ``ALL``); unknown selectors are an error.
 
     ``ALL`` (the default) leaves out rules tagged ``opt-in``; naming them by id or prefix selects them.

@@ -104,10 +104,17 @@ class TSContext:
             flow = join(self._eval(s.named_children[0], depth + 1) for s in subs if s.named_children)
             return Flow(flow.level, flow.built or flow.dynamic, True, flow.origin)
         if kind in spec.identifiers:
-            return self._lookup(self.text(node), node)
+            name = self.text(node)
+            if spec.sources.match(name):  # argv, optarg: a global that is itself input
+                return tainted(name)
+            return self._lookup(name, node)
         if kind in spec.wrappers:
             inner = node.named_children
-            return self._eval(inner[-1], depth + 1) if inner else UNKNOWN
+            if not inner:
+                return UNKNOWN
+            # `x as T` / `x satisfies T` put the value first; `<T>x`, casts and `await x` put it last.
+            first = kind in ("as_expression", "satisfies_expression", "non_null_expression")
+            return self._eval(inner[0] if first else inner[-1], depth + 1)
         if kind in spec.members:
             text = self.compact(node)
             if spec.sources.search(text):
@@ -220,18 +227,33 @@ class TSContext:
         return env
 
     def _parameters(self, scope: Node) -> list[tuple[str, Flow]]:
-        params = scope.child_by_field_name("parameters")
-        if params is None:
-            params = next((c for c in scope.named_children if c.type in self.spec.parameters), None)
+        params = scope.child_by_field_name("parameters") or self._find_parameters(scope)
         if params is None:
             return []
         out: list[tuple[str, Flow]] = []
         children = params.named_children if params.type in self.spec.parameters else [params]
         for param in children:
-            text = self.text(param)
-            flow = tainted(f"parameter {text.strip()[:40]}") if self.spec.tainted_parameter.search(text) else UNKNOWN
-            out += [(name, flow) for name in self._names(param)]
+            names = self._names(param)
+            if self.spec.tainted_parameter.search(self.text(param)):
+                out += [(name, tainted(f"parameter '{name}'")) for name in names]
+            else:
+                out += [(name, UNKNOWN) for name in names]
         return out
+
+    def _find_parameters(self, scope: Node) -> Node | None:
+        """The parameter list outside the body: C/C++ keep it inside (pointer) function declarators."""
+        body = scope.child_by_field_name("body")
+        stack = [c for c in scope.named_children if body is None or c.id != body.id]
+        depth = 0
+        while stack and depth < 5:
+            depth += 1
+            nxt: list[Node] = []
+            for node in stack:
+                if node.type in self.spec.parameters:
+                    return node
+                nxt += node.named_children
+            stack = nxt
+        return None
 
     def _bindings(self, root: Node, inside_function: bool) -> list[tuple[Binding, Node, Node]]:
         kinds: dict[str, Binding] = {b.kind: b for b in self.spec.bindings}

@@ -40,7 +40,8 @@ class LanguageSpec:
 _JS_SOURCES = re.compile(
     r"^(?:req|request|ctx\.request|ctx)\.(?:query|body|params|headers|cookies|signedCookies|url|originalUrl|path|"
     r"hostname|ip|files?|get\b|header\b|param\b|querystring\b|href\b|payload\b|nextUrl\b)"
-    r"|^(?:req|request)\.(?:json|formData|text)\(|^c\.req\.(?:query|queries|param|json|header|parseBody|formData|text)\b"
+    r"|^(?:req|request)\.(?:json|formData|text)\("
+    r"|^c\.req\.(?:query|queries|param|json|header|parseBody|formData|text)\b"
     r"|(?:^|\.)searchParams\.get(?:All)?\(|^(?:router|useRouter\(\))\.query\b|^window\.name\b"
     r"|^(?:window\.|document\.)?location\.(?:hash|search|href|pathname)|^document\.(?:URL|referrer|cookie)"
     r"|^process\.argv|^(?:event|e)\.(?:data|target\.value)|^(?:localStorage|sessionStorage)\.getItem"
@@ -87,7 +88,7 @@ JAVASCRIPT = LanguageSpec(
             "spread_element",
         }
     ),
-    identifiers=frozenset({"identifier", "shorthand_property_identifier_pattern"}),
+    identifiers=frozenset({"identifier", "shorthand_property_identifier_pattern", "shorthand_property_identifier"}),
     parameters=frozenset({"formal_parameters"}),
     sources=_JS_SOURCES,
     sanitizers=_JS_SANITIZERS,
@@ -100,8 +101,13 @@ JAVASCRIPT = LanguageSpec(
 # (``request.getParameter("q").trim()``), not one buried in an argument (``Integer.parseInt(req.getParameter(..))``).
 _JAVA_SOURCE_GETTERS = (
     r"getParameter|getParameterValues|getParameterMap|getParameterNames|getHeader|getHeaders|getHeaderNames|"
-    r"getQueryString|getCookies|getInputStream|getReader|getRequestURI|getRequestURL|getPathInfo|getPart|getParts|"
-    r"getOriginalFilename|getSubmittedFileName|getQueryParams|getQueryParameters|getPathParameters|getFormParameters"
+    r"getQueryString|getCookies|getRequestURI|getRequestURL|getPathInfo|getPart|getParts|getQueryParams|"
+    r"getQueryParameters|getPathParameters|getFormParameters|getRequestBody|getInputStream|getReader"
+)
+# ... called on something that is a request (``request``, ``httpReq``, ``getRequest()``, ``uriInfo``): the same
+# getters on HTTP clients, settings objects or process streams are not attacker input.
+_JAVA_REQUEST = (
+    r"(?:\w*(?i:req|upload|socket|exchange)\w*|getRequest\(\)|uriInfo|(?i:part|file|filePart|multipartFile))"
 )
 # Spring/JAX-RS binding annotations taint a parameter unless its type cannot carry text (numbers, UUIDs, dates).
 _JAVA_NOT_TEXT = (
@@ -125,7 +131,9 @@ JAVA = LanguageSpec(
     wrappers=frozenset({"parenthesized_expression", "cast_expression"}),
     parameters=frozenset({"formal_parameters"}),
     sources=re.compile(
-        rf"^(?:[\w$]+(?:\([^()]*\))?\.)*(?:{_JAVA_SOURCE_GETTERS})\s*\(|^System\.in\b"
+        rf"^(?:[\w$]+(?:\([^()]*\))?\.)*{_JAVA_REQUEST}\.(?:{_JAVA_SOURCE_GETTERS})\s*\("
+        r"|^(?:[\w$]+(?:\([^()]*\))?\.)*(?:getOriginalFilename|getSubmittedFileName)\s*\(|^System\.in\b"
+        r"|^(?i:file|multipartFile|uploadedFile)\.getBytes\s*\("
     ),
     sanitizers=re.compile(
         r"(?:^|\.)(?:parseInt|parseLong|parseDouble|parseFloat|parseShort|parseBoolean|escapeHtml[34]?|escapeXml\d*|"
@@ -134,6 +142,10 @@ JAVA = LanguageSpec(
         r"sanitize|clean|fromString)$"
         r"|(?:^|\.)(?:Integer|Long|Double|Float|Short|Byte|Boolean|UUID|LocalDate|Instant)\.valueOf$"
         r"|(?:^|\.)FilenameUtils\.getName$|^newFile\(.*\)\.getName$"
+        r"|(?i:html|xss|escap|sanitiz|encoder\b)\w*\.\w+$"  # HTMLFilter.filter, XssUtils.clean, Encoder.encode
+        # numbers and booleans computed from request data carry no text
+        r"|\.(?:size|length|getLength|getSize|count|isEmpty|isBlank|hashCode|equals|equalsIgnoreCase|contains|"
+        r"containsKey|startsWith|endsWith|matches|indexOf|lastIndexOf|compareTo|intValue|longValue)$"
     ),
     formatters=re.compile(
         r"(?:^|\.)(?:format|formatted|join|concat|append|insert|toString|replace|replaceAll|replaceFirst|valueOf|"
@@ -175,8 +187,14 @@ GO = LanguageSpec(
     members={"selector_expression": "operand", "index_expression": "operand", "slice_expression": "operand"},
     strings=frozenset({"interpreted_string_literal", "raw_string_literal", "rune_literal"}),
     wrappers=frozenset(
-        {"parenthesized_expression", "type_conversion_expression", "unary_expression", "type_assertion_expression",
-         "expression_list", "literal_element"}  # ``const t = "users"`` binds an expression_list
+        {
+            "parenthesized_expression",
+            "type_conversion_expression",
+            "unary_expression",
+            "type_assertion_expression",
+            "expression_list",
+            "literal_element",
+        }  # ``const t = "users"`` binds an expression_list
     ),  # fmt: skip
     parameters=frozenset({"parameter_list"}),
     sources=_GO_SOURCES,

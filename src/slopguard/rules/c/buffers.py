@@ -10,7 +10,7 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import CALL_QUERY, ArrayDecl, callee, string_value
+from slopguard.rules.c.common import ArrayDecl, callee, calls_to, string_value
 from slopguard.rules.c.dataflow import arg_flow, array_of, sized_for, string_arguments
 from slopguard.rules.c.formats import max_printf_length, printf_specs, string_argument_indexes
 
@@ -27,7 +27,7 @@ Risk = tuple[Severity, Confidence, str]
     severity=Severity.CRITICAL,
     confidence=Confidence.HIGH,
     languages=("c", "cpp"),
-    query=CALL_QUERY,
+    query=calls_to(["gets", "_getws"]),
     why="""Assistants still reach for gets() in quick command-line tools because it is the shortest way to read a
     line. gets() has no idea how big the buffer is: a longer line overwrites the stack (return address, canaries,
     neighbouring variables), the textbook exploitable overflow. It was removed from C11 and C++14 for that reason.""",
@@ -48,7 +48,7 @@ def c_gets(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     severity=Severity.HIGH,
     confidence=Confidence.MEDIUM,
     languages=("c", "cpp"),
-    query=CALL_QUERY,
+    query=calls_to(_COPIES, _FORMATS),
     why="""Assistants copy and build strings with strcpy, strcat and sprintf because that is what most C examples
     show. None of them knows the size of the destination: a longer argument, environment variable or network
     field writes past the buffer and corrupts the stack or heap, which attackers turn into code execution.""",

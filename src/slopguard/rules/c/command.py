@@ -11,7 +11,7 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import CALL_QUERY, base_name, callee, is_null, literal_like, string_value, unwrap
+from slopguard.rules.c.common import base_name, callee, calls_to, is_null, literal_like, string_value, unwrap
 from slopguard.rules.c.dataflow import arg_flow, function_facts
 
 _RUNNERS = frozenset({"system", "popen", "_popen", "_wsystem", "_wpopen"})
@@ -27,7 +27,7 @@ _SHELL = re.compile(r"^(?:/usr)?(?:/bin/)?(?:sh|bash|dash|zsh|ksh|ash|mksh)$")
     severity=Severity.HIGH,
     confidence=Confidence.MEDIUM,
     languages=("c", "cpp"),
-    query=CALL_QUERY,
+    query=calls_to(_RUNNERS, _EXECL, _EXECV),
     why="""Assistants build a command line with snprintf or strcat (or std::string +) and hand it to system() or
     popen(), or run execl("/bin/sh", "sh", "-c", cmd). The shell parses the whole string: a file name, host or
     argument containing ; | $() or backquotes runs the attacker's own commands with the program's privileges.""",

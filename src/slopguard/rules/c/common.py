@@ -1,19 +1,17 @@
-"""What the C/C++ rules share: plain callee names, string literal values, integer constants and macros, declared
-array sizes, and a per-function picture of which buffers hold input.
-"""
+"""What the C/C++ rules share: call queries, plain callee names, string literal values, integer constants and
+``#define`` macros, and declared array sizes (locals, file-scope arrays, struct fields)."""
 
 from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
 from slopguard.engine.treesitter.context import TSContext
 
-CALL_QUERY = "(call_expression function: (_) @fn) @call"
 PATH_MAX = 4096
 BYTE_TYPES = frozenset(
     {"char", "signed char", "unsigned char", "uint8_t", "int8_t", "u_char", "u8", "BYTE", "gchar", "guchar", "char8_t"}
@@ -26,6 +24,8 @@ _MACRO = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[uUlL]*$")
 _PRODUCT = re.compile(r"^\(?\s*(\w+)\s*([*+])\s*(\w+)\s*\)?$")
 _PRI = re.compile(r"^(?:PRI|SCN)([diouxX])(?:8|16|32|64|MAX|PTR|LEAST\d+|FAST\d+)$")
+_QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"$')
+_ESCAPE = re.compile(r"\\(?:[0-7]{1,3}|x[0-9a-fA-F]+|.)")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'", "a": "\a", "e": "\x1b"}
 
 
@@ -48,6 +48,12 @@ class FileFacts:
 
 
 _FILES: weakref.WeakKeyDictionary[TSContext, FileFacts] = weakref.WeakKeyDictionary()
+
+
+def calls_to(*names: Iterable[str]) -> str:
+    """A query for calls of these functions, plain or as ``std::name`` / ``::name`` (checked again by callee())."""
+    alternatives = "|".join(sorted({re.escape(n) for group in names for n in group}))
+    return f'((call_expression function: (_) @fn) @call (#match? @fn "^(std::|::)?({alternatives})$"))'
 
 
 def callee(ctx: TSContext, call: Node) -> str:
@@ -83,10 +89,9 @@ def declared_name(ctx: TSContext, declarator: Node) -> str:
     """The name a declarator declares: ``p`` in ``*p``, ``&r``, ``buf[64]``, ``(*fp)``."""
     while declarator.type in _DECLARATORS:
         inner = declarator.child_by_field_name("declarator")
-        inner = inner if inner is not None else (declarator.named_children or [None])[-1]
-        if inner is None:
+        if inner is None and not declarator.named_children:
             return ""
-        declarator = inner
+        declarator = inner if inner is not None else declarator.named_children[-1]
     return ctx.text(declarator) if declarator.type == "identifier" else ""
 
 
@@ -114,6 +119,9 @@ def string_value(ctx: TSContext, node: Node) -> str | None:
                 return None
             parts.append(part)
         return "".join(parts)
+    if node.type == "identifier":
+        quoted = _QUOTED.match(file_facts(ctx).macro_text.get(ctx.text(node), ""))
+        return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(0)[1], "?"), quoted.group(1)) if quoted else None
     if node.type != "string_literal":
         return None
     out = []

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from slopguard.engine.python.taint import CONST, Flow, Level, join, tainted
+from slopguard.engine.python.taint import CONST, CONST_TEXT, Flow, Level, join, tainted
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import (
     ArrayDecl,
@@ -21,6 +21,7 @@ from slopguard.rules.c.common import (
     callee,
     declared_name,
     file_facts,
+    is_macro,
     string_value,
     unwrap,
     walk,
@@ -48,6 +49,7 @@ class FunctionFacts:
     calls: list[Node] = field(default_factory=list)
     tainted: dict[str, str] = field(default_factory=dict)
     writes: dict[str, Flow] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)  # scalar locals and parameters -> type, whitespace removed
 
 
 def sized_for(ctx: TSContext, dst: Node, sources: list[Node]) -> bool:
@@ -104,12 +106,14 @@ def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
         facts.variadic = facts.variadic or param.type == "variadic_parameter"
         names = [ctx.text(n) for n in walk(param) if n.type == "identifier"]
         facts.params.update(names)
+        _record_type(ctx, facts, param)
         if names and ctx.spec.tainted_parameter.search(ctx.text(param)):
             facts.tainted[names[-1]] = f"parameter {names[-1]}"
     body = func.child_by_field_name("body")
     for node in walk(body) if body is not None else []:
         if node.type == "declaration":
             facts.arrays.update((a.name, a) for a in array_decls(ctx, node))
+            _record_type(ctx, facts, node)
         if node.type in ("init_declarator", "assignment_expression"):
             target = node.child_by_field_name("declarator" if node.type == "init_declarator" else "left")
             value = node.child_by_field_name("value" if node.type == "init_declarator" else "right")
@@ -132,6 +136,15 @@ def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
             if origin and name not in facts.tainted:
                 facts.tainted[name] = origin
     return facts
+
+
+def _record_type(ctx: TSContext, facts: FunctionFacts, declaration: Node) -> None:
+    type_node = declaration.child_by_field_name("type")
+    for declarator in declaration.children_by_field_name("declarator") if type_node is not None else []:
+        if declarator.type == "init_declarator":
+            declarator = declarator.child_by_field_name("declarator") or declarator
+        if declarator.type == "identifier":
+            facts.types[ctx.text(declarator)] = ctx.compact(type_node)
 
 
 def _propagate_call(ctx: TSContext, facts: FunctionFacts, call: Node) -> None:
@@ -192,6 +205,8 @@ def mentions_input(ctx: TSContext, node: Node, facts: FunctionFacts) -> str:
 def arg_flow(ctx: TSContext, node: Node, facts: FunctionFacts | None = None) -> Flow:
     """The shared engine's flow of a value, plus what this function copied or read into the buffer it names."""
     flow = ctx.flow(node)
+    if flow.level == Level.UNKNOWN and is_macro(ctx, node):
+        return CONST_TEXT  # a #define'd constant (or a macro from a header)
     facts = facts if facts is not None else function_facts(ctx, node)
     if flow.tainted or facts is None:
         return flow

@@ -8,7 +8,7 @@ from typing import Any
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import CALL_QUERY, callee, literal_like
+from slopguard.rules.c.common import callee, calls_to, literal_like
 from slopguard.rules.c.dataflow import arg_flow
 from slopguard.rules.c.formats import PRINTF_FORMAT
 
@@ -20,7 +20,7 @@ from slopguard.rules.c.formats import PRINTF_FORMAT
     severity=Severity.HIGH,
     confidence=Confidence.MEDIUM,
     languages=("c", "cpp"),
-    query=CALL_QUERY,
+    query=calls_to(PRINTF_FORMAT),
     why="""Assistants print a message with printf(msg), fprintf(stderr, err), syslog(LOG_ERR, buf) or
     snprintf(dst, n, text). The first string is a format: any %s or %x in the data reads the stack (leaking
     pointers and canaries) and %n writes to memory, so text from a user, file or peer becomes a memory-read

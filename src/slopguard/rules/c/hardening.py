@@ -28,6 +28,7 @@ _BUILDS_C = {
     "cmake": re.compile(r"^\s*add_(?:executable|library)\s*\(", _F),
     "meson": re.compile(r"^\s*project\s*\([^)]*'(?:c|cpp)'", _F),
 }
+_MESON_TARGET = re.compile(r"\b(?:executable|(?:shared_|static_|both_)?library)\s*\(")
 _FLAGS_LINE = {
     "make": re.compile(r"^\s*(?:(?:override|export)\s+)*(?:C|CXX|CPP|LD)FLAGS\s*(?:::|[:+?!])?=", re.M),
     "cmake": re.compile(
@@ -67,7 +68,12 @@ _PIE_LINK = re.compile(
 _RELRO = re.compile(r"-z\s*,?\s*relro\b")
 _NOW = re.compile(r"-z\s*,?\s*now\b")
 _NOEXECSTACK = re.compile(r"-z\s*,?\s*noexecstack\b")
-_GENERATED = re.compile(r"generated\b.*(?:DO NOT EDIT|automake|cmake|configure)|DO NOT EDIT", re.I)
+_GENERATED = re.compile(r"\b(?:generated\s+(?:automatically|by)|auto-?generated)\b|DO NOT EDIT", re.I)
+# macOS and Windows linkers have no RELRO or exec-stack notes, and make PIE themselves.
+_NOT_ELF = re.compile(r"-framework\b|\bxcrun\b|\bmingw|\.exe\b|\.dll\b|-mwindows\b|\bMSVC\b|\bWIN32\b")
+_BASE_FLAGS = re.compile(
+    r"^\s*(?:(?:override|export)\s+)*C(?:XX)?FLAGS\s*(?:::|[:?])?=(?!.*\$[({]C(?:XX)?FLAGS[)}])", re.M
+)
 _KBUILD = re.compile(r"^\s*obj-[my]\s*[:+]?=", re.M)
 _COMMENT = re.compile(r"(?:^|(?<=\s))#.*$")
 
@@ -105,6 +111,8 @@ def missing_hardening(kind: str, code: str) -> list[str]:
         )
     elif not _OPTIMISED.search(code) and (kind == "make" or _UNOPTIMISED.search(code)):
         missing.append("optimisation such as -O2 (_FORTIFY_SOURCE does nothing without it)")
+    if _NOT_ELF.search(code):
+        return missing
     pic, pie = bool(_PIC.search(code)), bool(_PIE_LINK.search(code))
     if not (pic and pie):
         missing.append("-fPIE -pie" if not (pic or pie) else "-pie (at link time)" if pic else "-fPIE")
@@ -143,9 +151,12 @@ def c_build_hardening(ctx: TextContext) -> Iterator[Hit]:
     code = "\n".join(_COMMENT.sub("", line) if "#" in line else line for line in ctx.lines)
     if not _BUILDS_C[kind].search(code) or (kind == "make" and _KBUILD.search(code)):
         return
+    if kind == "meson" and not _MESON_TARGET.search(code):
+        return  # Python extension modules and the like get their flags from the host interpreter's build
     flags_line = _line_of(_FLAGS_LINE[kind], code)
-    if flags_line is None and _INCLUDE[kind].search(code):
-        return  # the flags live in an included file, which is read on its own
+    includes = _INCLUDE[kind].search(code)
+    if includes and (flags_line is None or (kind == "make" and not _BASE_FLAGS.search(code))):
+        return  # the (base) flags live in an included file, which is read on its own
     if kind != "make" and not _ROOT.search(code):
         return  # a subdirectory's build file inherits the top-level flags
     missing = missing_hardening(kind, code)

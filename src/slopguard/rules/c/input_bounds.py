@@ -10,7 +10,7 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import CALL_QUERY, PATH_MAX, base_name, callee, const_int, is_null, string_value
+from slopguard.rules.c.common import PATH_MAX, base_name, callee, calls_to, const_int, is_null, string_value
 from slopguard.rules.c.dataflow import array_of, function_facts
 from slopguard.rules.c.formats import SCANF_FORMAT, scanf_specs
 
@@ -25,7 +25,7 @@ _PATH_MAX_NAMES = ("PATH_MAX", "MAXPATHLEN", "MAX_PATH", "_MAX_PATH", "FILENAME_
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("c", "cpp"),
-    query=CALL_QUERY,
+    query=calls_to(SCANF_FORMAT),
     why="""scanf("%s", name) is how assistants read a word in C. Without a width the conversion stores however
     many characters the input has: a long word from stdin, a file or a network buffer overflows the
     destination exactly like gets().""",
@@ -82,7 +82,7 @@ def _source_fits(ctx: TSContext, source: Node, size: int) -> bool:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("c", "cpp"),
-    query=CALL_QUERY,
+    query=calls_to(["realpath"]),
     why="""realpath(path, resolved) writes up to PATH_MAX bytes into resolved and cannot be told its size.
     Assistants pass a char resolved[256] or a small malloc(), and a deep or attacker-made path (symlinks, long
     directory names) overflows it. Passing NULL, which makes realpath allocate the result, is the safe form.""",

@@ -10,7 +10,7 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import CALL_QUERY, ArrayDecl, callee, const_int, is_macro, unwrap, walk
+from slopguard.rules.c.common import ArrayDecl, callee, calls_to, const_int, is_macro, unwrap, walk
 from slopguard.rules.c.dataflow import FunctionFacts, arg_flow, array_of, function_facts
 
 # name -> (index of the buffer written, index of the length it is told)
@@ -23,6 +23,8 @@ _SINKS: dict[str, tuple[int, int]] = {
 }  # fmt: skip
 # Lengths counted in bytes (the others count elements of a char or wchar_t array).
 _BYTES = frozenset({"memcpy", "memmove", "memset", "bzero", "explicit_bzero", "read", "pread", "recv", "recvfrom"})
+_NARROW = {"unsignedchar": 256, "uint8_t": 256, "u_char": 256, "u8": 256, "guint8": 256,
+           "unsignedshort": 65536, "uint16_t": 65536, "u_short": 65536, "u16": 65536, "guint16": 65536}  # fmt: skip
 _MIN = frozenset({"min", "MIN", "MIN2", "min_t", "fmin", "umin", "imin", "std::min", "g_min"})
 
 
@@ -33,7 +35,7 @@ _MIN = frozenset({"min", "MIN", "MIN2", "min_t", "fmin", "umin", "imin", "std::m
     severity=Severity.HIGH,
     confidence=Confidence.MEDIUM,
     languages=("c", "cpp"),
-    query=CALL_QUERY,
+    query=calls_to(_SINKS),
     why="""Assistants declare char buf[64] and then write fgets(buf, 128, f), memcpy(buf, src, len) or
     read(fd, buf, n) with a length typed separately or taken from the input. When the number is larger than
     the array, or is a length nobody compared with the array's size, the call writes past the buffer: a
@@ -132,6 +134,10 @@ def _bounded(ctx: TSContext, facts: FunctionFacts, length: Node, decl: ArrayDecl
     names = _identifiers(ctx, length)
     if not names or all(is_macro(ctx, n) for n in walk(length) if n.type == "identifier" and ctx.text(n) in names):
         return True
+    bare = unwrap(length)
+    narrow = _NARROW.get(facts.types.get(ctx.text(bare), "")) if bare.type == "identifier" else None
+    if narrow is not None and decl.size is not None and narrow <= decl.size:
+        return True  # an unsigned char length cannot exceed a 256-byte buffer
     for name in names:
         values = facts.values.get(name, [])
         if values and all(const_int(ctx, v) is not None for v in values):

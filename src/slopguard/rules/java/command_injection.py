@@ -11,7 +11,17 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.python.taint import Flow
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import declared_type, describe, literal, method, receiver, type_name, value_of
+from slopguard.rules.java.common import (
+    calls,
+    creations,
+    declared_type,
+    describe,
+    literal,
+    method,
+    receiver,
+    type_name,
+    value_of,
+)
 
 _SHELLS = frozenset(
     {"sh", "bash", "zsh", "ksh", "dash", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/zsh", "cmd", "cmd.exe",
@@ -78,10 +88,7 @@ def _verdict(call: Node, args: list[Node], string_form: bool, ctx: TSContext) ->
     severity=Severity.CRITICAL,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query="""
-    (method_invocation name: (identifier) @method) @call
-    (object_creation_expression type: (_) @type) @call
-    """,
+    query=calls("^(exec|command|parse)$") + " " + creations("ProcessBuilder$"),
     why="""Assistants run tools with Runtime.getRuntime().exec("ping -c 1 " + host) or
     new ProcessBuilder("sh", "-c", "convert " + file + " out.png"). With a shell, ';', '|' or '$(..)' in the
     request parameter runs the attacker's commands as the server; even without one, a concatenated command line

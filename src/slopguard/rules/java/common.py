@@ -16,8 +16,17 @@ from slopguard.rules.python.crypto_names import is_password_word, words
 
 __all__ = ["Decl", "describe", "grade", "is_password_word", "words"]
 
-CALL = "(method_invocation name: (identifier) @method) @call"
-NEW = "(object_creation_expression type: (_) @type) @new"
+
+def calls(pattern: str) -> str:
+    """A query for method calls whose name matches ``pattern`` (filtered inside tree-sitter)."""
+    return f'(method_invocation name: (identifier) @method (#match? @method "{pattern}")) @call'
+
+
+def creations(pattern: str) -> str:
+    """A query for ``new T(...)`` whose type name matches ``pattern`` (captured as @call)."""
+    return f'(object_creation_expression type: (_) @type (#match? @type "{pattern}")) @call'
+
+
 FUNCTIONS = ("method_declaration", "constructor_declaration", "lambda_expression")
 CLASSES = ("class_body", "enum_body", "interface_body", "program")
 _PARAMETER_LIKE = ("formal_parameter", "resource", "enhanced_for_statement", "catch_formal_parameter")
@@ -157,6 +166,21 @@ def value_of(node: Node, ctx: TSContext) -> Node:
     return node
 
 
+def binding_name(node: Node, ctx: TSContext) -> str | None:
+    """The variable or field the expression containing ``node`` is stored in, if any."""
+    current: Node | None = node
+    while current is not None and current.parent is not None:
+        parent = current.parent
+        if parent.type == "variable_declarator":
+            return ctx.text(parent.child_by_field_name("name"))
+        if parent.type == "assignment_expression":
+            return ctx.text(parent.child_by_field_name("left")).rsplit(".", 1)[-1]
+        if parent.type.endswith(("statement", "declaration", "block")) or parent.type in FUNCTIONS:
+            return None
+        current = parent
+    return None
+
+
 def names_around(node: Node, ctx: TSContext) -> list[str]:
     """The names a value is given: the variable or field it initialises, the target it is assigned to, the
     setter/builder method it is passed to, and the enclosing method's name."""
@@ -180,6 +204,14 @@ def names_around(node: Node, ctx: TSContext) -> list[str]:
     if func is not None:
         names.append(ctx.text(func.child_by_field_name("name")))
     return names
+
+
+_CLI_ORIGIN = re.compile(r"^parameter .*\bargs$|^System\.in")
+
+
+def from_command_line(flow: Flow) -> bool:
+    """Taint from main()'s args or standard input: the user running the tool, not a remote attacker."""
+    return bool(_CLI_ORIGIN.search(flow.origin))
 
 
 def confidence_for(flow: Flow) -> Confidence:

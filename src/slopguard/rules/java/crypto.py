@@ -12,7 +12,7 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.java.common import (
-    CALL,
+    calls,
     constant,
     is_password_word,
     method,
@@ -120,7 +120,7 @@ def _stored_password(node: Node, ctx: TSContext) -> bool:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query=CALL,
+    query=calls(r"^(getInstance|setPassword|setPasswd|setPwd|setString|equals|equalsIgnoreCase|md[25]\\w*|sha\\w*)$"),
     why="""Assistants hash passwords with MessageDigest MD5/SHA-1/SHA-256 (often unsalted), or store and compare
     them as plain text (user.setPassword(request.getParameter("password")), stored.equals(password)). Anyone who
     gets the table — SQL injection, a backup, a log — recovers most passwords in hours with GPU cracking or
@@ -182,7 +182,7 @@ def _weak_cipher(algorithm: str) -> str | None:
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query=CALL,
+    query=calls(r"^(getInstance|md[25]\\w*|sha\\w*)$"),
     why="""Assistants reach for Cipher.getInstance("DES"), "DESede", "RC4", "AES/ECB/PKCS5Padding" or plain "AES"
     (which silently means ECB), and MD5/SHA-1 for tokens and signatures. DES falls to brute force, RC4 and 3DES to
     known attacks, ECB shows which blocks repeat and lets an attacker cut and paste ciphertext, and MD5/SHA-1

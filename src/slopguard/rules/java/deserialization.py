@@ -12,7 +12,9 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.java.common import (
+    calls,
     class_of,
+    creations,
     declaration,
     declared_type,
     method,
@@ -50,6 +52,8 @@ def _native(call: Node, ctx: TSContext) -> Hit | None:
     if stream is None:
         return None
     decl = declaration(ctx.text(obj), obj, ctx) if obj.type == "identifier" else None
+    if decl is not None and decl.node.type == "formal_parameter":
+        return None  # a stream handed in: serialization plumbing; the creating method is where to look
     field = decl is not None and method_of(decl.node) is None
     scope = class_of(call) if field else func
     if _FILTERED.search(ctx.text(scope)) or b"setSerialFilter(" in ctx.source:
@@ -93,10 +97,12 @@ def _yaml(call: Node, ctx: TSContext) -> Hit | None:
     severity=Severity.CRITICAL,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query="""
-    (method_invocation name: (identifier) @method) @call
-    (object_creation_expression type: (_) @type) @call
-    """,
+    query=calls(
+        "^(readObject|readUnshared|enableDefaultTyping|enableDefaultTypingAsProperty|activateDefaultTyping|"
+        "activateDefaultTypingAsProperty|load|loadAll|loadAs)$"
+    )
+    + " "
+    + creations("XMLDecoder$"),
     why="""Assistants restore objects with new ObjectInputStream(request.getInputStream()).readObject(), turn on
     Jackson's enableDefaultTyping() so polymorphic JSON "just works", or load YAML with new Yaml().load(body).
     Each lets the sender pick the classes to instantiate: a serialized gadget chain from common libraries

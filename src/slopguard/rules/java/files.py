@@ -11,7 +11,18 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import declared_type, method, method_of, receiver, type_name, value_of, walk
+from slopguard.rules.java.common import (
+    calls,
+    creations,
+    declared_type,
+    from_command_line,
+    method,
+    method_of,
+    receiver,
+    type_name,
+    value_of,
+    walk,
+)
 
 _FILE_TYPES = frozenset(
     {"File", "FileInputStream", "FileOutputStream", "FileReader", "FileWriter", "RandomAccessFile",
@@ -86,10 +97,13 @@ def _sink(node: Node, ctx: TSContext) -> str | None:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query="""
-    (method_invocation name: (identifier) @method) @call
-    (object_creation_expression type: (_) @type) @call
-    """,
+    query=calls(
+        "^(get|of|resolve|resolveSibling|getRealPath|getResourceAsStream|getResource|getFile|"
+        + "|".join(sorted(_FILES_METHODS))
+        + ")$"
+    )
+    + " "
+    + creations("(" + "|".join(sorted(_FILE_TYPES)) + ")$"),
     why="""Assistants serve downloads and store uploads with new File(UPLOAD_DIR + request.getParameter("file")),
     Paths.get(baseDir, filename) or file.transferTo(new File(dir, file.getOriginalFilename())). A name such as
     ../../../etc/passwd or an absolute path walks out of the directory: the attacker reads configuration and keys,
@@ -105,7 +119,7 @@ def java_path_traversal(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
         return
     for arg in ctx.arguments(node):
         flow = ctx.tainted(arg)
-        if flow is None or _path_object(arg, ctx) or _guarded(node, arg, ctx):
+        if flow is None or from_command_line(flow) or _path_object(arg, ctx) or _guarded(node, arg, ctx):
             continue
         yield ctx.hit(node, f"{sink}() with a path from request data ({flow.origin}); '../' escapes the directory")
         return

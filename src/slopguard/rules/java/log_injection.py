@@ -11,7 +11,7 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import CALL, declared_type, method, receiver, value_of
+from slopguard.rules.java.common import calls, declared_type, from_command_line, method, receiver, value_of
 
 _LOG_METHODS = frozenset(
     {"info", "debug", "warn", "warning", "error", "trace", "fatal", "severe", "fine", "finer", "finest", "config",
@@ -44,7 +44,7 @@ def _neutralised(arg: Node, ctx: TSContext) -> bool:
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query=CALL,
+    query=calls("^(" + "|".join(sorted(_LOG_METHODS)) + ")$"),
     why="""Assistants log request parameters, headers and bodies as they arrive (log.info("Login attempt for " +
     username), System.out.println(request.getParameter("q"))). A value carrying \\r\\n forges whole log lines —
     fake "login succeeded" entries, hidden attacks — and control characters or ${jndi:...} lookups reach log
@@ -61,7 +61,7 @@ def java_log_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
         return
     for arg in ctx.arguments(call):
         flow = ctx.tainted(arg)
-        if flow is None or _neutralised(arg, ctx):
+        if flow is None or from_command_line(flow) or _neutralised(arg, ctx):
             continue
         where = ctx.compact(obj)
         yield ctx.hit(

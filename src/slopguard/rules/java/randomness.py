@@ -11,7 +11,16 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import CALL, declared_type, is_password_word, method, names_around, receiver, words
+from slopguard.rules.java.common import (
+    binding_name,
+    calls,
+    declared_type,
+    is_password_word,
+    method,
+    names_around,
+    receiver,
+    words,
+)
 
 _NEXT = frozenset(
     {"nextInt", "nextLong", "nextBytes", "nextDouble", "nextFloat", "nextBoolean", "nextGaussian", "ints", "longs",
@@ -23,21 +32,27 @@ _HELPERS = re.compile(
 )
 _SECRET_WORDS = frozenset(
     {"token", "secret", "otp", "totp", "nonce", "salt", "session", "sessionid", "csrf", "xsrf", "apikey", "pin",
-     "passcode", "verification", "activation", "reset", "invite", "invitation", "captcha", "iv", "key", "code",
+     "passcode", "verification", "activation", "invite", "invitation", "captcha", "iv", "key", "code",
      "auth", "credential", "credentials", "signup", "confirmation", "magic", "recovery", "unlock", "voucher"}
 )  # fmt: skip
 _BENIGN_WORDS = frozenset(
     {"status", "error", "color", "colour", "country", "zip", "postal", "http", "response", "exit", "char", "cache",
-     "sort", "map", "lookup", "partition", "shard", "primary", "foreign", "hash", "row", "index", "group", "routing",
+     "sort", "map", "lookup", "partition", "shard", "primary", "foreign", "hash", "row", "group", "routing",
      "dedup", "idempotency", "area", "currency", "language", "locale", "product", "bar", "qr", "source", "test"}
 )  # fmt: skip
 
 
-def _secret_name(name: str) -> bool:
+def _secret_name(name: str) -> bool | None:
+    """True for a secret's name, False for a name that says it is something else, None for a neutral one."""
     ws = words(name)
+    if not ws:
+        return None
     if any(w in _BENIGN_WORDS for w in ws):
         return False
-    return any(w in _SECRET_WORDS or is_password_word(w) for w in ws)
+    found = {w for w in ws if w in _SECRET_WORDS or is_password_word(w)}
+    if found == {"key"} and ws[-1] in ("id", "ids", "index", "name", "type", "size", "length", "count"):
+        return False  # keyId, keyIndex: the label of a key, not key material
+    return True if found else None
 
 
 def _weak_source(call: Node, ctx: TSContext) -> str | None:
@@ -65,7 +80,7 @@ def _weak_source(call: Node, ctx: TSContext) -> str | None:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query=CALL,
+    query=calls(r"^(random\\w*|next\\w*|ints|longs|doubles)$"),
     why="""Assistants generate reset tokens, OTP codes, API keys, temporary passwords and session ids with
     new Random().nextInt(), Math.random() or RandomStringUtils.randomAlphanumeric. java.util.Random is a 48-bit
     linear congruential generator: from one or two observed outputs an attacker computes the seed and predicts
@@ -78,10 +93,13 @@ def java_weak_random(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     source = _weak_source(call, ctx)
     if source is None:
         return
-    names = names_around(call, ctx)
+    target = binding_name(call, ctx)
     if method(call, ctx) == "nextBytes":
-        names += [ctx.text(a) for a in ctx.arguments(call)]
-    secret = next((n for n in names if _secret_name(n)), None)
+        target = ctx.text(ctx.arguments(call)[0]) if ctx.arguments(call) else None
+    verdict = _secret_name(target) if target is not None else None
+    if verdict is False:
+        return  # int colorCode = rnd.nextInt(); currentKeyId = rnd.nextInt()
+    secret = target if verdict else next((n for n in names_around(call, ctx) if _secret_name(n)), None)
     if secret is None:
         return
     yield ctx.hit(call, f"{source} is predictable but produces '{secret}' here; use SecureRandom")

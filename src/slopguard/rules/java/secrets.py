@@ -13,13 +13,13 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.core.secrets import PLACEHOLDER, char_classes, find_tokens, shannon_entropy
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import literal, method, receiver
+from slopguard.rules.java.common import calls, literal, method, receiver
 from slopguard.rules.python.secrets import secret_kind
 
 _SETTER = re.compile(r"^set([A-Z]\w*)$")
 _SIGNERS = re.compile(r"(?:^|\.)(?:signWith|HMAC256|HMAC384|HMAC512|hmacShaKeyFor|setSigningKey|withSecret)$")
 _NOT_VALUE = re.compile(
-    r"^(?:[a-z]+(?:\.[a-z]+)+|[A-Z][A-Z0-9_]+|\w+://.*|/.*|.*\s.*\s.*|.*\.(?:pem|jks|p12|key|json))$"
+    r"^(?:[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)+|[A-Z][A-Z0-9_]+|\w+://.*|/.*|.*\s.*\s.*|.*\.(?:pem|jks|p12|key|json))$"
 )
 _WEAK = re.compile(r"(?i)secret|passw|changeme|admin|default|qwerty|letmein|12345|test|demo")
 _VALUE_ANNOTATION = re.compile(r"^\"?\$\{([\w.\-\[\]]+):(.*)\}\"?$", re.S)
@@ -126,11 +126,13 @@ def _annotation(node: Node, ctx: TSContext) -> Hit | None:
     confidence=Confidence.HIGH,
     languages=("java",),
     query="""
-    (variable_declarator name: (identifier) @name value: (_) @value) @decl
-    (assignment_expression left: (_) @target right: (_) @value) @assign
-    (method_invocation name: (identifier) @method) @call
-    (annotation name: (identifier) @aname) @annotation
-    """,
+    (variable_declarator name: (identifier) @name value: [(string_literal) (binary_expression)] @value) @decl
+    (assignment_expression left: (_) @target right: [(string_literal) (binary_expression)] @value) @assign
+    (annotation name: (identifier) @aname (#eq? @aname "Value")) @annotation
+    """
+    + calls(
+        r"^(set[A-Z]\\w*|getConnection|signWith|HMAC\\d+|hmacShaKeyFor|setSigningKey|withSecret|equals|equalsIgnoreCase)$"
+    ),
     why="""Assistants make the example run by writing the JWT signing key, the database password or the API key
     into the class (private static final String SECRET_KEY = "mySecretKey123"; @Value("${jwt.secret:secret}");
     DriverManager.getConnection(url, "root", "admin123")). The key ships in the repository, the jar and every

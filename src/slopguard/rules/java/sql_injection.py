@@ -12,7 +12,7 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.python.taint import Flow, join
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import CALL, declaration, describe, method, method_of, receiver, walk
+from slopguard.rules.java.common import calls, declaration, describe, method, method_of, receiver, walk
 
 # Methods whose first argument is always SQL/JPQL/HQL.
 _SQL_ONLY = frozenset(
@@ -119,7 +119,7 @@ def _sql_text(arg: Node, ctx: TSContext) -> str:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query=CALL,
+    query=calls("^(" + "|".join(sorted(_SQL_ONLY | _GENERIC)) + ")$"),
     why="""Assistants build JDBC, JPA and JdbcTemplate queries with '+' or String.format ("... WHERE name = '" +
     name + "'") and hand them to Statement.executeQuery, createQuery or jdbcTemplate.query; a quote in the
     request parameter rewrites the query: login bypass, dumping other users' rows, or stacked statements.""",

@@ -11,7 +11,7 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import method, type_name, walk
+from slopguard.rules.java.common import creations, method, type_name
 
 _INSECURE_CONSTANTS = frozenset(
     {"ALLOW_ALL_HOSTNAME_VERIFIER", "NoopHostnameVerifier.INSTANCE", "InsecureTrustManagerFactory.INSTANCE",
@@ -25,7 +25,13 @@ _VERIFIER_SETTERS = frozenset(
     {"setHostnameVerifier", "setDefaultHostnameVerifier", "hostnameVerifier", "setSSLHostnameVerifier",
      "loadTrustMaterial", "setTrustStrategy"}
 )  # fmt: skip
-_CHECKS = re.compile(r"\bthrow\b|checkServerTrusted\s*\(|checkValidity\s*\(|\.verify\s*\(|validate\w*\s*\(")
+_IDLE_CALL = re.compile(r"^(?:System\.(?:out|err)|\w*(?i:log)\w*)\.\w+\(")
+
+
+def _idle(statement: Node, ctx: TSContext) -> bool:
+    """A statement that checks nothing: ``return;``, a log line or a print."""
+    text = ctx.compact(statement)
+    return text == "return;" or (statement.type == "expression_statement" and bool(_IDLE_CALL.match(text)))
 
 
 def _statements(body: Node) -> list[Node]:
@@ -55,7 +61,7 @@ def _trust_all(decl: Node, name_node: Node, ctx: TSContext) -> Hit | None:
     if body is None:
         return None
     if name == "checkServerTrusted":
-        if _CHECKS.search(ctx.text(body)) or any(n.type == "throw_statement" for n in walk(body)):
+        if not all(_idle(statement, ctx) for statement in _statements(body)):
             return None
         return ctx.hit(name_node, "checkServerTrusted() accepts every certificate chain: TLS can be intercepted")
     params = decl.child_by_field_name("parameters")
@@ -91,11 +97,12 @@ def _lambda(node: Node, ctx: TSContext) -> Hit | None:
     confidence=Confidence.HIGH,
     languages=("java",),
     query="""
-    (method_declaration name: (identifier) @name) @decl
-    (lambda_expression) @lambda
-    (field_access) @access
-    (object_creation_expression type: (_) @type) @new
-    """,
+    (method_declaration name: (identifier) @name (#any-of? @name "checkServerTrusted" "verify" "isTrusted")) @decl
+    (lambda_expression body: (true)) @lambda
+    (lambda_expression body: (block (return_statement (true)))) @lambda
+    (field_access field: (identifier) @field (#any-of? @field "ALLOW_ALL_HOSTNAME_VERIFIER" "INSTANCE")) @access
+    """
+    + creations("(" + "|".join(sorted(_INSECURE_CLASSES)) + ")$").replace("@call", "@new"),
     why="""To get past "PKIX path building failed" with a self-signed or internal certificate, assistants install
     an X509TrustManager whose checkServerTrusted() is empty, a HostnameVerifier returning true, or Apache
     HttpClient's NoopHostnameVerifier / TrustAllStrategy. The code then talks TLS to whoever answers: anyone on the

@@ -11,7 +11,7 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import CALL, ancestor, declared_type, literal, method, method_of, receiver, value_of
+from slopguard.rules.java.common import ancestor, calls, declared_type, literal, method, method_of, receiver, value_of
 
 _WRITES = frozenset({"print", "println", "write", "append", "printf", "format"})
 _WRITER_TYPES = frozenset({"PrintWriter", "ServletOutputStream", "Writer", "JspWriter", "OutputStream"})
@@ -76,10 +76,7 @@ def _spring_body(ret: Node, ctx: TSContext) -> bool:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query=f"""
-    {CALL}
-    (return_statement (_) @value) @ret
-    """,
+    query=calls("^(" + "|".join(sorted(_WRITES)) + ")$") + " (return_statement (_) @value) @ret",
     why="""Assistants echo parameters straight into the page: response.getWriter().println("<h1>Results for " +
     request.getParameter("q") + "</h1>") in a servlet, or return "<p>Hello " + name + "</p>" from a
     @RestController. A link carrying <script> runs in the victim's browser on the site's origin: session theft,
@@ -92,8 +89,12 @@ def java_xss(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     if "ret" in captures:
         ret: Node = captures["ret"][0]
         value: Node = captures["value"][0]
+        if b"@RestController" not in ctx.source and b"@ResponseBody" not in ctx.source:
+            return
+        if not _spring_body(ret, ctx) or not _html_text(value, ctx) or _not_html(ret, ctx):
+            return
         flow = ctx.tainted(value)
-        if flow is None or not _spring_body(ret, ctx) or not _html_text(value, ctx) or _not_html(ret, ctx):
+        if flow is None:
             return
         yield ctx.hit(ret, f"HTML built from request data ({flow.origin}) returned as the response body; escape it")
         return
@@ -134,7 +135,7 @@ def _csrf_disabled(call: Node, ctx: TSContext) -> bool:
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query=CALL,
+    query=calls("^csrf$"),
     why="""Assistants paste http.csrf().disable() (or csrf(AbstractHttpConfigurer::disable)) into every
     SecurityFilterChain because it makes POST requests from Postman and the first form work. For a browser app
     that keeps its session in a cookie, any site the user visits can then submit forms to it as the user:

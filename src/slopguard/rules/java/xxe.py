@@ -11,7 +11,17 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import ancestor, class_of, declaration, method, method_of, receiver, type_name
+from slopguard.rules.java.common import (
+    ancestor,
+    calls,
+    class_of,
+    creations,
+    declaration,
+    method,
+    method_of,
+    receiver,
+    type_name,
+)
 
 _FACTORIES = {
     "DocumentBuilderFactory": "DocumentBuilderFactory",
@@ -23,7 +33,6 @@ _FACTORIES = {
     "XMLReaderFactory": "XMLReader",
 }
 _CREATORS = frozenset({"newInstance", "newFactory", "newDefaultInstance", "newDefaultFactory", "createXMLReader"})
-_CHAINED = re.compile(r"Factory\.(?:newInstance|newFactory|newDefault\w*)\(")
 # Chains ending in an object that can still be hardened (XMLReader features, entity resolvers).
 _CONFIGURABLE = frozenset({"getXMLReader", "newSAXParser", "newDocumentBuilder", "newTransformer", "newSchema"})
 _CONSTRUCTED = {"SAXBuilder": "JDOM SAXBuilder", "SAXReader": "dom4j SAXReader"}
@@ -49,8 +58,6 @@ def _factory_kind(node: Node, ctx: TSContext) -> str | None:
         return _CONSTRUCTED.get(type_name(node, ctx))
     name = method(node, ctx)
     obj = receiver(node)
-    if name == "getXMLReader" and obj is not None:
-        return "XMLReader"
     if name not in _CREATORS or obj is None:
         return None
     return _FACTORIES.get(ctx.text(obj).rsplit(".", 1)[-1])
@@ -88,10 +95,7 @@ def _scope(node: Node, ctx: TSContext) -> Node | None:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query="""
-    (method_invocation name: (identifier) @method) @call
-    (object_creation_expression type: (_) @type) @call
-    """,
+    query=calls("^(" + "|".join(sorted(_CREATORS)) + ")$") + " " + creations("(SAXBuilder|SAXReader)$"),
     why="""Assistants parse uploaded or posted XML with DocumentBuilderFactory.newInstance(), SAXParserFactory,
     XMLInputFactory or TransformerFactory as the tutorials show, and the JDK defaults still resolve DOCTYPEs and
     external entities. A document with <!ENTITY x SYSTEM "file:///etc/passwd"> reads server files into the response,
@@ -105,8 +109,6 @@ def java_xxe(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     kind = _factory_kind(node, ctx)
     if kind is None:
         return
-    if kind == "XMLReader" and node.type == "method_invocation" and _CHAINED.search(ctx.compact(receiver(node))):
-        return  # the factory in the chain is reported
     end = _chain_end(node)
     if (end == node or method(end, ctx) in _CONFIGURABLE) and _hardened(_scope(end, ctx), ctx):
         return

@@ -19,6 +19,9 @@ FUNCTIONS = frozenset(
     {"function_declaration", "function_expression", "function", "arrow_function", "method_definition",
      "generator_function_declaration", "generator_function"}
 )  # fmt: skip
+_WRAPPERS = frozenset(
+    {"parenthesized_expression", "await_expression", "as_expression", "non_null_expression", "satisfies_expression"}
+)
 _TEST_PATH = re.compile(r"(?:^|/)(?:tests?|__tests__|__mocks__|spec|fixtures?)/|\.(?:test|spec)\.[cm]?[jt]sx?$")
 _RESPONSE = re.compile(r"^(?:res|response|resp)(?:\.\w+\((?:[^()]|\([^()]*\))*\))*$")
 
@@ -70,10 +73,14 @@ def is_response(ctx: TSContext, node: Node | None) -> bool:
 
 
 def unwrap(node: Node) -> Node:
-    while node.type in ("parenthesized_expression", "await_expression", "as_expression", "non_null_expression",
-                        "satisfies_expression") and node.named_children:  # fmt: skip
-        node = node.named_children[0]  # `x as T`: the expression comes first, the type last
-    return node
+    """The value inside parentheses, await, TypeScript casts, and chained assignments (``a = b = value``)."""
+    while True:
+        if node.type == "assignment_expression" and node.child_by_field_name("right") is not None:
+            node = node.child_by_field_name("right") or node
+        elif node.type in _WRAPPERS and node.named_children:
+            node = node.named_children[0]  # `x as T`: the expression comes first, the type last
+        else:
+            return node
 
 
 # ----- per-file indexes ---------------------------------------------------------------------------------
@@ -191,7 +198,18 @@ def resolve(ctx: TSContext, node: Node | None) -> Node | None:
     if node.type != "identifier":
         return node
     values = _index(ctx).declared.get(ctx.text(node), [])
-    return unwrap(values[0]) if len(values) == 1 else node
+    if len(values) <= 1:
+        return unwrap(values[0]) if values else node
+    scope: Node | None = node
+    while True:  # the declaration in the nearest enclosing scope, the last one before the use
+        scope = enclosing_function(scope) if scope is not None else None
+        key = scope.id if scope is not None else -1
+        here = [v for v in values if (getattr(enclosing_function(v), "id", -1)) == key]
+        if here:
+            before = [v for v in here if v.start_byte < node.start_byte]
+            return unwrap((before or here)[-1])
+        if scope is None:
+            return node
 
 
 def pairs(ctx: TSContext, obj: Node | None) -> Iterator[tuple[str, Node]]:

@@ -16,6 +16,7 @@ from slopguard.rules.javascript.common import (
     enclosing_function,
     function_name,
     is_password_word,
+    resolve,
     speaking_name,
     string_value,
     unwrap,
@@ -37,6 +38,7 @@ _GAME = frozenset(
      "data", "value", "values", "percent", "progress", "temp", "tmp", "shuffle", "element", "dom", "class", "css",
      "style", "key", "react", "list", "item", "items", "row", "rows", "cache", "bust", "buster", "probability"}
 )  # fmt: skip
+_FRONTEND = re.compile(r"""(?:from\s+|require\(\s*)['"](?:react|react-dom|vue|svelte|preact|solid-js)['"]""")
 _PASS_THROUGH = frozenset(
     {"binary_expression", "call_expression", "member_expression", "arguments", "template_substitution",
      "template_string", "parenthesized_expression", "subscript_expression", "ternary_expression", "array",
@@ -110,6 +112,9 @@ def math_random_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
     if verdict not in ("strong", "ambiguous"):
         return
     strong = verdict == "strong"
+    if not strong and _FRONTEND.search(ctx.source.decode("utf-8", "replace")):
+        return  # { id: Math.random() } for a list item in a React/Vue component
+
     yield ctx.hit(
         call,
         f"'{name}' is made with Math.random(), which is predictable; use crypto.randomBytes/randomUUID/randomInt",
@@ -119,7 +124,9 @@ def math_random_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
 
 
 # ----- JS-TIMING-001 ------------------------------------------------------------------------------------
-_SENSITIVE_END = ("token", "signature", "digest", "hmac", "apikey", "secret", "password", "passwd", "passphrase")
+# Not "digest": integrity hashes (ssri, Sec-WebSocket-Accept) are public; an HMAC's digest is caught by _HMAC.
+_SENSITIVE_END = ("token", "signature", "hmac", "apikey", "secret", "password", "passwd", "passphrase")
+_HMAC = re.compile(r"createHmac\(|\bhmac\b", re.IGNORECASE)
 _SENSITIVE = frozenset({"mac", "otp", "totp", "hotp", "pwd", "pw", "pin", "passcode", "sig"})
 _OTHER_TOKENS = frozenset(
     {"cache", "page", "next", "continuation", "cursor", "sync", "lexer", "parser", "error", "eof", "last", "prev",
@@ -133,7 +140,11 @@ _NOT_SENSITIVE_LAST = frozenset(
      "audience", "user", "email", "header", "headers", "method", "mode", "field", "label", "hint", "policy",
      "enabled", "required", "set", "changed", "class", "state", "sent", "used", "valid", "expired"}
 )  # fmt: skip
-_CONFIRMATION = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "old"})
+_CONFIRMATION = re.compile(r"confirm|repeat|again|retype|^old|previous")
+_SERVER = re.compile(
+    r"(?:require\(\s*|from\s+)['\"](?:node:)?(?:express|koa|fastify|@hapi/hapi|crypto|jsonwebtoken|next/server"
+    r"|express-session|passport|@nestjs/\w+)['\"]"
+)
 _CONSTANT = frozenset({"string", "number", "null", "undefined", "true", "false", "regex", "unary_expression"})
 
 
@@ -149,6 +160,15 @@ def sensitive(name: str | None) -> bool:
     if any(w.endswith(_SENSITIVE_END) or w in _SENSITIVE or (w != "pass" and is_password_word(w)) for w in ws):
         return True
     return "code" in ws and any(w in ("otp", "verification", "verify", "reset", "mfa", "auth", "login") for w in ws)
+
+
+def _side_name(ctx: TSContext, node: Node) -> str | None:
+    """``Bearer ${process.env.API_TOKEN}`` is named by what it interpolates."""
+    node = unwrap(node)
+    if node.type == "template_string":
+        subs = [s for c in node.named_children if c.type == "template_substitution" for s in c.named_children[:1]]
+        return next((n for s in subs if sensitive(n := speaking_name(ctx, s))), None)
+    return speaking_name(ctx, node)
 
 
 def _constant(ctx: TSContext, node: Node) -> bool:
@@ -178,11 +198,16 @@ def timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
     left, right = captures["left"][0], captures["right"][0]
     if _constant(ctx, left) or _constant(ctx, right) or unwrap(left).type in FUNCTIONS:
         return
-    names = [speaking_name(ctx, left), speaking_name(ctx, right)]
+    names = [_side_name(ctx, left), _side_name(ctx, right)]
     hit = next((n for n in names if sensitive(n)), None)
-    if hit is None or any(w in _CONFIRMATION for n in names for w in words(n or "")):
+    if hit is None:
+        values = [resolve(ctx, side) for side in (left, right)]
+        hit = next((n for n, v in zip(names, values, strict=True) if v is not None and _HMAC.search(ctx.text(v))), None)
+    if hit is None or any(_CONFIRMATION.search((n or "").lower()) for n in names):
         return  # password === confirmPassword checks a form, not a secret
     tainted = ctx.flow(left).tainted or ctx.flow(right).tainted
+    if words(hit) == ["token"] and not (tainted or _SERVER.search(ctx.source.decode("utf-8", "replace"))):
+        return  # a bare 'token' in browser or library code: lexer tokens, postMessage and cancel tokens
     yield ctx.hit(
         cmp,
         f"'{hit}' is compared with {operator.type}, which leaks timing; use crypto.timingSafeEqual",

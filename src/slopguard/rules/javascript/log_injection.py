@@ -48,7 +48,9 @@ def _raw_taint(ctx: TSContext, node: Node, depth: int = 0) -> Flow | None:
         parts = [node.child_by_field_name("left"), node.child_by_field_name("right")]
         return next((f for p in parts if p is not None and (f := _raw_taint(ctx, p, depth + 1)) is not None), None)
     flow = ctx.flow(node)
-    return flow if flow.tainted and not _NO_NEWLINES.match(flow.origin) else None
+    if not flow.tainted or _NO_NEWLINES.match(flow.origin) or flow.origin.startswith("process.argv"):
+        return None  # a command line's own arguments come from whoever runs it
+    return flow
 
 
 @ts_rule(

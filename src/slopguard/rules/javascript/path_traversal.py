@@ -45,8 +45,7 @@ def _sink(ctx: TSContext, call: Node) -> tuple[str, list[Node]] | None:
     if not args:
         return None
     if name in ("sendFile", "download") and is_response(ctx, receiver(call)):
-        opts = args[1] if name == "sendFile" and len(args) > 1 else args[-1] if len(args) > 1 else None
-        if opts is not None and option(ctx, opts, "root") is not None:
+        if any(option(ctx, opts, "root") is not None for opts in args[1:]):
             return None  # send() refuses '..' once a root is set
         return f"res.{name}()", args[:1]
     if name not in _ONE_PATH and name not in _TWO_PATHS:
@@ -98,7 +97,9 @@ def path_traversal(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
     label, paths = found
     for arg in paths:
         flow = ctx.flow(arg)
-        if not flow.tainted or _UPLOADED.match(flow.origin) or _guarded(ctx, call, arg):
+        if not flow.tainted or _UPLOADED.match(flow.origin) or flow.origin.startswith("process.argv"):
+            continue  # multer's own file names; a command-line tool opening the files it is given
+        if _guarded(ctx, call, arg):
             continue
         yield ctx.hit(
             call,

@@ -100,30 +100,49 @@ def _tainted_input(ctx: TSContext, call: Node, label: str) -> Iterator[Hit]:
             return
 
 
-def _subscript_write(fn: Node) -> bool:
-    """``target[key] = ...`` with a computed key somewhere in the function."""
-    stack = [fn]
+def _computed(ctx: TSContext, node: Node | None) -> str | None:
+    """The object of ``target[key]`` with a non-constant key (``target[key] || {}`` too), else None."""
+    if node is None:
+        return None
+    node = unwrap(node)
+    if node.type == "binary_expression":
+        return _computed(ctx, node.child_by_field_name("left"))
+    index = node.child_by_field_name("index") if node.type == "subscript_expression" else None
+    if index is None or index.type not in ("identifier", "member_expression", "subscript_expression"):
+        return None
+    return ctx.compact(node.child_by_field_name("object"))
+
+
+def _descends(ctx: TSContext, body: Node, name: str) -> bool:
+    """The function writes ``target[key] = ...`` and recurses with ``name(target[key], ...)``: the object it
+    descends into is the one it writes to (a clone that writes into a fresh object pollutes nothing)."""
+    written: set[str] = set()
+    descended: set[str] = set()
+    stack = [body]
     while stack:
         node = stack.pop()
         if node.type == "assignment_expression":
-            left = node.child_by_field_name("left")
-            subscript = left is not None and left.type == "subscript_expression"
-            index = left.child_by_field_name("index") if left is not None and subscript else None
-            if index is not None and index.type in ("identifier", "member_expression", "subscript_expression"):
-                return True
+            target = _computed(ctx, node.child_by_field_name("left"))
+            written |= {target} if target else set()
+        elif node.type == "call_expression" and ctx.call_name(node) in (name, f"this.{name}"):
+            args = ctx.arguments(node)
+            target = _computed(ctx, args[0]) if args else None
+            descended |= {target} if target else set()
         stack.extend(node.named_children)
-    return False
+    return bool(written & descended)
 
 
 def _recursive_merge(ctx: TSContext, fn: Node) -> Iterator[Hit]:
+    """``merge(target, source)`` that walks the keys and recurses with ``merge(target[key], source[key])``: with
+    key '__proto__', ``target[key]`` is Object.prototype and the next level writes into it."""
     name = function_name(ctx, fn)
     body = fn.child_by_field_name("body")
-    if not name or body is None:
+    if not name or body is None or imported(ctx, name) is not None:
         return
     text = ctx.text(body)
-    if not re.search(rf"(?<![\w$]){re.escape(name)}\s*\(", text) or not _KEY_LOOP.search(text):
+    if not re.search(rf"(?<![\w$]){re.escape(name)}\s*\(", text) or not _KEY_LOOP.search(text) or _GUARD.search(text):
         return
-    if _GUARD.search(text) or not _subscript_write(body):
+    if not _descends(ctx, body, name):
         return
     yield ctx.hit(
         fn,

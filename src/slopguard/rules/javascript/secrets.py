@@ -16,11 +16,17 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.core.secrets import find_tokens
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import method, receiver, speaking_name, string_value, unwrap
+from slopguard.rules.javascript.common import method, receiver, speaking_name, string_value, unwrap, words
 from slopguard.rules.python.secrets import _grade as grade_secret
 from slopguard.rules.python.secrets import secret_kind
 
 _ENV = re.compile(r"^process\.env(?:\.([A-Za-z_]\w*)|\[['\"]([^'\"]+)['\"]\])$")
+_IDENTIFIER = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|[a-z]+(?:\.[a-z]+[A-Za-z]*)+")
+# Names of UI text and arguments about a secret, beyond the ones PY-SECRET-001 already knows.
+_LABELS = frozenset({"prompt", "question", "input", "selector", "query", "description", "tooltip", "caption",
+                     "heading", "warning", "notice", "instructions", "flag", "option", "arg", "cmd", "command",
+                     "text", "label", "placeholder", "message", "msg", "title", "hint", "error"})  # fmt: skip
+_FETCH_MODES = frozenset({"include", "omit", "same-origin"})  # fetch's `credentials` option
 _JWT_KEY_CALLS = frozenset({"sign", "verify"})
 _JWT_RECEIVERS = frozenset({"jwt", "jsonwebtoken", "JWT"})
 
@@ -34,8 +40,10 @@ def _check(ctx: TSContext, name: str | None, value: Node | None, at: Node, how: 
     if not name or text is None or value is None:
         return
     kind = secret_kind(name)
-    if kind is None or find_tokens(text) or find_tokens(ctx.text(value)):
+    if kind is None or set(words(name)) & _LABELS or find_tokens(text) or find_tokens(ctx.text(value)):
         return  # a known token format is reported by SEC-TOKEN-001, with its kind
+    if kind != "own" and (_IDENTIFIER.fullmatch(text) or text in _FETCH_MODES):
+        return  # { allPass: 'overEvery' }: a name mapped to another name
     confidence = grade_secret(kind, name, text, name.isupper())
     if confidence is None:
         return

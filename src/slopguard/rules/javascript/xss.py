@@ -15,7 +15,7 @@ from slopguard.rules.javascript.common import describe, enclosing_function, grad
 
 _PROPERTIES = frozenset({"innerHTML", "outerHTML"})
 _WRITERS = frozenset({"write", "writeln"})
-_MOVED_MARKUP = re.compile(r"\.(?:innerHTML|outerHTML)$")
+_MOVED_MARKUP = re.compile(r"^[\w$.()\[\]'\"]*?(?:\.innerHTML|\.outerHTML|\.html\(\))(?:\.\w+\(.*\))?$")
 _JQUERY = re.compile(r"^(?:\$|jQuery)\(")
 
 
@@ -95,7 +95,7 @@ def dom_sink(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
 _SENDERS = frozenset({"send", "write", "end"})
 _NOT_HTML = re.compile(
     r"""(?i)\.type\(\s*['"](?:json|text|txt|text/plain|application/json|plain)['"]"""
-    r"""|content-type['"]\s*,\s*['"](?:text/plain|application/json)"""
+    r"""|content-type['"]?\s*[,:]\s*['"](?:text/plain|application/json)"""
 )
 _WHOLE_OBJECTS = re.compile(r"^(?:req|request|ctx|ctx\.request)\.(?:body|query|params|headers|cookies|files?)$")
 

@@ -1,0 +1,285 @@
+"""Helpers shared by the Go rules: imports, literals, enclosing functions, names, assembled strings."""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from slopguard.engine.python.taint import CONST_TEXT, Flow, join
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.python.common import describe, grade
+from slopguard.rules.python.crypto_names import is_password_word, words
+
+__all__ = ["describe", "grade", "is_password_word", "words"]
+
+# A call of a package function or a method: ``fmt.Sprintf(..)``, ``db.Query(..)``, ``rand.Intn(..)``.
+CALL = "(call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @method)) @call"
+FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
+_BINDINGS = ("short_var_declaration", "assignment_statement", "var_spec", "const_spec")
+_VERB = re.compile(r"%[-+# 0]*(?:\[\d+\])?(?:\*|\d+)?(?:\.(?:\*|\d+)?)?([a-zA-Z%])")
+_SAFE_VERBS = frozenset("dbcoOxXUeEfFgGtp")
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
+_IMPORTS: weakref.WeakKeyDictionary[TSContext, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def walk(node: Node) -> Iterator[Node]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.named_children))
+
+
+def function_of(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None and parent.type not in FUNCTIONS:
+        parent = parent.parent
+    return parent
+
+
+def function_name(ctx: TSContext, fn: Node | None) -> str:
+    """A function's name, or the name a function literal is bound to (``genToken := func() ..``)."""
+    if fn is None:
+        return ""
+    name = fn.child_by_field_name("name")
+    if name is not None:
+        return ctx.text(name)
+    parent = fn.parent.parent if fn.parent is not None and fn.parent.type == "expression_list" else fn.parent
+    if parent is not None and parent.type in _BINDINGS:
+        target = parent.child_by_field_name("left") or parent.child_by_field_name("name")
+        return ctx.text(target)
+    return ""
+
+
+def unwrap(node: Node) -> Node:
+    while node.type in ("parenthesized_expression", "expression_list", "literal_element") and node.named_children:
+        node = node.named_children[0]
+    return node
+
+
+# ----- imports ------------------------------------------------------------------------------------------
+def imports(ctx: TSContext) -> dict[str, str]:
+    """Local package name -> import path (``mrand`` -> ``math/rand``, ``rand`` -> ``math/rand/v2``)."""
+    found = _IMPORTS.get(ctx)
+    if found is not None:
+        return found
+    found = {}
+    for node in walk(ctx.tree.root_node):
+        if node.type == "import_spec":
+            path = string_value(ctx, node.child_by_field_name("path")) or ""
+            alias = node.child_by_field_name("name")
+            segments = [s for s in path.split("/") if not re.fullmatch(r"v\d+", s)]
+            local = ctx.text(alias) if alias is not None else (segments[-1] if segments else path)
+            found[local.split(".")[0] if alias is None else local] = path
+        elif node.type in FUNCTIONS:
+            break
+    _IMPORTS[ctx] = found
+    return found
+
+
+def package_of(ctx: TSContext, node: Node | None) -> str | None:
+    """The import path a package identifier names, else None."""
+    if node is None or node.type not in ("identifier", "package_identifier"):
+        return None
+    return imports(ctx).get(ctx.text(node))
+
+
+def package_call(ctx: TSContext, call: Node) -> tuple[str, str] | None:
+    """(import path, function) for ``pkg.Func(..)``; None for method calls and local functions."""
+    callee = call.child_by_field_name("function")
+    if callee is None or callee.type != "selector_expression":
+        return None
+    path = package_of(ctx, callee.child_by_field_name("operand"))
+    return (path, ctx.text(callee.child_by_field_name("field"))) if path is not None else None
+
+
+# ----- literals and bindings ----------------------------------------------------------------------------
+def string_value(ctx: TSContext, node: Node | None) -> str | None:
+    """The value of a string literal (raw or interpreted, ``+`` of literals included), else None."""
+    if node is None:
+        return None
+    node = unwrap(node)
+    if node.type == "raw_string_literal":
+        return ctx.text(node)[1:-1]
+    if node.type == "interpreted_string_literal":
+        return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), ctx.text(node)[1:-1])
+    if node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) == "+":
+        left = string_value(ctx, node.child_by_field_name("left"))
+        right = string_value(ctx, node.child_by_field_name("right"))
+        return left + right if left is not None and right is not None else None
+    return None
+
+
+def bound_values(ctx: TSContext, name: str, scope: Node) -> list[tuple[Node, bool]]:
+    """Values assigned to ``name`` inside ``scope``: (value, appended with +=?)."""
+    found: list[tuple[Node, bool]] = []
+    for node in walk(scope):
+        if node.type not in _BINDINGS or node.id == scope.id:
+            continue
+        left = node.child_by_field_name("left") or node.child_by_field_name("name")
+        right = node.child_by_field_name("right") or node.child_by_field_name("value")
+        if left is None or right is None:
+            continue
+        lefts = left.named_children if left.type == "expression_list" else [left]
+        rights = right.named_children if right.type == "expression_list" else [right]
+        for i, target in enumerate(lefts):
+            if ctx.text(target) == name and rights:
+                operator = node.child_by_field_name("operator")
+                appended = operator is not None and ctx.text(operator) == "+="
+                found.append((rights[i] if len(rights) == len(lefts) else rights[0], appended))
+    return found
+
+
+def constant(ctx: TSContext, node: Node | None) -> str | None:
+    """A string literal, or a name bound once to one in the function or the file."""
+    value = string_value(ctx, node)
+    if value is not None or node is None or node.type != "identifier":
+        return value
+    scope = function_of(node)
+    for where in (scope, ctx.tree.root_node) if scope is not None else (ctx.tree.root_node,):
+        values = bound_values(ctx, ctx.text(node), where)
+        if values:
+            return string_value(ctx, values[0][0]) if len(values) == 1 else None
+    return None
+
+
+# ----- assembled strings --------------------------------------------------------------------------------
+def _sprintf(ctx: TSContext, call: Node, depth: int) -> tuple[Flow, str]:
+    """fmt.Sprintf with numeric verbs (%d, %x, %t ...) ignored: they cannot carry a quote."""
+    args = ctx.arguments(call)
+    template = constant(ctx, args[0]) if args else None
+    if template is None or any(a.type == "variadic_argument" for a in args):
+        return ctx.flow(call), ""
+    verbs = [v for v in _VERB.findall(template) if v != "%"]
+    pieces = [
+        assemble(ctx, arg, depth + 1) for verb, arg in zip(verbs, args[1:], strict=False) if verb not in _SAFE_VERBS
+    ]
+    flow = join(f for f, _ in pieces)
+    return Flow(flow.level, flow.dynamic or flow.built, True, flow.origin), " ".join(
+        [template, *(t for _, t in pieces)]
+    )
+
+
+def _builder(ctx: TSContext, name: str, scope: Node, depth: int) -> tuple[Flow, str] | None:
+    """What was written into a strings.Builder / bytes.Buffer ``name``: WriteString(..), fmt.Fprintf(&name, ..)."""
+    pieces: list[tuple[Flow, str]] = []
+    for node in walk(scope):
+        if node.type != "call_expression":
+            continue
+        callee, args = node.child_by_field_name("function"), ctx.arguments(node)
+        if callee is None or callee.type != "selector_expression" or not args:
+            continue
+        field = ctx.text(callee.child_by_field_name("field"))
+        owner = ctx.compact(callee.child_by_field_name("operand"))
+        if owner == name and field in ("WriteString", "Write", "WriteByte", "WriteRune"):
+            pieces.append(assemble(ctx, args[0], depth + 1))
+        elif field in ("Fprintf", "Fprint") and ctx.compact(args[0]).lstrip("&") == name:
+            pieces.append(_sprintf(ctx, node, depth) if field == "Fprintf" else assemble(ctx, args[1], depth + 1))
+    if not pieces:
+        return None
+    flow = join(f for f, _ in pieces)
+    return Flow(flow.level, flow.dynamic or flow.built, True, flow.origin), " ".join(t for _, t in pieces)
+
+
+def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
+    """How a string was put together: its flow and the literal text seen in its pieces (to tell SQL apart).
+    Unlike ``ctx.flow`` this knows Sprintf verbs and package functions (``fmt``/``strings`` are no values)."""
+    node = unwrap(node)
+    value = string_value(ctx, node)
+    if value is not None:
+        return CONST_TEXT, value
+    if depth > 5:
+        return ctx.flow(node), ""
+    if node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) == "+":
+        pieces = [
+            assemble(ctx, n, depth + 1)
+            for n in (node.child_by_field_name("left"), node.child_by_field_name("right"))
+            if n
+        ]
+        flow = join(f for f, _ in pieces)
+        textual = any(f.text or f.built for f, _ in pieces)
+        built = flow.built or (textual and flow.dynamic)
+        return Flow(flow.level, built, textual, flow.origin), " ".join(t for _, t in pieces)
+    if node.type == "call_expression":
+        target = package_call(ctx, node)
+        if target in (("fmt", "Sprintf"), ("fmt", "Errorf")):
+            return _sprintf(ctx, node, depth)
+        if target is not None and target[0] in ("fmt", "strings") and not ctx.spec.sanitizers.search(target[1]):
+            pieces = [assemble(ctx, a, depth + 1) for a in ctx.arguments(node)]
+            flow = join(f for f, _ in pieces)
+            built = flow.built or (flow.dynamic and target[1] in ("Sprint", "Sprintln", "Join", "Repeat", "Replace",
+                                                                  "ReplaceAll"))  # fmt: skip
+            return Flow(flow.level, built, True, flow.origin), " ".join(t for _, t in pieces)
+        callee = node.child_by_field_name("function")
+        operand = (
+            callee.child_by_field_name("operand")
+            if callee is not None and callee.type == "selector_expression"
+            else None
+        )
+        scope = function_of(node)
+        if (
+            operand is not None
+            and operand.type == "identifier"
+            and scope is not None
+            and ctx.text(callee.child_by_field_name("field")) == "String"
+        ):
+            written = _builder(ctx, ctx.text(operand), scope, depth)
+            if written is not None:
+                return written
+    if node.type == "identifier":
+        scope = function_of(node)
+        values = bound_values(ctx, ctx.text(node), scope) if scope is not None else []
+        if values:
+            pieces = [(assemble(ctx, v, depth + 1), appended) for v, appended in values]
+            flow = join([*(f for (f, _), _ in pieces)])
+            built = flow.built or any(f.dynamic and appended for (f, _), appended in pieces)
+            return Flow(flow.level, built, flow.text, flow.origin), " ".join(t for (_, t), _ in pieces)
+    return ctx.flow(node), ""
+
+
+# ----- names --------------------------------------------------------------------------------------------
+def names_around(ctx: TSContext, node: Node) -> list[str]:
+    """The names a value is given: variables and fields it is assigned to, composite-literal keys, the function
+    it is passed to; then the enclosing function's name (last)."""
+    names: list[str] = []
+    current = node
+    while current.parent is not None and current.type not in FUNCTIONS:
+        parent = current.parent
+        if parent.type in _BINDINGS:
+            target = parent.child_by_field_name("left") or parent.child_by_field_name("name")
+            names += [ctx.text(t).rsplit(".", 1)[-1] for t in (target.named_children if target is not None and
+                      target.type == "expression_list" else [target]) if t is not None]  # fmt: skip
+            break
+        if parent.type == "keyed_element" and parent.named_children:
+            names.append(ctx.text(parent.named_children[0]))
+            break
+        if parent.type == "argument_list" and parent.parent is not None:
+            callee = parent.parent.child_by_field_name("function")
+            field = (
+                callee.child_by_field_name("field")
+                if callee is not None and callee.type == "selector_expression"
+                else callee
+            )
+            names.append(ctx.text(field))
+        if parent.type in ("return_statement", "expression_statement", "block", "if_statement", "for_statement"):
+            break
+        current = parent
+    names.append(function_name(ctx, function_of(node)))
+    return [n for n in names if n and n != "_"]
+
+
+_SQL = re.compile(
+    r"(?i)\b(?:select\s.+\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|where\s|order\s+by|drop\s+table|"
+    r"create\s+table|alter\s+table|values\s*\(|join\s+\w+\s+on)"
+)
+
+
+_CONDITION = re.compile(r"(?i)[=<>]|\blike\b|\bin\s*\(|\bis\s+(?:not\s+)?null\b|\bbetween\b")
+
+
+def looks_sql(text: str, condition: bool = False) -> bool:
+    """Whether literal text reads as SQL (``condition``: or as a WHERE condition, for gorm's Where)."""
+    return bool(_SQL.search(text) or (condition and _CONDITION.search(text)))
