@@ -55,7 +55,10 @@ def function_name(ctx: TSContext, fn: Node | None) -> str:
 
 
 def unwrap(node: Node) -> Node:
-    while node.type in ("parenthesized_expression", "expression_list", "literal_element") and node.named_children:
+    while (
+        node.type in ("parenthesized_expression", "expression_list", "literal_element")
+        and node.named_children
+    ):
         node = node.named_children[0]
     return node
 
@@ -155,7 +158,9 @@ def _sprintf(ctx: TSContext, call: Node, depth: int) -> tuple[Flow, str]:
         return ctx.flow(call), ""
     verbs = [v for v in _VERB.findall(template) if v != "%"]
     pieces = [
-        assemble(ctx, arg, depth + 1) for verb, arg in zip(verbs, args[1:], strict=False) if verb not in _SAFE_VERBS
+        assemble(ctx, arg, depth + 1)
+        for verb, arg in zip(verbs, args[1:], strict=False)
+        if verb not in _SAFE_VERBS
     ]
     flow = join(f for f, _ in pieces)
     return Flow(flow.level, flow.dynamic or flow.built, True, flow.origin), " ".join(
@@ -177,7 +182,9 @@ def _builder(ctx: TSContext, name: str, scope: Node, depth: int) -> tuple[Flow, 
         if owner == name and field in ("WriteString", "Write", "WriteByte", "WriteRune"):
             pieces.append(assemble(ctx, args[0], depth + 1))
         elif field in ("Fprintf", "Fprint") and ctx.compact(args[0]).lstrip("&") == name:
-            pieces.append(_sprintf(ctx, node, depth) if field == "Fprintf" else assemble(ctx, args[1], depth + 1))
+            pieces.append(
+                _sprintf(ctx, node, depth) if field == "Fprintf" else assemble(ctx, args[1], depth + 1)
+            )
     if not pieces:
         return None
     flow = join(f for f, _ in pieces)
@@ -207,7 +214,11 @@ def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
         target = package_call(ctx, node)
         if target in (("fmt", "Sprintf"), ("fmt", "Errorf")):
             return _sprintf(ctx, node, depth)
-        if target is not None and target[0] in ("fmt", "strings") and not ctx.spec.sanitizers.search(target[1]):
+        if (
+            target is not None
+            and target[0] in ("fmt", "strings")
+            and not ctx.spec.sanitizers.search(target[1])
+        ):
             pieces = [assemble(ctx, a, depth + 1) for a in ctx.arguments(node)]
             flow = join(f for f, _ in pieces)
             built = flow.built or (flow.dynamic and target[1] in ("Sprint", "Sprintln", "Join", "Repeat", "Replace",
@@ -264,7 +275,13 @@ def names_around(ctx: TSContext, node: Node) -> list[str]:
                 else callee
             )
             names.append(ctx.text(field))
-        if parent.type in ("return_statement", "expression_statement", "block", "if_statement", "for_statement"):
+        if parent.type in (
+            "return_statement",
+            "expression_statement",
+            "block",
+            "if_statement",
+            "for_statement",
+        ):
             break
         current = parent
     names.append(function_name(ctx, function_of(node)))

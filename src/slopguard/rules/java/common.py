@@ -119,6 +119,10 @@ def _declared(scope: Node, name: str, ctx: TSContext, fields_only: bool) -> Decl
             for declarator in node.children_by_field_name("declarator"):
                 if ctx.text(declarator.child_by_field_name("name")) == name:
                     return Decl(type_text, declarator.child_by_field_name("value"), declarator)
+        elif kind == "spread_parameter" and not fields_only:
+            spread = next((c for c in node.named_children if c.type == "variable_declarator"), None)
+            if spread is not None and ctx.text(spread.child_by_field_name("name")) == name:
+                return Decl(ctx.compact(node.named_children[0]) + "...", None, node)
         elif kind in _PARAMETER_LIKE and not fields_only and ctx.text(node.child_by_field_name("name")) == name:
             type_text = ctx.compact(node.child_by_field_name("type")).split("<")[0]
             return Decl(type_text, node.child_by_field_name("value"), node)
@@ -206,12 +210,20 @@ def names_around(node: Node, ctx: TSContext) -> list[str]:
     return names
 
 
-_CLI_ORIGIN = re.compile(r"^parameter .*\bargs$|^System\.in")
+_PARAMETER_ORIGIN = re.compile(r"^parameter '?([\w$]+)'?")
+_COMMAND_LINE = re.compile(r"\bString\s*(?:\[\s*\]|\.\.\.)\s*[\w$]+$")
 
 
-def from_command_line(flow: Flow) -> bool:
-    """Taint from main()'s args or standard input: the user running the tool, not a remote attacker."""
-    return bool(_CLI_ORIGIN.search(flow.origin))
+def from_command_line(flow: Flow, at: Node, ctx: TSContext) -> bool:
+    """Taint from main()'s ``String[] args`` or standard input: the user running the tool, not a remote attacker."""
+    if flow.origin.startswith("System.in"):
+        return True
+    match = _PARAMETER_ORIGIN.match(flow.origin)
+    if match is None:
+        return False
+    decl = declaration(match.group(1), at, ctx)
+    parameter = decl is not None and decl.node.type in ("formal_parameter", "spread_parameter")
+    return parameter and decl is not None and bool(_COMMAND_LINE.search(ctx.text(decl.node)))
 
 
 def confidence_for(flow: Flow) -> Confidence:

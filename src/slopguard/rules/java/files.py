@@ -119,7 +119,7 @@ def java_path_traversal(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
         return
     for arg in ctx.arguments(node):
         flow = ctx.tainted(arg)
-        if flow is None or from_command_line(flow) or _path_object(arg, ctx) or _guarded(node, arg, ctx):
+        if flow is None or from_command_line(flow, arg, ctx) or _path_object(arg, ctx) or _guarded(node, arg, ctx):
             continue
         yield ctx.hit(node, f"{sink}() with a path from request data ({flow.origin}); '../' escapes the directory")
         return

@@ -61,7 +61,7 @@ def java_log_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
         return
     for arg in ctx.arguments(call):
         flow = ctx.tainted(arg)
-        if flow is None or from_command_line(flow) or _neutralised(arg, ctx):
+        if flow is None or from_command_line(flow, arg, ctx) or _neutralised(arg, ctx):
             continue
         where = ctx.compact(obj)
         yield ctx.hit(

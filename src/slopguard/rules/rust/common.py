@@ -16,7 +16,13 @@ __all__ = ["describe", "grade"]
 
 FUNCTIONS = ("function_item", "closure_expression")
 _WRAPPERS = frozenset(
-    {"reference_expression", "parenthesized_expression", "try_expression", "await_expression", "unary_expression"}
+    {
+        "reference_expression",
+        "parenthesized_expression",
+        "try_expression",
+        "await_expression",
+        "unary_expression",
+    }
 )
 _ROUTE_ATTR = re.compile(
     r"^#\[\s*(?:(?:actix_web|rocket|ntex|poem|poem_openapi)::)?(?:get|post|put|delete|patch|head|options|route|"
@@ -27,7 +33,9 @@ _HANDLER_PARAM = re.compile(
 )
 _HANDLER_RETURN = re.compile(r"\bimpl\s+(?:IntoResponse|Responder)\b|\bHttpResponse\b|\bRedirect\b")
 # Parameters that come from the application, not the request: state, database pools, configuration.
-_APP_PARAM = re.compile(r":\s*&?\s*(?:(?:axum::)?(?:extract::)?|web::)?(?:State|Extension|Data|Pool|PgPool|Db)\b")
+_APP_PARAM = re.compile(
+    r":\s*&?\s*(?:(?:axum::)?(?:extract::)?|web::)?(?:State|Extension|Data|Pool|PgPool|Db)\b"
+)
 _INLINE_ARG = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)(?::[^}]*)?\}")
 _SQL = re.compile(
     r"(?i)\b(?:select\s.+\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|where\s|order\s+by|drop\s+table|"
@@ -96,7 +104,9 @@ def uses(ctx: TSContext, *crates: str) -> bool:
     """Whether the file names one of the crates in a ``use`` declaration or a path (``sqlx::query``)."""
     found = _USES.get(ctx)
     if found is None:
-        found = " ".join(ctx.text(n) for n in ctx.tree.root_node.named_children if n.type == "use_declaration")
+        found = " ".join(
+            ctx.text(n) for n in ctx.tree.root_node.named_children if n.type == "use_declaration"
+        )
         _USES[ctx] = found
     return any(re.search(rf"\b{crate}::", found) for crate in crates)
 
@@ -108,7 +118,9 @@ def string_value(ctx: TSContext, node: Node | None) -> str | None:
     node = unwrap(node)
     if node.type not in ("string_literal", "raw_string_literal"):
         return None
-    return "".join(ctx.text(c) for c in node.named_children if c.type in ("string_content", "escape_sequence"))
+    return "".join(
+        ctx.text(c) for c in node.named_children if c.type in ("string_content", "escape_sequence")
+    )
 
 
 def method(ctx: TSContext, call: Node) -> str:
@@ -254,7 +266,12 @@ def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
     value = string_value(ctx, node)
     if value is not None:
         return CONST_TEXT, value
-    if node.type == "macro_invocation" and ctx.call_name(node) in ("format", "write", "writeln", "format_args"):
+    if node.type == "macro_invocation" and ctx.call_name(node) in (
+        "format",
+        "write",
+        "writeln",
+        "format_args",
+    ):
         texts = [string_value(ctx, a) or "" for a in ctx.arguments(node)]
         return _format_flow(ctx, node), " ".join(texts)
     if node.type == "binary_expression" and depth < 6:

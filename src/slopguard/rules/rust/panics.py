@@ -11,7 +11,14 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.rust.common import handler_of, method, path_name, receiver, request_parameters, root_identifier
+from slopguard.rules.rust.common import (
+    handler_of,
+    method,
+    path_name,
+    receiver,
+    request_parameters,
+    root_identifier,
+)
 
 # Functions whose first argument is text or bytes to decode: serde_json::from_str(&body), Uuid::parse_str(id) ...
 _DECODERS = re.compile(

@@ -1,0 +1,133 @@
+"""Go XSS: text/template rendering HTML, and html/template's trusted-content types built from data (GO-XSS-001)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.go.common import assemble, bound_values, constant, describe, function_of, grade, imports
+
+_TRUSTED = frozenset({"HTML", "JS", "URL", "CSS", "HTMLAttr", "JSStr", "Srcset"})
+_PARSERS = frozenset({"Parse", "ParseFiles", "ParseGlob", "ParseFS"})
+_EXECUTE = frozenset({"Execute", "ExecuteTemplate"})
+_HTML_TEXT = re.compile(
+    r"(?i)<\s*(?:!doctype|html|head|body|div|span|p|a|h[1-6]|ul|ol|li|table|tr|td|form|input|button|script|"
+    r"style|img|br|title|section|article|nav|footer|header|main|label|select|option|textarea|iframe)\b"
+)
+_HTML_FILE = re.compile(r"(?i)\.(?:html?|gohtml|xhtml)(?:\.tmpl)?$|\bhtml?\b.*\*")
+_WRITERS = re.compile(r"^(?:c|ctx)\.(?:Writer|Response\(\)(?:\.Writer)?|Response\(\)\.Writer|Response)$")
+
+
+def _packages(ctx: TSContext, path: str) -> set[str]:
+    return {local for local, imported in imports(ctx).items() if imported == path}
+
+
+def _root(node: Node) -> Node:
+    """``template`` for ``template.Must(template.New("x").Parse(..))``: the head of a call/selector chain."""
+    for _ in range(20):
+        if node.type == "call_expression":
+            node = node.child_by_field_name("function") or node
+        elif node.type == "selector_expression":
+            node = node.child_by_field_name("operand") or node
+        else:
+            break
+    return node
+
+
+def _from_text_template(ctx: TSContext, node: Node, depth: int = 0) -> bool | None:
+    """Whether the template value ``node`` comes from text/template (True), html/template (False), or unknown."""
+    root = _root(node)
+    if root.type != "identifier":
+        return None
+    path = imports(ctx).get(ctx.text(root))
+    if path in ("text/template", "html/template"):
+        return path == "text/template"
+    scope = function_of(node)
+    for where in (scope, ctx.tree.root_node) if scope is not None else (ctx.tree.root_node,):
+        values = bound_values(ctx, ctx.text(root), where)
+        if values and depth < 3:
+            return _from_text_template(ctx, values[0][0], depth + 1)
+    return None
+
+
+def _response_writer(ctx: TSContext, node: Node) -> bool:
+    text = ctx.compact(node)
+    if _WRITERS.match(text):
+        return True
+    if node.type != "identifier":
+        return False
+    fn = function_of(node)
+    while fn is not None:
+        params = fn.child_by_field_name("parameters")
+        for param in params.named_children if params is not None else []:
+            names = [ctx.text(n) for n in param.children_by_field_name("name")]
+            if text in names:
+                return ctx.compact(param.child_by_field_name("type")) == "http.ResponseWriter"
+        fn = function_of(fn)
+    return False
+
+
+def _renders_html(ctx: TSContext, call: Node, method: str) -> bool:
+    args = ctx.arguments(call)
+    if method == "Parse":
+        text = constant(ctx, args[0]) if args else None
+        return text is not None and bool(_HTML_TEXT.search(text))
+    names = [constant(ctx, a) or "" for a in args]
+    return any(_HTML_FILE.search(n) for n in names)
+
+
+@ts_rule(
+    id="GO-XSS-001",
+    title="HTML rendered without html/template's escaping",
+    cwe=79,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    languages=("go",),
+    query="""((call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @method))
+      @call (#any-of? @method "HTML" "JS" "URL" "CSS" "HTMLAttr" "JSStr" "Srcset" "Parse" "ParseFiles" "ParseGlob"
+      "ParseFS" "Execute" "ExecuteTemplate"))""",
+    why="""Assistants import "text/template" (the first template package they think of) to render pages, or wrap
+    values in template.HTML(...) so markup "renders properly". text/template does no HTML escaping and
+    template.HTML switches html/template's escaping off, so a name, comment or query parameter containing
+    <script> runs in every visitor's browser (session theft, actions as the user).""",
+    fix="""Render HTML with "html/template" (same API, contextual escaping) and pass plain strings; only wrap
+    constant markup, or the output of a sanitiser such as bluemonday, in template.HTML.""",
+)
+def go_xss(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    method = ctx.text(captures["method"][0])
+    recv: Node = captures["recv"][0]
+    args = ctx.arguments(call)
+    if method in _TRUSTED:
+        if (
+            recv.type != "identifier"
+            or ctx.text(recv) not in _packages(ctx, "html/template")
+            or len(args) != 1
+        ):
+            return
+        flow, _ = assemble(ctx, args[0])
+        if flow.dynamic:
+            severity, confidence = grade(flow, Severity.HIGH)
+            yield ctx.hit(
+                call,
+                f"template.{method}() marks {describe(flow)} as safe, switching off html/template's escaping",
+                severity=severity,
+                confidence=confidence,
+            )
+        return
+    if not _packages(ctx, "text/template") or _from_text_template(ctx, recv) is False:
+        return
+    if method in _PARSERS:
+        if _from_text_template(ctx, call) and _renders_html(ctx, call, method):
+            yield ctx.hit(
+                call, "an HTML template parsed with text/template, which does not escape; use html/template"
+            )
+    elif method in _EXECUTE and args and _response_writer(ctx, args[0]):
+        if _from_text_template(ctx, recv) or not _packages(ctx, "html/template"):
+            yield ctx.hit(call, "text/template output written to an HTTP response without HTML escaping")
