@@ -22,6 +22,9 @@ _CONTAINERS = frozenset(
 _CONDITIONALS = frozenset({"ternary_expression", "conditional_expression", "if_expression"})
 _COMPARISONS = frozenset({"==", "!=", "===", "!==", "<", ">", "<=", ">=", "instanceof", "in", "&&"})
 _MAX_DEPTH = 60
+# Methods that add their argument to the receiver (string builders, lists, buffers).
+_GROWERS = frozenset({"append", "add", "push", "put", "insert", "addAll", "extend", "write", "push_str", "concat"})
+_APPEND = Binding("<append>", "", "", augmented=True)
 
 
 def _scope_key(node: Node | None) -> int:
@@ -155,10 +158,10 @@ class TSContext:
         spec = self.spec
         text = self.compact(node)
         name = self.call_name(node)
+        if spec.sanitizers.search(name):  # atoi(getenv("N")), Integer.parseInt(request.getParameter("id"))
+            return SAFE
         if spec.sources.search(text):
             return tainted(text[:60])
-        if spec.sanitizers.search(name):
-            return SAFE
         args = [self._eval(a, depth + 1) for a in self.arguments(node)]
         receiver = self._receiver(node, depth)
         if spec.formatters.search(name):
@@ -263,6 +266,9 @@ class TSContext:
             node = stack.pop()
             if node.type in self.spec.functions:
                 continue  # a nested function has its own scope
+            appended = self._appended(node)
+            if appended is not None:
+                found.append((_APPEND, *appended))
             binding = kinds.get(node.type)
             if binding is not None:
                 target = node.child_by_field_name(binding.target)
@@ -272,6 +278,24 @@ class TSContext:
                     found += [(binding, t, v) for t, v in pairs]
             stack.extend(node.named_children)
         return found
+
+    def _appended(self, node: Node) -> tuple[Node, Node] | None:
+        """``sb.append(x)``, ``parts.push(x)``, ``q.push_str(&x)``: the receiver grows by the argument."""
+        fields = self.spec.calls.get(node.type)
+        if fields is None or node.parent is None or node.parent.type != "expression_statement":
+            return None
+        if node.type == "method_invocation":
+            receiver, method = node.child_by_field_name("object"), self.text(node.child_by_field_name("name"))
+        else:
+            callee = node.child_by_field_name(fields[0])
+            if callee is None or callee.type not in self.spec.members:
+                return None
+            receiver = callee.child_by_field_name(self.spec.members[callee.type])
+            method = self.text(callee).rsplit(".", 1)[-1]
+        args = self.arguments(node)
+        if receiver is None or receiver.type not in self.spec.identifiers or method not in _GROWERS or not args:
+            return None
+        return receiver, args[-1]
 
     @staticmethod
     def _pairs(target: Node, value: Node) -> list[tuple[Node, Node]]:

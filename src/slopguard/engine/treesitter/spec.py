@@ -186,7 +186,7 @@ GO = LanguageSpec(
     calls={"call_expression": ("function", "arguments")},
     members={"selector_expression": "operand", "index_expression": "operand", "slice_expression": "operand"},
     strings=frozenset({"interpreted_string_literal", "raw_string_literal", "rune_literal"}),
-    wrappers=frozenset(
+    wrappers=frozenset(  # ``const t = "users"`` binds an expression_list
         {
             "parenthesized_expression",
             "type_conversion_expression",
@@ -194,8 +194,8 @@ GO = LanguageSpec(
             "type_assertion_expression",
             "expression_list",
             "literal_element",
-        }  # ``const t = "users"`` binds an expression_list
-    ),  # fmt: skip
+        }
+    ),
     parameters=frozenset({"parameter_list"}),
     sources=_GO_SOURCES,
     sanitizers=re.compile(

@@ -55,10 +55,7 @@ def function_name(ctx: TSContext, fn: Node | None) -> str:
 
 
 def unwrap(node: Node) -> Node:
-    while (
-        node.type in ("parenthesized_expression", "expression_list", "literal_element")
-        and node.named_children
-    ):
+    while node.type in ("parenthesized_expression", "expression_list", "literal_element") and node.named_children:
         node = node.named_children[0]
     return node
 
@@ -158,9 +155,7 @@ def _sprintf(ctx: TSContext, call: Node, depth: int) -> tuple[Flow, str]:
         return ctx.flow(call), ""
     verbs = [v for v in _VERB.findall(template) if v != "%"]
     pieces = [
-        assemble(ctx, arg, depth + 1)
-        for verb, arg in zip(verbs, args[1:], strict=False)
-        if verb not in _SAFE_VERBS
+        assemble(ctx, arg, depth + 1) for verb, arg in zip(verbs, args[1:], strict=False) if verb not in _SAFE_VERBS
     ]
     flow = join(f for f, _ in pieces)
     return Flow(flow.level, flow.dynamic or flow.built, True, flow.origin), " ".join(
@@ -182,13 +177,26 @@ def _builder(ctx: TSContext, name: str, scope: Node, depth: int) -> tuple[Flow, 
         if owner == name and field in ("WriteString", "Write", "WriteByte", "WriteRune"):
             pieces.append(assemble(ctx, args[0], depth + 1))
         elif field in ("Fprintf", "Fprint") and ctx.compact(args[0]).lstrip("&") == name:
-            pieces.append(
-                _sprintf(ctx, node, depth) if field == "Fprintf" else assemble(ctx, args[1], depth + 1)
-            )
+            pieces.append(_sprintf(ctx, node, depth) if field == "Fprintf" else assemble(ctx, args[1], depth + 1))
     if not pieces:
         return None
     flow = join(f for f, _ in pieces)
     return Flow(flow.level, flow.dynamic or flow.built, True, flow.origin), " ".join(t for _, t in pieces)
+
+
+def _builder_string(ctx: TSContext, call: Node, depth: int) -> tuple[Flow, str] | None:
+    """``sb.String()`` of a strings.Builder filled in the same function."""
+    callee = call.child_by_field_name("function")
+    if (
+        callee is None
+        or callee.type != "selector_expression"
+        or ctx.text(callee.child_by_field_name("field")) != "String"
+    ):
+        return None
+    operand, scope = callee.child_by_field_name("operand"), function_of(call)
+    if operand is None or operand.type != "identifier" or scope is None:
+        return None
+    return _builder(ctx, ctx.text(operand), scope, depth)
 
 
 def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
@@ -214,40 +222,23 @@ def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
         target = package_call(ctx, node)
         if target in (("fmt", "Sprintf"), ("fmt", "Errorf")):
             return _sprintf(ctx, node, depth)
-        if (
-            target is not None
-            and target[0] in ("fmt", "strings")
-            and not ctx.spec.sanitizers.search(target[1])
-        ):
+        if target is not None and target[0] in ("fmt", "strings") and not ctx.spec.sanitizers.search(target[1]):
             pieces = [assemble(ctx, a, depth + 1) for a in ctx.arguments(node)]
             flow = join(f for f, _ in pieces)
             built = flow.built or (flow.dynamic and target[1] in ("Sprint", "Sprintln", "Join", "Repeat", "Replace",
                                                                   "ReplaceAll"))  # fmt: skip
             return Flow(flow.level, built, True, flow.origin), " ".join(t for _, t in pieces)
-        callee = node.child_by_field_name("function")
-        operand = (
-            callee.child_by_field_name("operand")
-            if callee is not None and callee.type == "selector_expression"
-            else None
-        )
-        scope = function_of(node)
-        if (
-            operand is not None
-            and operand.type == "identifier"
-            and scope is not None
-            and ctx.text(callee.child_by_field_name("field")) == "String"
-        ):
-            written = _builder(ctx, ctx.text(operand), scope, depth)
-            if written is not None:
-                return written
+        written = _builder_string(ctx, node, depth)
+        if written is not None:
+            return written
     if node.type == "identifier":
         scope = function_of(node)
         values = bound_values(ctx, ctx.text(node), scope) if scope is not None else []
         if values:
-            pieces = [(assemble(ctx, v, depth + 1), appended) for v, appended in values]
-            flow = join([*(f for (f, _), _ in pieces)])
-            built = flow.built or any(f.dynamic and appended for (f, _), appended in pieces)
-            return Flow(flow.level, built, flow.text, flow.origin), " ".join(t for (_, t), _ in pieces)
+            parts = [(*assemble(ctx, v, depth + 1), appended) for v, appended in values]
+            flow = join(f for f, _, _ in parts)
+            built = flow.built or any(f.dynamic and appended for f, _, appended in parts)
+            return Flow(flow.level, built, flow.text, flow.origin), " ".join(t for _, t, _ in parts)
     return ctx.flow(node), ""
 
 

@@ -48,18 +48,12 @@ def go_insecure_tls(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[
     if "pair" in captures:
         pair: Node = captures["pair"][0]
         parts = pair.named_children
-        if (
-            len(parts) != 2
-            or ctx.compact(parts[0]) != "InsecureSkipVerify"
-            or ctx.compact(parts[1]) != "true"
-        ):
+        if len(parts) != 2 or ctx.compact(parts[0]) != "InsecureSkipVerify" or ctx.compact(parts[1]) != "true":
             return
         siblings = pair.parent.named_children if pair.parent is not None else []
         if any(ctx.compact(s).startswith(_VERIFY_CALLBACKS) for s in siblings):
             return  # verification is done by a callback instead (pinning)
-        yield ctx.hit(
-            pair, "InsecureSkipVerify: true accepts any certificate; anyone on the path can intercept"
-        )
+        yield ctx.hit(pair, "InsecureSkipVerify: true accepts any certificate; anyone on the path can intercept")
     else:
         assign: Node = captures["assign"][0]
         left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
@@ -68,9 +62,7 @@ def go_insecure_tls(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[
         fn = function_of(assign)
         if fn is not None and any(cb in ctx.text(fn) for cb in _VERIFY_CALLBACKS):
             return
-        yield ctx.hit(
-            assign, "InsecureSkipVerify = true accepts any certificate; anyone on the path can intercept"
-        )
+        yield ctx.hit(assign, "InsecureSkipVerify = true accepts any certificate; anyone on the path can intercept")
 
 
 # ----- GO-RAND-001 --------------------------------------------------------------------------------------
@@ -137,12 +129,10 @@ def _secret_helper(ctx: TSContext, fn: Node | None) -> bool:
     if not name or fn is None or fn.type == "func_literal":
         return False
     for node in walk(ctx.tree.root_node):
-        if (
-            node.type == "call_expression"
-            and ctx.text(node.child_by_field_name("function")).split(".")[-1] == name
-        ):
-            if _purpose(names_around(ctx, node)[:-1]) == "strong":
-                return True
+        if node.type != "call_expression" or ctx.text(node.child_by_field_name("function")).split(".")[-1] != name:
+            continue
+        if _purpose(names_around(ctx, node)[:-1]) == "strong":
+            return True
     return False
 
 
@@ -167,7 +157,7 @@ def go_weak_random(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
     call: Node = captures["call"][0]
     names = names_around(ctx, call)
     purpose = _purpose(names[:-1]) or _purpose(names[-1:])
-    if purpose == "strong" or purpose is None and _secret_helper(ctx, function_of(call)):
+    if purpose == "strong" or (purpose is None and _secret_helper(ctx, function_of(call))):
         yield ctx.hit(call, "math/rand is predictable; a token, secret or password needs crypto/rand")
 
 
@@ -179,16 +169,12 @@ _HASHES = {
     "crypto/sha512": "SHA-512",
 }
 _KDF = re.compile(r"\b(?:bcrypt|argon2|scrypt|pbkdf2)\.")
-_NOT_PASSWORD = frozenset(
-    {"token", "email", "nonce", "file", "checksum", "otp", "code", "key", "body", "payload"}
-)
+_NOT_PASSWORD = frozenset({"token", "email", "nonce", "file", "checksum", "otp", "code", "key", "body", "payload"})
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 
 
 def _mentions_password(ctx: TSContext, node: Node | None) -> bool:
-    return node is not None and any(
-        is_password_word(w) for i in _IDENT.findall(ctx.text(node)) for w in words(i)
-    )
+    return node is not None and any(is_password_word(w) for i in _IDENT.findall(ctx.text(node)) for w in words(i))
 
 
 def _hashed_values(ctx: TSContext, call: Node) -> list[Node]:
@@ -196,11 +182,7 @@ def _hashed_values(ctx: TSContext, call: Node) -> list[Node]:
     args = ctx.arguments(call)
     if args:
         return args
-    parent = (
-        call.parent.parent
-        if call.parent is not None and call.parent.type == "expression_list"
-        else call.parent
-    )
+    parent = call.parent.parent if call.parent is not None and call.parent.type == "expression_list" else call.parent
     fn = function_of(call)
     if parent is None or parent.type not in ("short_var_declaration", "assignment_statement") or fn is None:
         return []
@@ -210,11 +192,12 @@ def _hashed_values(ctx: TSContext, call: Node) -> list[Node]:
         if node.type != "call_expression":
             continue
         callee, node_args = ctx.text(node.child_by_field_name("function")), ctx.arguments(node)
-        if callee == f"{name}.Write" and node_args:
+        if not node_args:
+            continue
+        if callee == f"{name}.Write":
             found.append(node_args[0])
-        elif callee in ("io.WriteString", "fmt.Fprint", "fmt.Fprintf") and len(node_args) > 1:
-            if ctx.compact(node_args[0]) == name:
-                found += node_args[1:]
+        elif callee in ("io.WriteString", "fmt.Fprint", "fmt.Fprintf") and ctx.compact(node_args[0]) == name:
+            found += node_args[1:]
     return found
 
 

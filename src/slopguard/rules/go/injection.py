@@ -68,9 +68,7 @@ def go_sql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     )
 
 
-_SHELL = re.compile(
-    r"^(?:/usr)?(?:/bin/)?(?:sh|bash|zsh|dash|ksh|fish|cmd|cmd\.exe|powershell(?:\.exe)?|pwsh)$"
-)
+_SHELL = re.compile(r"^(?:/usr)?(?:/bin/)?(?:sh|bash|zsh|dash|ksh|fish|cmd|cmd\.exe|powershell(?:\.exe)?|pwsh)$")
 _SHELL_FLAG = re.compile(r"^(?:-[a-z]*c|/[cCkK]|-Command|-command|-EncodedCommand)$")
 
 

@@ -105,11 +105,7 @@ def go_xss(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     recv: Node = captures["recv"][0]
     args = ctx.arguments(call)
     if method in _TRUSTED:
-        if (
-            recv.type != "identifier"
-            or ctx.text(recv) not in _packages(ctx, "html/template")
-            or len(args) != 1
-        ):
+        if recv.type != "identifier" or ctx.text(recv) not in _packages(ctx, "html/template") or len(args) != 1:
             return
         flow, _ = assemble(ctx, args[0])
         if flow.dynamic:
@@ -125,9 +121,11 @@ def go_xss(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
         return
     if method in _PARSERS:
         if _from_text_template(ctx, call) and _renders_html(ctx, call, method):
-            yield ctx.hit(
-                call, "an HTML template parsed with text/template, which does not escape; use html/template"
-            )
-    elif method in _EXECUTE and args and _response_writer(ctx, args[0]):
-        if _from_text_template(ctx, recv) or not _packages(ctx, "html/template"):
-            yield ctx.hit(call, "text/template output written to an HTTP response without HTML escaping")
+            yield ctx.hit(call, "an HTML template parsed with text/template, which does not escape; use html/template")
+    elif (
+        method in _EXECUTE
+        and args
+        and _response_writer(ctx, args[0])
+        and (_from_text_template(ctx, recv) or not _packages(ctx, "html/template"))
+    ):
+        yield ctx.hit(call, "text/template output written to an HTTP response without HTML escaping")

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.python.taint import Flow
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.python.common import describe, grade
+from slopguard.rules.python.common import describe
 from slopguard.rules.python.crypto_names import is_password_word, words
 
-__all__ = ["Decl", "describe", "grade", "is_password_word", "words"]
+__all__ = ["Decl", "describe", "is_password_word", "words"]
 
 
 def calls(pattern: str) -> str:
@@ -224,11 +223,3 @@ def from_command_line(flow: Flow, at: Node, ctx: TSContext) -> bool:
     decl = declaration(match.group(1), at, ctx)
     parameter = decl is not None and decl.node.type in ("formal_parameter", "spread_parameter")
     return parameter and decl is not None and bool(_COMMAND_LINE.search(ctx.text(decl.node)))
-
-
-def confidence_for(flow: Flow) -> Confidence:
-    return Confidence.HIGH if flow.tainted else Confidence.MEDIUM
-
-
-def severity_for(flow: Flow, severity: Severity) -> Severity:
-    return grade(flow, severity)[0]

@@ -1,4 +1,6 @@
-"""JAVA-PATH-001: file paths built from request data (new File, Paths.get, Files.*, FileInputStream, resolve)."""
+"""JAVA-PATH-001: file paths built from request data (new File, Paths.get, Path.resolve, FileInputStream ...).
+
+Files.* methods take a Path, so the string that carries '../' is reported where that Path is made."""
 
 from __future__ import annotations
 
@@ -27,11 +29,6 @@ from slopguard.rules.java.common import (
 _FILE_TYPES = frozenset(
     {"File", "FileInputStream", "FileOutputStream", "FileReader", "FileWriter", "RandomAccessFile",
      "FileSystemResource", "ZipFile", "JarFile"}
-)  # fmt: skip
-_FILES_METHODS = frozenset(
-    {"readAllBytes", "readString", "readAllLines", "lines", "newInputStream", "newOutputStream", "newBufferedReader",
-     "newBufferedWriter", "write", "writeString", "copy", "move", "delete", "deleteIfExists", "createFile",
-     "createDirectories", "list", "walk", "newByteChannel"}
 )  # fmt: skip
 _PATH_METHODS = frozenset({"resolve", "resolveSibling", "toPath", "toFile", "getParent", "normalize", "toAbsolutePath"})
 _PATH_TYPES = frozenset({"Path", "File"})
@@ -76,8 +73,6 @@ def _sink(node: Node, ctx: TSContext) -> str | None:
     short = method(node, ctx)
     if name in ("Paths.get", "Path.of", "java.nio.file.Paths.get", "java.nio.file.Path.of"):
         return name.rsplit(".", 2)[-2] + "." + short
-    if name.endswith("Files." + short) and short in _FILES_METHODS:
-        return f"Files.{short}"
     obj = receiver(node)
     if short in ("resolve", "resolveSibling") and obj is not None and _path_object(obj, ctx):
         return f"Path.{short}"
@@ -97,11 +92,7 @@ def _sink(node: Node, ctx: TSContext) -> str | None:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query=calls(
-        "^(get|of|resolve|resolveSibling|getRealPath|getResourceAsStream|getResource|getFile|"
-        + "|".join(sorted(_FILES_METHODS))
-        + ")$"
-    )
+    query=calls("^(get|of|resolve|resolveSibling|getRealPath|getResourceAsStream|getResource|getFile)$")
     + " "
     + creations("(" + "|".join(sorted(_FILE_TYPES)) + ")$"),
     why="""Assistants serve downloads and store uploads with new File(UPLOAD_DIR + request.getParameter("file")),

@@ -23,7 +23,7 @@ _SQL_ONLY = frozenset(
 # Names also used by unrelated APIs: SQL only when the receiver or the text says so.
 _GENERIC = frozenset({"execute", "query", "update", "batchUpdate", "queryForLong", "queryForInt"})
 _DB_RECEIVER = re.compile(
-    r"(?i)(?:^|\.)(?:\w*(?:jdbc|template|stmt|statement|conn|connection|entitymanager|session|datasource)\w*|em|st|db)$"
+    r"(?i)(?:^|\.)(?:\w*(?:jdbc|stmt|statement|conn|connection|entitymanager|session|datasource)\w*|em|st|db)$"
 )
 _SQL_WORDS = re.compile(
     r"(?i)\b(?:select\s.+\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|drop\s+table|alter\s+table|"

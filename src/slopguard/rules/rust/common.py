@@ -29,13 +29,11 @@ _ROUTE_ATTR = re.compile(
     r"handler|debug_handler|oai)\b"
 )
 _HANDLER_PARAM = re.compile(
-    r"\b(?:Query|Path|Json|Form|TypedHeader|RawQuery|RawForm|Multipart|HeaderMap|HttpRequest|web::\w+)\b"
+    r"\b(?:Query|Path|Json|Form|TypedHeader|RawQuery|RawForm|Multipart|HeaderMap|HttpRequest|State|web::\w+)\b"
 )
-_HANDLER_RETURN = re.compile(r"\bimpl\s+(?:IntoResponse|Responder)\b|\bHttpResponse\b|\bRedirect\b")
+_HANDLER_RETURN = re.compile(r"\bimpl\s+(?:IntoResponse|Responder)\b|\bHttpResponse\b|\bRedirect\b|\bStatusCode\b")
 # Parameters that come from the application, not the request: state, database pools, configuration.
-_APP_PARAM = re.compile(
-    r":\s*&?\s*(?:(?:axum::)?(?:extract::)?|web::)?(?:State|Extension|Data|Pool|PgPool|Db)\b"
-)
+_APP_PARAM = re.compile(r":\s*&?\s*(?:(?:axum::)?(?:extract::)?|web::)?(?:State|Extension|Data|Pool|PgPool|Db)\b")
 _INLINE_ARG = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)(?::[^}]*)?\}")
 _SQL = re.compile(
     r"(?i)\b(?:select\s.+\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|where\s|order\s+by|drop\s+table|"
@@ -104,9 +102,7 @@ def uses(ctx: TSContext, *crates: str) -> bool:
     """Whether the file names one of the crates in a ``use`` declaration or a path (``sqlx::query``)."""
     found = _USES.get(ctx)
     if found is None:
-        found = " ".join(
-            ctx.text(n) for n in ctx.tree.root_node.named_children if n.type == "use_declaration"
-        )
+        found = " ".join(ctx.text(n) for n in ctx.tree.root_node.named_children if n.type == "use_declaration")
         _USES[ctx] = found
     return any(re.search(rf"\b{crate}::", found) for crate in crates)
 
@@ -118,9 +114,7 @@ def string_value(ctx: TSContext, node: Node | None) -> str | None:
     node = unwrap(node)
     if node.type not in ("string_literal", "raw_string_literal"):
         return None
-    return "".join(
-        ctx.text(c) for c in node.named_children if c.type in ("string_content", "escape_sequence")
-    )
+    return "".join(ctx.text(c) for c in node.named_children if c.type in ("string_content", "escape_sequence"))
 
 
 def method(ctx: TSContext, call: Node) -> str:
@@ -292,10 +286,10 @@ def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
         scope = function_of(node)
         written = list(_mutations(ctx, ctx.text(node), scope)) if scope is not None else []
         if written:
-            pieces = [(assemble(ctx, v, depth + 1), appended) for v, appended in written if v.id != node.id]
-            flow = join([ctx.flow(node), *(f for (f, _), _ in pieces)])
-            built = flow.built or any(f.dynamic and appended for (f, _), appended in pieces)
-            return Flow(flow.level, built, True, flow.origin), " ".join(t for (_, t), _ in pieces)
+            writes = [(*assemble(ctx, v, depth + 1), appended) for v, appended in written if v.id != node.id]
+            flow = join([ctx.flow(node), *(f for f, _, _ in writes)])
+            built = flow.built or any(f.dynamic and appended for f, _, appended in writes)
+            return Flow(flow.level, built, True, flow.origin), " ".join(t for _, t, _ in writes)
     return ctx.flow(node), ""
 
 

@@ -105,9 +105,7 @@ def rust_sql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
 
 
 # ----- RUST-CMDI-001 -------------------------------------------------------------------------------------
-_SHELL = re.compile(
-    r"^(?:/usr)?(?:/bin/)?(?:sh|bash|zsh|dash|ksh|fish|cmd|cmd\.exe|powershell(?:\.exe)?|pwsh)$"
-)
+_SHELL = re.compile(r"^(?:/usr)?(?:/bin/)?(?:sh|bash|zsh|dash|ksh|fish|cmd|cmd\.exe|powershell(?:\.exe)?|pwsh)$")
 _SHELL_FLAG = re.compile(r"^(?:-[a-z]*c|/[cCkK]|-Command|-command|-EncodedCommand)$")
 
 

@@ -69,9 +69,7 @@ def _in_trait_impl(fn: Node) -> bool:
     parent = fn.parent
     if parent is not None and parent.type == "declaration_list":
         parent = parent.parent
-    return (
-        parent is not None and parent.type == "impl_item" and parent.child_by_field_name("trait") is not None
-    )
+    return parent is not None and parent.type == "impl_item" and parent.child_by_field_name("trait") is not None
 
 
 def is_unsafe_fn(fn: Node | None) -> bool:
@@ -99,26 +97,18 @@ def rust_undocumented_unsafe(captures: dict[str, list[Any]], ctx: TSContext) -> 
     if "block" in captures:
         block: Node = captures["block"][0]
         if not _block_documented(ctx, block):
-            yield ctx.hit(
-                _unsafe_token(block), "unsafe block without a `// SAFETY:` comment saying why it is sound"
-            )
+            yield ctx.hit(_unsafe_token(block), "unsafe block without a `// SAFETY:` comment saying why it is sound")
     elif "fn" in captures:
         fn: Node = captures["fn"][0]
         body = fn.child_by_field_name("body")
-        if (
-            _in_trait_impl(fn)
-            or comment_above(ctx, fn.start_point[0], _SAFETY)
-            or _SAFETY.search(_first_comment(body))
-        ):
+        if _in_trait_impl(fn) or comment_above(ctx, fn.start_point[0], _SAFETY) or _SAFETY.search(_first_comment(body)):
             return
         name = ctx.text(fn.child_by_field_name("name"))
         yield ctx.hit(_unsafe_token(fn), f"unsafe fn {name} without a `/// # Safety` section for its callers")
     elif "impl" in captures:
         impl: Node = captures["impl"][0]
         if not comment_above(ctx, impl.start_point[0], _SAFETY):
-            yield ctx.hit(
-                _unsafe_token(impl), "unsafe impl without a `// SAFETY:` comment on why the contract holds"
-            )
+            yield ctx.hit(_unsafe_token(impl), "unsafe impl without a `// SAFETY:` comment on why the contract holds")
 
 
 def _std_path(ctx: TSContext, call: Node, module: str, names: tuple[str, ...]) -> str | None:
@@ -174,9 +164,7 @@ _BOUNDED_CALLS = re.compile(
     r"checked_\w+|try_into|try_from)$"
 )
 _COMPARISON = frozenset({"<", "<=", ">", ">=", "==", "!="})
-_CHECK_MACROS = frozenset(
-    {"assert", "debug_assert", "assert_eq", "assert_ne", "debug_assert_eq", "ensure", "bail"}
-)
+_CHECK_MACROS = frozenset({"assert", "debug_assert", "assert_eq", "assert_ne", "debug_assert_eq", "ensure", "bail"})
 
 
 def _terms(ctx: TSContext, node: Node) -> list[str]:
@@ -213,15 +201,9 @@ def _checked(ctx: TSContext, term: str, fn: Node, before: int, depth: int = 0) -
                 }
                 if op.type in ("<", "<=", ">", ">=") or not zero:
                     return True
-        elif (
-            kind == "macro_invocation"
-            and ctx.call_name(node) in _CHECK_MACROS
-            and word.search(ctx.compact(node))
-        ):
+        elif kind == "macro_invocation" and ctx.call_name(node) in _CHECK_MACROS and word.search(ctx.compact(node)):
             return True
-        elif (
-            kind == "let_declaration" and bound_name(ctx, node.child_by_field_name("pattern") or node) == term
-        ):
+        elif kind == "let_declaration" and bound_name(ctx, node.child_by_field_name("pattern") or node) == term:
             value = node.child_by_field_name("value")
             if value is not None and depth < 3:
                 free = _terms(ctx, value)
@@ -253,9 +235,7 @@ def rust_raw_parts(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
     item = item_of(call)
     if name is None or len(args) != 2 or item is None or is_unsafe_fn(item):
         return  # an unsafe fn hands the length contract to its callers (and RUST-UNSAFE-001 wants it documented)
-    unchecked = [
-        t for t in dict.fromkeys(_terms(ctx, args[1])) if not _checked(ctx, t, item, call.start_byte)
-    ]
+    unchecked = [t for t in dict.fromkeys(_terms(ctx, args[1])) if not _checked(ctx, t, item, call.start_byte)]
     if not unchecked:
         return
     flow = ctx.flow(args[1])
