@@ -1,17 +1,24 @@
-"""Speed benchmark: slopguard against Bandit and Semgrep on the same real corpus, in one run.
+"""Speed benchmark: slopguard against Bandit and Semgrep on the same real corpora, in one run.
+
+Two suites, one per language. ``python``: slopguard, Bandit and Semgrep (local Python rules) on the Django
+sources. ``javascript``: slopguard and Semgrep (local JavaScript rules) on the sources of a few well-known npm
+packages; Bandit reads Python only and is not run. ``--suite all`` runs both and reports files/s per language.
 
 Every tool runs as a child process of this script over the same directory. Wall time is measured around the
 child; peak memory comes from ``os.wait4`` (``ru_maxrss``: the largest single process among the child and
 its reaped descendants) and, on Linux, from sampling the whole process tree every 20 ms (sum of PSS, so
 pages shared between forked workers count once).
 
-The default corpus is the ``django/`` package of a pinned Django wheel fetched with ``pip download`` (pip
-uses whatever index the user has configured) and unpacked under ``benchmarks/.work/corpus/``; it is kept
-between runs. ``--corpus DIR`` benchmarks any directory instead.
+The Python corpus is the ``django/`` package of a pinned Django wheel fetched with ``pip download`` (pip
+uses whatever index the user has configured) and unpacked under ``benchmarks/.work/corpus/``. The JavaScript
+corpus is a pinned set of npm packages fetched with ``npm pack`` (npm uses whatever registry the user has
+configured) and unpacked under ``benchmarks/.work/js-corpus/``, one folder per package, without their
+prebuilt ``dist/`` bundles. Both are kept between runs. ``--corpus DIR`` benchmarks any directory instead.
 
-    python benchmarks/speed.py                 # all tools found next to this python or on PATH
-    python benchmarks/speed.py --repeat 3      # best of three rounds
-    python benchmarks/speed.py --json          # machine-readable results on stdout
+    python benchmarks/speed.py                          # Python suite, all tools found
+    python benchmarks/speed.py --suite javascript       # JavaScript suite (slopguard and Semgrep)
+    python benchmarks/speed.py --suite all --repeat 3   # both, best of three rounds
+    python benchmarks/speed.py --json                   # machine-readable results on stdout
 
 Speed is measured here, never asserted in unit tests. Exit status: 0 when every tool ran, 2 when a tool
 failed or slopguard could not be run.
@@ -26,6 +33,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -40,6 +48,21 @@ REPO = HERE.parent
 WORK = HERE / ".work"
 RULES = HERE / "semgrep-rules"
 DJANGO_VERSION = "5.2.1"
+# Well-known npm packages with real source (not only bundles), pinned: a web framework, an HTTP client used
+# in browsers and Node, and two large tools. Together about 1,400 JavaScript files.
+NPM_PACKAGES = ("express@4.22.3", "axios@1.21.1", "webpack@5.113.0", "eslint@9.39.5")
+# Folders and files left out when unpacking npm packages: prebuilt bundles and their source maps are not
+# source, and slopguard skips dist/ folders by default, so Semgrep would otherwise read files that it does not.
+NPM_SKIP_DIRS = frozenset({"dist", "node_modules"})
+NPM_SKIP_SUFFIXES = (".map",)
+# Both tools skip larger files by default (slopguard's max-file-size, Semgrep's --max-target-bytes), so
+# files/s counts only the corpus files at or under this size.
+MAX_BYTES = 1_000_000
+LANGUAGES = {
+    "python": ("Python", (".py", ".pyw")),
+    "javascript": ("JavaScript", (".js", ".mjs", ".cjs", ".jsx")),
+    "typescript": ("TypeScript", (".ts", ".mts", ".cts", ".tsx")),
+}
 TARGETS = {"vs_bandit": 2.0, "vs_semgrep": 3.0, "warm_pct": 5.0}
 SAMPLE_SECONDS = 0.02
 SEMGREP_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
@@ -67,13 +90,37 @@ out.write_text(json.dumps({"summary": summary}), encoding="utf-8")
 
 
 @dataclass
+class Tally:
+    files: int = 0
+    lines: int = 0
+    nbytes: int = 0
+    oversize: int = 0  # files over MAX_BYTES: no tool analyses them, so they are not counted above
+
+    def add(self, data: bytes) -> None:
+        if len(data) > MAX_BYTES:
+            self.oversize += 1
+            return
+        self.files += 1
+        self.lines += data.count(b"\n")
+        self.nbytes += len(data)
+
+
+@dataclass
 class Corpus:
     path: Path
     label: str
-    python_files: int = 0
-    python_lines: int = 0
-    python_bytes: int = 0
+    language: str  # the suite's language: its files are the numerator of files/s
+    languages: dict[str, Tally] = field(default_factory=dict)
+    parts: dict[str, Tally] = field(default_factory=dict)  # the suite language's files per top-level folder
     all_files: int = 0
+
+    @property
+    def files(self) -> int:
+        return self.languages.get(self.language, Tally()).files
+
+    @property
+    def name(self) -> str:
+        return LANGUAGES[self.language][0]
 
 
 def fetch_django(version: str, python: str) -> Path:
@@ -104,18 +151,90 @@ def fetch_django(version: str, python: str) -> Path:
     return corpus
 
 
-def survey(path: Path, label: str) -> Corpus:
+def _npm_tarball(name: str) -> str:
+    """The file name ``npm pack`` gives a package spec: ``@scope/pkg@1.2.3`` -> ``scope-pkg-1.2.3.tgz``."""
+    base, _, version = name.rpartition("@")
+    return f"{base.lstrip('@').replace('/', '-')}-{version}.tgz"
+
+
+def fetch_npm(packages: Sequence[str]) -> Path:
+    """``npm pack`` each pinned package (cached) and unpack it into .work/js-corpus/<name>-<version>/."""
+    corpus = WORK / "js-corpus"
+    stamp = WORK / "js-corpus.version"
+    wanted = "\n".join(packages) + "\n"
+    if corpus.is_dir() and stamp.is_file() and stamp.read_text() == wanted:
+        return corpus
+    for spec in packages:
+        if spec.rpartition("@")[0] in ("", "@") or not spec.rpartition("@")[2][:1].isdigit():
+            sys.exit(f"speed.py: npm package {spec!r} is not pinned as NAME@VERSION")
+    tarballs = WORK / "npm"
+    tarballs.mkdir(parents=True, exist_ok=True)
+    missing = [spec for spec in packages if not (tarballs / _npm_tarball(spec)).is_file()]
+    if missing:
+        npm = shutil.which("npm")
+        if npm is None:
+            sys.exit("speed.py: npm not found on PATH (install Node.js, or use --corpus DIR with --suite javascript)")
+        log(f"fetching {', '.join(missing)} with npm pack ...")
+        cmd = [npm, "pack", "--ignore-scripts", "--silent", *missing]
+        done = subprocess.run(cmd, cwd=tarballs, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        absent = [spec for spec in missing if not (tarballs / _npm_tarball(spec)).is_file()]
+        if done.returncode != 0 or absent:
+            tail = "\n".join(done.stderr.strip().splitlines()[-5:])
+            sys.exit(f"speed.py: npm pack failed for {', '.join(absent) or 'some packages'}:\n{tail}")
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    corpus.mkdir(parents=True)
+    for spec in packages:
+        target = corpus / _npm_tarball(spec)[: -len(".tgz")]
+        count = _unpack_npm(tarballs / _npm_tarball(spec), target)
+        log(f"unpacked {count} files from {_npm_tarball(spec)} into {target}")
+    stamp.write_text(wanted)
+    return corpus
+
+
+def _unpack_npm(tarball: Path, target: Path) -> int:
+    """Regular files of an npm tarball without its top folder (``package/``), dist/ bundles and source maps."""
+    count = 0
+    with tarfile.open(tarball, "r:gz") as tar:
+        for member in tar:
+            parts = Path(member.name).parts[1:]
+            if not member.isfile() or not parts or member.name.startswith("/") or ".." in parts:
+                continue
+            if NPM_SKIP_DIRS.intersection(parts[:-1]) or parts[-1].endswith(NPM_SKIP_SUFFIXES):
+                continue
+            source = tar.extractfile(member)
+            if source is None:
+                continue
+            dest = target.joinpath(*parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(source.read())
+            count += 1
+    return count
+
+
+def _language(name: str) -> str | None:
+    lowered = name.lower()
+    for language, (_, suffixes) in LANGUAGES.items():
+        if lowered.endswith(suffixes):
+            return language
+    return None
+
+
+def survey(path: Path, label: str, language: str) -> Corpus:
     """Count the corpus and read every file once, so that no tool pays for a cold OS page cache."""
-    info = Corpus(path, label)
+    info = Corpus(path, label, language)
     for dirpath, dirnames, filenames in os.walk(path):
         dirnames[:] = [d for d in dirnames if d not in (".git", "__pycache__")]
         for name in filenames:
             data = Path(dirpath, name).read_bytes()
             info.all_files += 1
-            if name.endswith(".py"):
-                info.python_files += 1
-                info.python_bytes += len(data)
-                info.python_lines += data.count(b"\n")
+            lang = _language(name)
+            if lang is None:
+                continue
+            info.languages.setdefault(lang, Tally()).add(data)
+            if lang == language:
+                part = Path(dirpath, name).relative_to(path).parts[0]
+                info.parts.setdefault(part, Tally()).add(data)
     return info
 
 
@@ -336,13 +455,14 @@ def semgrep_tool(python: str, corpus: Corpus) -> Tool | None:
     if exe is None:
         log("semgrep not found next to the interpreter or on PATH: skipped (pip install semgrep)")
         return None
+    rules = RULES / corpus.language  # semgrep-rules/python/ or semgrep-rules/javascript/
     flags = ["--metrics=off", "--disable-version-check", "--json"]
     # Scan exactly what the other tools scan: no .gitignore (the corpus sits in an ignored folder) and no
     # default .semgrepignore (it drops test/ folders, and Django ships django/test/).
     flags += ["--no-git-ignore", "--x-ignore-semgrepignore-files"]
 
     def command(out: Path) -> list[str]:
-        return [exe, "scan", "--config", str(RULES), *flags, "-o", str(out), "."]
+        return [exe, "scan", "--config", str(rules), *flags, "-o", str(out), "."]
 
     return Tool("semgrep", command, parse_semgrep, cwd=corpus.path, env=SEMGREP_ENV, version=[exe, "--version"])
 
@@ -381,10 +501,10 @@ def measure(tools: list[Tool], repeat: int, corpus: Corpus) -> list[Result]:
     for name, run in best.items():
         r = results[name]
         r.seconds, r.maxrss_mib, r.tree_mib = run.seconds, run.maxrss_mib, run.tree_mib
-    if "slopguard (cold)" in results and (results["slopguard (cold)"].files or 0) < corpus.python_files:
+    if "slopguard (cold)" in results and (results["slopguard (cold)"].files or 0) < corpus.files:
         log(
             f"warning: slopguard scanned {results['slopguard (cold)'].files} files but the corpus has "
-            f"{corpus.python_files} Python files (excluded by a config or .gitignore?)"
+            f"{corpus.files} {corpus.name} files (excluded by a config or .gitignore?)"
         )
     return list(results.values())
 
@@ -419,21 +539,51 @@ def verdicts(rat: dict[str, float | None]) -> dict[str, bool | None]:
     return out
 
 
-def print_table(corpus: Corpus, results: list[Result], rat: dict[str, float | None], repeat: int) -> None:
-    print(f"\ncorpus: {corpus.label}  ({corpus.path})")
+@dataclass
+class SuiteRun:
+    """One language's corpus, the tools run over it, and what they measured."""
+
+    suite: str
+    corpus: Corpus
+    results: list[Result] = field(default_factory=list)
+    ratios: dict[str, float | None] = field(default_factory=dict)
+    load_before: tuple[float, float, float] | None = None
+    load_after: tuple[float, float, float] | None = None
+
+    def rate(self, tool: str) -> float | None:
+        for r in self.results:
+            if r.tool == tool and r.runs and r.seconds:
+                return self.corpus.files / r.seconds
+        return None
+
+
+def print_table(run: SuiteRun, repeat: int) -> None:
+    corpus, results, rat = run.corpus, run.results, run.ratios
+    lang = corpus.name
+    print(f"\n=== {lang} suite")
+    print(f"corpus: {corpus.label}  ({corpus.path})")
+    main = corpus.languages.get(corpus.language, Tally())
     print(
-        f"        {corpus.python_files:,} Python files, {corpus.python_lines:,} lines, "
-        f"{corpus.python_bytes / 2**20:.1f} MiB of Python; {corpus.all_files:,} files in all"
+        f"        {main.files:,} {lang} files, {main.lines:,} lines, {main.nbytes / 2**20:.1f} MiB of {lang}; "
+        f"{corpus.all_files:,} files in all"
     )
+    if main.oversize:
+        print(f"        {main.oversize} {lang} file(s) over {MAX_BYTES:,} bytes left out (no tool analyses them)")
+    if len(corpus.parts) > 1:
+        print("        " + "; ".join(f"{k}: {v.files:,} files, {v.lines:,} lines" for k, v in corpus.parts.items()))
+    others = {k: v for k, v in corpus.languages.items() if k != corpus.language and (v.files or v.oversize)}
+    if others:
+        shown = ", ".join(f"{v.files:,} {LANGUAGES[k][0]}" for k, v in others.items())
+        print(f"        also {shown} file(s), analysed but not counted in files/s")
     print(
         f"machine: {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
     )
-    print(f"load average before/after: {_load(LOAD['before'])} / {_load(LOAD['after'])}")
+    print(f"load average before/after: {_load(run.load_before)} / {_load(run.load_after)}")
     seen: dict[str, str] = {}
     for r in results:
         seen.setdefault(r.tool.split(" ")[0], r.version or "?")
     print("versions: " + "; ".join(f"{k}: {v}" for k, v in seen.items()))
-    print(f"best of {repeat} round(s); files/s = the corpus's Python files / wall seconds\n")
+    print(f"best of {repeat} round(s); files/s = the corpus's {lang} files / wall seconds\n")
     head = f"{'tool':<18} {'files':>7} {'seconds':>8} {'files/s':>9} {'peak MiB':>9} {'tree MiB':>9} {'findings':>9}"
     print(head)
     print("-" * len(head))
@@ -441,7 +591,7 @@ def print_table(corpus: Corpus, results: list[Result], rat: dict[str, float | No
         if not r.runs:
             print(f"{r.tool:<18} {'-':>7}  {r.error or 'not run'}")
             continue
-        rate = corpus.python_files / r.seconds if r.seconds else 0.0
+        rate = corpus.files / r.seconds if r.seconds else 0.0
         tree = f"{r.tree_mib:9.0f}" if r.tree_mib is not None else f"{'n/a':>9}"
         files = f"{r.files:,}" if r.files is not None else "?"
         found = f"{r.findings:,}" if r.findings is not None else "?"
@@ -460,16 +610,36 @@ def print_table(corpus: Corpus, results: list[Result], rat: dict[str, float | No
         "warm_pct": ("warm re-scan / cold scan      ", "%", "<="),
     }
     for key, (label, unit, cmp) in labels.items():
-        value = rat[key]
+        value = rat.get(key)
         if value is None:
-            print(f"{label}  n/a")
+            if not (key == "vs_bandit" and corpus.language != "python"):
+                print(f"{label}  n/a")
             continue
         shown = f"{value:.2f}x" if unit == "x" else f"{value:.1f} %"
         target = f"{TARGETS[key]:g}{'x' if unit == 'x' else ' %'}"
         print(f"{label}  {shown:>8}   target {cmp} {target}: {'met' if ok[key] else 'MISSED'}")
 
 
-LOAD: dict[str, tuple[float, float, float] | None] = {"before": None, "after": None}
+def print_languages(runs: list[SuiteRun]) -> None:
+    """files/s per language, one row per suite: the figures the suites' tables give, side by side."""
+    print("\n=== files/s per language (each suite's own files / each tool's best wall time)\n")
+    head = (
+        f"{'language':<11} {'files':>6} {'slopguard cold':>15} {'slopguard warm':>15} {'bandit':>8} {'semgrep':>8}"
+        f" {'vs semgrep':>11}"
+    )
+    print(head)
+    print("-" * len(head))
+    for run in runs:
+        cells = []
+        for tool in ("slopguard (cold)", "slopguard (warm)", "bandit", "semgrep"):
+            rate = run.rate(tool)
+            cells.append("-" if rate is None else f"{rate:,.0f}")
+        ratio = run.ratios.get("vs_semgrep")
+        shown = "-" if ratio is None else f"{ratio:.2f}x"
+        print(
+            f"{run.corpus.name:<11} {run.corpus.files:>6,} {cells[0]:>15} {cells[1]:>15} {cells[2]:>8} {cells[3]:>8}"
+            f" {shown:>11}"
+        )
 
 
 def _loadavg() -> tuple[float, float, float] | None:
@@ -487,10 +657,91 @@ def log(message: str) -> None:
     print(f"speed.py: {message}", file=sys.stderr, flush=True)
 
 
+def prepare_corpus(suite: str, args: argparse.Namespace) -> Corpus:
+    if args.corpus:
+        path = args.corpus.resolve()
+        corpus = survey(path, f"{path.name} (--corpus)", suite)
+    elif suite == "python":
+        path = fetch_django(args.django, args.python)
+        corpus = survey(path, f"Django {args.django} (django/ package from the wheel)", suite)
+    else:
+        packages = tuple(p.strip() for p in args.npm.split(",") if p.strip())
+        corpus = survey(fetch_npm(packages), "npm packages " + ", ".join(packages) + " (without dist/)", suite)
+    if corpus.files == 0:
+        sys.exit(f"speed.py: no {corpus.name} files under {corpus.path}")
+    return corpus
+
+
+def run_suite(suite: str, args: argparse.Namespace, wanted: set[str], config: Path) -> SuiteRun:
+    corpus = prepare_corpus(suite, args)
+    log(f"{corpus.name} suite: {corpus.files:,} {corpus.name} files in {corpus.path}")
+    tools: list[Tool] = []
+    if "slopguard" in wanted:
+        tools += slopguard_tools(args.python, corpus, config, args.jobs)
+    makers: list[tuple[str, Callable[[str, Corpus], Tool | None]]] = [("semgrep", semgrep_tool)]
+    if suite == "python":  # Bandit reads Python only
+        makers.insert(0, ("bandit", bandit_tool))
+    for name, make in makers:
+        if name in wanted:
+            tool = make(args.python, corpus)
+            if tool:
+                tools.append(tool)
+    run = SuiteRun(suite, corpus, load_before=_loadavg())
+    run.results = measure(tools, args.repeat, corpus)
+    run.load_after = _loadavg()
+    for path in WORK.glob("slopguard-cache-*"):
+        shutil.rmtree(path, ignore_errors=True)
+    run.ratios = ratios(run.results)
+    return run
+
+
+def as_json(runs: list[SuiteRun], repeat: int) -> dict[str, Any]:
+    suites = []
+    for run in runs:
+        corpus = run.corpus
+        suites.append(
+            {
+                "suite": run.suite,
+                "corpus": {
+                    "path": str(corpus.path),
+                    "label": corpus.label,
+                    "language": corpus.language,
+                    "files": corpus.files,
+                    "all_files": corpus.all_files,
+                    "languages": {k: asdict(v) for k, v in corpus.languages.items()},
+                    "parts": {k: asdict(v) for k, v in corpus.parts.items()},
+                },
+                "load_before": run.load_before,
+                "load_after": run.load_after,
+                "results": [{**asdict(r), "files_per_second": run.rate(r.tool)} for r in run.results],
+                "ratios": run.ratios,
+                "targets_met": verdicts(run.ratios),
+            }
+        )
+    return {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "system": f"{platform.system()} {platform.release()} {platform.machine()}",
+            "python": platform.python_version(),
+        },
+        "repeat": repeat,
+        "targets": TARGETS,
+        "suites": suites,
+        "files_per_second": {run.corpus.language: {r.tool: run.rate(r.tool) for r in run.results} for run in runs},
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--corpus", type=Path, help="benchmark this directory instead of the Django sources")
+    parser.add_argument(
+        "--suite", "--language", choices=("python", "javascript", "all"), default="python",
+        help="which language's corpus to benchmark (default: %(default)s)",
+    )  # fmt: skip
+    parser.add_argument("--corpus", type=Path, help="benchmark this directory instead (one suite only)")
     parser.add_argument("--django", default=DJANGO_VERSION, help="Django version to download (default: %(default)s)")
+    parser.add_argument(
+        "--npm", default=",".join(NPM_PACKAGES), help="comma-separated NAME@VERSION npm packages (default: %(default)s)"
+    )
     parser.add_argument("--python", default=sys.executable, help="interpreter with slopguard installed")
     parser.add_argument("--repeat", type=int, default=1, help="rounds; the best run of each tool counts")
     parser.add_argument("--jobs", type=int, help="pass --jobs N to slopguard (default: its own choice)")
@@ -499,61 +750,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.corpus and args.suite == "all":
+        parser.error("--corpus needs one suite: --suite python or --suite javascript")
+    if args.corpus and not args.corpus.is_dir():
+        parser.error(f"--corpus {args.corpus}: not a directory")
     wanted = {t.strip() for t in args.tools.split(",") if t.strip()}
-
-    if args.corpus:
-        if not args.corpus.is_dir():
-            parser.error(f"--corpus {args.corpus}: not a directory")
-        corpus = survey(args.corpus.resolve(), f"{args.corpus.resolve().name} (--corpus)")
-    else:
-        corpus = survey(
-            fetch_django(args.django, args.python), f"Django {args.django} (django/ package from the wheel)"
-        )
-    if corpus.python_files == 0:
-        sys.exit(f"speed.py: no Python files under {corpus.path}")
+    suites = ["python", "javascript"] if args.suite == "all" else [args.suite]
 
     # An empty config so slopguard ignores any [tool.slopguard] table and .gitignore above the corpus
     # (benchmarks/.work/ is itself git-ignored): every tool sees the whole folder with default settings.
     config = _ensure_work() / "slopguard-bench.toml"
     config.write_text("# Empty on purpose: benchmarks/speed.py runs slopguard with default settings.\n")
 
-    tools: list[Tool] = []
-    if "slopguard" in wanted:
-        tools += slopguard_tools(args.python, corpus, config, args.jobs)
-    for name, make in (("bandit", bandit_tool), ("semgrep", semgrep_tool)):
-        if name in wanted:
-            tool = make(args.python, corpus)
-            if tool:
-                tools.append(tool)
-    LOAD["before"] = _loadavg()
-    results = measure(tools, args.repeat, corpus)
-    LOAD["after"] = _loadavg()
-    for path in WORK.glob("slopguard-cache-*"):
-        shutil.rmtree(path, ignore_errors=True)
-    rat = ratios(results)
+    runs = [run_suite(suite, args, wanted, config) for suite in suites]
 
     if args.json:
-        doc = {
-            "corpus": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(corpus).items()},
-            "machine": {
-                "cpus": os.cpu_count(),
-                "system": f"{platform.system()} {platform.release()} {platform.machine()}",
-                "python": platform.python_version(),
-                "load_before": LOAD["before"],
-                "load_after": LOAD["after"],
-            },
-            "repeat": args.repeat,
-            "results": [
-                {**asdict(r), "files_per_second": corpus.python_files / r.seconds if r.runs else None} for r in results
-            ],
-            "ratios": rat,
-            "targets": TARGETS,
-            "targets_met": verdicts(rat),
-        }
-        print(json.dumps(doc, indent=2))
+        print(json.dumps(as_json(runs, args.repeat), indent=2))
     else:
-        print_table(corpus, results, rat, args.repeat)
-    failed = [r for r in results if not r.runs]
+        for run in runs:
+            print_table(run, args.repeat)
+        print_languages(runs)
+    failed = [r for run in runs for r in run.results if not r.runs]
     return 2 if failed else 0
 
 

@@ -28,6 +28,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 SECRET_KEY = os.environ.get("APP_SECRET_KEY") or secrets.token_hex(32)
 FILES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "files")
 DEMO_USERS = [("admin", "admin"), ("alice", "user"), ("bob", "user")]
+INDEX_PAGE = "<h1>Acme accounts</h1><a href='/search?q=lamp'>search</a> <a href='/download?name=report.txt'>report</a>"
 PRODUCTS = [("lamp", "a desk lamp"), ("chair", "an office chair"), ("mug", "a coffee mug")]
 ALLOWED_ORIGINS = {"http://127.0.0.1:5002", "http://localhost:5002"}
 HOST_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*$")
@@ -103,6 +104,12 @@ class Limiter:
                 self.events[key].append(time.monotonic())
 
 
+def is_local_path(target):
+    """True for a same-site path such as /search?q=x; False for //host, /\\host, https:... and relative names."""
+    parts = urlsplit(target)
+    return target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc
+
+
 def too_many():
     return jsonify(error="Too many attempts, try again later"), 429, {"Retry-After": str(int(WINDOW_S))}
 
@@ -167,7 +174,7 @@ def create_app(files_dir=None):
 
     @app.get("/")
     def index():
-        return "<h1>Acme accounts</h1><a href='/search?q=lamp'>search</a> <a href='/download?name=report.txt'>report</a>"
+        return INDEX_PAGE
 
     @app.post("/login")
     def login():
@@ -219,7 +226,8 @@ def create_app(files_dir=None):
             if not HOST_NAME.match(host) or len(host) > 253:
                 return jsonify(error="host must be an IP address or a host name"), 400
         try:
-            result = subprocess.run(["ping", "-c", "1", "-W", "1", "--", host], capture_output=True, text=True, timeout=5)
+            argv = ["ping", "-c", "1", "-W", "1", "--", host]
+            result = subprocess.run(argv, capture_output=True, text=True, timeout=5)
         except (OSError, subprocess.TimeoutExpired):
             return jsonify(error="ping is not available"), 503
         return result.stdout, 200, {"Content-Type": "text/plain; charset=utf-8"}
@@ -232,8 +240,7 @@ def create_app(files_dir=None):
     @app.get("/redirect")
     def go():
         target = request.args.get("next", "/").replace("\\", "/")
-        parts = urlsplit(target)
-        if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        if not is_local_path(target):
             target = "/"
         return redirect(target)
 

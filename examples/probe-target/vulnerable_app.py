@@ -27,6 +27,7 @@ USERS = [
     ("alice", "alice-pass", "user", "alice@example.test"),
     ("bob", "bob-pass", "user", "bob@example.test"),
 ]
+INDEX_PAGE = "<h1>Acme accounts</h1><a href='/search?q=lamp'>search</a> <a href='/download?name=report.txt'>report</a>"
 PRODUCTS = [("lamp", "a desk lamp"), ("chair", "an office chair"), ("mug", "a coffee mug")]
 
 
@@ -102,7 +103,7 @@ def create_app(files_dir=None):
 
     @app.get("/")
     def index():
-        return "<h1>Acme accounts</h1><a href='/search?q=lamp'>search</a> <a href='/download?name=report.txt'>report</a>"
+        return INDEX_PAGE
 
     @app.post("/login")
     def login():

@@ -25,6 +25,10 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
 _IMPORTS: weakref.WeakKeyDictionary[TSContext, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
+def is_test(ctx: TSContext) -> bool:
+    return ctx.path.endswith("_test.go") or "/testdata/" in ctx.path.replace("\\", "/")
+
+
 def walk(node: Node) -> Iterator[Node]:
     stack = [node]
     while stack:

@@ -13,18 +13,29 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import (
-    CALL,
+    FUNCTIONS,
     bound_values,
     function_name,
     function_of,
     imports,
     is_password_word,
+    is_test,
     names_around,
     walk,
     words,
 )
 
 _VERIFY_CALLBACKS = ("VerifyPeerCertificate", "VerifyConnection")
+
+
+def _opt_in(node: Node) -> Confidence:
+    """Medium confidence inside a branch (``case "skip-verify":``, ``if cfg.Insecure {``): an explicit opt-in."""
+    parent = node.parent
+    while parent is not None and parent.type not in FUNCTIONS:
+        if parent.type in ("expression_case", "if_statement"):
+            return Confidence.MEDIUM
+        parent = parent.parent
+    return Confidence.HIGH
 
 
 @ts_rule(
@@ -34,7 +45,9 @@ _VERIFY_CALLBACKS = ("VerifyPeerCertificate", "VerifyConnection")
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("go",),
-    query="(keyed_element) @pair (assignment_statement) @assign",
+    query="""((keyed_element . (literal_element (identifier) @key)) @pair (#eq? @key "InsecureSkipVerify"))
+      ((assignment_statement left: (expression_list (selector_expression field: (field_identifier) @field))) @assign
+      (#eq? @field "InsecureSkipVerify"))""",
     why="""When a call fails with "x509: certificate signed by unknown authority", assistants add
     &tls.Config{InsecureSkipVerify: true} to the http.Transport. The client then accepts any certificate, so
     anyone on the network path (public Wi-Fi, a compromised router, a cloud neighbour) can impersonate the
@@ -43,7 +56,7 @@ _VERIFY_CALLBACKS = ("VerifyPeerCertificate", "VerifyConnection")
     + AppendCertsFromPEM), and pin with VerifyPeerCertificate if you must.""",
 )
 def go_insecure_tls(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
-    if ctx.path.endswith("_test.go"):
+    if is_test(ctx):
         return  # httptest servers use self-signed certificates
     if "pair" in captures:
         pair: Node = captures["pair"][0]
@@ -53,7 +66,8 @@ def go_insecure_tls(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[
         siblings = pair.parent.named_children if pair.parent is not None else []
         if any(ctx.compact(s).startswith(_VERIFY_CALLBACKS) for s in siblings):
             return  # verification is done by a callback instead (pinning)
-        yield ctx.hit(pair, "InsecureSkipVerify: true accepts any certificate; anyone on the path can intercept")
+        yield ctx.hit(pair, "InsecureSkipVerify: true accepts any certificate; anyone on the path can intercept",
+                      confidence=_opt_in(pair))  # fmt: skip
     else:
         assign: Node = captures["assign"][0]
         left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
@@ -62,7 +76,8 @@ def go_insecure_tls(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[
         fn = function_of(assign)
         if fn is not None and any(cb in ctx.text(fn) for cb in _VERIFY_CALLBACKS):
             return
-        yield ctx.hit(assign, "InsecureSkipVerify = true accepts any certificate; anyone on the path can intercept")
+        yield ctx.hit(assign, "InsecureSkipVerify = true accepts any certificate; anyone on the path can intercept",
+                      confidence=_opt_in(assign))  # fmt: skip
 
 
 # ----- GO-RAND-001 --------------------------------------------------------------------------------------
@@ -81,13 +96,17 @@ _GAME = frozenset(
 )  # fmt: skip
 
 
+def _password(word: str) -> bool:
+    return is_password_word(word) and word != "pass"  # a compiler pass, pass-through, BenchmarkXPass
+
+
 def _purpose(names: list[str]) -> str | None:
     """'strong' when a name says secret/token/password, 'game' when it says jitter/dice/shard; else None."""
     ws = [w for n in names for w in words(n)]
     if any(w in _GAME for w in ws):
         return "game"
     joined = "".join(ws)
-    if any(w in _STRONG or is_password_word(w) or w.endswith(("token", "secret")) for w in ws) or re.search(
+    if any(w in _STRONG or _password(w) or w.endswith(("token", "secret")) for w in ws) or re.search(
         r"(?:api|secret|private|access|signing|session)key|resetcode|verifycode|verificationcode|authcode",
         joined,
     ):
@@ -143,7 +162,8 @@ def _secret_helper(ctx: TSContext, fn: Node | None) -> bool:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("go",),
-    query=CALL,
+    query=f"""((call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @method))
+      @call (#any-of? @method {" ".join(f'"{m}"' for m in sorted(_RANDOM))}))""",
     why="""Assistants generate session IDs, reset tokens, OTPs and API keys with math/rand (rand.Intn over a
     letter set, rand.Read into a buffer), often seeded with time.Now(). Its output is predictable: the seed is
     guessable and the generator's state can be recovered from a few outputs, so an attacker predicts the next
@@ -152,8 +172,8 @@ def _secret_helper(ctx: TSContext, fn: Node | None) -> bool:
     max) for numeric codes (Go 1.22+: rand.Text()).""",
 )
 def go_weak_random(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
-    if ctx.text(captures["method"][0]) not in _RANDOM or not _math_rand(ctx, captures["recv"][0]):
-        return
+    if is_test(ctx) or ctx.text(captures["method"][0]) not in _RANDOM or not _math_rand(ctx, captures["recv"][0]):
+        return  # tests draw fake tokens and fixtures from math/rand on purpose
     call: Node = captures["call"][0]
     names = names_around(ctx, call)
     purpose = _purpose(names[:-1]) or _purpose(names[-1:])
@@ -168,6 +188,8 @@ _HASHES = {
     "crypto/sha256": "SHA-256",
     "crypto/sha512": "SHA-512",
 }
+_PROTOCOL = re.compile(r"(?i)scramble|challenge|handshake|response|hmac|sign")
+_KDF_PATH = re.compile(r"(?i)(?:^|/)[^/]*(?:kdf|bcrypt|scrypt|argon2|pbkdf)[^/]*(?:/|\.go$)")
 _KDF = re.compile(r"\b(?:bcrypt|argon2|scrypt|pbkdf2)\.")
 _NOT_PASSWORD = frozenset({"token", "email", "nonce", "file", "checksum", "otp", "code", "key", "body", "payload"})
 _IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -208,7 +230,8 @@ def _hashed_values(ctx: TSContext, call: Node) -> list[Node]:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("go",),
-    query=CALL,
+    query="""((call_expression function: (selector_expression operand: (identifier) @recv field: (field_identifier)
+      @method)) @call (#match? @method "^(Sum|New)"))""",
     why="""Assistants store hex.EncodeToString(md5.Sum([]byte(password))) or a salted sha256 and call it hashed.
     These digests run billions of times per second on a GPU, so anyone who obtains the user table (SQL
     injection, a leaked backup) recovers most passwords quickly, and users reuse them elsewhere.""",
@@ -222,16 +245,20 @@ def go_password_hash(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
         return
     call: Node = captures["call"][0]
     fn = function_of(call)
-    if fn is not None and _KDF.search(ctx.text(fn)):
-        return  # pre-hashing before bcrypt/argon2, or a KDF's building block
+    if fn is not None and (_KDF.search(ctx.text(fn)) or _PROTOCOL.search(function_name(ctx, fn))):
+        return  # pre-hashing before bcrypt/argon2, a KDF's building block, a wire protocol's challenge-response
+    if _KDF_PATH.search(ctx.path) or (call.parent is not None and call.parent.type == "argument_list"):
+        return  # a KDF implementation, or sha256.New() handed to OAEP/HKDF as its hash
     values = _hashed_values(ctx, call)
     names = names_around(ctx, call)
     if any(_mentions_password(ctx, v) for v in values) or any(
         is_password_word(w) for n in names[:-1] for w in words(n)
     ):
         yield ctx.hit(call, f"password hashed with {algorithm}, a fast digest; use bcrypt or argon2id")
-    elif any(is_password_word(w) for w in words(names[-1] if names else "")) and not any(
-        w in _NOT_PASSWORD for v in values for i in _IDENT.findall(ctx.text(v)) for w in words(i)
+    elif (
+        values
+        and any(is_password_word(w) for w in words(names[-1] if names else ""))
+        and not any(w in _NOT_PASSWORD for v in values for i in _IDENT.findall(ctx.text(v)) for w in words(i))
     ):
         yield ctx.hit(
             call,

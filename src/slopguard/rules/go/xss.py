@@ -11,15 +11,17 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.go.common import assemble, bound_values, constant, describe, function_of, grade, imports
+from slopguard.rules.go.common import assemble, bound_values, constant, describe, function_of, grade, imports, is_test
 
 _TRUSTED = frozenset({"HTML", "JS", "URL", "CSS", "HTMLAttr", "JSStr", "Srcset"})
 _PARSERS = frozenset({"Parse", "ParseFiles", "ParseGlob", "ParseFS"})
 _EXECUTE = frozenset({"Execute", "ExecuteTemplate"})
-_HTML_TEXT = re.compile(
-    r"(?i)<\s*(?:!doctype|html|head|body|div|span|p|a|h[1-6]|ul|ol|li|table|tr|td|form|input|button|script|"
-    r"style|img|br|title|section|article|nav|footer|header|main|label|select|option|textarea|iframe)\b"
+_TAGS = (
+    r"html|head|body|div|span|p|a|h[1-6]|ul|ol|li|table|tr|td|th|form|input|button|script|style|img|br|hr|title|"
+    r"section|article|nav|footer|header|main|label|select|option|textarea|iframe|b|i|em|strong|pre|code"
 )
+_ATTRS = r"""(?:\s+[\w-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?)*\s*/?"""
+_HTML_TEXT = re.compile(rf"(?i)<!doctype\s+html|<(?:{_TAGS}){_ATTRS}>|</(?:{_TAGS})>")
 _HTML_FILE = re.compile(r"(?i)\.(?:html?|gohtml|xhtml)(?:\.tmpl)?$|\bhtml?\b.*\*")
 _WRITERS = re.compile(r"^(?:c|ctx)\.(?:Writer|Response\(\)(?:\.Writer)?|Response\(\)\.Writer|Response)$")
 
@@ -108,7 +110,7 @@ def go_xss(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
         if recv.type != "identifier" or ctx.text(recv) not in _packages(ctx, "html/template") or len(args) != 1:
             return
         flow, _ = assemble(ctx, args[0])
-        if flow.dynamic:
+        if flow.tainted or (flow.dynamic and not is_test(ctx)):
             severity, confidence = grade(flow, Severity.HIGH)
             yield ctx.hit(
                 call,

@@ -12,9 +12,19 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.rust.common import bound_name, comment_above, describe, item_of, path_name, uses, walk
+from slopguard.rules.rust.common import (
+    bound_name,
+    comment_above,
+    describe,
+    generated,
+    item_of,
+    lines,
+    path_name,
+    uses,
+    walk,
+)
 
-_SAFETY = re.compile(r"(?i)\bsafety\s*:|#\s*safety\b")
+_SAFETY = re.compile(r"(?i)\bsafety\b|\bsafe\s+because\b")
 _STATEMENTS = ("expression_statement", "let_declaration", "match_arm", "field_initializer", "static_item",
                "const_item", "function_item", "closure_expression")  # fmt: skip
 
@@ -94,6 +104,8 @@ def is_unsafe_fn(fn: Node | None) -> bool:
     obligations in a `/// # Safety` section).""",
 )
 def rust_undocumented_unsafe(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    if generated(ctx):
+        return
     if "block" in captures:
         block: Node = captures["block"][0]
         if not _block_documented(ctx, block):
@@ -107,7 +119,10 @@ def rust_undocumented_unsafe(captures: dict[str, list[Any]], ctx: TSContext) -> 
         yield ctx.hit(_unsafe_token(fn), f"unsafe fn {name} without a `/// # Safety` section for its callers")
     elif "impl" in captures:
         impl: Node = captures["impl"][0]
-        if not comment_above(ctx, impl.start_point[0], _SAFETY):
+        row = impl.start_point[0]
+        while row > 0 and re.match(r"\s*unsafe\s+impl\b.*\{\s*\}\s*(?://.*)?$", lines(ctx)[row - 1]):
+            row -= 1  # one comment above `unsafe impl Send ..{}` and `unsafe impl Sync ..{}` covers both
+        if not comment_above(ctx, row, _SAFETY):
             yield ctx.hit(_unsafe_token(impl), "unsafe impl without a `// SAFETY:` comment on why the contract holds")
 
 
@@ -147,6 +162,8 @@ _CALLEE = "[(identifier) (scoped_identifier) (generic_function)]"
     bytemuck::cast/zerocopy for plain-old-data, pointer .cast::<T>(); never transmute lifetimes or & to &mut.""",
 )
 def rust_transmute(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    if generated(ctx):
+        return
     call: Node = captures["call"][0]
     name = _std_path(ctx, call, "mem", ("transmute", "transmute_copy"))
     if name is None:
@@ -160,28 +177,42 @@ def rust_transmute(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
 
 # ----- RUST-RAWPARTS-001 -----------------------------------------------------------------------------
 _BOUNDED_CALLS = re.compile(
-    r"(?:^|\.|::)(?:len|capacity|size_of|size_of_val|align_of|min|clamp|saturating_sub|count_ones|get_len|"
+    r"(?:^|\.|::)(?:len|capacity|count|size_of|size_of_val|align_of|min|clamp|saturating_sub|count_ones|get_len|"
     r"checked_\w+|try_into|try_from)$"
 )
+_ALLOCATORS = re.compile(r"(?:Layout::array|Layout::from_size_align\w*|with_capacity|alloc\w*|reserve\w*|resize)$")
+_SELF = re.compile(r"^\(?\*?self\b")
 _COMPARISON = frozenset({"<", "<=", ">", ">=", "==", "!="})
 _CHECK_MACROS = frozenset({"assert", "debug_assert", "assert_eq", "assert_ne", "debug_assert_eq", "ensure", "bail"})
 
 
 def _terms(ctx: TSContext, node: Node) -> list[str]:
     """Values a length is computed from that need a bound: identifiers and fields, not `.len()`, consts, sizes."""
-    if node.type in ("integer_literal", "primitive_type", "type_arguments"):
-        return []
-    if node.type in ("identifier", "field_expression"):
+    if node.type in ("integer_literal", "primitive_type", "type_arguments") or _SELF.match(ctx.compact(node)):
+        return []  # a field of self or what a method of self returns: an invariant its type maintains
+    if node.type in ("identifier", "field_expression", "parenthesized_expression", "unary_expression"):
         text = ctx.compact(node)
-        return [] if text.rsplit(".", 1)[-1].isupper() else [text]
+        if text.rsplit(".", 1)[-1].isupper():
+            return []
+        if node.type in ("identifier", "field_expression"):
+            return [text]
     if node.type == "call_expression" and _BOUNDED_CALLS.search(ctx.call_name(node).rstrip(":")):
         return []
     if node.type == "scoped_identifier":
         return [] if ctx.text(node.child_by_field_name("name")).isupper() else [ctx.compact(node)]
-    if node.type == "call_expression":
+    if node.type == "call_expression" and ctx.call_name(node).endswith(("::from", ".into")):
         args = node.child_by_field_name("arguments")
         return [t for a in (args.named_children if args is not None else []) for t in _terms(ctx, a)]
+    if node.type == "call_expression":
+        return [ctx.compact(node)]  # a value read from elsewhere: header.len.get(endian), ffi::column_bytes(..)
     return [t for child in node.named_children for t in _terms(ctx, child)]
+
+
+def _pattern_names(ctx: TSContext, pattern: Node | None) -> set[str]:
+    """``len`` for the patterns ``len``, ``mut len`` and ``(ptr, len, _)``."""
+    if pattern is None:
+        return set()
+    return {ctx.text(n) for n in walk(pattern) if n.type == "identifier"} | {bound_name(ctx, pattern)}
 
 
 def _checked(ctx: TSContext, term: str, fn: Node, before: int, depth: int = 0) -> bool:
@@ -203,7 +234,11 @@ def _checked(ctx: TSContext, term: str, fn: Node, before: int, depth: int = 0) -
                     return True
         elif kind == "macro_invocation" and ctx.call_name(node) in _CHECK_MACROS and word.search(ctx.compact(node)):
             return True
-        elif kind == "let_declaration" and bound_name(ctx, node.child_by_field_name("pattern") or node) == term:
+        elif kind == "call_expression" and _ALLOCATORS.search(ctx.call_name(node)) and word.search(ctx.compact(node)):
+            return True  # the buffer was allocated with this length
+        elif kind == "match_expression" and word.search(ctx.compact(node.child_by_field_name("value"))):
+            return True  # match len { 1..=7 => .. }
+        elif kind == "let_declaration" and term in _pattern_names(ctx, node.child_by_field_name("pattern")):
             value = node.child_by_field_name("value")
             if value is not None and depth < 3:
                 free = _terms(ctx, value)
@@ -229,12 +264,14 @@ def _checked(ctx: TSContext, term: str, fn: Node, before: int, depth: int = 0) -
     a `// SAFETY:` comment stating the invariant.""",
 )
 def rust_raw_parts(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    if generated(ctx):
+        return
     call: Node = captures["call"][0]
     name = _std_path(ctx, call, "slice", ("from_raw_parts", "from_raw_parts_mut"))
     args = ctx.arguments(call)
     item = item_of(call)
-    if name is None or len(args) != 2 or item is None or is_unsafe_fn(item):
-        return  # an unsafe fn hands the length contract to its callers (and RUST-UNSAFE-001 wants it documented)
+    if name is None or len(args) != 2 or item is None or is_unsafe_fn(item) or documented(ctx, call):
+        return  # an unsafe fn hands the length contract to its callers; a SAFETY comment states why it holds
     unchecked = [t for t in dict.fromkeys(_terms(ctx, args[1])) if not _checked(ctx, t, item, call.start_byte)]
     if not unchecked:
         return
