@@ -96,3 +96,15 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
         os.chdir(old)
     doc = json.loads(res.stdout)
     assert doc["skipped"] == [{"path": "nope.py", "reason": "no such file or directory"}]
+
+
+def test_malformed_and_deep_files_in_tree_sitter_languages(tmp_path: Path) -> None:
+    (tmp_path / "broken.js").write_text("app.get('/x', (req, res) => { db.query(`SELECT ${req.query.id}` \n")
+    (tmp_path / "deep.js").write_text("const x = " + "(" * 5000 + "1" + ")" * 5000 + ";\n")
+    (tmp_path / "Broken.java").write_text("class A { void f( { stmt.executeQuery(\"x\" + y }\n")
+    (tmp_path / "deep.c").write_text("int f(void) { return " + "(" * 3000 + "1" + ")" * 3000 + "; }\n")
+    (tmp_path / "ok.go").write_text('package main\nfunc main() { println("hi") }\n')
+    code, doc = scan_json(tmp_path)
+    assert code in (0, 1)
+    scanned = doc["summary"]["files_scanned"]  # type: ignore[index]
+    assert scanned == 5

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from slopguard.engine.python.taint import CONST_TEXT, Flow, join
+from slopguard.engine.python.taint import CONST, CONST_TEXT, Flow, join
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.python.common import describe, grade
 from slopguard.rules.python.crypto_names import is_password_word, words
@@ -130,6 +130,8 @@ def bound_values(ctx: TSContext, name: str, scope: Node) -> list[tuple[Node, boo
         lefts = left.named_children if left.type == "expression_list" else [left]
         rights = right.named_children if right.type == "expression_list" else [right]
         for i, target in enumerate(lefts):
+            if target.type == "index_expression":  # parts[i] = "?" fills a slice
+                target = target.child_by_field_name("operand") or target
             if ctx.text(target) == name and rights:
                 operator = node.child_by_field_name("operator")
                 appended = operator is not None and ctx.text(operator) == "+="
@@ -228,10 +230,20 @@ def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
             return _sprintf(ctx, node, depth)
         if target is not None and target[0] in ("fmt", "strings") and not ctx.spec.sanitizers.search(target[1]):
             pieces = [assemble(ctx, a, depth + 1) for a in ctx.arguments(node)]
+            if target[1] == "Repeat":
+                pieces = pieces[:1]  # strings.Repeat("?, ", n): the count carries no text
             flow = join(f for f, _ in pieces)
-            built = flow.built or (flow.dynamic and target[1] in ("Sprint", "Sprintln", "Join", "Repeat", "Replace",
-                                                                  "ReplaceAll"))  # fmt: skip
+            built = flow.built or (
+                flow.dynamic and target[1] in ("Sprint", "Sprintln", "Join", "Replace", "ReplaceAll")
+            )
             return Flow(flow.level, built, True, flow.origin), " ".join(t for _, t in pieces)
+        builtin = ctx.text(node.child_by_field_name("function"))
+        if builtin == "make":
+            return CONST, ""  # an empty slice or builder, filled elsewhere
+        if builtin == "append":
+            pieces = [assemble(ctx, a, depth + 1) for a in ctx.arguments(node)[1:]]
+            flow = join(f for f, _ in pieces)
+            return Flow(flow.level, flow.built, flow.text, flow.origin), " ".join(t for _, t in pieces)
         written = _builder_string(ctx, node, depth)
         if written is not None:
             return written

@@ -1,0 +1,287 @@
+"""`slopguard tests generate`: the generated suites pass on the fixed example and fail on each planted flaw.
+
+The suites are generated for examples/probe-target (from the Flask URL map and from openapi.json) and run with
+pytest in subprocesses, in parallel; everything goes through Flask's test client (no sockets).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from slopguard.cli.testgen import tests_command as tests_group
+from slopguard.probe.testgen import (
+    MARKER,
+    flask_endpoints,
+    parse_app_spec,
+    render_targets,
+    request_fields,
+)
+from slopguard.probe.testgen import TestgenError as GenerateError
+
+pytest.importorskip("flask")
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET = ROOT / "examples" / "probe-target"
+USERS = ["--user", "alice:alice-pass", "--user", "bob:bob-pass"]
+PAGES = [
+    "GET /", "GET /search", "GET /download", "GET /ping", "GET /preview", "GET /redirect",
+    "GET /admin/report", "GET /admin/users", "GET /api/users/{user_id}",
+]  # fmt: skip
+# (test function, parameter id without its payload number) for every failure the vulnerable app must cause.
+EXPECTED_FAILURES = {
+    *(("test_security_headers_are_set", page) for page in PAGES),
+    *(("test_https_answers_carry_hsts", page) for page in PAGES),
+    *(("test_no_version_banners", page) for page in PAGES),
+    *(("test_cors_does_not_trust_any_origin", page) for page in PAGES),
+    ("test_cookies_are_secure_httponly_and_samesite", ""),
+    ("test_sql_errors_are_not_shown", "GET /search q"),
+    ("test_sql_errors_are_not_shown", "POST /login username"),
+    ("test_true_and_false_sql_conditions_get_the_same_answer", "GET /search q"),
+    ("test_true_and_false_sql_conditions_get_the_same_answer", "POST /login username"),
+    ("test_markup_is_escaped", "GET /search q"),
+    ("test_markup_is_escaped", "GET /preview text"),
+    ("test_markup_is_escaped", "GET /download name"),  # the traceback page echoes the file name
+    ("test_values_do_not_reach_a_shell", "GET /ping host"),
+    ("test_paths_stay_inside_their_folder", "GET /download name"),
+    ("test_templates_are_not_built_from_input", "GET /preview text"),
+    ("test_redirects_stay_on_site", "GET /redirect next"),
+    *(
+        ("test_errors_do_not_leak_internals", f"{route} {name}")
+        for route, name in [
+            ("GET /download", "name"),
+            ("GET /ping", "host"),
+            ("GET /preview", "text"),
+            ("GET /search", "q"),
+            ("POST /login", "username"),
+        ]
+    ),  # fmt: skip
+    ("test_protected_route_needs_credentials", "GET /admin/users"),
+    ("test_protected_route_rejects_forged_tokens", "GET /admin/report-alg none"),
+    ("test_protected_route_rejects_forged_tokens", "GET /api/users/{user_id}-alg none"),
+    *(
+        ("test_protected_route_rejects_forged_tokens", f"GET /admin/users-{token}")
+        for token in ("alg none", "alg None", "alg NONE", "bad signature", "garbage")
+    ),
+    ("test_one_account_cannot_read_anothers_data", "GET /api/users/{user_id}"),
+    ("test_unknown_and_known_accounts_get_the_same_answer", "POST /login"),
+    ("test_unknown_and_known_accounts_get_the_same_answer", "POST /password-reset"),
+    ("test_repeated_attempts_are_throttled", "POST /login"),
+    ("test_repeated_attempts_are_throttled", "POST /password-reset"),
+}
+
+
+def child_env() -> dict[str, str]:
+    """The subprocess sees the same packages as this one (Flask may live outside the venv)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p and Path(p).exists())
+    return env
+
+
+def generate(out: Path, app: str, *extra: str) -> None:
+    result = CliRunner().invoke(tests_group, ["generate", "--app", app, "--out", str(out), *extra])
+    assert result.exit_code == 0, result.output
+
+
+def outcomes(report: Path) -> dict[str, Any]:
+    failed: set[tuple[str, str]] = set()
+    passed = skipped = 0
+    for case in ET.parse(report).iter("testcase"):
+        match = re.fullmatch(r"(\w+)(?:\[(.*)\])?", case.get("name", ""))
+        assert match, case.get("name")
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed.add((match.group(1), re.sub(r" #\d+$", "", match.group(2) or "")))
+        elif case.find("skipped") is not None:
+            skipped += 1
+        else:
+            passed += 1
+    return {"failed": failed, "passed": passed, "skipped": skipped}
+
+
+@pytest.fixture(scope="module")
+def suites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Generate four suites (vulnerable/fixed x URL map/OpenAPI) and run them in parallel, bounded in time."""
+    base = tmp_path_factory.mktemp("generated")
+    jobs: dict[str, tuple[subprocess.Popen[bytes], Path, Path]] = {}
+    for app in ("vulnerable", "fixed"):
+        for source, extra in (("map", []), ("openapi", ["--openapi", str(TARGET / "openapi.json")])):
+            name = f"{app}-{source}"
+            out = base / name
+            generate(out, f"{TARGET / f'{app}_app.py'}:create_app()", *USERS, *extra)
+            report, log = base / f"{name}.xml", base / f"{name}.log"
+            command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}"]
+            with log.open("wb") as sink:
+                process = subprocess.Popen([*command, str(out)], cwd=base, env=child_env(), stdout=sink, stderr=sink)
+            jobs[name] = (process, report, log)
+    results: dict[str, dict[str, Any]] = {}
+    for name, (process, report, log) in jobs.items():
+        try:
+            code = process.wait(timeout=240)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            pytest.fail(f"the generated suite {name} ran past 240 s")
+        assert report.is_file(), log.read_text()[-3000:]
+        results[name] = {"code": code, "log": log.read_text()[-3000:], **outcomes(report)}
+    return results
+
+
+@pytest.mark.parametrize("source", ["map", "openapi"])
+def test_generated_suite_passes_on_the_fixed_app(suites: dict[str, dict[str, Any]], source: str) -> None:
+    result = suites[f"fixed-{source}"]
+    assert result["failed"] == set(), result["log"]
+    assert result["code"] == 0, result["log"]
+    assert result["skipped"] == 0 and result["passed"] > 300
+
+
+@pytest.mark.parametrize("source", ["map", "openapi"])
+def test_generated_suite_fails_on_every_planted_flaw(suites: dict[str, dict[str, Any]], source: str) -> None:
+    result = suites[f"vulnerable-{source}"]
+    assert result["code"] == 1
+    assert sorted(EXPECTED_FAILURES - result["failed"]) == [], "planted flaws the generated tests missed"
+    assert sorted(result["failed"] - EXPECTED_FAILURES) == [], "failures where the vulnerable app is not vulnerable"
+
+
+def test_generated_files_are_readable_and_lint_clean(tmp_path: Path) -> None:
+    out = tmp_path / "security"
+    generate(out, f"{TARGET / 'fixed_app.py'}:create_app()", *USERS)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "conftest.py", "security_targets.py", "test_security_auth.py",
+        "test_security_headers.py", "test_security_injection.py",
+    ]  # fmt: skip
+    targets = (out / "security_targets.py").read_text()
+    assert '"GET /search": {\n        "q": ("query", "test", "string"),' in targets
+    assert 'LOGIN = {"route": "POST /login", "user": "username", "password": "password"}' in targets
+    assert '"GET /admin/users",' in targets and 'KNOWN_USER = "alice"' in targets
+    for path in out.iterdir():
+        text = path.read_text()
+        assert MARKER in text
+        compile(text, str(path), "exec")
+    conftest = (out / "conftest.py").read_text()
+    assert "app.test_client()" in conftest
+    assert re.search(r'^APP_FILE = "\.\./[^"]*examples/probe-target/fixed_app\.py"$', conftest, re.M)  # relative
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        pytest.skip("ruff not installed")
+    lint = subprocess.run([ruff, "check", "--no-cache", "--isolated", "--line-length", "110", str(out)], text=True,
+                          capture_output=True)  # fmt: skip
+    assert lint.returncode == 0, lint.stdout
+
+
+def test_refuses_to_overwrite_files_it_did_not_write(tmp_path: Path) -> None:
+    out = tmp_path / "security"
+    out.mkdir()
+    (out / "conftest.py").write_text("# the team's own conftest\n")
+    app = f"{TARGET / 'fixed_app.py'}:create_app()"
+    result = CliRunner().invoke(tests_group, ["generate", "--app", app, "--out", str(out)])
+    assert result.exit_code == 2 and "not generated by slopguard" in result.output
+    assert (out / "conftest.py").read_text() == "# the team's own conftest\n"
+    assert CliRunner().invoke(tests_group, ["generate", "--app", app, "--out", str(out), "--force"]).exit_code == 0
+    again = CliRunner().invoke(tests_group, ["generate", "--app", app, "--out", str(out)])
+    assert again.exit_code == 0, again.output  # its own files are regenerated without --force
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--app", "no/such/app.py:create_app()"], "no such file"),
+        (["--app", f"{TARGET / 'fixed_app.py'}:missing"], "no attribute 'missing'"),
+        (["--app", "json:loads"], "cannot tell the framework"),
+        (["--app", "slopguard_no_such_module_x:app"], "importing it failed"),
+        (["--app", "a.b:c(1)"], "expected MODULE:NAME"),
+        (["--app", f"{TARGET / 'fixed_app.py'}:create_app()", "--user", "alice"], "expected NAME:PASSWORD"),
+        (["--app", f"{TARGET / 'fixed_app.py'}:create_app()", "--openapi", "missing.json"], "no such file"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(tmp_path: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(tests_group, ["generate", "--out", str(tmp_path / "out"), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_malformed_openapi_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "openapi.json"
+    bad.write_text('{"openapi": "3.0.0", "paths": [')
+    app = f"{TARGET / 'fixed_app.py'}:create_app()"
+    result = CliRunner().invoke(tests_group, ["generate", "--app", app, "--openapi", str(bad), "--out", "x"])
+    assert result.exit_code == 2 and "openapi.json" in result.output
+
+
+def test_app_specs() -> None:
+    spec = parse_app_spec("pkg.web:create_app()")
+    assert (spec.module, spec.file, spec.attr, spec.factory) == ("pkg.web", None, "create_app", True)
+    spec = parse_app_spec("src/app.py:app")
+    assert (spec.module, spec.file, spec.attr, spec.factory) == (None, Path("src/app.py"), "app", False)
+    assert parse_app_spec("pkg.web").attr == "app"
+    with pytest.raises(GenerateError):
+        parse_app_spec("pkg web:app")
+
+
+def test_request_fields_follow_the_request_object_and_its_aliases() -> None:
+    import ast
+
+    tree = ast.parse(
+        textwrap.dedent(
+            """
+            def view():
+                data = request.get_json(silent=True) or request.form
+                q = request.args.get("q", "lamp")
+                page = request.args.get("page", 1, type=int)
+                body = request.get_json()
+                return data.get("username"), data["password"], body["note"], request.values.get("v")
+            """
+        )
+    )
+    assert request_fields(tree) == {
+        "username": ("form", None, "string"),
+        "password": ("form", None, "string"),
+        "q": ("query", "lamp", "string"),
+        "page": ("query", 1, "integer"),
+        "note": ("json", None, "string"),
+        "v": ("form", None, "string"),
+    }
+
+
+def test_flask_discovery_finds_login_reset_and_protected_routes() -> None:
+    from flask import Flask, abort, request
+
+    app = Flask("discovery")
+
+    @app.post("/auth/login")
+    def sign_in() -> str:
+        return str(request.form["email"]) + str(request.form["password"])
+
+    @app.route("/forgot", methods=["POST"])
+    def forgot() -> str:
+        return str(request.form.get("email"))
+
+    @app.get("/orders/<int:order_id>")
+    def order(order_id: int) -> str:
+        if not request.headers.get("Authorization"):
+            abort(401)
+        return str(order_id)
+
+    @app.get("/about")
+    def about() -> str:
+        return "about"
+
+    endpoints = {ep.label: ep for ep in flask_endpoints(app)}
+    assert set(endpoints) == {"POST /auth/login", "POST /forgot", "GET /orders/{order_id}", "GET /about"}
+    assert endpoints["GET /orders/{order_id}"].secured and not endpoints["GET /about"].secured
+    assert endpoints["GET /orders/{order_id}"].params[0].kind == "integer"
+    targets = render_targets("x", "flask", list(endpoints.values()), [], None, 30)
+    assert 'LOGIN = {"route": "POST /auth/login", "user": "email", "password": "password"}' in targets
+    assert '{"route": "POST /forgot", "user": "email"}' in targets
+    assert 'PROTECTED = [\n    "GET /orders/{order_id}",\n]' in targets
