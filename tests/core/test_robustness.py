@@ -101,7 +101,7 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
 def test_malformed_and_deep_files_in_tree_sitter_languages(tmp_path: Path) -> None:
     (tmp_path / "broken.js").write_text("app.get('/x', (req, res) => { db.query(`SELECT ${req.query.id}` \n")
     (tmp_path / "deep.js").write_text("const x = " + "(" * 5000 + "1" + ")" * 5000 + ";\n")
-    (tmp_path / "Broken.java").write_text("class A { void f( { stmt.executeQuery(\"x\" + y }\n")
+    (tmp_path / "Broken.java").write_text('class A { void f( { stmt.executeQuery("x" + y }\n')
     (tmp_path / "deep.c").write_text("int f(void) { return " + "(" * 3000 + "1" + ")" * 3000 + "; }\n")
     (tmp_path / "ok.go").write_text('package main\nfunc main() { println("hi") }\n')
     code, doc = scan_json(tmp_path)

@@ -248,7 +248,9 @@ def test_rank_sum_test() -> None:
     assert rank_sum_p(slow, fast) < 0.01
     assert rank_sum_p([1, 2, 3, 4, 5], [1.5, 2.5, 3.5, 4.5, 5.5]) > 0.5
     assert compare_timings(slow, fast).differs
-    assert not compare_timings([0.0010, 0.0011, 0.0012, 0.0010, 0.0013], [0.0011, 0.0012, 0.0013, 0.0011, 0.0014]).differs
+    assert not compare_timings(
+        [0.0010, 0.0011, 0.0012, 0.0010, 0.0013], [0.0011, 0.0012, 0.0013, 0.0011, 0.0014]
+    ).differs
 
 
 def test_routes_from_fastapi_django_and_express_source(tmp_path: Path) -> None:
@@ -262,7 +264,9 @@ def test_routes_from_fastapi_django_and_express_source(tmp_path: Path) -> None:
         "@app.get('/me')\ndef me(user=Depends(get_current_user)): ...\n"
     )
     (tmp_path / "views.py").write_text("def detail(request, pk):\n    return request.GET.get('fmt')\n")
-    (tmp_path / "urls.py").write_text("from django.urls import path\nurlpatterns = [path('notes/<int:pk>/', views.detail)]\n")
+    (tmp_path / "urls.py").write_text(
+        "from django.urls import path\nurlpatterns = [path('notes/<int:pk>/', views.detail)]\n"
+    )
     (tmp_path / "server.js").write_text(
         "app.get('/search', (req, res) => { const { term, page } = req.query; res.send(term) })\n"
         "router.post('/admin/users/:id', requireAdmin, (req, res) => { db.update(req.body.role) })\n"

@@ -81,10 +81,14 @@ def test_non_loopback_target_is_refused_without_sending(target: str, sent: list[
 
 
 def test_allow_host_admits_the_named_host_only(sent: list[httpx.Request]) -> None:
-    assert check_target("http://Example.Invalid:8080/x", frozenset({"example.invalid"})) == "http://Example.Invalid:8080"
+    assert (
+        check_target("http://Example.Invalid:8080/x", frozenset({"example.invalid"})) == "http://Example.Invalid:8080"
+    )
     with pytest.raises(ProbeError):
         check_target("http://other.invalid/", frozenset({"example.invalid"}))
-    result = probe("http://example.invalid/", "--allow-host", "example.invalid", "--dry-run", "--endpoint", "GET /s?q=1")
+    result = probe(
+        "http://example.invalid/", "--allow-host", "example.invalid", "--dry-run", "--endpoint", "GET /s?q=1"
+    )
     assert result.exit_code == 0 and "GET http://example.invalid/s?q=" in result.stdout
     assert sent == []  # a dry run sends nothing, even to an allowed host
     assert all(is_loopback(h) for h in ("localhost", "127.0.0.1", "127.8.9.10", "[::1]", "api.localhost"))
@@ -178,7 +182,7 @@ def test_budget_object() -> None:
 
 
 def test_redirects_are_never_followed_off_the_target(recorder: tuple[str, Recorder], sent: list[httpx.Request]) -> None:
-    url, app = recorder
+    url, _ = recorder
     result = probe(url, "--endpoint", "GET /go?next=/items", "--rate", "0", "--checks", "reflection,headers")
     assert result.exit_code in (0, 1)
     assert sent and {r.url.host for r in sent} == {"127.0.0.1"}

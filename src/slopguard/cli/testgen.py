@@ -63,9 +63,7 @@ def tests_command() -> None:
     metavar="NAME:PASSWORD",
     help="A test account that exists in the app (repeat; two enable the ownership test).",
 )
-@click.option(
-    "--known-user", help="An existing account name for the enumeration test (default: the first --user)."
-)
+@click.option("--known-user", help="An existing account name for the enumeration test (default: the first --user).")
 @click.option(
     "--burst",
     type=click.IntRange(1, 500),

@@ -12,8 +12,9 @@ from slopguard.core.finding import Confidence, Severity
 Where = Literal["query", "form", "json", "path"]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _PATH_PARAM = re.compile(r"\{(\w+)\}")
-_LOGIN = re.compile(r"(?i)(log-?in|sign-?in|auth(?:enticate)?/?(?:token|login)?$|/token$|/session$)")
-_RESET = re.compile(r"(?i)(reset|forgot|recover)")
+_LOGIN = re.compile(r"(?i)((?<![a-z])(?:log-?in|sign-?in)|/auth(?:enticate)?(?:/token)?/?$|/token/?$|/sessions?/?$)")
+_RESET = re.compile(r"(?i)(?<![a-z])(reset|forgot|recover)")
+_PUBLIC = re.compile(r"(?i)(?<![a-z])(log-?in|log-?out|sign-?in|sign-?up|register|static|assets?|health)(?![a-z])")
 _ADMIN = re.compile(r"(?i)/(admin|administrator|internal|manage(?:ment)?|staff|superuser)(/|$|\b)")
 _USERISH = re.compile(r"(?i)^(user|account|owner|member|customer|profile|u)(_?(id|name|no))?$|^uid$")
 _USER_PATH = re.compile(r"(?i)/(users?|accounts?|members?|customers?|profiles?)/\{")
@@ -71,6 +72,11 @@ class Endpoint:
     @property
     def is_admin(self) -> bool:
         return self.admin or bool(_ADMIN.search(self.path))
+
+    @property
+    def looks_public(self) -> bool:
+        """A login page, static asset or health check: open by design even under /admin."""
+        return bool(_PUBLIC.search(self.path))
 
     @property
     def user_param(self) -> str | None:

@@ -96,11 +96,7 @@ def render_sarif(result: ProbeResult) -> str:
     """SARIF with the target's base URL as %SRCROOT%, so each result's location reads as the probed URL."""
     from slopguard.report.sarif import render_sarif as shared
 
-    doc = json.loads(
-        shared(
-            scan_result(result),
-        )
-    )
+    doc = json.loads(shared(scan_result(result)))
     for run in doc.get("runs", []):
         run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": result.target.split("?")[0].rstrip("/") + "/"}}
         for res in run.get("results", []):

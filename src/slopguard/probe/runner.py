@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from slopguard.probe.checks import FAMILIES, PASSIVE
+from slopguard.probe.checks.login import sign_in
 from slopguard.probe.client import ProbeClient
 from slopguard.probe.context import ProbeContext
 from slopguard.probe.model import Endpoint, Observation, ProbeOptions
@@ -101,6 +102,7 @@ def run_probe(options: ProbeOptions) -> ProbeResult:
         if not options.dry_run:
             client.reach(root)
         ctx = ProbeContext(client, options, endpoints, root=root)
+        sign_in(ctx)  # with --known-user NAME:PASSWORD: a session to inspect, perhaps a token to use
         chosen = [name for name in FAMILIES if options.families is None or name in options.families]
         for i, name in enumerate(chosen):
             try:

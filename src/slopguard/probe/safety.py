@@ -69,12 +69,6 @@ class Policy:
         """Idempotent methods always; others with --allow-unsafe-methods or on a route named with --login."""
         return method.upper() in SAFE_METHODS or self.allow_unsafe or path in self.login_paths
 
-    def url_allowed(self, url: str) -> bool:
-        try:
-            return check_target(url, self.allow_hosts) == self.base
-        except ProbeError:
-            return False
-
 
 @dataclass
 class Budget:

@@ -4,6 +4,7 @@ the scan engine's route recogniser (``ast``), Express route declarations by patt
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,16 +28,24 @@ _JS_FIELD = re.compile(r"\breq\.(query|body)(?:\.(\w+)|\[\s*['\"](\w+)['\"]\s*\]
 _JS_DESTRUCTURE = re.compile(r"\{([\w\s,:=]+)\}\s*=\s*req\.(query|body)\b")
 
 
+def _walk(root: Path) -> Iterator[Path]:
+    if root.is_file():
+        yield root
+        return
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+        yield from (Path(folder) / name for name in sorted(files))
+
+
 def _files(paths: list[Path]) -> Iterator[Path]:
     count = 0
     for root in paths:
-        candidates = [root] if root.is_file() else sorted(root.rglob("*"))
-        for path in candidates:
+        for path in _walk(root):
             if count >= MAX_FILES:
                 return
             if path.suffix not in (".py", ".js", ".mjs", ".cjs", ".ts") or not path.is_file():
                 continue
-            if any(part in _SKIP_DIRS for part in path.parts) or path.stat().st_size > MAX_BYTES:
+            if path.stat().st_size > MAX_BYTES:
                 continue
             count += 1
             yield path

@@ -20,7 +20,7 @@ import re
 import sys
 import textwrap
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +50,7 @@ _AUTH_DECORATOR = re.compile(r"(?i)(login|auth|permission|role|admin|jwt|token|s
 _PROTECTED_PATH = re.compile(
     r"(?i)/(admin|account|accounts|profile|me|settings|dashboard|internal|manage|private)(/|$)"
 )
-_NOT_PROTECTED = re.compile(
-    r"(?i)(log-?in|log-?out|sign-?(in|up|out)|register|reset|forgot|recover|token|health)"
-)
+_NOT_PROTECTED = re.compile(r"(?i)(log-?in|log-?out|sign-?(in|up|out)|register|reset|forgot|recover|token|health)")
 _USER_FIELD = re.compile(r"(?i)^(user(name)?|login|e-?mail|account|name|handle)$")
 _PASSWORD_FIELD = re.compile(r"(?i)pass(word|wd)?|^pwd$")
 _BENIGN = (
@@ -102,9 +100,7 @@ def parse_app_spec(text: str) -> AppSpec:
     factory = attr.endswith("()")
     attr = attr.removesuffix("()")
     if not attr.isidentifier():
-        raise TestgenError(
-            f"--app {text!r}: expected MODULE:NAME or MODULE:FACTORY() (a factory takes no arguments)"
-        )
+        raise TestgenError(f"--app {text!r}: expected MODULE:NAME or MODULE:FACTORY() (a factory takes no arguments)")
     if target.endswith(".py") or os.sep in target or "/" in target:
         return AppSpec(None, Path(target), attr, factory)
     if not all(part.isidentifier() for part in target.split(".")):
@@ -146,9 +142,7 @@ def load_app(spec: AppSpec) -> Any:
     try:
         return target()
     except Exception as exc:
-        raise TestgenError(
-            f"--app {spec.label}: calling the factory failed: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise TestgenError(f"--app {spec.label}: calling the factory failed: {type(exc).__name__}: {exc}") from exc
 
 
 def detect_framework(app: Any) -> str:
@@ -159,9 +153,7 @@ def detect_framework(app: Any) -> str:
         return "fastapi"
     if any(n.startswith("django.") for n in names):
         return "django"
-    raise TestgenError(
-        f"cannot tell the framework of {type(app).__name__}; pass --framework flask|fastapi|django"
-    )
+    raise TestgenError(f"cannot tell the framework of {type(app).__name__}; pass --framework flask|fastapi|django")
 
 
 def _benign(name: str, kind: str) -> str | int:
@@ -259,7 +251,7 @@ def _endpoint(method: str, path: str, path_kinds: dict[str, str], view: Any, ori
         location: Where = "query" if method == "GET" and where == "form" else where  # type: ignore[assignment]
         value = default if isinstance(default, str | int) and default != "" else _benign(name, kind)
         params.append(Param(name, location, value, kind))
-    return Endpoint(method, path, tuple(params), _looks_protected(path, tree), origin=origin)
+    return Endpoint(method, path, tuple(params), secured=_looks_protected(path, tree), origin=origin)
 
 
 def _kinds(args: list[tuple[str, str]]) -> dict[str, str]:
@@ -363,9 +355,7 @@ def render_targets(
     known: str | None,
     burst: int,
 ) -> str:
-    protected = [
-        ep.label for ep in endpoints if (ep.secured or ep.is_admin) and not (ep.is_login or ep.is_reset)
-    ]
+    protected = [ep.label for ep in endpoints if (ep.secured or ep.is_admin) and not (ep.is_login or ep.is_reset)]
     login = None
     for ep in endpoints:
         user, password = _field(ep, _USER_FIELD), _field(ep, _PASSWORD_FIELD)
@@ -375,10 +365,7 @@ def render_targets(
     resets = [
         {"route": ep.label, "user": user}
         for ep in endpoints
-        if ep.is_reset
-        and not ep.is_login
-        and (user := _field(ep, _USER_FIELD))
-        and not _field(ep, _PASSWORD_FIELD)
+        if ep.is_reset and not ep.is_login and (user := _field(ep, _USER_FIELD)) and not _field(ep, _PASSWORD_FIELD)
     ]
     return f'''"""The routes, parameters and test accounts of the app under test, as slopguard found them:
 {label}
@@ -444,10 +431,11 @@ from urllib.parse import quote
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # security_targets.py lives beside this file
 
-from security_targets import LOGIN, ROUTES  # noqa: E402
+from security_targets import LOGIN, ROUTES
+
+HERE = Path(__file__).resolve().parent
 
 # The app: a file (relative to this folder) or, when APP_FILE is None, an importable module.
 APP_FILE = @@APP_FILE@@
@@ -871,10 +859,10 @@ def without(text: str, value: str) -> str:
     return text.replace(value, "") if value else text
 
 
-def throttled(reply) -> bool:
+def throttled(reply, first) -> bool:
     text = reply.text.lower()
     told = any(word in text for word in ("too many", "locked", "try again later", "rate limit"))
-    slow = reply.seconds > 2  # a deliberate delay also counts
+    slow = reply.seconds > max(2.0, 5 * first.seconds)  # a deliberate delay also counts
     return reply.status in (423, 429) or "retry-after" in reply.headers or slow or told
 
 
@@ -925,9 +913,11 @@ def test_unknown_and_known_accounts_get_the_same_answer(send, target):
 @pytest.mark.parametrize("target", ACCOUNT_ROUTES, ids=lambda target: target["route"])
 def test_repeated_attempts_are_throttled(send, target):
     user = KNOWN_USER or UNKNOWN_USER
+    first = None
     for attempt in range(1, BURST + 1):
         reply = send(target["route"], account_values(target, user, f"{WRONG_PASSWORD}-{attempt}"))
-        if throttled(reply):
+        first = first or reply
+        if throttled(reply, first):
             return
     pytest.fail(f"{BURST} attempts at {target['route']} met no 429, lock-out or delay")
 ''',
@@ -1054,10 +1044,7 @@ def _protect_by_path(endpoints: list[Endpoint]) -> list[Endpoint]:
     """An OpenAPI document that declares no security at all: fall back to what the paths suggest."""
     if any(ep.secured for ep in endpoints):
         return endpoints
-    return [
-        Endpoint(ep.method, ep.path, ep.params, _looks_protected(ep.path, None), ep.admin, ep.origin)
-        for ep in endpoints
-    ]
+    return [replace(ep, secured=_looks_protected(ep.path, None)) for ep in endpoints]
 
 
 def generate(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import itertools
@@ -99,21 +100,27 @@ def sign(signing_input: str, key: bytes, alg: str = "HS256") -> str:
     return b64url(hmac.new(key, signing_input.encode(), digest).digest())
 
 
-def _candidates() -> list[str]:
+@functools.lru_cache(maxsize=1)
+def _candidates() -> tuple[str, ...]:
     out = list(_PHRASES)
     for n in (1, 2, 3):
         for words in itertools.product(_WORDS, repeat=n):
             if len(set(words)) == n:
                 out += ["-".join(words), "_".join(words)] if n > 1 else [words[0]]
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
-def guess_key(token: Jwt, extra: tuple[str, ...] = ()) -> str | None:
+def guess_key(token: Jwt) -> str | None:
     """The HMAC key, when it is one of the well-known defaults (checked offline against the signature)."""
     if token.alg not in _HASHES or not token.signature:
         return None
-    for word in (*extra, *_candidates()):
+    return _guess(token.signing_input, token.signature, token.alg)
+
+
+@functools.lru_cache(maxsize=32)
+def _guess(signing_input: str, signature: str, alg: str) -> str | None:
+    for word in _candidates():
         for variant in (word, word.upper()):
-            if hmac.compare_digest(sign(token.signing_input, variant.encode(), token.alg), token.signature):
+            if hmac.compare_digest(sign(signing_input, variant.encode(), alg), signature):
                 return variant
     return None

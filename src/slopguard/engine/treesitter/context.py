@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node, Tree
 
 from slopguard.engine.python.taint import CONST, CONST_TEXT, SAFE, UNKNOWN, Flow, Level, join, tainted
@@ -23,7 +25,11 @@ _CONDITIONALS = frozenset({"ternary_expression", "conditional_expression", "if_e
 _COMPARISONS = frozenset({"==", "!=", "===", "!==", "<", ">", "<=", ">=", "instanceof", "in", "&&"})
 _MAX_DEPTH = 60
 # Methods that add their argument to the receiver (string builders, lists, buffers).
-_GROWERS = frozenset({"append", "add", "push", "put", "insert", "addAll", "extend", "write", "push_str", "concat"})
+_GROWERS = frozenset(
+    {"append", "add", "push", "put", "insert", "addAll", "extend", "write", "push_str", "concat", "WriteString",
+     "WriteByte", "WriteRune", "Write"}
+)  # fmt: skip
+_INLINE_ARG = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
 _APPEND = Binding("<append>", "", "", augmented=True)
 
 
@@ -63,7 +69,7 @@ class TSContext:
         if call.type == "method_invocation":
             obj = call.child_by_field_name("object")
             return f"{self.compact(obj)}.{self.text(callee)}" if obj is not None else self.text(callee)
-        return self.compact(callee).split("<")[0]
+        return self.compact(callee).split("<")[0].removesuffix("::")
 
     def arguments(self, call: Node) -> list[Node]:
         fields = self.spec.calls.get(call.type)
@@ -71,7 +77,16 @@ class TSContext:
             return []
         if call.type == "macro_invocation":
             tree = next((c for c in call.named_children if c.type == "token_tree"), None)
-            return [c for c in tree.named_children if c.type != "comment"] if tree is not None else []
+            if tree is None:
+                return []
+            out: list[Node] = []
+            previous = ""
+            for child in tree.children:
+                # `user.name`, `x.len()`, `Type::CONST`: only the first segment is a value of its own
+                if child.is_named and child.type != "comment" and previous not in (".", "::"):
+                    out.append(child)
+                previous = child.type
+            return out
         args = call.child_by_field_name(fields[1]) if fields[1] else None
         return [c for c in args.named_children if c.type != "comment"] if args is not None else []
 
@@ -162,7 +177,11 @@ class TSContext:
             return SAFE
         if spec.sources.search(text):
             return tainted(text[:60])
-        args = [self._eval(a, depth + 1) for a in self.arguments(node)]
+        arguments = self.arguments(node)
+        args = [self._eval(a, depth + 1) for a in arguments]
+        if node.type == "macro_invocation":  # format!("... {name}") captures `name` from the scope
+            for literal in (a for a in arguments if a.type in spec.strings):
+                args += [self._lookup(m, node) for m in _INLINE_ARG.findall(self.text(literal))]
         receiver = self._receiver(node, depth)
         if spec.formatters.search(name):
             flow = join((receiver, *args))
@@ -181,8 +200,19 @@ class TSContext:
         callee = call.child_by_field_name(fields[0]) if fields and fields[0] else None
         if callee is not None and callee.type in self.spec.members:
             obj = callee.child_by_field_name(self.spec.members[callee.type])
+            if obj is not None and obj.type in self.spec.identifiers and not self._bound(self.text(obj), obj):
+                return CONST  # a package, class or global object (fmt.Sprintf, strings.Join, JSON.stringify)
             return self._eval(obj, depth + 1) if obj is not None else UNKNOWN
         return CONST
+
+    def _bound(self, name: str, at: Node) -> bool:
+        scope = self.function_of(at)
+        while True:
+            if name in self._env(scope):
+                return True
+            if scope is None:
+                return False
+            scope = self.function_of(scope)
 
     # ----- scopes -------------------------------------------------------------------------------
     def _lookup(self, name: str, at: Node) -> Flow:

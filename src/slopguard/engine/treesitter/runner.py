@@ -16,11 +16,19 @@ _QUERIES: dict[tuple[str, str], Query | None] = {}
 def _query(rule: TSRule, grammar_name: str) -> Query | None:
     key = (rule.meta.id, grammar_name)
     if key not in _QUERIES:
-        try:
-            _QUERIES[key] = Query(grammar(grammar_name), rule.query)
-        except Exception:  # a query written for another grammar of the same family
-            _QUERIES[key] = None
+        _QUERIES[key] = compile_query(rule, grammar_name)
     return _QUERIES[key]
+
+
+def compile_query(rule: TSRule, grammar_name: str) -> Query | None:
+    """The rule's query for a grammar; None only when it uses node kinds that grammar does not have
+    (a JavaScript query on TypeScript-only syntax, say). A syntax error in the query is an error."""
+    try:
+        return Query(grammar(grammar_name), rule.query)
+    except Exception as exc:
+        if "syntax" in str(exc).lower():
+            raise ValueError(f"{rule.meta.id}: invalid tree-sitter query: {exc}") from exc
+        return None
 
 
 def run_ts_rules(ctx: TSContext, rules: Sequence[TSRule]) -> Iterator[tuple[TSRule, Hit]]:

@@ -3,6 +3,7 @@ unsigned token; with several identities, a normal user on administrative routes 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from slopguard.core.finding import Confidence
@@ -141,7 +142,8 @@ def run(ctx: ProbeContext) -> None:
     gets = [ep for ep in ctx.targets() if ep.method == "GET"]
     for ep in gets:
         anon = ctx.request(ep, creds={})
-        if anon.ok and (ep.secured or ep.is_admin):
+        login_form = re.search(r"(?i)type=[\"']?password", anon.text)
+        if anon.ok and (ep.secured or (ep.is_admin and not ep.looks_public and not login_form)):
             why = "documented as requiring credentials" if ep.secured else "an administrative route"
             confidence = Confidence.HIGH if ep.secured else Confidence.MEDIUM
             ctx.observe("PROBE-AUTH-001", ep, None,

@@ -12,7 +12,7 @@ from slopguard.probe.client import Exchange
 from slopguard.probe.context import ProbeContext
 from slopguard.probe.model import Endpoint, Param
 
-_VOLATILE = re.compile(r"[A-Za-z0-9_\-]{24,}|\b\d{9,}\b|\d{1,2}:\d{2}:\d{2}(?:\.\d+)?")
+VOLATILE = re.compile(r"[A-Za-z0-9_\-]{24,}|\b\d{9,}\b|\d{1,2}:\d{2}:\d{2}(?:\.\d+)?")
 
 
 def injectable(ctx: ProbeContext) -> Iterator[tuple[Endpoint, Param]]:
@@ -43,7 +43,7 @@ def normalize(text: str, payloads: Iterable[str]) -> str:
         for form in sorted(forms, key=len, reverse=True):
             if form:
                 text = text.replace(form, "\x00")
-    return _VOLATILE.sub("#", text)
+    return VOLATILE.sub("#", text)
 
 
 def same(a: Exchange, b: Exchange, payloads: Iterable[str]) -> bool:

@@ -3,9 +3,9 @@ interleaved, compared on status, body, length and timing (a rank test, not one s
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
+from slopguard.probe.checks.common import VOLATILE
 from slopguard.probe.checks.login import LoginTarget, attempt, login_targets, usernames
 from slopguard.probe.client import Exchange
 from slopguard.probe.context import ProbeContext, excerpt
@@ -19,7 +19,7 @@ def _normal(answer: Exchange, names: tuple[str, ...]) -> str:
     text = answer.text
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, "\x00")
-    return re.sub(r"[A-Za-z0-9_\-]{24,}", "#", text)
+    return VOLATILE.sub("#", text)
 
 
 def _usable(answers: list[Exchange]) -> list[Exchange]:

@@ -8,7 +8,6 @@ import re
 from http.cookies import SimpleCookie
 
 from slopguard.core.finding import Severity
-from slopguard.probe.checks.login import sign_in
 from slopguard.probe.client import Exchange
 from slopguard.probe.context import ProbeContext
 from slopguard.probe.model import Endpoint
@@ -63,7 +62,6 @@ def _cors(ctx: ProbeContext) -> None:
 
 
 def run(ctx: ProbeContext) -> None:
-    sign_in(ctx)
     _headers(ctx, _page(ctx))
     _cors(ctx)
 

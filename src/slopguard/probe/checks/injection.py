@@ -21,11 +21,12 @@ SQL_ERRORS = re.compile(
     r"|SQL syntax.*?MariaDB|pymysql\.err|django\.db\.utils\.\w+Error"
 )
 ERROR_SUFFIXES = ("'", '"', "')", "\\")
-# (true, false) pairs in three quoting contexts; a second pair confirms the first.
+# (true, false) pairs in three quoting contexts; a second pair confirms the first. Both halves of a pair have
+# the same length (also HTML-escaped), so a page that merely reports its input's length cannot tell them apart.
 BOOLEAN_PAIRS = (
-    (("' OR 1=1-- -", "' AND 1=2-- -"), ("' OR 2>1-- -", "' AND 2<1-- -")),
-    (("' OR '1'='1", "' AND '1'='2"), ("' OR 'b'='b", "' AND 'b'='c")),
-    ((" OR 1=1", " AND 1=2"), (" OR 3>2", " AND 3<2")),
+    (("' OR 1=1 -- -", "' AND 1=2-- -"), ("' OR 2>1 -- -", "' AND 2<1-- -")),
+    (("'  OR '1'='1", "' AND '1'='2"), ("'  OR 'b'='b", "' AND 'b'='c")),
+    (("  OR 1=1", " AND 1=2"), ("  OR 3>2", " AND 3<2")),
 )
 SQL_SLEEPS = (
     "' AND SLEEP({d})-- -",

@@ -12,7 +12,8 @@ from tree_sitter import Node
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.go.common import assemble, constant, describe, grade, imports, is_test, looks_sql
+from slopguard.rules.go.common import constant, describe, grade, imports, is_test
+from slopguard.rules.go.strings import assemble, looks_sql
 
 # method -> index of the query argument
 _SINKS = {

@@ -13,12 +13,10 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.rust.common import (
-    assemble,
     bound_name,
     describe,
     function_of,
     grade,
-    looks_sql,
     method,
     path_name,
     receiver,
@@ -28,6 +26,7 @@ from slopguard.rules.rust.common import (
     uses,
     walk,
 )
+from slopguard.rules.rust.strings import assemble, looks_sql
 
 _PATH_SINKS = ("query", "query_as", "query_scalar", "query_with", "query_as_with", "query_scalar_with", "raw_sql",
                "sql_query", "sql")  # fmt: skip
