@@ -112,6 +112,24 @@ def _common(func: click.decorators.FC) -> click.decorators.FC:
     return func
 
 
+def _finish(
+    refs: list[PackageRef],
+    settings: Settings,
+    snippets: dict[str, str],
+    fmt: str,
+    output: Path | None,
+    fail_on: str | None,
+    offline: bool,
+    allow_unknown: bool,
+    new_days: int | None,
+) -> None:
+    """Verify, report, and exit 1 when a concern reaches --fail-on (unverifiable ones unless allowed)."""
+    reports = _verify(refs, settings, offline, new_days)
+    _output(reports, fmt, output, settings.root, snippets)
+    threshold = Severity.parse(fail_on) if fail_on else settings.fail_on
+    sys.exit(1 if _failing(reports, threshold, allow_unknown or settings.allow_unknown) else 0)
+
+
 def _collect_target(target: str, settings: Settings, lang: str) -> tuple[list[PackageRef], dict[str, str]]:
     """References in a directory tree or file (through the scanner's discovery and import extraction) or stdin."""
     from slopguard.deps.collect import from_commands, from_imports
@@ -165,10 +183,7 @@ def deps_command(
     start = Path.cwd() if target == "-" else Path(target) if Path(target).is_dir() else Path(target).parent
     settings = _settings(config_file, start)
     refs, snippets = _collect_target(target, settings, lang)
-    reports = _verify(refs, settings, offline, new_days)
-    _output(reports, fmt, output, settings.root, snippets)
-    threshold = Severity.parse(fail_on) if fail_on else settings.fail_on
-    sys.exit(1 if _failing(reports, threshold, allow_unknown or settings.allow_unknown) else 0)
+    _finish(refs, settings, snippets, fmt, output, fail_on, offline, allow_unknown, new_days)
 
 
 @click.command("check")
@@ -193,10 +208,7 @@ def check_command(
     refs = install_args(list(names), Ecosystem(ecosystem), "<command line>")
     if len(refs) != len(names):
         _fail("every NAME must be a package name, optionally with a version")
-    reports = _verify(refs, settings, offline, new_days)
-    _output(reports, fmt, output, settings.root, {})
-    threshold = Severity.parse(fail_on) if fail_on else settings.fail_on
-    sys.exit(1 if _failing(reports, threshold, allow_unknown or settings.allow_unknown) else 0)
+    _finish(refs, settings, {}, fmt, output, fail_on, offline, allow_unknown, new_days)
 
 
 def _install_wrapper(ecosystem: Ecosystem, client: list[str] | None, args: tuple[str, ...], force: bool,
