@@ -216,7 +216,7 @@ def test_blind_sql_and_command_injection_found_by_bounded_time_checks(blind: str
         target=blind,
         endpoints=["GET /lookup?id=7", "GET /notify?email=a@b.test"],
         rate=0,
-        time_delay=0.3,
+        time_delay=0.5,
         families=frozenset({"injection"}),
     )
     result = run_probe(options)

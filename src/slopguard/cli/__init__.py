@@ -14,6 +14,7 @@ from slopguard.cli.provenance import mark_command, provenance_command
 from slopguard.cli.review import review_command
 from slopguard.cli.rules import rules_command
 from slopguard.cli.scan import scan_command
+from slopguard.cli.testgen import tests_command
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -26,7 +27,8 @@ def cli() -> None:
 
 COMMANDS = (
     scan_command, deps_command, check_command, pip_command, npm_command,
-    prompt_command, init_command, classify_command, review_command, mark_command, provenance_command, rules_command,
+    prompt_command, init_command, classify_command, review_command, mark_command, provenance_command, tests_command,
+    rules_command,
 )  # fmt: skip
 for command in COMMANDS:
     cli.add_command(command)
