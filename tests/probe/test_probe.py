@@ -285,7 +285,7 @@ def test_routes_from_fastapi_django_and_express_source(tmp_path: Path) -> None:
 
 def test_openapi_refs_security_and_explicit_specs() -> None:
     doc = parse_openapi(json.dumps({
-        "openapi": "3.0.0", "security": [{"bearer": []}],
+        "openapi": "3.0.0", "security": [{"bearer": []}], "servers": [{"url": "http://127.0.0.1:8000/api/"}],
         "components": {"schemas": {"Cred": {"type": "object", "properties": {"user": {"type": "string"}}}}},
         "paths": {"/login": {"post": {"security": [], "requestBody": {"content": {
             "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Cred"}}}}}},
@@ -293,9 +293,9 @@ def test_openapi_refs_security_and_explicit_specs() -> None:
                              "get": {"parameters": [{"name": "sort", "in": "query", "example": "date"}]}}},
     }), "spec")  # fmt: skip
     eps = {ep.label: ep for ep in endpoints_from_openapi(doc)}
-    assert not eps["POST /login"].secured and eps["POST /login"].params[0].where == "form"
-    assert eps["GET /orders/{id}"].secured
-    assert [(p.name, p.example) for p in eps["GET /orders/{id}"].params] == [("id", 1), ("sort", "date")]
+    assert not eps["POST /api/login"].secured and eps["POST /api/login"].params[0].where == "form"
+    assert eps["GET /api/orders/{id}"].secured
+    assert [(p.name, p.example) for p in eps["GET /api/orders/{id}"].params] == [("id", 1), ("sort", "date")]
     spec = parse_endpoint_spec("POST /login json:username=a&password=b")
     assert [(p.name, p.where) for p in spec.params] == [("username", "json"), ("password", "json")]
 

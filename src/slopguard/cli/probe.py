@@ -112,7 +112,7 @@ def _families(values: tuple[str, ...]) -> frozenset[str] | None:
     metavar="FAMILY[,FAMILY]",
     help=f"Run only these check families: {', '.join(FAMILY_NAMES)}.",
 )
-@click.option("--dry-run", is_flag=True, help="List the planned requests; send nothing.")
+@click.option("--dry-run", is_flag=True, help="List the planned requests; send nothing (an --openapi URL is fetched).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 def probe_command(

@@ -93,13 +93,27 @@ def _body_params(doc: dict[str, Any], body: Any) -> list[Param]:
     return []
 
 
+def _base_path(doc: dict[str, Any]) -> str:
+    """The path prefix of the API: Swagger 2's basePath or the path of OpenAPI 3's first server URL."""
+    if isinstance(doc.get("basePath"), str):
+        return str(doc["basePath"]).rstrip("/")
+    servers = doc.get("servers")
+    if isinstance(servers, list) and servers and isinstance(servers[0], dict):
+        url = servers[0].get("url")
+        if isinstance(url, str) and "{" not in url:
+            return urlsplit(url).path.rstrip("/")
+    return ""
+
+
 def endpoints_from_openapi(doc: dict[str, Any]) -> list[Endpoint]:
     """Every operation with its query, path and body parameters, security and admin tags."""
     out: list[Endpoint] = []
     top_security = bool(doc.get("security"))
+    prefix = _base_path(doc)
     for path, item in doc["paths"].items():
         if not isinstance(item, dict) or not isinstance(path, str):
             continue
+        path = prefix + path
         shared: list[Any] = item["parameters"] if isinstance(item.get("parameters"), list) else []
         for method in METHODS:
             op = item.get(method)
