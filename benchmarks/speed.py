@@ -747,6 +747,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, help="pass --jobs N to slopguard (default: its own choice)")
     parser.add_argument("--tools", default="slopguard,bandit,semgrep", help="comma-separated subset to run")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    parser.add_argument("--save", type=Path, metavar="FILE", help="also write the JSON results to FILE")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -764,8 +765,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     runs = [run_suite(suite, args, wanted, config) for suite in suites]
 
+    doc = json.dumps(as_json(runs, args.repeat), indent=2)
+    if args.save:
+        args.save.write_text(doc + "\n", encoding="utf-8")
     if args.json:
-        print(json.dumps(as_json(runs, args.repeat), indent=2))
+        print(doc)
     else:
         for run in runs:
             print_table(run, args.repeat)

@@ -9,6 +9,7 @@ import click
 from slopguard import __version__
 from slopguard.cli.classify import classify_command
 from slopguard.cli.deps import check_command, deps_command, npm_command, pip_command
+from slopguard.cli.probe import probe_command
 from slopguard.cli.prompt import init_command, prompt_command
 from slopguard.cli.provenance import mark_command, provenance_command
 from slopguard.cli.review import review_command
@@ -25,9 +26,13 @@ def cli() -> None:
     """slopguard: treat every piece of AI-generated code as untrusted input."""
 
 
+# In workflow order: constrain generation, verify, review, test like an attacker, record provenance.
 COMMANDS = (
+    prompt_command, init_command, classify_command,
     scan_command, deps_command, check_command, pip_command, npm_command,
-    prompt_command, init_command, classify_command, review_command, mark_command, provenance_command, tests_command,
+    review_command,
+    probe_command, tests_command,
+    mark_command, provenance_command,
     rules_command,
 )  # fmt: skip
 for command in COMMANDS:

@@ -9,6 +9,17 @@ import click
 from slopguard.engine.registry import RuleMeta, rule_meta
 
 
+def catalog() -> dict[str, RuleMeta]:
+    """Every rule slopguard reports: code rules, package checks and the dynamic probe's checks."""
+    from slopguard.deps.checks import CHECK_RULES
+    from slopguard.probe.rules import PROBE_RULES
+
+    metas = dict(rule_meta())
+    metas.update({m.id: m for m in CHECK_RULES.values()})
+    metas.update({m.id: m for m in PROBE_RULES.values()})
+    return dict(sorted(metas.items()))
+
+
 def rules_markdown(metas: dict[str, RuleMeta]) -> str:
     """The rule reference page, generated from rule metadata only."""
     out = [
@@ -44,7 +55,7 @@ def rules_markdown(metas: dict[str, RuleMeta]) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def rules_command(fmt: str) -> None:
     """List every rule with its id, CWE, severity and title."""
-    metas = rule_meta()
+    metas = catalog()
     if fmt == "json":
         doc = {
             rid: {

@@ -80,7 +80,8 @@ _RULES = (
           "Without a CSP any injected script runs; a policy is the second line of defence against XSS.",
           "Send a Content-Security-Policy (default-src 'self'; frame-ancestors 'none') on every HTML response."),
     _meta("PROBE-HDR-002", "Missing frame protection", (1021,), L,
-          "Pages that may be framed by any site allow click-jacking.",
+          "Generated services rarely set frame protection, so any site can load the pages in an invisible frame "
+          "and trick users into clicking (click-jacking).",
           "Send X-Frame-Options: DENY or a CSP with frame-ancestors 'none'."),
     _meta("PROBE-HDR-003", "Missing X-Content-Type-Options", (693,), L,
           "Without 'nosniff' browsers may guess a script type for uploaded or reflected content.",

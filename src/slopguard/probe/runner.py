@@ -84,6 +84,8 @@ def run_probe(options: ProbeOptions) -> ProbeResult:
     prefix = parts.path.rstrip("/") if explicit else ""
     budget = Budget(options.max_requests, options.rate, options.max_seconds)
     endpoints = discover(options, budget)
+    if prefix and all(ep.path == prefix or ep.path.startswith(prefix + "/") for ep in endpoints):
+        prefix = ""  # the endpoints already carry the URL's path (a server path in the OpenAPI document)
     policy = Policy(origin, options.allow_hosts, options.allow_unsafe, frozenset(options.login_paths))
     creds = dict(options.auth_headers) or (options.identities[0].headers if options.identities else {})
     client = ProbeClient(
