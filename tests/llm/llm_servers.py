@@ -45,8 +45,11 @@ def openai_body(reply: Reply, model: str) -> dict[str, Any]:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": None if reply.refusal else reply.text,
-                            "refusal": reply.refusal},  # fmt: skip
+                "message": {
+                    "role": "assistant",
+                    "content": None if reply.refusal else reply.text,
+                    "refusal": reply.refusal,
+                },
                 "logprobs": None,
                 "finish_reason": "stop",
             }

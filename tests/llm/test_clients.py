@@ -114,7 +114,7 @@ def test_llm_table(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.slopguard.llm]\napi-key = "sk-live-123"\n')
     with pytest.raises(ValueError, match="must not hold a key"):
         llm_table(None, tmp_path)
-    (tmp_path / "pyproject.toml").write_text('[tool.slopguard.llm]\ntemperature = 0.2\n')
+    (tmp_path / "pyproject.toml").write_text("[tool.slopguard.llm]\ntemperature = 0.2\n")
     with pytest.raises(ValueError, match="unknown key 'temperature'"):
         llm_table(None, tmp_path)
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')

@@ -13,6 +13,7 @@ from slopguard.cli.probe import probe_command
 from slopguard.cli.prompt import init_command, prompt_command
 from slopguard.cli.provenance import mark_command, provenance_command
 from slopguard.cli.review import review_command
+from slopguard.cli.rci import fix_command, rci_command
 from slopguard.cli.rules import rules_command
 from slopguard.cli.scan import scan_command
 from slopguard.cli.testgen import tests_command
@@ -33,6 +34,7 @@ COMMANDS = (
     review_command,
     probe_command, tests_command,
     mark_command, provenance_command,
+    rci_command, fix_command,
     rules_command,
 )  # fmt: skip
 for command in COMMANDS:

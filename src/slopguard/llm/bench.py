@@ -224,6 +224,11 @@ def run_bench(
         in_flight.add(job)
         return True
 
+    # Load the rule modules here, once: registry.load_rules() marks itself done before its imports finish, so
+    # worker threads that trigger it concurrently can scan with half the rules.
+    from slopguard.engine.registry import load_rules
+
+    load_rules()
     pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="bench")
     try:
         while len(in_flight) < max(1, options.concurrency) and submit(pool):

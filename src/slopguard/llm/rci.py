@@ -41,6 +41,11 @@ _INJECTION = re.compile(
     r"|\b(?:this|the)\s+code\s+is\s+(?:safe|secure|audited|approved)\b.{0,40}\b(?:do\s+not|don't|no\s+need)",
     re.IGNORECASE,
 )
+# Install commands quoted inline in prose: Run `pip install x` first.
+_INLINE_COMMAND = re.compile(
+    r"`\s*((?:\$\s*)?(?:sudo\s+)?(?:pip3?|python3?\s+-m\s+pip|uv\s+pip|poetry|npm|pnpm|yarn|bun)"
+    r"\s+(?:install|i|add)\b[^`\n]*)`"
+)
 _SEED_CHECKLIST = (
     "input validation: every value from outside (parameters, bodies, headers, files, environment) is validated "
     "for type, length, format and range on the server before use",
@@ -215,11 +220,15 @@ class Assessor:
                 if meta is not None:
                     out.rules[finding.rule_id] = (meta.why, meta.fix)
             imports += [i for i in result.imports if not i[1].startswith(".") and i[1].split(".")[0] not in local]
-        refs: list[PackageRef] = from_commands(answer, "answer") if answer else []
+        inline = "\n".join(m.group(1) for m in _INLINE_COMMAND.finditer(answer))
+        refs: list[PackageRef] = from_commands(answer + "\n" + inline, "answer") if answer else []
         for f in files:
             refs += install_args(requirements_lines([f]), Ecosystem.PYPI, f.name)
         refs += from_imports(sorted(imports), self.root)
-        refs = first_imports(refs)
+        unique: dict[tuple[str, str, str], PackageRef] = {}
+        for ref in refs:
+            unique.setdefault((ref.ecosystem.value, ref.name.lower(), ref.origin), ref)
+        refs = first_imports(list(unique.values()))
         out.packages = verify(refs, self.verify_options) if refs else []
         out.injections = find_injections(files)
         return out
