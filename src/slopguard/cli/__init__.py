@@ -7,13 +7,14 @@ import sys
 import click
 
 from slopguard import __version__
+from slopguard.cli.bench import bench_command
 from slopguard.cli.classify import classify_command
 from slopguard.cli.deps import check_command, deps_command, npm_command, pip_command
 from slopguard.cli.probe import probe_command
 from slopguard.cli.prompt import init_command, prompt_command
 from slopguard.cli.provenance import mark_command, provenance_command
-from slopguard.cli.review import review_command
 from slopguard.cli.rci import fix_command, rci_command
+from slopguard.cli.review import review_command
 from slopguard.cli.rules import rules_command
 from slopguard.cli.scan import scan_command
 from slopguard.cli.testgen import tests_command
@@ -34,7 +35,7 @@ COMMANDS = (
     review_command,
     probe_command, tests_command,
     mark_command, provenance_command,
-    rci_command, fix_command,
+    rci_command, fix_command, bench_command,
     rules_command,
 )  # fmt: skip
 for command in COMMANDS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar, Unpack
@@ -194,21 +195,25 @@ def declare(meta: RuleMeta) -> RuleMeta:
 
 
 _loaded = False
+_loading = threading.Lock()
 
 
 def load_rules() -> None:
-    """Import every rule module under ``slopguard.rules`` once."""
+    """Import every rule module under ``slopguard.rules`` once (thread-safe: nobody scans with half a pack)."""
     global _loaded
     if _loaded:
         return
-    _loaded = True
-    import importlib
-    import pkgutil
+    with _loading:
+        if _loaded:
+            return
+        import importlib
+        import pkgutil
 
-    import slopguard.rules as pack
+        import slopguard.rules as pack
 
-    for info in pkgutil.walk_packages(pack.__path__, prefix=pack.__name__ + "."):
-        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(pack.__path__, prefix=pack.__name__ + "."):
+            importlib.import_module(info.name)
+        _loaded = True
 
 
 def python_rules() -> dict[str, Rule[PyCheck]]:
