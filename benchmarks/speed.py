@@ -232,9 +232,9 @@ def survey(path: Path, label: str, language: str) -> Corpus:
             if lang is None:
                 continue
             info.languages.setdefault(lang, Tally()).add(data)
-            if lang == language:
-                part = Path(dirpath, name).relative_to(path).parts[0]
-                info.parts.setdefault(part, Tally()).add(data)
+            rel = Path(dirpath, name).relative_to(path).parts
+            if lang == language and len(rel) > 1:  # files per top-level folder (npm: one per package)
+                info.parts.setdefault(rel[0], Tally()).add(data)
     return info
 
 
@@ -405,7 +405,18 @@ def parse_semgrep(doc: dict[str, Any], result: Result) -> None:
         rid = str(item.get("check_id", "?")).rsplit(".", 1)[-1]
         result.by_rule[rid] = result.by_rule.get(rid, 0) + 1
     errors = doc.get("errors", [])
-    result.error = f"{len(errors)} semgrep error(s), first: {str(errors[0])[:200]}" if errors else None
+    if not errors:
+        result.error = None
+        return
+    kinds: dict[str, int] = {}
+    for item in errors:
+        kinds[str(item.get("type", "?"))] = kinds.get(str(item.get("type", "?")), 0) + 1
+    timeouts = sorted({str(e.get("path", "?")) for e in errors if e.get("type") == "Timeout"})
+    note = f"{len(errors)} semgrep error(s): " + ", ".join(f"{k} x{v}" for k, v in kinds.items())
+    if timeouts:  # Semgrep gives up on a rule for a file after --timeout seconds (default 5)
+        note += f" (rule timeouts in {len(timeouts)} file(s): {', '.join(timeouts[:3])}{', ...' * (len(timeouts) > 3)})"
+    other = next((e for e in errors if e.get("type") != "Timeout"), None)
+    result.error = note + (f"; first other: {str(other)[:200]}" if other else "")
 
 
 def slopguard_tools(python: str, corpus: Corpus, config: Path, jobs: int | None) -> list[Tool]:
@@ -569,12 +580,12 @@ def print_table(run: SuiteRun, repeat: int) -> None:
     )
     if main.oversize:
         print(f"        {main.oversize} {lang} file(s) over {MAX_BYTES:,} bytes left out (no tool analyses them)")
-    if len(corpus.parts) > 1:
+    if 1 < len(corpus.parts) <= 12:
         print("        " + "; ".join(f"{k}: {v.files:,} files, {v.lines:,} lines" for k, v in corpus.parts.items()))
     others = {k: v for k, v in corpus.languages.items() if k != corpus.language and (v.files or v.oversize)}
     if others:
         shown = ", ".join(f"{v.files:,} {LANGUAGES[k][0]}" for k, v in others.items())
-        print(f"        also {shown} file(s), analysed but not counted in files/s")
+        print(f"        also {shown} file(s) in the corpus, not counted in files/s")
     print(
         f"machine: {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
     )

@@ -1,45 +1,62 @@
-"""The ``slopguard`` command line. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config/internal."""
+"""The ``slopguard`` command line. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config/internal.
+
+Subcommands are imported only when they run (a lazy group), so a warm ``slopguard scan`` never pays for the LLM
+clients, the HTTP stack or the probe.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from slopguard import __version__
-from slopguard.cli.bench import bench_command
-from slopguard.cli.classify import classify_command
-from slopguard.cli.deps import check_command, deps_command, npm_command, pip_command
-from slopguard.cli.probe import probe_command
-from slopguard.cli.prompt import init_command, prompt_command
-from slopguard.cli.provenance import mark_command, provenance_command
-from slopguard.cli.rci import fix_command, rci_command
-from slopguard.cli.review import review_command
-from slopguard.cli.rules import rules_command
-from slopguard.cli.scan import scan_command
-from slopguard.cli.testgen import tests_command
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
+# In workflow order: constrain generation, verify, review, test like an attacker, record provenance, improve.
+COMMANDS: dict[str, str] = {
+    "prompt": "slopguard.cli.prompt:prompt_command",
+    "init": "slopguard.cli.prompt:init_command",
+    "classify": "slopguard.cli.classify:classify_command",
+    "scan": "slopguard.cli.scan:scan_command",
+    "deps": "slopguard.cli.deps:deps_command",
+    "check": "slopguard.cli.deps:check_command",
+    "pip": "slopguard.cli.deps:pip_command",
+    "npm": "slopguard.cli.deps:npm_command",
+    "review": "slopguard.cli.review:review_command",
+    "probe": "slopguard.cli.probe:probe_command",
+    "tests": "slopguard.cli.testgen:tests_command",
+    "mark": "slopguard.cli.provenance:mark_command",
+    "provenance": "slopguard.cli.provenance:provenance_command",
+    "rci": "slopguard.cli.rci:rci_command",
+    "fix": "slopguard.cli.rci:fix_command",
+    "bench": "slopguard.cli.bench:bench_command",
+    "rules": "slopguard.cli.rules:rules_command",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+
+class LazyGroup(click.Group):
+    """A group whose subcommands live in their own modules and are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        command = getattr(importlib.import_module(module), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="slopguard")
 def cli() -> None:
     """slopguard: treat every piece of AI-generated code as untrusted input."""
-
-
-# In workflow order: constrain generation, verify, review, test like an attacker, record provenance.
-COMMANDS = (
-    prompt_command, init_command, classify_command,
-    scan_command, deps_command, check_command, pip_command, npm_command,
-    review_command,
-    probe_command, tests_command,
-    mark_command, provenance_command,
-    rci_command, fix_command, bench_command,
-    rules_command,
-)  # fmt: skip
-for command in COMMANDS:
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -88,6 +88,8 @@ def unwrap(node: Node) -> Node:
 class _Index:
     declared: dict[str, list[Node]] = field(default_factory=dict)  # name -> values of `const name = value`
     imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # local -> (module, imported name or "*")
+    # name -> enclosing function id (-1: module) -> values declared there, built on first use of the name
+    scoped: dict[str, dict[int, list[Node]]] = field(default_factory=dict)
 
 
 _INDEXES: weakref.WeakKeyDictionary[TSContext, _Index] = weakref.WeakKeyDictionary()
@@ -197,14 +199,19 @@ def resolve(ctx: TSContext, node: Node | None) -> Node | None:
     node = unwrap(node)
     if node.type != "identifier":
         return node
-    values = _index(ctx).declared.get(ctx.text(node), [])
+    index, name = _index(ctx), ctx.text(node)
+    values = index.declared.get(name, [])
     if len(values) <= 1:
         return unwrap(values[0]) if values else node
+    by_scope = index.scoped.get(name)
+    if by_scope is None:  # once per name: a generated file declares `let r` thousands of times
+        by_scope = index.scoped[name] = {}
+        for v in values:
+            by_scope.setdefault(getattr(enclosing_function(v), "id", -1), []).append(v)
     scope: Node | None = node
     while True:  # the declaration in the nearest enclosing scope, the last one before the use
         scope = enclosing_function(scope) if scope is not None else None
-        key = scope.id if scope is not None else -1
-        here = [v for v in values if (getattr(enclosing_function(v), "id", -1)) == key]
+        here = by_scope.get(scope.id if scope is not None else -1, [])
         if here:
             before = [v for v in here if v.start_byte < node.start_byte]
             return unwrap((before or here)[-1])
