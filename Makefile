@@ -24,10 +24,10 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 
-## Speed against Bandit and Semgrep (downloads a Django wheel through pip's configured index).
+## Speed against Bandit and Semgrep on Django (pip) and on npm packages (npm), through your configured registries.
 bench: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
-	$(BIN)/python benchmarks/speed.py --repeat 3
+	$(BIN)/python benchmarks/speed.py --suite all --repeat 3
 
 ## Recall and false-positive rate on the labelled corpora in tests/corpus (development and held-out).
 accuracy: $(BIN)/.installed
