@@ -14,9 +14,10 @@ from slopguard.deps.mapping import ImportMapper
 from slopguard.deps.model import Ecosystem, PackageRef
 
 JS_LANGUAGES = frozenset({"javascript", "typescript"})
+# An install command on a line of its own (a shell block) or quoted inline in prose (Run `pip install x`).
 _INSTALL = re.compile(
-    r"^\s*(?:\$\s*)?(?:sudo\s+)?(?P<tool>pip3?|python3?\s+-m\s+pip|uv\s+pip|poetry|npm|pnpm|yarn|bun)\s+"
-    r"(?P<verb>install|i|add)\b(?P<args>[^\n#|&;]*)",
+    r"(?:^\s*|`\s*)(?:\$\s*)?(?:sudo\s+)?(?P<tool>pip3?|python3?\s+-m\s+pip|uv\s+pip|poetry|npm|pnpm|yarn|bun)\s+"
+    r"(?P<verb>install|i|add)\b(?P<args>[^\n#|&;`]*)",
     re.MULTILINE,
 )
 # Options of the install commands that take a value (the value is not a package).

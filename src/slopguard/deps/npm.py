@@ -8,13 +8,19 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import httpx
 
 from slopguard.deps.model import Advisory, Ecosystem, PackageFacts, RegistryError, Release
-from slopguard.deps.registries import HttpPolicy, JsonHttp, npm_escape_name, npm_registry_url, redact_url
+from slopguard.deps.registries import (
+    HttpPolicy,
+    JsonHttp,
+    RegistryClient,
+    npm_escape_name,
+    npm_registry_url,
+    redact_url,
+)
 
 __all__ = [
     "ADVISORY_PATH",
@@ -35,7 +41,7 @@ _BELOW = re.compile(r"(?<![<>=])<(?!=)\s*v?(\d[^\s|,]*)")
 _AT_LEAST = re.compile(r">=\s*v?(\d[^\s|,]*)")
 
 
-class NpmClient:
+class NpmClient(RegistryClient):
     """Async client for the npm registry configured for ``project_dir`` (or ``registry``).
 
     ``await client.facts("left-pad", "1.3.0")`` -> PackageFacts with that version's deprecation, install scripts
@@ -55,17 +61,6 @@ class NpmClient:
     ) -> None:
         self.registry = registry or npm_registry_url(project_dir or Path.cwd(), env)
         self.http = JsonHttp(self.registry, policy or HttpPolicy(), client)
-
-    async def __aenter__(self) -> NpmClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
 
     async def facts(self, name: str, version: str | None = None, *, audit: bool = True) -> PackageFacts:
         """Facts about ``name`` (``version``: the pinned one). ``audit=False`` skips the advisory look-up."""

@@ -8,7 +8,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -17,7 +16,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from slopguard.deps.model import Advisory, Ecosystem, PackageFacts, RegistryError, Release
-from slopguard.deps.registries import HttpPolicy, JsonHttp, pypi_index_url, pypi_json_base, redact_url
+from slopguard.deps.registries import HttpPolicy, JsonHttp, RegistryClient, pypi_index_url, pypi_json_base, redact_url
 
 __all__ = ["PyPIClient", "parse_project", "repository_url"]
 
@@ -28,7 +27,7 @@ CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "git.
 _SOURCE_KEYS = {"source", "sourcecode", "repository", "repo", "code", "github", "gitlab", "git", "sources"}
 
 
-class PyPIClient:
+class PyPIClient(RegistryClient):
     """Async client for the PyPI JSON API of the configured index (or ``index_url``).
 
     ``await client.facts("requests", "2.31.0")`` -> PackageFacts; a 404 gives ``exists=False``, anything the
@@ -46,17 +45,6 @@ class PyPIClient:
     ) -> None:
         self.index_url = index_url or pypi_index_url(env)
         self.http = JsonHttp(pypi_json_base(self.index_url), policy or HttpPolicy(), client)
-
-    async def __aenter__(self) -> PyPIClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
 
     async def facts(self, name: str, version: str | None = None) -> PackageFacts:
         """Facts about ``name``; with ``version``, its advisories are those of that release (else the latest's)."""

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from slopguard.core.finding import Finding, Location, Severity, fingerprint
+from slopguard.core.finding import Finding, Location, Severity
 from slopguard.deps.checks import CHECK_RULES
 from slopguard.deps.model import PackageReport
 
@@ -30,20 +30,10 @@ def to_findings(reports: Sequence[PackageReport], line_of: LineReader) -> list[F
         snippet = line_of(ref.path, ref.line).rstrip() if ref.line else f"{ref.name}{ref.spec}"
         for signal in report.signals:
             meta = CHECK_RULES[signal.check]
-            out.append(
-                Finding(
-                    rule_id=meta.id,
-                    title=meta.title,
-                    severity=signal.severity,
-                    confidence=meta.confidence,
-                    message=f"{ref.ecosystem.value} package '{ref.name}': {signal.message}",
-                    location=Location(ref.path or "<command line>", max(ref.line, 1), 1, max(ref.line, 1), 0),
-                    snippet=snippet,
-                    cwe=meta.cwe,
-                    fix=meta.fix,
-                    fingerprint=fingerprint(meta.id, ref.path, f"{ref.ecosystem}:{ref.name}", 0),
-                )
-            )
+            location = Location(ref.path or "<command line>", max(ref.line, 1), 1, max(ref.line, 1), 0)
+            message = f"{ref.ecosystem.value} package '{ref.name}': {signal.message}"
+            identity = f"{ref.ecosystem}:{ref.name}"
+            out.append(meta.finding(message, location, snippet, severity=signal.severity, identity=identity))
     return out
 
 

@@ -8,7 +8,7 @@ import tokenize
 from collections import Counter
 from collections.abc import Iterable
 
-from slopguard.core.finding import Finding, Location, fingerprint
+from slopguard.core.finding import Finding, Location
 from slopguard.core.secrets import redact
 from slopguard.core.suppress import parse_suppressions
 from slopguard.deps.imports import js_imports, python_imports
@@ -99,19 +99,11 @@ def _findings(display: str, lines: list[str], hits: Iterable[tuple[RuleMeta, Hit
         key = (meta.id, " ".join(snippet.split()))
         occurrence = seen[key]
         seen[key] += 1
+        location = Location(display, hit.line, hit.col, max(hit.end_line, hit.line), hit.end_col)
+        message = redact(hit.message, hit.secrets)
+        severity, confidence = hit.severity, hit.confidence
         out.append(
-            Finding(
-                rule_id=meta.id,
-                title=meta.title,
-                severity=hit.severity or meta.severity,
-                confidence=hit.confidence or meta.confidence,
-                message=redact(hit.message, hit.secrets),
-                location=Location(display, hit.line, hit.col, max(hit.end_line, hit.line), hit.end_col),
-                snippet=snippet,
-                cwe=meta.cwe,
-                fix=meta.fix,
-                fingerprint=fingerprint(meta.id, display, snippet, occurrence),
-            )
+            meta.finding(message, location, snippet, severity=severity, confidence=confidence, occurrence=occurrence)
         )
     return out
 
@@ -130,18 +122,7 @@ def _suppress(display: str, lines: list[str], findings: list[Finding], rule_ids:
         if d.reason:
             continue
         snippet = lines[d.line - 1].rstrip()
-        kept.append(
-            Finding(
-                rule_id=meta.id,
-                title=meta.title,
-                severity=meta.severity,
-                confidence=meta.confidence,
-                message="slopguard suppression has no reason; add '-- why this is safe'",
-                location=Location(display, d.line, 1, d.line, len(snippet) + 1),
-                snippet=redact(snippet),
-                cwe=meta.cwe,
-                fix=meta.fix,
-                fingerprint=fingerprint(meta.id, display, snippet, 0),
-            )
-        )
+        location = Location(display, d.line, 1, d.line, len(snippet) + 1)
+        message = "slopguard suppression has no reason; add '-- why this is safe'"
+        kept.append(meta.finding(message, location, redact(snippet), identity=snippet))
     return sorted(kept, key=lambda f: (f.location.start_line, f.location.start_col, f.rule_id))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar, Unpack
 
-from slopguard.core.finding import Confidence, Severity
+from slopguard.core.finding import Confidence, Finding, Location, Severity, fingerprint
 
 if TYPE_CHECKING:
     from slopguard.engine.python.context import PyContext
@@ -42,6 +42,32 @@ class RuleMeta:
             "fix": self.fix,
             "tags": list(self.tags),
         }
+
+    def finding(
+        self,
+        message: str,
+        location: Location,
+        snippet: str,
+        *,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+        identity: str | None = None,
+        occurrence: int = 0,
+    ) -> Finding:
+        """A finding of this rule; the fingerprint hashes ``identity`` (default: the snippet), not the line."""
+        key = snippet if identity is None else identity
+        return Finding(
+            rule_id=self.id,
+            title=self.title,
+            severity=severity or self.severity,
+            confidence=confidence or self.confidence,
+            message=message,
+            location=location,
+            snippet=snippet,
+            cwe=self.cwe,
+            fix=self.fix,
+            fingerprint=fingerprint(self.id, location.path, key, occurrence),
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RuleMeta:

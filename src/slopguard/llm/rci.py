@@ -41,11 +41,6 @@ _INJECTION = re.compile(
     r"|\b(?:this|the)\s+code\s+is\s+(?:safe|secure|audited|approved)\b.{0,40}\b(?:do\s+not|don't|no\s+need)",
     re.IGNORECASE,
 )
-# Install commands quoted inline in prose: Run `pip install x` first.
-_INLINE_COMMAND = re.compile(
-    r"`\s*((?:\$\s*)?(?:sudo\s+)?(?:pip3?|python3?\s+-m\s+pip|uv\s+pip|poetry|npm|pnpm|yarn|bun)"
-    r"\s+(?:install|i|add)\b[^`\n]*)`"
-)
 _SEED_CHECKLIST = (
     "input validation: every value from outside (parameters, bodies, headers, files, environment) is validated "
     "for type, length, format and range on the server before use",
@@ -220,8 +215,7 @@ class Assessor:
                 if meta is not None:
                     out.rules[finding.rule_id] = (meta.why, meta.fix)
             imports += [i for i in result.imports if not i[1].startswith(".") and i[1].split(".")[0] not in local]
-        inline = "\n".join(m.group(1) for m in _INLINE_COMMAND.finditer(answer))
-        refs: list[PackageRef] = from_commands(answer + "\n" + inline, "answer") if answer else []
+        refs: list[PackageRef] = from_commands(answer, "answer") if answer else []
         for f in files:
             refs += install_args(requirements_lines([f]), Ecosystem.PYPI, f.name)
         refs += from_imports(sorted(imports), self.root)

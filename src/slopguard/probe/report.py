@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from slopguard.core.finding import Finding, Location, Severity, fingerprint
+from slopguard.core.finding import Finding, Location, Severity
 from slopguard.engine.scanner import ScanResult
 from slopguard.probe.model import Observation
 from slopguard.probe.rules import PROBE_RULES
@@ -28,18 +28,8 @@ def to_finding(obs: Observation) -> Finding:
         message += f" — evidence: {obs.evidence}"
     snippet = obs.request + (f"\n=> {obs.evidence}" if obs.evidence else "")
     where = f"{obs.method} {obs.path} {obs.parameter or ''}".strip()
-    return Finding(
-        rule_id=meta.id,
-        title=meta.title,
-        severity=obs.severity or meta.severity,
-        confidence=obs.confidence or meta.confidence,
-        message=message,
-        location=Location(obs.path or "/", 1, 1, 1, 0),
-        snippet=snippet,
-        cwe=meta.cwe,
-        fix=meta.fix,
-        fingerprint=fingerprint(meta.id, obs.path, where, 0),
-    )
+    location = Location(obs.path or "/", 1, 1, 1, 0)
+    return meta.finding(message, location, snippet, severity=obs.severity, confidence=obs.confidence, identity=where)
 
 
 def findings(result: ProbeResult) -> list[Finding]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from slopguard.core.config import Settings
-from slopguard.core.finding import Finding, Location, fingerprint
+from slopguard.core.finding import Finding, Location
 from slopguard.provenance.markers import TAG, Region, comment_styles, iter_lines, parse_lines
 
 REVIEW_RULE_ID = "SG-REVIEW-001"
@@ -200,20 +200,8 @@ def review_findings(regions: Iterable[Region], root: Path) -> list[Finding]:
         snippet = _line_text(root, region.path, line)
         key = (region.path, snippet)
         seen[key] = seen.get(key, -1) + 1
-        out.append(
-            Finding(
-                rule_id=meta.id,
-                title=meta.title,
-                severity=meta.severity,
-                confidence=meta.confidence,
-                message=review_message(region),
-                location=Location(region.path, line, 1, line, len(snippet) + 1),
-                snippet=snippet,
-                cwe=meta.cwe,
-                fix=meta.fix,
-                fingerprint=fingerprint(meta.id, region.path, snippet, seen[key]),
-            )
-        )
+        location = Location(region.path, line, 1, line, len(snippet) + 1)
+        out.append(meta.finding(review_message(region), location, snippet, occurrence=seen[key]))
     return out
 
 

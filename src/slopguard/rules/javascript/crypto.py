@@ -22,6 +22,7 @@ from slopguard.rules.javascript.common import (
     unwrap,
     words,
 )
+from slopguard.rules.python.crypto_names import NOT_SENSITIVE_LAST
 
 # ----- JS-RAND-001 --------------------------------------------------------------------------------------
 _STRONG = frozenset(
@@ -133,13 +134,7 @@ _OTHER_TOKENS = frozenset(
      "previous", "first", "sentinel", "cancel", "cancellation", "signal", "boundary", "meta", "file", "content",
      "etag", "checksum", "start", "end", "delim", "i", "j", "k", "n", "idx", "index", "pos", "current", "expected"}
 )  # fmt: skip
-_NOT_SENSITIVE_LAST = frozenset(
-    {"type", "types", "len", "length", "size", "count", "name", "id", "kind", "alg", "algorithm", "version",
-     "prefix", "suffix", "format", "scheme", "status", "expires", "exp", "expiry", "scope", "url", "uri", "path",
-     "file", "key", "index", "idx", "pos", "start", "end", "line", "value", "string", "text", "source", "issuer",
-     "audience", "user", "email", "header", "headers", "method", "mode", "field", "label", "hint", "policy",
-     "enabled", "required", "set", "changed", "class", "state", "sent", "used", "valid", "expired"}
-)  # fmt: skip
+
 _CONFIRMATION = re.compile(r"confirm|repeat|again|retype|^old|previous")
 _SERVER = re.compile(
     r"(?:require\(\s*|from\s+)['\"](?:node:)?(?:express|koa|fastify|@hapi/hapi|crypto|jsonwebtoken|next/server"
@@ -153,7 +148,7 @@ def sensitive(name: str | None) -> bool:
     ws = words(name or "")
     if re.search(r"(?:api|secret|private|access|signing|auth)key$", "".join(ws)):
         return True
-    if not ws or ws[-1] in _NOT_SENSITIVE_LAST or ws[-1].isdigit():
+    if not ws or ws[-1] in NOT_SENSITIVE_LAST or ws[-1].isdigit():
         return False
     if any(w in _OTHER_TOKENS or w.startswith("signal") for w in ws):
         return False

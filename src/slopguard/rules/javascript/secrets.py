@@ -17,8 +17,7 @@ from slopguard.core.secrets import find_tokens
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.javascript.common import method, receiver, speaking_name, string_value, unwrap, words
-from slopguard.rules.python.secrets import _grade as grade_secret
-from slopguard.rules.python.secrets import secret_kind
+from slopguard.rules.python.secrets import grade_secret, secret_kind
 
 _ENV = re.compile(r"^process\.env(?:\.([A-Za-z_]\w*)|\[['\"]([^'\"]+)['\"]\])$")
 _IDENTIFIER = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|[a-z]+(?:\.[a-z]+[A-Za-z]*)+")

@@ -135,3 +135,16 @@ def param_names(func: FunctionNode | None) -> set[str]:
         return set()
     a = func.args
     return {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs]} - {"self", "cls"}
+
+
+# The last word of a name that says the value is metadata about a secret, not the secret (token_type, key_id).
+NOT_SENSITIVE_LAST = frozenset(
+    {
+        "alg", "algorithm", "audience", "changed", "class", "col", "contents", "count", "email", "enabled", "end",
+        "exp", "expired", "expires", "expiry", "field", "file", "format", "header", "headers", "hint", "id", "idx",
+        "index", "issuer", "key", "kind", "label", "len", "length", "line", "lineno", "method", "mode", "name", "path",
+        "policy", "pos", "position", "prefix", "required", "row", "scheme", "scope", "sent", "set", "size", "source",
+        "start", "state", "status", "string", "suffix", "text", "type", "types", "uri", "url", "used", "user", "valid",
+        "value", "version"
+    }
+)  # fmt: skip

@@ -12,6 +12,7 @@ from slopguard.engine.registry import Hit, hit_at, python_rule
 from slopguard.rules.python.common import first_arg, method_name
 from slopguard.rules.python.crypto_hashes import checksum_name, plain_digest
 from slopguard.rules.python.crypto_names import (
+    NOT_SENSITIVE_LAST,
     ancestors,
     assigned_value,
     binding_names,
@@ -43,13 +44,7 @@ _CODE_QUALIFIERS = frozenset(
     {"otp", "verification", "verify", "confirmation", "auth", "mfa", "totp", "reset", "sms", "twofa", "security",
      "activation", "invite", "access", "login", "one", "recovery", "backup"}
 )  # fmt: skip
-_NOT_SENSITIVE_LAST = frozenset(
-    {"type", "types", "len", "length", "size", "count", "name", "id", "kind", "alg", "algorithm", "version",
-     "prefix", "suffix", "format", "scheme", "status", "expires", "exp", "expiry", "scope", "url", "uri", "path",
-     "file", "key", "index", "idx", "pos", "start", "end", "line", "lineno", "value", "string", "text", "contents",
-     "source", "issuer", "audience", "user", "email", "header", "headers", "method", "mode", "field", "label",
-     "position", "col", "row", "hint", "policy", "enabled", "required", "set", "changed", "class", "state"}
-)  # fmt: skip
+
 _CONFIRMATION = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "old"})
 _HASHED = re.compile(r"(?i)hash|digest|hex|crypt")
 _DIGEST_WORDS = frozenset({"digest", "hexdigest", "hash", "hashed"})
@@ -62,7 +57,7 @@ def _sensitive(name: str | None) -> bool:
     ws = words(name)
     if re.search(r"(?:api|secret|private|access|signing|auth)key$", "".join(ws)):
         return True
-    if not ws or ws[-1] in _NOT_SENSITIVE_LAST or ws[-1].isdigit():
+    if not ws or ws[-1] in NOT_SENSITIVE_LAST or ws[-1].isdigit():
         return False
     if any(w in _OTHER_TOKENS or w.startswith("signal") for w in ws):
         return False

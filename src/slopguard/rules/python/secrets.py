@@ -95,7 +95,7 @@ def secret_kind(name: str) -> str | None:
     return None
 
 
-def _grade(kind: str, name: str, value: str, constant_target: bool) -> Confidence | None:
+def grade_secret(kind: str, name: str, value: str, constant_target: bool) -> Confidence | None:
     """None when the value is not a secret; else how sure we are that it is one."""
     text = value.strip()
     if kind == "token" and text.split(" ", 1)[0].lower() in ("bearer", "basic", "token") and " " in text:
@@ -166,7 +166,7 @@ def _check(name: str | None, value_node: ast.expr | None, at: ast.AST, ctx: PyCo
     kind = secret_kind(name)
     if kind is None or _known_token(value, value_node, ctx):
         return
-    confidence = _grade(kind, name, value, name.isupper())
+    confidence = grade_secret(kind, name, value, name.isupper())
     if confidence is None:
         return
     what = "password" if kind == "password" else "secret"
