@@ -9,9 +9,10 @@ from click.testing import CliRunner
 
 from slopguard.cli.prompt import prompt_command
 from slopguard.core.finding import Confidence, Severity
+from slopguard.core.rule import RuleMeta
 from slopguard.deps.checks import CHECK_RULES
 from slopguard.engine import registry
-from slopguard.engine.registry import RuleMeta, rule_meta
+from slopguard.engine.registry import rule_meta
 from slopguard.guide.compliance import ASVS_LEVELS, CONTEXTS
 from slopguard.guide.instructions import (
     THREAT_MODEL_LIMIT,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 from slopguard.core.finding import Confidence, Finding, Location, Severity
+from slopguard.core.rule import RuleMeta
 from slopguard.deps.checks import CHECK_RULES
 from slopguard.deps.manifests import ManifestProblem
 from slopguard.deps.model import Check, Ecosystem, PackageRef, PackageReport, Signal
-from slopguard.engine.registry import RuleMeta, rule_meta
+from slopguard.engine.registry import rule_meta
 from slopguard.review.checklist import (
     AUDIT,
     DEPENDENCIES,

@@ -75,9 +75,9 @@ def _output(reports: list[PackageReport], fmt: str, output: Path | None, root: P
 
 
 def _sarif(reports: list[PackageReport], root: Path, snippets: dict[str, str]) -> str:
+    from slopguard.core.report import Report
     from slopguard.deps.checks import CHECK_RULES
     from slopguard.deps.report import to_findings
-    from slopguard.engine.scanner import ScanResult
     from slopguard.report.sarif import render_sarif
 
     def line_of(display: str, number: int) -> str:
@@ -91,7 +91,7 @@ def _sarif(reports: list[PackageReport], root: Path, snippets: dict[str, str]) -
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
     rules = {m.id: m for m in CHECK_RULES.values()}
-    return render_sarif(ScanResult(root, rules=rules, findings=to_findings(reports, line_of)))
+    return render_sarif(Report(root, rules=rules, findings=to_findings(reports, line_of)))
 
 
 def _common(func: click.decorators.FC) -> click.decorators.FC:

@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 import click
 
 from slopguard.core.config import ConfigError, Settings, load_settings
-from slopguard.engine.scanner import ScanResult
+from slopguard.core.report import Report
 from slopguard.review.checklist import Change, Checklist
 
 REVIEWS_FILE = Path(".slopguard") / "reviews.jsonl"
@@ -88,7 +88,7 @@ def _settings(config_file: Path | None, start: Path, root: Path | None) -> Setti
     return settings.with_overrides(cache=False)
 
 
-def _scan(settings: Settings, targets: list[Path]) -> tuple[ScanResult, frozenset[str]]:
+def _scan(settings: Settings, targets: list[Path]) -> tuple[Report, frozenset[str]]:
     from slopguard.engine.registry import rule_meta
     from slopguard.engine.scanner import Scanner
     from slopguard.review.checklist import PROVENANCE_TAG
@@ -101,7 +101,7 @@ def _scan(settings: Settings, targets: list[Path]) -> tuple[ScanResult, frozense
     ignored = tuple(sel.strip().upper() for sel in settings.ignore)
     provenance = {m.id for m in rule_meta().values() if PROVENANCE_TAG in m.tags and not m.id.startswith(ignored)}
     scanner = Scanner(settings, rule_ids=chosen | provenance)
-    result = scanner.scan_paths(targets) if targets else ScanResult(settings.root, rules=scanner.rules)
+    result = scanner.scan_paths(targets) if targets else Report(settings.root, rules=scanner.rules)
     return result, scanner.rule_ids
 
 

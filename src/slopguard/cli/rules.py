@@ -6,7 +6,8 @@ import json
 
 import click
 
-from slopguard.engine.registry import RuleMeta, rule_meta
+from slopguard.core.rule import RuleMeta
+from slopguard.engine.registry import rule_meta
 
 
 def catalog() -> dict[str, RuleMeta]:

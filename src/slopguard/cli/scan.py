@@ -13,9 +13,10 @@ from slopguard.core.baseline import BaselineError, load_baseline, new_findings, 
 from slopguard.core.config import FORMATS, ConfigError, Settings, load_settings
 from slopguard.core.finding import Finding, Severity
 from slopguard.core.languages import STDIN_LANGUAGES
+from slopguard.core.report import Report
 from slopguard.core.snippets import code_blocks
 from slopguard.engine.scanner import Progress as ProgressFn
-from slopguard.engine.scanner import Scanner, ScanResult
+from slopguard.engine.scanner import Scanner
 
 SEVERITIES = [s.label for s in Severity]
 PROGRESS_MIN_FILES = 200
@@ -60,10 +61,10 @@ def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
             bar.stop()
 
 
-def _scan_stdin(scanner: Scanner, language: str, display: str) -> tuple[ScanResult, dict[str, str]]:
+def _scan_stdin(scanner: Scanner, language: str, display: str) -> tuple[Report, dict[str, str]]:
     text = sys.stdin.read()
     blocks = code_blocks(text, language)
-    merged = ScanResult(scanner.settings.root, rules=scanner.rules)
+    merged = Report(scanner.settings.root, rules=scanner.rules)
     for block in blocks:
         part = scanner.scan_text(block.code, language, display, block.first_line)
         merged.findings += part.findings
@@ -179,7 +180,7 @@ def exit_code(findings: list[Finding], settings: Settings) -> int:
     return 1 if any(f.severity >= settings.fail_on for f in counted) else 0
 
 
-def _verify_packages(settings: Settings, scanner: Scanner, result: ScanResult, snippets: dict[str, str]) -> None:
+def _verify_packages(settings: Settings, scanner: Scanner, result: Report, snippets: dict[str, str]) -> None:
     from slopguard.core.discovery import Skipped
     from slopguard.core.finding import sort_key
     from slopguard.deps.collect import from_commands
@@ -194,7 +195,7 @@ def _verify_packages(settings: Settings, scanner: Scanner, result: ScanResult, s
     result.skipped += [Skipped(p.path, f"manifest line {p.line}: {p.message}") for p in outcome.problems]
 
 
-def _apply_baseline(settings: Settings, result: ScanResult, update: bool) -> None:
+def _apply_baseline(settings: Settings, result: Report, update: bool) -> None:
     path = settings.baseline
     if path is None:
         if update:
@@ -218,7 +219,7 @@ def _apply_baseline(settings: Settings, result: ScanResult, update: bool) -> Non
     click.echo(f"slopguard: {before - len(result.findings)} finding(s) hidden by baseline {path}", err=True)
 
 
-def _report(settings: Settings, result: ScanResult, snippets: dict[str, str]) -> None:
+def _report(settings: Settings, result: Report, snippets: dict[str, str]) -> None:
     # Reporters are imported on use: a JSON/SARIF run in CI never pays for rich.
     if settings.format == "json":
         from slopguard.report.json_report import render_json

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.core.rule import RuleMeta
 from slopguard.deps.model import Check
-from slopguard.engine.registry import RuleMeta
 
 
 def _meta(rule_id: str, title: str, cwe: tuple[int, ...], severity: Severity, why: str, fix: str) -> RuleMeta:

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from slopguard.core.finding import Finding
+from slopguard.core.report import Report
 from slopguard.deps.collect import from_imports, from_manifests
 from slopguard.deps.manifests import ManifestProblem, is_manifest
 from slopguard.deps.model import PackageRef, PackageReport
 from slopguard.deps.popularity import normalize
 from slopguard.deps.report import to_findings
 from slopguard.deps.verify import VerifyOptions, verify
-from slopguard.engine.scanner import ScanResult
 
 
 @dataclass
@@ -35,7 +35,7 @@ def first_imports(refs: list[PackageRef]) -> list[PackageRef]:
     return out
 
 
-def references(result: ScanResult) -> tuple[list[PackageRef], list[ManifestProblem]]:
+def references(result: Report) -> tuple[list[PackageRef], list[ManifestProblem]]:
     manifests = [(Path(f.path), f.display) for f in result.sources if is_manifest(f.display)]
     collected = from_manifests(manifests)
     imported = from_imports(sorted(result.imports), result.root)
@@ -46,7 +46,7 @@ def references(result: ScanResult) -> tuple[list[PackageRef], list[ManifestProbl
 
 
 def check_dependencies(
-    result: ScanResult,
+    result: Report,
     options: VerifyOptions,
     snippets: dict[str, str] | None = None,
     extra: list[PackageRef] | None = None,

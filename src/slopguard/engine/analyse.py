@@ -9,13 +9,14 @@ from collections import Counter
 from collections.abc import Iterable
 
 from slopguard.core.finding import Finding, Location
+from slopguard.core.report import FileResult
+from slopguard.core.rule import RuleMeta
 from slopguard.core.secrets import redact
 from slopguard.core.suppress import parse_suppressions
 from slopguard.deps.imports import js_imports, python_imports
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.python.runner import run_python_rules
-from slopguard.engine.registry import Hit, RuleMeta, python_rules, text_rules, ts_rules
-from slopguard.engine.results import FileResult
+from slopguard.engine.registry import Hit, python_rules, text_rules, ts_rules
 from slopguard.engine.text import TextContext, run_text_rules
 from slopguard.engine.treesitter.grammars import grammar_for, parser, supported
 from slopguard.rules.suppression import SUPPRESSION_WITHOUT_REASON

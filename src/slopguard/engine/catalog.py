@@ -12,7 +12,8 @@ import os
 from pathlib import Path
 
 import slopguard
-from slopguard.engine.registry import RuleMeta, rule_meta
+from slopguard.core.rule import RuleMeta
+from slopguard.engine.registry import rule_meta
 
 _ANALYSIS_PACKAGES = ("core", "engine", "rules", "provenance", "deps")
 

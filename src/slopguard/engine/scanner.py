@@ -6,40 +6,19 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from slopguard.core.cache import CACHE_DIR_NAME, ListingCache, ResultCache, content_hash
 from slopguard.core.config import Settings
 from slopguard.core.discovery import Discovery, Skipped, SourceFile
-from slopguard.core.finding import Finding, sort_key
+from slopguard.core.finding import sort_key
+from slopguard.core.report import FileResult, Report
 from slopguard.deps.checks import CHECK_RULES
 from slopguard.engine.catalog import code_fingerprint, load_catalog
-from slopguard.engine.registry import RuleMeta, select_rules
-from slopguard.engine.results import FileResult
+from slopguard.engine.registry import select_rules
 
 Progress = Callable[[int, int], None]
 PARALLEL_THRESHOLD = 48
-
-
-@dataclass
-class ScanResult:
-    """Everything a reporter needs, including the metadata of every enabled rule."""
-
-    root: Path
-    rules: dict[str, RuleMeta] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    files_scanned: int = 0
-    files_from_cache: int = 0
-    seconds: float = 0.0
-    # For the package verifier: (display, module, line, language) of every import, and every file found.
-    imports: list[tuple[str, str, int, str]] = field(default_factory=list)
-    sources: list[SourceFile] = field(default_factory=list)
-
-    @property
-    def rule_ids(self) -> frozenset[str]:
-        return frozenset(self.rules)
 
 
 Job = tuple[str, bytes, str]
@@ -94,10 +73,10 @@ class Scanner:
             return 1
         return max(1, min(os.cpu_count() or 1, 8))
 
-    def scan_paths(self, paths: Sequence[Path], progress: Progress | None = None) -> ScanResult:
+    def scan_paths(self, paths: Sequence[Path], progress: Progress | None = None) -> Report:
         started = time.perf_counter()
         files, skipped = self._discover(paths)
-        result = ScanResult(self.settings.root, rules=self.rules, skipped=skipped)
+        result = Report(self.settings.root, rules=self.rules, skipped=skipped)
         languages = {f.display: f.language for f in files}
         result.sources = files
         cache = self._cache()
@@ -169,19 +148,19 @@ class Scanner:
             )
         return files, list(discovery.skipped)
 
-    def scan_text(self, text: str, language: str, display: str = "<stdin>", first_line: int = 1) -> ScanResult:
+    def scan_text(self, text: str, language: str, display: str = "<stdin>", first_line: int = 1) -> Report:
         """Scan a snippet (an assistant's answer) that is not on disk."""
         started = time.perf_counter()
         padded = "\n" * (first_line - 1) + text
         (fr,) = _analyse_batch([(display, padded.encode(), language)], self.rule_ids, self.settings.max_file_size)
-        result = ScanResult(self.settings.root, rules=self.rules)
+        result = Report(self.settings.root, rules=self.rules)
         self._collect(result, [fr])
         result.imports = [(display, m, n, language) for m, n in fr.imports]
         result.seconds = time.perf_counter() - started
         return result
 
     @staticmethod
-    def _read(source: SourceFile, result: ScanResult) -> bytes | None:
+    def _read(source: SourceFile, result: Report) -> bytes | None:
         try:
             with open(source.path, "rb") as fh:
                 return fh.read()
@@ -216,7 +195,7 @@ class Scanner:
         return out
 
     @staticmethod
-    def _collect(result: ScanResult, results: list[FileResult]) -> None:
+    def _collect(result: Report, results: list[FileResult]) -> None:
         for fr in results:
             result.findings += fr.findings
             if fr.skipped:

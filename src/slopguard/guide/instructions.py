@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from slopguard import __version__
-from slopguard.engine.registry import RuleMeta, rule_meta
+from slopguard.core.rule import RuleMeta
+from slopguard.engine.registry import rule_meta
 from slopguard.guide import Inline, Raw, Section, render
 from slopguard.guide.compliance import ASVS_LEVELS, ASVS_VERSION, CONTEXTS, resolve_context
 

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from slopguard.core.finding import Finding, Location, Severity
-from slopguard.engine.scanner import ScanResult
+from slopguard.core.report import Report
 from slopguard.probe.model import Observation
 from slopguard.probe.rules import PROBE_RULES
 from slopguard.probe.runner import ProbeResult
@@ -37,8 +37,8 @@ def findings(result: ProbeResult) -> list[Finding]:
     return sorted(out, key=lambda f: (-f.severity, f.location.path, f.rule_id))
 
 
-def scan_result(result: ProbeResult) -> ScanResult:
-    return ScanResult(
+def scan_result(result: ProbeResult) -> Report:
+    return Report(
         Path.cwd(),
         rules=dict(PROBE_RULES),
         findings=findings(result),

@@ -4,7 +4,7 @@ code-rule registry: these rules have no source fixture because they judge a runn
 from __future__ import annotations
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import RuleMeta
+from slopguard.core.rule import RuleMeta
 
 C, H, M, L = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
 

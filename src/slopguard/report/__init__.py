@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from slopguard.core.finding import Severity
-from slopguard.engine.scanner import ScanResult
+from slopguard.core.report import Report
 
 
-def summary(result: ScanResult, fail_on: Severity) -> dict[str, object]:
+def summary(result: Report, fail_on: Severity) -> dict[str, object]:
     """Counts shared by every output format."""
     by_severity = {s.label: 0 for s in sorted(Severity, reverse=True)}
     by_rule: dict[str, int] = {}

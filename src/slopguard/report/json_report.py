@@ -6,13 +6,13 @@ import json
 
 from slopguard import __version__
 from slopguard.core.finding import Severity
-from slopguard.engine.scanner import ScanResult
+from slopguard.core.report import Report
 from slopguard.report import summary
 
 SCHEMA_VERSION = 1
 
 
-def render_json(result: ScanResult, fail_on: Severity) -> str:
+def render_json(result: Report, fail_on: Severity) -> str:
     metas = result.rules
     used = sorted({f.rule_id for f in result.findings})
     doc = {

@@ -7,8 +7,8 @@ from typing import Any
 
 from slopguard import __version__
 from slopguard.core.finding import Finding, Severity
-from slopguard.engine.registry import RuleMeta
-from slopguard.engine.scanner import ScanResult
+from slopguard.core.report import Report
+from slopguard.core.rule import RuleMeta
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {
@@ -76,7 +76,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
     }
 
 
-def render_sarif(result: ScanResult) -> str:
+def render_sarif(result: Report) -> str:
     metas = result.rules
     ids = sorted(metas)
     index = {rid: i for i, rid in enumerate(ids)}

@@ -11,8 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from slopguard.core.finding import Finding, Severity
+from slopguard.core.report import Report
 from slopguard.core.secrets import redact
-from slopguard.engine.scanner import ScanResult
 
 STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -80,7 +80,7 @@ def _finding(f: Finding, source: SourceLines) -> Group:
 
 
 def render_text(
-    result: ScanResult,
+    result: Report,
     console: Console,
     fail_on: Severity,
     show_skipped: bool = True,
@@ -102,7 +102,7 @@ def render_text(
     _summary(result, console, fail_on)
 
 
-def _summary(result: ScanResult, console: Console, fail_on: Severity) -> None:
+def _summary(result: Report, console: Console, fail_on: Severity) -> None:
     if result.findings:
         table = Table(title="Findings", title_justify="left", show_edge=False)
         table.add_column("Rule", style="magenta")
@@ -130,5 +130,5 @@ def _summary(result: ScanResult, console: Console, fail_on: Severity) -> None:
         console.print(Text(f"{failing} at or above --fail-on {fail_on.label}: failing.", style="red"))
 
 
-def _count(result: ScanResult, severity: Severity) -> int:
+def _count(result: Report, severity: Severity) -> int:
     return sum(1 for f in result.findings if f.severity == severity)

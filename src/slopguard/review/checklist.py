@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from slopguard.core.finding import Confidence, Finding, Severity
+from slopguard.core.rule import RuleMeta
 from slopguard.deps.checks import CHECK_RULES
 from slopguard.deps.manifests import ManifestProblem
 from slopguard.deps.model import Check, PackageReport
-from slopguard.engine.registry import RuleMeta
 
 
 class Status(StrEnum):

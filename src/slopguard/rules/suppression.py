@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import RuleMeta, declare
+from slopguard.core.rule import RuleMeta
+from slopguard.engine.registry import declare
 
 SUPPRESSION_WITHOUT_REASON = declare(
     RuleMeta(

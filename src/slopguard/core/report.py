@@ -1,11 +1,14 @@
-"""What analysing one file produced; light enough to load from the cache without the analysis code."""
+"""What a scan produced: one file's result and the whole report every reporter reads."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from slopguard.core.discovery import Skipped, SourceFile
 from slopguard.core.finding import Finding
+from slopguard.core.rule import RuleMeta
 
 
 @dataclass
@@ -29,3 +32,23 @@ class FileResult:
     def from_json(cls, display: str, data: dict[str, Any]) -> FileResult:
         imports = [(str(m), int(n)) for m, n in data.get("imports", [])]
         return cls(display, [Finding.from_dict(f) for f in data["findings"]], data["skipped"], imports)
+
+
+@dataclass
+class Report:
+    """A finished scan: everything a reporter needs, including the metadata of every enabled rule."""
+
+    root: Path
+    rules: dict[str, RuleMeta] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    files_scanned: int = 0
+    files_from_cache: int = 0
+    seconds: float = 0.0
+    # For the package verifier: (display, module, line, language) of every import, and every file found.
+    imports: list[tuple[str, str, int, str]] = field(default_factory=list)
+    sources: list[SourceFile] = field(default_factory=list)
+
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        return frozenset(self.rules)
