@@ -8,8 +8,9 @@ import re
 import tokenize
 from functools import cached_property
 
+from slopguard.engine.flow import CONST_TEXT, UNKNOWN, Flow, Level, tainted
 from slopguard.engine.python.routes import Route, route_of
-from slopguard.engine.python.taint import CONST_TEXT, UNKNOWN, Flow, FunctionTaint, Level, tainted
+from slopguard.engine.python.taint import FunctionTaint
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 

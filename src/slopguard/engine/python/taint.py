@@ -11,60 +11,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from enum import IntEnum
 from typing import TYPE_CHECKING
 
+from slopguard.engine.flow import CONST, CONST_TEXT, SAFE, UNKNOWN, Flow, Level, join, tainted
 from slopguard.engine.python import knowledge as kb
 
 if TYPE_CHECKING:
     from slopguard.engine.python.context import PyContext
-
-
-class Level(IntEnum):
-    CONST = 0
-    SAFE = 1
-    UNKNOWN = 2
-    TAINTED = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Flow:
-    """What is known about a value: its trust level, whether it is text, and whether it was assembled."""
-
-    level: Level
-    built: bool = False
-    text: bool = False
-    origin: str = ""
-
-    @property
-    def tainted(self) -> bool:
-        return self.level is Level.TAINTED
-
-    @property
-    def dynamic(self) -> bool:
-        """Neither a constant nor sanitised."""
-        return self.level >= Level.UNKNOWN
-
-
-CONST = Flow(Level.CONST)
-CONST_TEXT = Flow(Level.CONST, text=True)
-SAFE = Flow(Level.SAFE)
-UNKNOWN = Flow(Level.UNKNOWN)
-
-
-def tainted(origin: str) -> Flow:
-    return Flow(Level.TAINTED, origin=origin)
-
-
-def join(flows: Iterable[Flow]) -> Flow:
-    level, built, text, origin = Level.CONST, False, False, ""
-    for f in flows:
-        if f.level > level:
-            level, origin = f.level, f.origin
-        built = built or f.built
-        text = text or f.text
-    return Flow(level, built, text, origin)
 
 
 Env = Mapping[str, Flow]

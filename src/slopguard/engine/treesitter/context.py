@@ -6,7 +6,7 @@ import re
 
 from tree_sitter import Node, Tree
 
-from slopguard.engine.python.taint import CONST, CONST_TEXT, SAFE, UNKNOWN, Flow, Level, join, tainted
+from slopguard.engine.flow import CONST, CONST_TEXT, SAFE, UNKNOWN, Flow, Level, join, tainted
 from slopguard.engine.registry import Hit
 from slopguard.engine.treesitter.spec import SPECS, Binding, LanguageSpec
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from slopguard.engine.python.taint import CONST, CONST_TEXT, Flow, Level, join, tainted
+from slopguard.engine.flow import CONST, CONST_TEXT, Flow, Level, join, tainted
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import (
     ArrayDecl,

@@ -7,7 +7,7 @@ import re
 
 from tree_sitter import Node
 
-from slopguard.engine.python.taint import CONST, CONST_TEXT, Flow, join
+from slopguard.engine.flow import CONST, CONST_TEXT, Flow, join
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import bound_values, constant, function_of, package_call, string_value, unwrap, walk
 

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from slopguard.engine.python.taint import Flow
+from slopguard.engine.flow import Flow, describe
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.python.common import describe
 from slopguard.rules.python.crypto_names import is_password_word, words
 
 __all__ = ["Decl", "describe", "is_password_word", "words"]

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from slopguard.engine.flow import describe, grade
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.python.common import describe, grade
 from slopguard.rules.python.crypto_names import is_password_word, words
 
 __all__ = ["describe", "grade", "is_password_word", "words"]

@@ -9,7 +9,7 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.python.taint import Flow
+from slopguard.engine.flow import Flow
 from slopguard.engine.registry import Hit, ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.javascript.common import describe, unwrap

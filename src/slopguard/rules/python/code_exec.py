@@ -6,9 +6,10 @@ import ast
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.flow import describe
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import Hit, hit_at, python_rule
-from slopguard.rules.python.common import describe, first_arg
+from slopguard.rules.python.common import first_arg
 from slopguard.rules.python.injection_helpers import assigned_value, resolve
 
 _EVAL = frozenset({"eval", "exec", "compile"})

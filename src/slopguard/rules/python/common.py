@@ -4,23 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.python.taint import Flow
-
-
-def describe(flow: Flow) -> str:
-    """How a value got dangerous, for a finding's message."""
-    if flow.tainted:
-        return f"attacker-controlled data ({flow.origin})" if flow.origin else "attacker-controlled data"
-    return "non-constant data"
-
-
-def grade(flow: Flow, severity: Severity) -> tuple[Severity, Confidence]:
-    """Tainted flows keep the rule's severity with high confidence; merely dynamic ones drop a level."""
-    if flow.tainted:
-        return severity, Confidence.HIGH
-    return Severity(max(Severity.LOW, severity - 1)), Confidence.MEDIUM
 
 
 def first_arg(call: ast.Call, keyword: str | None = None) -> ast.expr | None:

@@ -6,10 +6,10 @@ import ast
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.flow import Flow, describe
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.python.taint import Flow
 from slopguard.engine.registry import Hit, hit_at, python_rule
-from slopguard.rules.python.common import describe, first_arg, method_name
+from slopguard.rules.python.common import first_arg, method_name
 from slopguard.rules.python.http_clients import checks_name, hidden_by_scheme_check, is_client
 from slopguard.rules.python.injection_helpers import (
     assigned_value,

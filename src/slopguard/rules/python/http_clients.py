@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 import re
 
+from slopguard.engine.flow import Flow
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.python.taint import Flow
 from slopguard.rules.python.injection_helpers import assigned_value, checks_before, is_call_to, resolve, walk_local
 
 CLIENTS = frozenset(

@@ -8,10 +8,10 @@ import re
 from collections.abc import Iterator, Sequence
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.flow import Flow, describe
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.python.taint import Flow
 from slopguard.engine.registry import Hit, hit_at, python_rule
-from slopguard.rules.python.common import describe, first_arg, method_name
+from slopguard.rules.python.common import first_arg, method_name
 from slopguard.rules.python.injection_helpers import fixed_destination, lookup_result, resolve, url_checked
 
 _SUBPROCESS = frozenset({"run", "call", "check_call", "check_output", "Popen"})

@@ -8,11 +8,10 @@ import string
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.flow import Flow, describe
 from slopguard.engine.python import knowledge as kb
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.python.taint import Flow
 from slopguard.engine.registry import Hit, hit_at, python_rule
-from slopguard.rules.python.common import describe
 from slopguard.rules.python.web_common import const_key, last_part, last_value
 
 _LEVELS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "fatal", "log"})

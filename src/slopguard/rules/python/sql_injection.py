@@ -7,9 +7,10 @@ import re
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.flow import describe
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import Hit, hit_at, python_rule
-from slopguard.rules.python.common import describe, first_arg, method_name
+from slopguard.rules.python.common import first_arg, method_name
 
 _EXECUTE = frozenset(
     {"execute", "executemany", "executescript", "exec_driver_sql", "mogrify", "read_sql", "read_sql_query"}

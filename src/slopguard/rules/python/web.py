@@ -6,9 +6,10 @@ import ast
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.flow import describe, grade
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import Hit, hit_at, python_rule
-from slopguard.rules.python.common import describe, first_arg, grade
+from slopguard.rules.python.common import first_arg
 from slopguard.rules.python.web_common import const_key, imports_any, last_part, looks_like_html, root
 
 _TEMPLATE_STRING = frozenset(

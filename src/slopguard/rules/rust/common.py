@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
+from slopguard.engine.flow import describe, grade
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.python.common import describe, grade
 
 __all__ = ["describe", "grade"]
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from slopguard.engine.python.taint import CONST_TEXT, Flow, join
+from slopguard.engine.flow import CONST_TEXT, Flow, join
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.rust.common import bound_name, function_of, method, path_name, receiver, string_value, unwrap, walk
 
