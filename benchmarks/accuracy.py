@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from labels import CorpusScore, Tally, score_corpus  # noqa: E402
 
-from slopguard.engine.registry import rule_meta, select_rules  # noqa: E402
+from slopguard.engine.registry import select_rules  # noqa: E402
+from slopguard.pipeline.catalog import code_rules  # noqa: E402
 
 DEFAULT_CORPUS = ROOT / "tests" / "corpus" / "python"
 
@@ -75,7 +76,7 @@ def print_details(score: CorpusScore) -> None:
         for display, reason in skipped:
             print(f"  {display}: {reason}")
     outside = score.unknown_labels()
-    known = rule_meta()
+    known = code_rules()
     missing = {rule: n for rule, n in outside.items() if rule not in known}
     unselected = sum(n for rule, n in outside.items() if rule in known)
     if missing:
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-precision", type=float, help="exit 1 when overall precision is below this")
     args = parser.parse_args(argv)
 
-    rule_ids = select_rules(args.select, []) if args.select else set(rule_meta())
+    rule_ids = select_rules(args.select, []) if args.select else set(code_rules())
     score = score_corpus(args.corpus.resolve(), rule_ids)
     print(f"slopguard accuracy on {args.corpus} with {len(rule_ids)} rules\n")
     print_rules(score)

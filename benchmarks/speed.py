@@ -72,11 +72,11 @@ API_SCRIPT = """
 import json, sys
 from pathlib import Path
 from slopguard.core.config import Settings
-from slopguard.engine.registry import rule_meta
-from slopguard.engine.scanner import Scanner
+from slopguard.pipeline.catalog import code_rules
+from slopguard.pipeline.catalog import make_scanner
 corpus, out, cache_dir = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 settings = Settings(root=corpus, cache=bool(cache_dir), cache_dir=Path(cache_dir) if cache_dir else None)
-result = Scanner(settings, rule_meta()).scan_paths([corpus])
+result = make_scanner(settings, code_rules()).scan_paths([corpus])
 by_rule = {}
 for f in result.findings:
     by_rule[f.rule_id] = by_rule.get(f.rule_id, 0) + 1

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from slopguard.core.languages import language_of
 from slopguard.engine.analyse import analyse
+from slopguard.engine.languages import language_of
 
 MARKER = re.compile(r"(?:#|//|/\*|--|<!--)\s*(expect|ok):\s*([A-Z0-9\-]+(?:\s*,\s*[A-Z0-9\-]+)*)")
 MAX_FILE_SIZE = 10_000_000

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from labels import CorpusScore, corpus_files, read_labels, score_corpus
 
-from slopguard.engine.registry import rule_meta
+from slopguard.pipeline.catalog import code_rules
 
 CORPORA = Path(__file__).resolve().parent / "corpus"
 # The development corpus and the held-out one (see docs/accuracy.md); both guard against regressions.
@@ -22,7 +22,7 @@ MIN_PRECISION = 0.8
 
 @pytest.fixture(scope="module", params=NAMES)
 def score(request: pytest.FixtureRequest) -> CorpusScore:
-    return score_corpus(CORPORA / request.param, rule_meta())
+    return score_corpus(CORPORA / request.param, code_rules())
 
 
 @pytest.mark.parametrize("name", NAMES)

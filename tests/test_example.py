@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from slopguard.core.config import Settings
-from slopguard.engine.registry import rule_meta, select_rules
-from slopguard.engine.scanner import Scanner
+from slopguard.engine.registry import select_rules
+from slopguard.pipeline.catalog import code_rules, make_scanner
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PROJECTS = sorted(p.parent.name for p in EXAMPLES.glob("*/expected-findings.txt"))
@@ -33,8 +33,8 @@ def test_there_are_examples() -> None:
 @pytest.mark.parametrize("name", PROJECTS)
 def test_example_findings_are_exactly_the_planted_flaws(name: str) -> None:
     project = EXAMPLES / name
-    rules = select_rules([], [], rule_meta())
-    result = Scanner(Settings(root=project, cache=False), rules).scan_paths([project])
+    rules = select_rules([], [], code_rules())
+    result = make_scanner(Settings(root=project, cache=False), rules).scan_paths([project])
     found = {(f.location.path, f.location.start_line, f.rule_id) for f in result.findings}
     assert result.skipped == []
     assert sorted(found - expected(project)) == [], "unexpected findings"

@@ -1,4 +1,4 @@
-"""`deps`, `check`, `pip install` and scan's package phase against a local server speaking the PyPI JSON API."""
+"""`deps`, `check` and scan's package phase against a local server speaking the PyPI JSON API."""
 
 from __future__ import annotations
 
@@ -106,16 +106,6 @@ def test_answer_on_stdin_with_install_line_and_imports(registry: HTTPServer, tmp
     assert got["requests"]["line"] == 8 and code == 1
 
 
-def test_pip_wrapper_refuses_hallucinated_packages(registry: HTTPServer, tmp_path: Path) -> None:
-    code, _, err = run(["pip", "install", "reqeusts"], tmp_path)
-    assert code == 1 and "refusing to install reqeusts" in err
-
-
-def test_pip_wrapper_passes_other_commands_through(tmp_path: Path) -> None:
-    code, _, _ = run(["pip", "--version"], tmp_path)
-    assert code == 0
-
-
 def test_a_registry_that_denies_popular_packages_is_not_believed(
     httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -129,8 +119,3 @@ def test_a_registry_that_denies_popular_packages_is_not_believed(
     assert got["requests"] == "unknown"
     assert "missing" not in {s["check"] for p in json.loads(out)["packages"] for s in p["signals"]}
     assert code == 1
-
-
-def test_wrapper_options_come_before_the_client_command(registry: HTTPServer, tmp_path: Path) -> None:
-    code, _, err = run(["pip", "-q", "install", "reqeusts", "--force"], tmp_path)
-    assert code == 1 and "refusing to install reqeusts" in err  # --force after install belongs to pip

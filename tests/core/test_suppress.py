@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slopguard.core.suppress import parse_suppressions
 from slopguard.engine.analyse import analyse
-from slopguard.engine.registry import rule_meta
+from slopguard.pipeline.catalog import code_rules
 
 CODE = """\
 def a(db, x):
@@ -29,6 +29,6 @@ def test_directives_parse() -> None:
 
 
 def test_suppressed_lines_and_reasonless_directive() -> None:
-    result = analyse("a.py", CODE.encode(), "python", frozenset(rule_meta()), 10**6)
+    result = analyse("a.py", CODE.encode(), "python", frozenset(code_rules()), 10**6)
     lines = sorted((f.location.start_line, f.rule_id) for f in result.findings)
     assert lines == [(3, "SG-SUPPRESS-001"), (6, "PY-SQLI-001"), (7, "PY-SQLI-001")]

@@ -15,7 +15,7 @@ from werkzeug import Request, Response
 
 from slopguard.deps.model import Advisory, Ecosystem, PackageFacts, RegistryError
 from slopguard.deps.npm import ADVISORY_PATH, NpmClient, fixed_versions, repository_url
-from slopguard.deps.registries import HttpPolicy
+from slopguard.deps.service import HttpPolicy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "npm"
 FAST = HttpPolicy(timeout=2.0, tries=3, backoff=0.01)

@@ -18,7 +18,7 @@ from werkzeug import Request, Response
 
 from slopguard.deps.model import Ecosystem, PackageFacts, RegistryError
 from slopguard.deps.pypi import PyPIClient, repository_url
-from slopguard.deps.registries import HttpPolicy
+from slopguard.deps.service import HttpPolicy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pypi"
 FAST = HttpPolicy(timeout=2.0, tries=3, backoff=0.01)

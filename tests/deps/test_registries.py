@@ -9,16 +9,15 @@ from pathlib import Path
 import pytest
 
 from slopguard.deps import registries
+from slopguard.deps.npm import npm_escape_name
 from slopguard.deps.registries import (
     RegistryConfigError,
-    npm_escape_name,
     npm_registry_url,
     pip_config_files,
     pypi_index_url,
     pypi_json_base,
-    redact_url,
-    split_credentials,
 )
+from slopguard.deps.urls import redact_url, split_credentials, with_slash
 
 posix_only = pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="Linux/XDG file layout")
 
@@ -250,4 +249,4 @@ def test_npm_missing_is_a_clear_error(tmp_path: Path) -> None:
 def test_npm_escape_name() -> None:
     assert npm_escape_name("@acme/widget") == "@acme%2fwidget"
     assert npm_escape_name("left-pad") == "left-pad"
-    assert registries.with_slash("https://x.example") == "https://x.example/"
+    assert with_slash("https://x.example") == "https://x.example/"

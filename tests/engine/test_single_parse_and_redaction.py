@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from slopguard.cli import cli
 from slopguard.engine.analyse import analyse
-from slopguard.engine.registry import rule_meta
+from slopguard.pipeline.catalog import code_rules
 
 # A fake, random-looking live key: the format is real, the key is not.
 FAKE_KEY = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dcQa9Z"
@@ -37,7 +37,7 @@ def test_one_parse_per_file(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_parse(source, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ast, "parse", counting_parse)
-    result = analyse("svc.py", CODE.encode(), "python", frozenset(rule_meta()), 10**6)
+    result = analyse("svc.py", CODE.encode(), "python", frozenset(code_rules()), 10**6)
     assert len({f.rule_id for f in result.findings}) >= 3  # many rules ran ...
     assert calls == ["parse"]  # ... on one tree
 

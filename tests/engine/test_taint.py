@@ -11,9 +11,10 @@ import pytest
 from slopguard.core.finding import Confidence, Severity
 from slopguard.core.rule import RuleMeta
 from slopguard.engine.flow import Flow, Level
+from slopguard.engine.hit import Hit
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.python.runner import run_python_rules
-from slopguard.engine.registry import Hit, PyCheck, Rule
+from slopguard.engine.registry import PyCheck, Rule
 
 META = RuleMeta("T-1", "t", (0,), Severity.LOW, Confidence.LOW, ("python",), "", "")
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from slopguard.cli.prompt import init_command
 from slopguard.core.config import load_settings
-from slopguard.engine.registry import rule_meta
 from slopguard.guide.install import ASSISTANTS, BEGIN, END, HOOK, add_hook, merge_block
+from slopguard.pipeline.catalog import code_rules
 
 INSTRUCTION_FILES = list(ASSISTANTS.values())
 
@@ -66,7 +66,7 @@ def test_first_run_creates_everything(project: Path) -> None:
         "pyproject.toml": "updated",
         ".pre-commit-config.yaml": "created",
     }
-    fix = rule_meta()["PY-SQLI-001"].fix
+    fix = code_rules()["PY-SQLI-001"].fix
     for rel in INSTRUCTION_FILES:
         text = (project / rel).read_text(encoding="utf-8")
         assert text.count(BEGIN) == 1 and text.count(END) == 1

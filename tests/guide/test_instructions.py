@@ -12,7 +12,6 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.core.rule import RuleMeta
 from slopguard.deps.checks import CHECK_RULES
 from slopguard.engine import registry
-from slopguard.engine.registry import rule_meta
 from slopguard.guide.compliance import ASVS_LEVELS, CONTEXTS
 from slopguard.guide.instructions import (
     THREAT_MODEL_LIMIT,
@@ -23,6 +22,7 @@ from slopguard.guide.instructions import (
     parse_languages,
     theme_of,
 )
+from slopguard.pipeline.catalog import code_rules
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -55,13 +55,13 @@ def section(text: str, heading: str) -> str:
 def test_every_python_rule_fix_and_title_appear(fmt: str) -> None:
     code, out, _ = run("--lang", "python", "--format", fmt)
     assert code == 0
-    python_rules = [m for m in rule_meta().values() if "python" in m.languages]
+    python_rules = [m for m in code_rules().values() if "python" in m.languages]
     assert len(python_rules) >= 10
     for meta in python_rules:
         assert meta.fix in out, meta.id
         assert meta.title in out, meta.id
         assert meta.id in out
-    for meta in rule_meta().values():  # language-independent rules apply to every language
+    for meta in code_rules().values():  # language-independent rules apply to every language
         if "*" in meta.languages:
             assert meta.fix in out
 
@@ -69,7 +69,7 @@ def test_every_python_rule_fix_and_title_appear(fmt: str) -> None:
 def test_markdown_structure_and_never_instead_lines() -> None:
     _, out, _ = run("--lang", "python")
     assert out.startswith("# Security instructions for AI-generated code\n")
-    sqli = rule_meta()["PY-SQLI-001"]
+    sqli = code_rules()["PY-SQLI-001"]
     line = next(li for li in out.splitlines() if "PY-SQLI-001" in li and li.startswith("- "))
     assert line == f"- **Never:** {sqli.title} (PY-SQLI-001, CWE-89). **Instead:** {sqli.fix}"
     for heading in (
@@ -110,7 +110,7 @@ def test_general_sections_link_the_rules_that_check_them() -> None:
 
 
 def test_rule_for_javascript_appears_only_for_javascript(monkeypatch: pytest.MonkeyPatch) -> None:
-    rule_meta()  # load the rule pack first
+    code_rules()  # load the rule pack first
     meta = fake_rule("ZZ-JSTEST-001", ("javascript",), "Use the xyzzy-safe idiom for JavaScript.")
     monkeypatch.setitem(registry._META_ONLY, meta.id, meta)
     _, js, _ = run("--lang", "javascript")
@@ -125,7 +125,7 @@ def test_rule_for_javascript_appears_only_for_javascript(monkeypatch: pytest.Mon
 
 
 def test_language_known_only_from_rule_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
-    rule_meta()
+    code_rules()
     meta = fake_rule("ZZ-KT-001", ("kotlin",), "Kotlin's safe idiom: use the kq-bind API.", cwe=(327,))
     monkeypatch.setitem(registry._META_ONLY, meta.id, meta)
     assert "kotlin" in known_languages()
@@ -136,12 +136,12 @@ def test_language_known_only_from_rule_metadata(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_language_without_rules_still_gets_general_guidance() -> None:
-    metas = {k: m for k, m in rule_meta().items() if "python" in m.languages or "*" in m.languages}
+    metas = {k: m for k, m in code_rules().items() if "python" in m.languages or "*" in m.languages}
     out = instructions(PromptOptions(("go",)), metas=metas)
     assert "slopguard has no Go-specific rules yet" in out
     assert "subtle.ConstantTimeCompare" in out and "os.LookupEnv" in out and "go.mod" in out
     assert "PY-SQLI-001" not in out
-    assert rule_meta()["SEC-TOKEN-001"].fix in out
+    assert code_rules()["SEC-TOKEN-001"].fix in out
     assert "No slopguard rule checks this yet" in section(out, "Error handling")
     no_deps = instructions(PromptOptions(("go",)), metas=metas, dep_rules=list(CHECK_RULES.values()))
     assert "package checks do not cover these languages yet" in section(no_deps, "Dependencies")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from llm_servers import Reply, scripted
 
-from slopguard.llm.clients import LLMError, Prices, llm_table, looks_like_refusal, make_client
+from slopguard.llm.clients import LLMError, Prices, looks_like_refusal, make_client
+from slopguard.llm.settings import llm_settings, project_llm_table, user_config_path
 
 SECRET = "sk-test-0123456789abcdef"
 
@@ -105,17 +106,31 @@ def test_key_handling(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_llm_table(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.slopguard]\nfail-on = "high"\n[tool.slopguard.llm]\nmodel = "qwen2.5-coder"\n'
-        'base-url = "http://localhost:11434/v1"\napi-key-env = "LOCAL_KEY"\nprice-in = 0.5\n'
+        '[tool.slopguard]\nfail-on = "high"\n[tool.slopguard.llm]\nmodel = "qwen2.5-coder"\nprice-in = 0.5\n'
     )
-    table = llm_table(None, tmp_path)
-    assert table == {"model": "qwen2.5-coder", "base-url": "http://localhost:11434/v1", "api-key-env": "LOCAL_KEY",
-                     "price-in": 0.5}  # fmt: skip
+    table, warnings = project_llm_table(None, tmp_path)
+    assert table == {"model": "qwen2.5-coder", "price-in": 0.5} and warnings == []
     (tmp_path / "pyproject.toml").write_text('[tool.slopguard.llm]\napi-key = "sk-live-123"\n')
     with pytest.raises(ValueError, match="must not hold a key"):
-        llm_table(None, tmp_path)
+        project_llm_table(None, tmp_path)
     (tmp_path / "pyproject.toml").write_text("[tool.slopguard.llm]\ntemperature = 0.2\n")
     with pytest.raises(ValueError, match="unknown key 'temperature'"):
-        llm_table(None, tmp_path)
+        project_llm_table(None, tmp_path)
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    assert llm_table(None, tmp_path) == {}
+    assert project_llm_table(None, tmp_path) == ({}, [])
+
+
+def test_server_and_key_variable_come_only_from_the_user(tmp_path: Path, isolated_user_config: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.slopguard.llm]\nmodel = "repo-model"\nbase-url = "http://127.0.0.1:9/v1"\n'
+        'api-key-env = "GITHUB_TOKEN"\nprovider = "anthropic"\n'
+    )
+    table, warnings = llm_settings(None, tmp_path)
+    assert table == {"model": "repo-model"}
+    assert len(warnings) == 3 and all("ignoring" in w for w in warnings)
+    user = isolated_user_config / "slopguard" / "config.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text('[llm]\nbase-url = "http://localhost:11434/v1"\napi-key-env = "LOCAL_KEY"\nmodel = "mine"\n')
+    assert user_config_path() == user
+    table, _ = llm_settings(None, tmp_path)
+    assert table == {"base-url": "http://localhost:11434/v1", "api-key-env": "LOCAL_KEY", "model": "repo-model"}

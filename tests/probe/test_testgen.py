@@ -20,12 +20,13 @@ import pytest
 from click.testing import CliRunner
 
 from slopguard.cli.testgen import tests_command as generate_cli
+from slopguard.probe.route_vocabulary import request_fields
 from slopguard.probe.testgen import (
     MARKER,
+    AppLocation,
     flask_endpoints,
     parse_app_spec,
     render_targets,
-    request_fields,
 )
 from slopguard.probe.testgen import TestgenError as GenerateError
 
@@ -151,7 +152,7 @@ def test_generated_files_are_readable_and_lint_clean(tmp_path: Path) -> None:
     generate(out, f"{TARGET / 'fixed_app.py'}:create_app()", *USERS)
     names = sorted(p.name for p in out.iterdir())
     assert names == [
-        "conftest.py", "security_targets.py", "test_security_auth.py",
+        "conftest.py", "security_client.py", "security_targets.py", "test_security_auth.py",
         "test_security_headers.py", "test_security_injection.py",
     ]  # fmt: skip
     targets = (out / "security_targets.py").read_text()
@@ -162,16 +163,46 @@ def test_generated_files_are_readable_and_lint_clean(tmp_path: Path) -> None:
         text = path.read_text()
         assert MARKER in text
         compile(text, str(path), "exec")
-    conftest = (out / "conftest.py").read_text()
-    assert "app.test_client()" in conftest
-    assert re.search(r'^APP_FILE = "\.\./[^"]*examples/probe-target/fixed_app\.py"$', conftest, re.M)  # relative
-    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
-    if not Path(ruff).exists():
+    assert 'FRAMEWORK = "flask"' in targets and "app.test_client()" in (out / "security_client.py").read_text()
+    app_file = re.search(r"^APP_FILE = (\(.*?\n\))$", targets, re.M | re.S)
+    assert app_file and '"examples",\n    "probe-target",\n    "fixed_app.py",\n)' in app_file.group(1)  # relative
+    assert app_file.group(1).startswith('(\n    "..",')
+    assert_lint_clean(out)
+
+
+def assert_lint_clean(out: Path) -> None:
+    """The rendered folder passes ruff's checks and its formatter at a line length common in other projects."""
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        ruff = Path(shutil.which("ruff") or ruff)
+    if not ruff.exists():
         pytest.skip("ruff not installed")
     rules = "E,F,W,I,B,UP,SIM,RUF"
-    command = [ruff, "check", "--no-cache", "--isolated", "--select", rules, "--line-length", "110", str(out)]
-    lint = subprocess.run(command, text=True, capture_output=True)
+    check = [str(ruff), "check", "--no-cache", "--isolated", "--select", rules, "--line-length", "110", str(out)]
+    lint = subprocess.run(check, text=True, capture_output=True)
     assert lint.returncode == 0, lint.stdout
+    form = [str(ruff), "format", "--check", "--diff", "--no-cache", "--isolated", "--line-length", "110", str(out)]
+    formatted = subprocess.run(form, text=True, capture_output=True)
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
+
+def test_generated_files_name_no_absolute_path_however_deep_the_app(tmp_path: Path) -> None:
+    """A long clone path reaches the generated files only as relative path parts, each line kept short, and
+    the suite still finds the app."""
+    deep = tmp_path.joinpath("clone-" + "a" * 120, "b" * 40, "c" * 40, "d" * 40, "probe-target")
+    shutil.copytree(TARGET, deep)
+    out = tmp_path / "project" / "tests" / "security"
+    generate(out, f"{deep / 'fixed_app.py'}:create_app()", *USERS)
+    for path in out.iterdir():
+        text = path.read_text()
+        assert str(tmp_path) not in text and str(ROOT) not in text, f"{path.name} names an absolute path"
+    assert_lint_clean(out)
+    report = tmp_path / "headers.xml"
+    case = f"{out / 'test_security_headers.py'}::test_security_headers_are_set[GET /search]"
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", case]
+    ran = subprocess.run(command, cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stdout[-3000:]
+    assert outcomes(report)["passed"] == 1
 
 
 def test_refuses_to_overwrite_files_it_did_not_write(tmp_path: Path) -> None:
@@ -240,12 +271,12 @@ def test_request_fields_follow_the_request_object_and_its_aliases() -> None:
         )
     )
     assert request_fields(tree) == {
-        "username": ("form", None, "string"),
-        "password": ("form", None, "string"),
+        "username": ("json", None, "string"),  # the first source named decides: get_json() before form
+        "password": ("json", None, "string"),
         "q": ("query", "lamp", "string"),
         "page": ("query", 1, "integer"),
         "note": ("json", None, "string"),
-        "v": ("form", None, "string"),
+        "v": ("query", None, "string"),  # request.values holds the query string whatever the method
     }
 
 
@@ -276,7 +307,8 @@ def test_flask_discovery_finds_login_reset_and_protected_routes() -> None:
     assert set(endpoints) == {"POST /auth/login", "POST /forgot", "GET /orders/{order_id}", "GET /about"}
     assert endpoints["GET /orders/{order_id}"].secured and not endpoints["GET /about"].secured
     assert endpoints["GET /orders/{order_id}"].params[0].kind == "integer"
-    targets = render_targets("x", "flask", list(endpoints.values()), [], None, 30)
+    app = AppLocation("discovery:app", None, "discovery", "app", False)
+    targets = render_targets(app, "flask", list(endpoints.values()), [], None, 30)
     assert 'LOGIN = {"route": "POST /auth/login", "user": "email", "password": "password"}' in targets
     assert '{"route": "POST /forgot", "user": "email"}' in targets
     assert 'PROTECTED = [\n    "GET /orders/{order_id}",\n]' in targets
@@ -341,7 +373,7 @@ def test_fastapi_apps_are_tested_through_testclient(tmp_path: Path) -> None:
     assert result["failed"] == {("test_markup_is_escaped", "GET /search q")}, result["log"]
     assert result["passed"] >= 14 and result["skipped"] == 0
     targets = (tmp_path / "sec" / "security_targets.py").read_text()
-    assert '"item_id": ("path", 1, "integer")' in targets and "TestClient" in (tmp_path / "sec/conftest.py").read_text()
+    assert '"item_id": ("path", 1, "integer")' in targets and 'FRAMEWORK = "fastapi"' in targets
 
 
 def test_django_projects_are_tested_through_the_test_client(tmp_path: Path) -> None:

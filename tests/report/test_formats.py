@@ -8,9 +8,8 @@ from pathlib import Path
 import jsonschema
 
 from slopguard.core.config import Settings
-from slopguard.core.finding import Severity
-from slopguard.engine.registry import rule_meta
-from slopguard.engine.scanner import Scanner
+from slopguard.pipeline.catalog import code_rules, make_scanner
+from slopguard.report import RenderOptions
 from slopguard.report.json_report import render_json
 from slopguard.report.sarif import render_sarif
 
@@ -32,11 +31,11 @@ def scan(tmp_path: Path):  # type: ignore[no-untyped-def]
     (tmp_path / "svc" / "ping.py").write_text(CODE)
     (tmp_path / "bad.py").write_text("def (:\n")
     settings = Settings(root=tmp_path, cache=False)
-    return Scanner(settings, rule_meta()).scan_paths([tmp_path])
+    return make_scanner(settings, code_rules()).scan_paths([tmp_path])
 
 
 def test_json_matches_documented_schema(tmp_path: Path) -> None:
-    doc = json.loads(render_json(scan(tmp_path), Severity.HIGH))
+    doc = json.loads(render_json(scan(tmp_path), RenderOptions()))
     schema = json.loads((ROOT / "docs" / "findings.schema.json").read_text())
     jsonschema.validate(doc, schema)
     assert doc["findings"] and doc["skipped"][0]["path"] == "bad.py"

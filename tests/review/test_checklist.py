@@ -9,7 +9,7 @@ from slopguard.core.rule import RuleMeta
 from slopguard.deps.checks import CHECK_RULES
 from slopguard.deps.manifests import ManifestProblem
 from slopguard.deps.model import Check, Ecosystem, PackageRef, PackageReport, Signal
-from slopguard.engine.registry import rule_meta
+from slopguard.pipeline.catalog import code_rules
 from slopguard.review.checklist import (
     AUDIT,
     DEPENDENCIES,
@@ -35,7 +35,7 @@ GENERAL = [UNDERSTAND, DEPENDENCIES, ERRORS, INPUT, SECRETS, AUDIT]
 
 
 def finding(rule_id: str, path: str, line: int, confidence: Confidence = Confidence.HIGH) -> Finding:
-    meta = rule_meta()[rule_id]
+    meta = code_rules()[rule_id]
     return Finding(
         rule_id, meta.title, meta.severity, confidence, f"{rule_id} here", Location(path, line), "code", meta.cwe,
         meta.fix, "fp",
@@ -52,7 +52,7 @@ def by_id(checklist: Checklist) -> dict[str, Item]:
 
 def build(ch: Change, findings: list[Finding] | None = None, packages: list[PackageReport] | None = None,
           enabled: set[str] | None = None) -> Checklist:  # fmt: skip
-    metas = rule_meta()
+    metas = code_rules()
     return build_checklist(ch, findings or [], metas, enabled if enabled is not None else set(metas), packages or [])
 
 
@@ -64,7 +64,7 @@ def test_general_questions_come_first_in_the_seed_order_and_are_always_present()
 
 
 def test_rule_items_are_generated_from_rule_metadata_for_each_language_present() -> None:
-    metas = rule_meta()
+    metas = code_rules()
     items = by_id(build(change(app__py="python", web__js="javascript", settings__yaml="config")))
     for meta in metas.values():
         general = meta.id in SECRET_RULES | ERROR_RULES or set(meta.cwe) & (SECRET_CWES | ERROR_CWES)
@@ -85,7 +85,7 @@ def test_rule_items_are_generated_from_rule_metadata_for_each_language_present()
 
 def test_a_new_rule_in_the_metadata_becomes_a_question_without_editing_the_checklist() -> None:
     new = RuleMeta("GO-NEW-001", "Brand new weakness", (89,), Severity.HIGH, Confidence.HIGH, ("go",), "why", "do X")
-    metas = {**rule_meta(), new.id: new}
+    metas = {**code_rules(), new.id: new}
     ch = change(main__go="go")
     checklist = build_checklist(ch, [], metas, set(metas), [])
     item = by_id(checklist)["go:GO-NEW-001"]
@@ -106,7 +106,7 @@ def test_rule_item_fails_with_locations_and_passes_without_findings() -> None:
 def test_disabled_rule_and_unanalysed_file_leave_the_question_to_a_person() -> None:
     ch = change(app__py="python")
     ch.not_analysed = [("broken.py", "syntax error at line 3: invalid syntax")]
-    enabled = set(rule_meta()) - {"PY-CMDI-001"}
+    enabled = set(code_rules()) - {"PY-CMDI-001"}
     items = by_id(build(ch, enabled=enabled))
     assert items["python:PY-CMDI-001"].status is Status.HUMAN
     assert "disabled by configuration" in items["python:PY-CMDI-001"].evidence[0].text
@@ -149,7 +149,7 @@ def test_human_questions_stay_open() -> None:
 
 
 def test_unreviewed_ai_code_is_listed_for_the_person_who_reads_every_line() -> None:
-    provenance = [m for m in rule_meta().values() if "provenance" in m.tags]
+    provenance = [m for m in code_rules().values() if "provenance" in m.tags]
     assert provenance, "the provenance rule pack declares a rule tagged 'provenance'"
     unreviewed = Finding(
         provenance[0].id, provenance[0].title, Severity.MEDIUM, Confidence.HIGH, "AI code without reviewer",
@@ -163,7 +163,7 @@ def test_unreviewed_ai_code_is_listed_for_the_person_who_reads_every_line() -> N
 def test_opt_in_rules_are_questions_only_when_turned_on() -> None:
     opt = RuleMeta("PY-OPT-001", "Optional check", (20,), Severity.LOW, Confidence.HIGH, ("python",), "w", "f",
                    ("opt-in",))  # fmt: skip
-    metas = {**rule_meta(), opt.id: opt}
+    metas = {**code_rules(), opt.id: opt}
     ch = change(app__py="python")
     assert "python:PY-OPT-001" not in by_id(build_checklist(ch, [], metas, set(metas) - {opt.id}, []))
     assert by_id(build_checklist(ch, [], metas, set(metas), []))["python:PY-OPT-001"].status is Status.PASS

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from labels import score_file
 
-from slopguard.engine.registry import rule_meta
+from slopguard.pipeline.catalog import code_rules
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
 
@@ -20,7 +20,7 @@ def fixture_for(rule_id: str) -> Path | None:
     return matches[0] if matches else None
 
 
-@pytest.mark.parametrize("rule_id", sorted(rule_meta()))
+@pytest.mark.parametrize("rule_id", sorted(code_rules()))
 def test_rule_fixture(rule_id: str) -> None:
     path = fixture_for(rule_id)
     assert path is not None, f"{rule_id} has no fixture under tests/fixtures/rules/"
@@ -35,6 +35,6 @@ def test_rule_fixture(rule_id: str) -> None:
 
 
 def test_fixture_names_match_rules() -> None:
-    known = set(rule_meta())
+    known = set(code_rules())
     orphans = [p.name for p in FIXTURES.rglob("*") if p.is_file() and p.stem not in known]
     assert not orphans, f"fixtures for unknown rules: {orphans}"

@@ -10,6 +10,8 @@ from typing import Any, NoReturn
 import click
 
 from slopguard.llm.bench import BenchOptions, BenchRun, Record
+from slopguard.llm.clients import Prices
+from slopguard.llm.settings import PROVIDERS, llm_settings, pick
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
 
@@ -34,12 +36,12 @@ def _rounds(text: str) -> tuple[int, ...]:
 
 
 def _options(config: Path | None, flags: dict[str, Any]) -> BenchOptions:
-    from slopguard.llm.clients import PROVIDERS, Prices, llm_table
-
     try:
-        table = llm_table(config, Path.cwd())
+        table, warnings = llm_settings(config, Path.cwd())
     except ValueError as exc:
         _fail(str(exc))
+    for warning in warnings:
+        click.echo(f"slopguard: warning: {warning}", err=True)
     models = _split(flags["model"]) or _split((str(table.get("model", "")),))
     if not models:
         _fail("no model given: --model M1,M2 (or model in [tool.slopguard.llm])")
@@ -49,8 +51,8 @@ def _options(config: Path | None, flags: dict[str, Any]) -> BenchOptions:
     if provider not in PROVIDERS:
         _fail(f"unknown provider {provider!r} (valid: {', '.join(PROVIDERS)})")
 
-    def pick(flag: str, key: str, default: Any) -> Any:
-        return flags[flag] if flags[flag] is not None else table.get(key, default)
+    def get(flag: str, key: str, default: Any) -> Any:
+        return pick(flags, table, flag, key, default)
 
     return BenchOptions(
         models=tuple(models),
@@ -58,10 +60,10 @@ def _options(config: Path | None, flags: dict[str, Any]) -> BenchOptions:
         samples=flags["samples"],
         concurrency=flags["concurrency"],
         provider=provider,
-        base_url=pick("base_url", "base-url", None),
-        key_env=pick("api_key_env", "api-key-env", None),
-        timeout=float(pick("timeout", "timeout", 120.0)),
-        prices=Prices(float(pick("price_in", "price-in", 0.0)), float(pick("price_out", "price-out", 0.0))),
+        base_url=get("base_url", "base-url", None),
+        key_env=get("api_key_env", "api-key-env", None),
+        timeout=float(get("timeout", "timeout", 120.0)),
+        prices=Prices(float(get("price_in", "price-in", 0.0)), float(get("price_out", "price-out", 0.0))),
         limit=flags["limit"],
     )
 
@@ -144,7 +146,7 @@ def _print_summary(summary: Record) -> None:
 @click.option("--report-only", is_flag=True, help="Write the reports from the stored results without running.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Configuration file with [tool.slopguard.llm].")  # fmt: skip
+              help="Project config with [tool.slopguard.llm] (cannot set the server or key variable).")  # fmt: skip
 def bench_command(
     model: tuple[str, ...], provider: str | None, base_url: str | None, api_key_env: str | None, rounds: str,
     samples: int, suite: str, concurrency: int, out: Path, timeout: float | None, price_in: float | None,

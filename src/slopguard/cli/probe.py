@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from slopguard.probe.model import ProbeOptions, parse_header, parse_identity
 
+if TYPE_CHECKING:
+    from slopguard.probe.runner import ProbeResult
+
+EXIT_INCOMPLETE = 3
 FAMILY_NAMES = ("headers", "injection", "reflection", "auth", "enumeration", "ratelimit", "errors", "cookies")
 
 
@@ -144,7 +149,9 @@ def probe_command(
 
     Only loopback targets unless --allow-host names the host; only GET/HEAD/OPTIONS unless
     --allow-unsafe-methods (or --login for those routes); requests, rate and time are bounded and reported.
-    Exit codes: 0 no findings, 1 findings, 2 refused or bad input.
+    Exit codes: 0 no findings and every check ran, 1 findings, 2 refused or bad input, 3 no findings but the
+    probe was incomplete (a check got no usable answer: none in time or one over the size cap; a route whose path
+    could leave the target was skipped; a budget stopped the run): see the "not checked" lines.
     """
     try:
         user, _, password = (known_user or "").partition(":")
@@ -178,6 +185,7 @@ def probe_command(
 
 
 def _run(options: ProbeOptions, fmt: str, output: Path | None) -> None:
+    # Loaded here: parsing the options (and --help) stays fast; the probe's modules load only to run it.
     from rich.console import Console
 
     from slopguard.probe.report import render_json, render_sarif, render_text, summary_line
@@ -205,4 +213,13 @@ def _run(options: ProbeOptions, fmt: str, output: Path | None) -> None:
             click.echo(text, nl=False)
     if fmt != "text" or output:
         click.echo(f"slopguard probe: {len(result.observations)} finding(s); {summary_line(result)}", err=True)
-    sys.exit(1 if result.observations and not options.dry_run else 0)
+    sys.exit(exit_code(result))
+
+
+def exit_code(result: ProbeResult) -> int:
+    """1 findings; 3 no findings but something could not be checked (fail closed: unknown is not clean); 0."""
+    if result.options.dry_run:
+        return 0
+    if result.observations:
+        return 1
+    return EXIT_INCOMPLETE if result.incomplete else 0

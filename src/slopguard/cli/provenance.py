@@ -93,9 +93,10 @@ def mark_command(
 def _rule_ids(
     rules: tuple[str, ...], cwes: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
 ) -> set[str]:
-    from slopguard.engine.registry import rule_meta, select_rules
+    from slopguard.engine.registry import select_rules
+    from slopguard.pipeline.catalog import code_rules
 
-    metas = rule_meta()
+    metas = code_rules()
     if not rules and not cwes:
         try:
             return select_rules(select, ignore, metas) - {REVIEW_RULE_ID}

@@ -1,12 +1,17 @@
 """``slopguard rci`` (generate, criticise, improve: measured by our own scan) and ``slopguard fix`` (the same loop on
-existing code: a unified diff, written only with --apply and only when it adds no finding and no unverified package).
+existing code: a unified diff, written only with --apply and only when the patched files were fully analysed and add
+no finding and no unverified package).
+
+The model server, the provider and the API key's variable come only from flags, the environment or the user's own
+configuration, never from the project's. Secrets are masked in everything sent, printed or written.
 
 Exit codes: 0 the final code is clean, 1 findings / hallucinated packages remain (or no code, a refusal, a refused
-patch), 2 usage, configuration or model-server errors.
+patch), 2 usage, configuration or model-server errors, and (fix) a file the scanner cannot analyse.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -14,21 +19,14 @@ from typing import Any, NoReturn
 
 import click
 
-from slopguard.core.languages import language_of
 from slopguard.deps.verify import VerifyOptions
+from slopguard.engine.languages import language_of
 from slopguard.guide.instructions import LANGUAGE_ALIASES, parse_contexts
-from slopguard.llm.clients import (
-    DEFAULT_RETRIES,
-    DEFAULT_TIMEOUT,
-    PROVIDERS,
-    ChatClient,
-    LLMError,
-    Prices,
-    llm_table,
-    make_client,
-)
+from slopguard.llm.clients import DEFAULT_RETRIES, DEFAULT_TIMEOUT, ChatClient, LLMError, Prices, make_client
 from slopguard.llm.extract import CodeFile, safe_name
-from slopguard.llm.rci import RciResult, diff_files, judge_patch, pair_files, run_fix, run_rci
+from slopguard.llm.patch import diff_files, judge_patch, pair_files
+from slopguard.llm.rci import RciResult, run_fix, run_rci
+from slopguard.llm.settings import PROVIDERS, llm_settings, pick
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 LANGUAGES = ("python", "javascript", "typescript", "java", "c", "cpp", "rust", "go")
@@ -76,7 +74,11 @@ _OPTIONS = [
         help="Write the rounds, diffs, final code, report.json and transcript.json here.",
     ),
     click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True),
-    click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file."),
+    click.option(
+        "--config",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Project config file ([tool.slopguard.llm]; it cannot choose the server or the key variable).",
+    ),
 ]
 
 
@@ -88,24 +90,25 @@ def _shared(func: Any) -> Any:
 
 def _client(opts: dict[str, Any], start: Path) -> tuple[ChatClient, int]:
     try:
-        table = llm_table(opts["config"], start)
+        table, warnings = llm_settings(opts["config"], start)
     except ValueError as exc:
         _fail(str(exc))
+    for warning in warnings:
+        click.echo(f"slopguard: warning: {warning}", err=True)
 
-    def pick(flag: str, key: str, default: Any) -> Any:
-        value = opts.get(flag)
-        return value if value is not None else table.get(key, default)
+    def get(flag: str, key: str, default: Any) -> Any:
+        return pick(opts, table, flag, key, default)
 
-    prices = Prices(float(pick("price_in", "price-in", 0.0)), float(pick("price_out", "price-out", 0.0)))
+    prices = Prices(float(get("price_in", "price-in", 0.0)), float(get("price_out", "price-out", 0.0)))
     try:
         client = make_client(
-            pick("provider", "provider", "openai"), pick("model", "model", None), pick("base_url", "base-url", None),
-            pick("api_key_env", "api-key-env", None), float(pick("timeout", "timeout", DEFAULT_TIMEOUT)),
-            max_retries=int(pick("max_retries", "max-retries", DEFAULT_RETRIES)), prices=prices,
+            get("provider", "provider", "openai"), get("model", "model", None), get("base_url", "base-url", None),
+            get("api_key_env", "api-key-env", None), float(get("timeout", "timeout", DEFAULT_TIMEOUT)),
+            max_retries=int(get("max_retries", "max-retries", DEFAULT_RETRIES)), prices=prices,
         )  # fmt: skip
     except LLMError as exc:
         _fail(str(exc))
-    return client, int(pick("rounds", "rounds", 2))
+    return client, int(get("rounds", "rounds", 2))
 
 
 def _write(base: Path, name: str, text: str) -> None:
@@ -119,15 +122,17 @@ def _write(base: Path, name: str, text: str) -> None:
 
 
 def _save(result: RciResult, out_dir: Path) -> None:
+    """The rounds, diffs, final code, report.json and transcript.json, secrets masked."""
+    mask = result.masker.mask
     out_dir.mkdir(parents=True, exist_ok=True)
     for r in result.rounds:
         for f in r.assessment.files:
-            _write(out_dir / f"round-{r.index}", f.name, f.code)
+            _write(out_dir / f"round-{r.index}", f.name, mask(f.code))
         if r.diff:
-            (out_dir / f"round-{r.index}.diff").write_text(r.diff, encoding="utf-8")
+            (out_dir / f"round-{r.index}.diff").write_text(mask(r.diff), encoding="utf-8")
     final = result.final
     for f in final.assessment.files if final else []:
-        _write(out_dir / "final", f.name, f.code)
+        _write(out_dir / "final", f.name, mask(f.code))
     (out_dir / "transcript.json").write_text(json.dumps(result.transcript_dict(), indent=2), encoding="utf-8")
     (out_dir / "report.json").write_text(json.dumps(result.to_dict(transcript=False), indent=2), encoding="utf-8")
 
@@ -155,27 +160,36 @@ def _table(result: RciResult) -> str:
     return cap.get()
 
 
+def _echo(result: RciResult, text: str, *, nl: bool = True, err: bool = False) -> None:
+    click.echo(result.masker.mask(text), nl=nl, err=err)
+
+
 def _text_report(result: RciResult, show_final: bool = True) -> None:
-    click.echo(_table(result), nl=False)
+    echo = functools.partial(_echo, result)
+    echo(_table(result), nl=False)
     for r in result.rounds:
+        for why in r.assessment.skipped:
+            echo(f"not analysed (round {r.index}): {why}")
+        if r.ignored:
+            echo(f"ignored (round {r.index}): the answer's {', '.join(r.ignored)} match(es) no file being fixed")
         for i in r.assessment.injections:
-            click.echo(f"prompt-injection attempt (reported, not obeyed): {i.path}:{i.line}: {json.dumps(i.text)}")
+            echo(f"prompt-injection attempt (reported, not obeyed): {i.path}:{i.line}: {json.dumps(i.text)}")
     for r in result.rounds:
         if r.diff:
-            click.echo(f"\n--- diff round {r.index - 1} -> {r.index} ---\n{r.diff}", nl=False)
+            echo(f"\n--- diff round {r.index - 1} -> {r.index} ---\n{r.diff}", nl=False)
     final = result.final
     if final is not None:
         for f in final.assessment.findings:
             loc = f.location
-            click.echo(f"remaining: {loc.path}:{loc.start_line}: {f.rule_id} [{f.severity.label}] {f.message}")
+            echo(f"remaining: {loc.path}:{loc.start_line}: {f.rule_id} [{f.severity.label}] {f.message}")
         if show_final:
             for code in final.assessment.files:
-                click.echo(f"\n=== final {code.name} (round {final.index}) ===\n{code.code}", nl=False)
+                echo(f"\n=== final {code.name} (round {final.index}) ===\n{code.code}", nl=False)
     totals = result.totals()
-    click.echo(f"\nstopped: {result.stopped}; {totals['calls']} call(s), {totals['input_tokens']} input / "
+    echo(f"\nstopped: {result.stopped}; {totals['calls']} call(s), {totals['input_tokens']} input / "
                f"{totals['output_tokens']} output tokens, cost {totals['cost']:.4f}")  # fmt: skip
     if result.error:
-        click.echo(f"slopguard: {result.error}", err=True)
+        echo(f"slopguard: {result.error}", err=True)
 
 
 @click.command("rci")
@@ -225,11 +239,16 @@ def _read_targets(paths: tuple[Path, ...], language: str | None) -> tuple[list[C
 @click.command("fix")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--lang", "language", help="Language of the files (default: from the extension).")
-@click.option("--apply", "apply_", is_flag=True, help="Write the patch (only when it adds no finding or package).")
+@click.option("--apply", "apply_", is_flag=True, help="Write the patch (only when it is safe: see below).")
 @_shared
 def fix_command(paths: tuple[Path, ...], language: str | None, apply_: bool, **opts: Any) -> None:
     """Run the criticise/improve loop on existing files and propose a unified diff. Files are written only with
-    --apply, and only when the re-scanned result adds no finding and no unverified package."""
+    --apply, and only when the patched files were fully analysed and add no finding, no unverified package and no
+    instruction-like text; a file the answer leaves out stays as it is.
+
+    Exit status: 0 the (patched) code is clean, or there is nothing to fix; 1 findings remain, the patch was
+    refused (with the reasons), changes nothing, or the model gave no code; 2 usage, configuration or model-server
+    errors, or a file the scanner cannot analyse (too large, not parseable, nested too deeply)."""
     files, lang, root = _read_targets(paths, _language(language))
     client, rounds = _client(opts, opts["config"].parent if opts["config"] else root)
     verify_options = VerifyOptions(offline=opts["offline"], project_dir=root)
@@ -242,28 +261,29 @@ def fix_command(paths: tuple[Path, ...], language: str | None, apply_: bool, **o
     if final is not None and final is not before:
         verdict = judge_patch(before.assessment, final.assessment)
         patch = diff_files(before.assessment.files, final.assessment.files, "a", "b")
+    nothing_to_fix = before.assessment.clean
     if opts["fmt"] == "json":
         data = result.to_dict()
-        data["patch"] = patch
+        data["patch"] = result.masker.mask(patch)
         data["patch_accepted"] = verdict.accepted if verdict else None
-        data["patch_refused_because"] = verdict.reasons if verdict else []
+        data["patch_refused_because"] = result.masker.data(verdict.reasons) if verdict else []
         click.echo(json.dumps(data, indent=2))
     else:
         _text_report(result, show_final=False)
-        if before.assessment.clean:
+        if nothing_to_fix:
             click.echo("nothing to fix: the scan finds no problem")
         elif patch:
-            click.echo(f"\n=== proposed patch ===\n{patch}", nl=False)
+            _echo(result, f"\n=== proposed patch ===\n{patch}", nl=False)
         elif verdict is not None:
             click.echo("the model's answer changes nothing")
     if result.error:
         sys.exit(EXIT_ERROR)
-    if before.assessment.clean:
+    if nothing_to_fix:
         sys.exit(EXIT_CLEAN)
     if verdict is None or not patch:
         sys.exit(EXIT_FINDINGS)
     if not verdict.accepted:
-        click.echo("patch refused: " + "; ".join(verdict.reasons), err=True)
+        _echo(result, "patch refused: " + "; ".join(verdict.reasons), err=True)
         sys.exit(EXIT_FINDINGS)
     assert final is not None
     if apply_:

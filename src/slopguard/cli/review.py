@@ -26,7 +26,10 @@ import click
 
 from slopguard.core.config import ConfigError, Settings, load_settings
 from slopguard.core.report import Report
-from slopguard.review.checklist import Change, Checklist
+from slopguard.pipeline.catalog import code_rules, make_scanner
+from slopguard.pipeline.packages import check, references
+from slopguard.pipeline.scan import scan_paths, verify_options
+from slopguard.review.checklist import PROVENANCE_TAG, Change, Checklist, build_checklist
 
 REVIEWS_FILE = Path(".slopguard") / "reviews.jsonl"
 # Never part of a reviewed change: slopguard's own records and cache.
@@ -88,39 +91,28 @@ def _settings(config_file: Path | None, start: Path, root: Path | None) -> Setti
     return settings.with_overrides(cache=False)
 
 
-def _scan(settings: Settings, targets: list[Path]) -> tuple[Report, frozenset[str]]:
-    from slopguard.engine.registry import rule_meta
-    from slopguard.engine.scanner import Scanner
-    from slopguard.review.checklist import PROVENANCE_TAG
-
+def build(settings: Settings, targets: list[Path], change: Change, offline: bool) -> Checklist:
+    """Scan the change, verify its packages, answer the checklist."""
     try:
-        chosen = Scanner(settings).rule_ids
+        scanner = make_scanner(settings)
     except ValueError as exc:
         fail(f"{exc} (see 'slopguard rules')")
     # AI provenance rules (opt-in for scan) always feed the review, unless the configuration ignores them.
     ignored = tuple(sel.strip().upper() for sel in settings.ignore)
-    provenance = {m.id for m in rule_meta().values() if PROVENANCE_TAG in m.tags and not m.id.startswith(ignored)}
-    scanner = Scanner(settings, rule_ids=chosen | provenance)
-    result = scanner.scan_paths(targets) if targets else Report(settings.root, rules=scanner.rules)
-    return result, scanner.rule_ids
-
-
-def build(settings: Settings, targets: list[Path], change: Change, offline: bool) -> Checklist:
-    """Scan the change, verify its packages, answer the checklist."""
-    from slopguard.deps.phase import check_dependencies
-    from slopguard.deps.verify import VerifyOptions
-    from slopguard.engine.registry import rule_meta
-    from slopguard.review.checklist import build_checklist
-
-    result, enabled = _scan(settings, targets)
+    metas = code_rules()
+    provenance = {m.id for m in metas.values() if PROVENANCE_TAG in m.tags and not m.id.startswith(ignored)}
+    scanner = make_scanner(settings, scanner.rule_ids | provenance)
+    report = scan_paths(settings.with_overrides(deps=False), targets, scanner=scanner).report if targets else None
+    result = report or Report(settings.root, rules=scanner.rules)
     # A file skipped in part (a syntax error: text rules still ran) is both in ``files`` and ``not_analysed``.
     change.files = {s.display: s.language for s in result.sources}
     change.not_analysed = [(s.display, s.reason) for s in result.skipped]
-    options = VerifyOptions(offline=offline or settings.offline, new_days=settings.new_days, project_dir=settings.root)
-    outcome = check_dependencies(result, options)
+    # Packages are always verified for a review, whatever the scan settings say.
+    refs, problems = references(result.root, result.sources, result.imports)
+    packages = check(result.root, refs, verify_options(settings, offline), problems=problems)
     code_findings = [f for f in result.findings if not f.rule_id.startswith("DEP-")]
     return build_checklist(
-        change, code_findings, rule_meta(), enabled, outcome.reports, outcome.problems, settings.fail_on
+        change, code_findings, metas, scanner.rule_ids, packages.reports, packages.problems, settings.fail_on
     )
 
 

@@ -7,7 +7,7 @@ import json
 import click
 
 from slopguard.core.rule import RuleMeta
-from slopguard.engine.registry import rule_meta
+from slopguard.pipeline.catalog import code_rules
 
 
 def catalog() -> dict[str, RuleMeta]:
@@ -15,7 +15,7 @@ def catalog() -> dict[str, RuleMeta]:
     from slopguard.deps.checks import CHECK_RULES
     from slopguard.probe.rules import PROBE_RULES
 
-    metas = dict(rule_meta())
+    metas = dict(code_rules())
     metas.update({m.id: m for m in CHECK_RULES.values()})
     metas.update({m.id: m for m in PROBE_RULES.values()})
     return dict(sorted(metas.items()))

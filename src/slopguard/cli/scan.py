@@ -11,12 +11,14 @@ import click
 
 from slopguard.core.baseline import BaselineError, load_baseline, new_findings, write_baseline
 from slopguard.core.config import FORMATS, ConfigError, Settings, load_settings
-from slopguard.core.finding import Finding, Severity
-from slopguard.core.languages import STDIN_LANGUAGES
+from slopguard.core.finding import Severity
 from slopguard.core.report import Report
-from slopguard.core.snippets import code_blocks
+from slopguard.engine.languages import scanned_languages
 from slopguard.engine.scanner import Progress as ProgressFn
-from slopguard.engine.scanner import Scanner
+from slopguard.pipeline.catalog import make_scanner
+from slopguard.pipeline.gate import exit_code
+from slopguard.pipeline.scan import scan_answer, scan_paths
+from slopguard.report import RenderOptions, reporter
 
 SEVERITIES = [s.label for s in Severity]
 PROGRESS_MIN_FILES = 200
@@ -61,19 +63,6 @@ def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
             bar.stop()
 
 
-def _scan_stdin(scanner: Scanner, language: str, display: str) -> tuple[Report, dict[str, str]]:
-    text = sys.stdin.read()
-    blocks = code_blocks(text, language)
-    merged = Report(scanner.settings.root, rules=scanner.rules)
-    for block in blocks:
-        part = scanner.scan_text(block.code, language, display, block.first_line)
-        merged.findings += part.findings
-        merged.skipped += part.skipped
-        merged.seconds += part.seconds
-    merged.files_scanned = 1
-    return merged, {display: text}
-
-
 @click.command("scan")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: text).")
@@ -83,7 +72,7 @@ def _scan_stdin(scanner: Scanner, language: str, display: str) -> tuple[Report, 
 @click.option("--ignore", "ignore_", multiple=True, help="Skip these rule ids or prefixes.")
 @click.option("--exclude", multiple=True, help="Gitignore-style globs to leave out (repeatable).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), help="Worker processes (0 = one per CPU on big scans).")
-@click.option("--lang", type=click.Choice(STDIN_LANGUAGES), default="python", show_default=True,
+@click.option("--lang", type=click.Choice(scanned_languages()), default="python", show_default=True,
               help="Language of a snippet read from stdin ('-').")  # fmt: skip
 @click.option("--stdin-filename", default="<stdin>", show_default=True, help="Name to show for stdin input.")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
@@ -156,43 +145,19 @@ def scan_command(
         require_review=require_review,
     )
     try:
-        scanner = Scanner(settings)
+        scanner = make_scanner(settings)
     except ValueError as exc:
         fail(f"{exc} (see 'slopguard rules')")
         return
-    snippets: dict[str, str] = {}
     if use_stdin:
-        result, snippets = _scan_stdin(scanner, lang, stdin_filename)
+        outcome = scan_answer(settings, sys.stdin.read(), lang, stdin_filename, scanner=scanner)
     else:
         show = not no_progress and sys.stderr.isatty()
         with _progress(show) as progress:
-            result = scanner.scan_paths(targets, progress)
-    if settings.deps and any(rid.startswith("DEP-") for rid in scanner.rule_ids):
-        _verify_packages(settings, scanner, result, snippets)
-    _apply_baseline(settings, result, update_baseline)
-    _report(settings, result, snippets)
-    sys.exit(exit_code(result.findings, settings))
-
-
-def exit_code(findings: list[Finding], settings: Settings) -> int:
-    """1 when a finding reaches --fail-on; unverifiable packages count unless --allow-unknown."""
-    counted = [f for f in findings if not (settings.allow_unknown and f.rule_id == "DEP-UNKNOWN-001")]
-    return 1 if any(f.severity >= settings.fail_on for f in counted) else 0
-
-
-def _verify_packages(settings: Settings, scanner: Scanner, result: Report, snippets: dict[str, str]) -> None:
-    from slopguard.core.discovery import Skipped
-    from slopguard.core.finding import sort_key
-    from slopguard.deps.collect import from_commands
-    from slopguard.deps.phase import check_dependencies
-    from slopguard.deps.verify import VerifyOptions
-
-    options = VerifyOptions(offline=settings.offline, new_days=settings.new_days, project_dir=settings.root)
-    extra = [ref for display, text in snippets.items() for ref in from_commands(text, display)]
-    outcome = check_dependencies(result, options, snippets, extra)
-    result.findings += [f for f in outcome.findings if f.rule_id in scanner.rule_ids]
-    result.findings.sort(key=sort_key)
-    result.skipped += [Skipped(p.path, f"manifest line {p.line}: {p.message}") for p in outcome.problems]
+            outcome = scan_paths(settings, targets, progress=progress, scanner=scanner)
+    _apply_baseline(settings, outcome.report, update_baseline)
+    _report(settings, outcome.report, outcome.texts)
+    sys.exit(exit_code(outcome.report.findings, settings))
 
 
 def _apply_baseline(settings: Settings, result: Report, update: bool) -> None:
@@ -219,31 +184,14 @@ def _apply_baseline(settings: Settings, result: Report, update: bool) -> None:
     click.echo(f"slopguard: {before - len(result.findings)} finding(s) hidden by baseline {path}", err=True)
 
 
-def _report(settings: Settings, result: Report, snippets: dict[str, str]) -> None:
-    # Reporters are imported on use: a JSON/SARIF run in CI never pays for rich.
-    if settings.format == "json":
-        from slopguard.report.json_report import render_json
-
-        text = render_json(result, settings.fail_on)
-    elif settings.format == "sarif":
-        from slopguard.report.sarif import render_sarif
-
-        text = render_sarif(result)
-    else:
-        from rich.console import Console
-
-        from slopguard.report.text import render_text
-
-        if settings.output:
-            with settings.output.open("w", encoding="utf-8") as out:
-                render_text(result, Console(file=out, width=120, no_color=True), settings.fail_on, snippets=snippets)
-        else:
-            render_text(result, Console(), settings.fail_on, snippets=snippets)
+def _report(settings: Settings, result: Report, texts: dict[str, str]) -> None:
+    options = RenderOptions(settings.fail_on, settings.allow_unknown, texts, terminal=settings.output is None)
+    render = reporter(settings.format)
+    if settings.output is None:
+        render(result, sys.stdout, options)
         return
-    if settings.output:
-        try:
-            settings.output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            fail(f"cannot write {settings.output}: {exc.strerror}")
-    else:
-        click.echo(text, nl=False)
+    try:
+        with settings.output.open("w", encoding="utf-8") as out:
+            render(result, out, options)
+    except OSError as exc:
+        fail(f"cannot write {settings.output}: {exc.strerror}")

@@ -9,8 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from slopguard import __version__
+from slopguard.core.config import Settings
 
 CACHE_DIR_NAME = ".slopguard_cache"
+
+
+def cache_dir(settings: Settings) -> Path | None:
+    """Where a scan with these settings keeps its cache, or None when caching is off."""
+    if not settings.cache:
+        return None
+    return settings.cache_dir or settings.root / CACHE_DIR_NAME
 
 
 def content_hash(data: bytes) -> str:

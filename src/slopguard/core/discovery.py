@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from slopguard.core.languages import language_of
 
 if TYPE_CHECKING:
     import pathspec
@@ -21,6 +19,8 @@ SKIP_DIRS = frozenset(
     }
 )  # fmt: skip
 Ignores = list[tuple[str, "pathspec.GitIgnoreSpec"]]
+# A file name -> the language it is scanned as, or None for files that are not read (the engine's table).
+Classify = Callable[[str], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +69,13 @@ def _link_problem(path: str) -> str | None:
 
 
 class Discovery:
-    """Walks the given paths relative to ``root`` (used for display, excludes and the symlink boundary)."""
+    """Walks the given paths relative to ``root`` (used for display, excludes and the symlink boundary);
+    ``classify`` says which language a file is scanned as (None: not read)."""
 
-    def __init__(self, root: Path, excludes: Iterable[str] = (), respect_gitignore: bool = True) -> None:
+    def __init__(
+        self, root: Path, excludes: Iterable[str] = (), respect_gitignore: bool = True, *, classify: Classify
+    ) -> None:
+        self.classify = classify
         self.root = str(root.resolve())
         self.prefix = self.root.rstrip(os.sep) + os.sep
         patterns = list(excludes)
@@ -119,7 +123,7 @@ class Discovery:
             if explicit:
                 self.skipped.append(Skipped(display, "excluded by configuration"))
             return None
-        language = language or language_of(path)
+        language = language or self.classify(path)
         if language is None:
             if explicit:
                 self.skipped.append(Skipped(display, "unsupported file type"))
@@ -190,7 +194,7 @@ class Discovery:
                 if is_link:
                     problem = _link_problem(path)
                     if problem:
-                        if problem == "symlink loop" or language_of(entry.name) is not None:
+                        if problem == "symlink loop" or self.classify(entry.name) is not None:
                             self.skipped.append(Skipped(self._display(path), problem))
                         continue
                     if os.path.isdir(path):
@@ -206,7 +210,7 @@ class Discovery:
                         continue
                     subdirs.append(path)
                     continue
-                language = language_of(entry.name)
+                language = self.classify(entry.name)
                 if language is None:
                     continue
                 if active and self._ignored(path, False, active):

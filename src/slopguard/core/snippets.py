@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
-ALIASES = {
-    "python": {"python", "py", "python3", "py3", "pycon"},
-    "config": {"env", "ini", "toml", "yaml", "yml"},
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,13 +17,13 @@ class CodeBlock:
     code: str
 
 
-def code_blocks(text: str, language: str) -> list[CodeBlock]:
-    """Blocks tagged with ``language`` (or untagged) in order; the whole text if it has no fences."""
+def code_blocks(text: str, names: Iterable[str]) -> list[CodeBlock]:
+    """Blocks whose fence info names one of ``names`` (or untagged) in order; the whole text if it has no fences."""
     lines = text.splitlines()
     blocks: list[CodeBlock] = []
     i = 0
     fenced = False
-    names = ALIASES.get(language, {language})
+    names = frozenset(names)
     while i < len(lines):
         m = _FENCE.match(lines[i].strip())
         if not m:

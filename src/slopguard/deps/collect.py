@@ -1,17 +1,37 @@
-"""Gather package references from manifests, imports and install commands (files, a tree, or an answer)."""
+"""The dependency sources: manifests (and lockfiles), imports, and install commands in an answer or a script.
+
+Each is a :class:`~slopguard.deps.source.DependencySource`; ``from_manifests``, ``from_imports`` and
+``from_commands`` are the same sources called in one step, for front ends that want the references at once.
+"""
 
 from __future__ import annotations
 
 import re
 import shlex
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
 
 from slopguard.deps.imports import js_package
 from slopguard.deps.manifests import ManifestError, ManifestProblem, parse_manifest
 from slopguard.deps.mapping import ImportMapper
 from slopguard.deps.model import Ecosystem, PackageRef
+from slopguard.deps.source import Collected
+
+__all__ = [
+    "Collected",  # re-exported for the install wrapper until it imports slopguard.deps.source
+    "CommandSource",
+    "ImportSource",
+    "ManifestSource",
+    "from_commands",
+    "from_imports",
+    "from_manifests",
+    "install_args",
+]
+
+Import = tuple[str, str, int, str]  # (display, module, line, language)
 
 JS_LANGUAGES = frozenset({"javascript", "typescript"})
 # An install command on a line of its own (a shell block) or quoted inline in prose (Run `pip install x`).
@@ -28,70 +48,87 @@ _VALUE_OPTIONS = frozenset(
 )  # fmt: skip
 
 
-@dataclass
-class Collected:
-    """References found, and manifest problems worth telling the user about."""
+@dataclass(frozen=True)
+class ManifestSource:
+    """Manifests given as (path, display); a file included by another one is read once."""
 
-    refs: list[PackageRef] = field(default_factory=list)
-    problems: list[ManifestProblem] = field(default_factory=list)
+    paths: Sequence[tuple[Path, str]]
+
+    def collect(self) -> Collected:
+        out = Collected()
+        seen_sources: set[str] = set()
+        for path, display in sorted(self.paths, key=lambda p: p[1]):
+            if display in seen_sources:
+                continue
+            try:
+                parsed = parse_manifest(path, display)
+            except ManifestError as exc:
+                out.problems.append(ManifestProblem(display, 0, str(exc)))
+                continue
+            seen_sources.update(parsed.sources)
+            out.refs += parsed.refs
+            out.problems += parsed.problems
+        return out
+
+
+@dataclass(frozen=True)
+class ImportSource:
+    """Imports as (display, module, line, language): references to the distributions that provide the modules."""
+
+    imports: Sequence[Import]
+    root: Path
+    mapper: ImportMapper | None = None
+
+    def collect(self) -> Collected:
+        mapper = self.mapper or ImportMapper(self.root)
+        refs: list[PackageRef] = []
+        for display, module, line, language in self.imports:
+            if language in JS_LANGUAGES:
+                name = js_package(module)
+                if name:
+                    refs.append(PackageRef(Ecosystem.NPM, name, path=display, line=line, origin="import"))
+                continue
+            folder = (self.root / display).parent if display and not display.startswith("<") else None
+            dists = mapper(module, folder)
+            if dists:
+                ref = PackageRef(Ecosystem.PYPI, dists[0], path=display, line=line, origin="import", imported_as=module)
+                refs.append(ref)
+        return Collected(refs)
+
+
+@dataclass(frozen=True)
+class CommandSource:
+    """Packages named in ``pip install ...`` / ``npm install ...`` lines of an answer or a script."""
+
+    text: str
+    display: str
+
+    def collect(self) -> Collected:
+        refs: list[PackageRef] = []
+        for m in _INSTALL.finditer(self.text):
+            line = self.text.count("\n", 0, m.start("tool")) + 1
+            tool = m.group("tool").split()[-1]
+            ecosystem = Ecosystem.NPM if tool in ("npm", "pnpm", "yarn", "bun") else Ecosystem.PYPI
+            if tool == "poetry" and m.group("verb") != "add":
+                continue
+            refs += install_args(_split(m.group("args")), ecosystem, self.display, line)
+        return Collected(refs)
 
 
 def from_manifests(paths: Iterable[tuple[Path, str]]) -> Collected:
-    """Parse manifests given as (path, display); files included by another one are read once."""
-    out = Collected()
-    seen_sources: set[str] = set()
-    for path, display in sorted(paths, key=lambda p: p[1]):
-        if display in seen_sources:
-            continue
-        try:
-            parsed = parse_manifest(path, display)
-        except ManifestError as exc:
-            out.problems.append(ManifestProblem(display, 0, str(exc)))
-            continue
-        seen_sources.update(parsed.sources)
-        out.refs += parsed.refs
-        out.problems += parsed.problems
-    return out
+    return ManifestSource(tuple(paths)).collect()
 
 
-def from_imports(
-    imports: Iterable[tuple[str, str, int, str]], root: Path, mapper: ImportMapper | None = None
-) -> list[PackageRef]:
-    """(display, module, line, language) -> references to the distributions that provide the modules."""
-    mapper = mapper or ImportMapper(root)
-    refs: list[PackageRef] = []
-    for display, module, line, language in imports:
-        if language in JS_LANGUAGES:
-            name = js_package(module)
-            if name:
-                refs.append(PackageRef(Ecosystem.NPM, name, path=display, line=line, origin="import"))
-            continue
-        folder = (root / display).parent if display and not display.startswith("<") else None
-        dists = mapper(module, folder)
-        if dists:
-            refs.append(
-                PackageRef(Ecosystem.PYPI, dists[0], path=display, line=line, origin="import", imported_as=module)
-            )
-    return refs
+def from_imports(imports: Iterable[Import], root: Path, mapper: ImportMapper | None = None) -> list[PackageRef]:
+    return ImportSource(tuple(imports), root, mapper).collect().refs
 
 
 def from_commands(text: str, display: str) -> list[PackageRef]:
-    """Packages named in ``pip install ...`` / ``npm install ...`` lines of an answer or a script."""
-    refs: list[PackageRef] = []
-    for m in _INSTALL.finditer(text):
-        line = text.count("\n", 0, m.start("tool")) + 1
-        tool = m.group("tool").split()[-1]
-        ecosystem = Ecosystem.NPM if tool in ("npm", "pnpm", "yarn", "bun") else Ecosystem.PYPI
-        if tool == "poetry" and m.group("verb") != "add":
-            continue
-        refs += install_args(_split(m.group("args")), ecosystem, display, line)
-    return refs
+    return CommandSource(text, display).collect().refs
 
 
 def install_args(args: Sequence[str], ecosystem: Ecosystem, display: str, line: int = 0) -> list[PackageRef]:
     """Package references among an install command's arguments (options and their values skipped)."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
     refs: list[PackageRef] = []
     skip_next = False
     for arg in args:

@@ -1,23 +1,11 @@
-"""Which packages code imports: Python ``import`` statements, JS/TS ``import``/``require()``/``import()``.
+"""Which npm package a JavaScript/TypeScript module specifier names (the engine extracts the specifiers).
 
-Only names are collected; nothing is imported or executed. Python gives top-level module names (``full=True``
-gives dotted paths, needed to tell namespace packages such as ``google.cloud.storage`` apart); JS/TS gives npm
-package names (``@scope/pkg``, ``pkg``) with relative paths, URLs, ``node:`` and Node's core modules left out.
+npm package names (``@scope/pkg``, ``pkg``), with relative paths, URLs, ``node:`` and Node's core modules left out.
 """
 
 from __future__ import annotations
 
-import ast
 import re
-import threading
-from bisect import bisect_left
-from functools import cache
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from tree_sitter import Language, Node, Parser, Tree
-
-Imports = list[tuple[str, int]]
 
 # Node's core modules (``require("module").builtinModules``, Node 22); ``node:``-only ones (test, sqlite, sea) are
 # caught by the prefix. Their sub-paths (``fs/promises``) are core too.
@@ -30,103 +18,7 @@ NODE_BUILTINS = frozenset({
     "punycode", "querystring", "readline", "repl", "stream", "string_decoder", "sys", "timers", "tls",
     "trace_events", "tty", "url", "util", "v8", "vm", "wasi", "worker_threads", "zlib",
 })  # fmt: skip
-_KEYWORDS = re.compile(rb"import|require|export")
 _NPM_NAME = re.compile(r"^(?:@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$", re.IGNORECASE)
-
-
-# -- Python ------------------------------------------------------------------------------------------------------
-
-
-def _dynamic(call: ast.Call) -> str | None:
-    """``importlib.import_module("x")`` / ``import_module("x")`` / ``__import__("x")`` with a constant name."""
-    func = call.func
-    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-    if name not in ("import_module", "__import__") or not call.args:
-        return None
-    if isinstance(func, ast.Attribute) and not (isinstance(func.value, ast.Name) and func.value.id == "importlib"):
-        return None
-    arg = call.args[0]
-    if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value and arg.value[0] != ".":
-        return arg.value
-    return None
-
-
-def python_imports(tree: ast.Module, *, full: bool = False) -> Imports:
-    """(module, line) for every absolute import in the tree, in line order, without duplicates.
-
-    Includes imports inside functions, ``try/except ImportError`` and ``if TYPE_CHECKING`` blocks, and
-    ``importlib.import_module("x")`` with a constant name; skips relative imports and ``__future__``. The module
-    is the top-level name (``os`` for ``import os.path``); with ``full`` it is the dotted path, and for
-    ``from a.b import c`` the path ``a.b.c`` (``c`` may be a module or just a name in ``a.b``).
-    """
-    found: set[tuple[str, int]] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                found.add((alias.name if full else alias.name.split(".")[0], node.lineno))
-        elif isinstance(node, ast.ImportFrom):
-            if node.level or not node.module or node.module == "__future__":
-                continue
-            if not full:
-                found.add((node.module.split(".")[0], node.lineno))
-                continue
-            for alias in node.names:
-                found.add((node.module if alias.name == "*" else f"{node.module}.{alias.name}", node.lineno))
-        elif isinstance(node, ast.Call) and (name := _dynamic(node)) is not None:
-            found.add((name if full else name.split(".")[0], node.lineno))
-    return sorted(found, key=lambda item: (item[1], item[0]))
-
-
-def python_imports_from_text(text: str, *, full: bool = False) -> Imports:
-    """Imports in a snippet of Python; if it does not parse, each import line is read on its own."""
-    try:
-        return python_imports(ast.parse(text), full=full)
-    except (SyntaxError, ValueError):
-        pass
-    found: Imports = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip().removeprefix(">>> ").rstrip("\\").strip()
-        if not line.startswith(("import ", "from ")):
-            continue
-        for attempt in (line, line.split("(")[0].rstrip() + " _"):  # `from x import (` opens a multi-line list
-            try:
-                tree = ast.parse(attempt)
-            except (SyntaxError, ValueError):
-                continue
-            found += [(name, number) for name, _ in python_imports(tree, full=full) if not name.endswith("._")]
-            break
-    return found
-
-
-# -- JavaScript / TypeScript ------------------------------------------------------------------------------------------
-
-
-@cache
-def _language(kind: str) -> Language:
-    from tree_sitter import Language
-
-    if kind == "javascript":
-        import tree_sitter_javascript
-
-        return Language(tree_sitter_javascript.language())
-    import tree_sitter_typescript
-
-    return Language(
-        tree_sitter_typescript.language_tsx() if kind == "tsx" else tree_sitter_typescript.language_typescript()
-    )
-
-
-_local = threading.local()
-
-
-def _parser(kind: str) -> Parser:
-    """One parser per grammar and thread, made on first use."""
-    parsers: dict[str, Parser] = _local.__dict__.setdefault("parsers", {})
-    if kind not in parsers:
-        from tree_sitter import Parser
-
-        parsers[kind] = Parser(_language(kind))
-    return parsers[kind]
 
 
 def js_package(specifier: str) -> str | None:
@@ -150,56 +42,3 @@ def js_package(specifier: str) -> str | None:
     if name in NODE_BUILTINS or not _NPM_NAME.match(name):
         return None
     return name
-
-
-def _literal(node: Node) -> str | None:
-    """The text of a string or substitution-free template literal."""
-    if node.type not in ("string", "template_string") or any(c.type == "template_substitution" for c in node.children):
-        return None
-    text = (node.text or b"").decode("utf-8", "replace")
-    return text[1:-1] if len(text) >= 2 else None
-
-
-def _specifier(node: Node) -> Node | None:
-    """The module-specifier node of an import/export/require/import() node, if it is one."""
-    kind = node.type
-    if kind in ("import_statement", "export_statement"):
-        source = node.child_by_field_name("source")
-        if source is None and kind == "import_statement":  # TypeScript: import x = require("y")
-            clause = next((c for c in node.named_children if c.type == "import_require_clause"), None)
-            source = clause.child_by_field_name("source") if clause is not None else None
-        return source
-    if kind == "call_expression":
-        func, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
-        if func is None or args is None or not args.named_children:
-            return None
-        if func.type == "import" or (func.type == "identifier" and func.text == b"require"):
-            return args.named_children[0]
-    return None
-
-
-def js_imports(source: bytes, typescript: bool = False, tsx: bool = False, *, tree: Tree | None = None) -> Imports:
-    """(npm package, line) for every static/dynamic import, re-export and ``require()`` of a package.
-
-    ``tsx`` implies TypeScript with JSX. Type-only imports count: the package must still be installed.
-    Pass the ``tree`` when the file is already parsed (the scanner parses each file once).
-    """
-    if tree is None:
-        tree = _parser("tsx" if tsx else "typescript" if typescript else "javascript").parse(source)
-    found: dict[tuple[str, int], None] = {}
-    # Only subtrees whose text holds one of the keywords can hold an import: skip the rest unvisited.
-    marks = [m.start() for m in _KEYWORDS.finditer(source)]
-
-    def relevant(node: Node) -> bool:
-        i = bisect_left(marks, node.start_byte)
-        return i < len(marks) and marks[i] < node.end_byte
-
-    stack = [tree.root_node] if marks else []
-    while stack:
-        node = stack.pop()
-        spec_node = _specifier(node)
-        spec = _literal(spec_node) if spec_node is not None else None
-        if spec is not None and (name := js_package(spec)) is not None:
-            found[(name, node.start_point[0] + 1)] = None
-        stack.extend(child for child in reversed(node.named_children) if relevant(child))
-    return sorted(found, key=lambda item: (item[1], item[0]))

@@ -7,26 +7,32 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from slopguard.deps.model import Advisory, Ecosystem, PackageFacts, RegistryError, Release
-from slopguard.deps.registries import (
-    HttpPolicy,
-    JsonHttp,
-    RegistryClient,
-    npm_escape_name,
-    npm_registry_url,
-    redact_url,
+from slopguard.deps.registries import npm_registry_url
+from slopguard.deps.service import MAX_PACKUMENT_BYTES, HttpPolicy
+from slopguard.deps.shape import (
+    MalformedAnswer,
+    describe,
+    member_object,
+    optional_str,
+    required_object,
+    strings,
+    text,
 )
+from slopguard.deps.transport import JsonHttp, RegistryClient
+from slopguard.deps.urls import redact_url
 
 __all__ = [
     "ADVISORY_PATH",
     "INSTALL_HOOKS",
     "NpmClient",
     "fixed_versions",
+    "npm_escape_name",
     "parse_packument",
     "repository_url",
 ]
@@ -42,24 +48,24 @@ _AT_LEAST = re.compile(r">=\s*v?(\d[^\s|,]*)")
 
 
 class NpmClient(RegistryClient):
-    """Async client for the npm registry configured for ``project_dir`` (or ``registry``).
+    """Async client for the npm registry in the user's npm configuration (or ``registry``).
 
     ``await client.facts("left-pad", "1.3.0")`` -> PackageFacts with that version's deprecation, install scripts
     and advisories (the latest version's when none is given); ``await client.advisories({"lodash": ["4.17.20"]})``
     queries the bulk advisory endpoint for many packages at once. A 404 gives ``exists=False``; anything the
-    client cannot trust raises RegistryError.
+    client cannot trust raises RegistryError. Packuments may be up to ``MAX_PACKUMENT_BYTES``, advisory answers
+    up to the policy's ``max_bytes``.
     """
 
     def __init__(
         self,
         registry: str | None = None,
         *,
-        project_dir: Path | None = None,
         policy: HttpPolicy | None = None,
         client: httpx.AsyncClient | None = None,
         env: Mapping[str, str] = os.environ,
     ) -> None:
-        self.registry = registry or npm_registry_url(project_dir or Path.cwd(), env)
+        self.registry = registry or npm_registry_url(None, env)
         self.http = JsonHttp(self.registry, policy or HttpPolicy(), client)
 
     async def facts(self, name: str, version: str | None = None, *, audit: bool = True) -> PackageFacts:
@@ -67,10 +73,10 @@ class NpmClient(RegistryClient):
         if len(name) > 214 or not _VALID_NAME.match(name):
             return PackageFacts(Ecosystem.NPM, name, exists=False)
         path = npm_escape_name(name)
-        data = await self.http.request("GET", path)
-        if data is None:
+        answer = await self.http.request("GET", path, max_bytes=MAX_PACKUMENT_BYTES)
+        if answer is None:
             return PackageFacts(Ecosystem.NPM, name, exists=False)
-        facts = parse_packument(data, version, redact_url(self.http.base_url + path))
+        facts = parse_packument(answer.data, version, redact_url(self.http.base_url + path))
         target = version or facts.latest
         if audit and facts.exists and target:
             found = await self.advisories({name: [target]})
@@ -82,17 +88,17 @@ class NpmClient(RegistryClient):
         wanted = {name: sorted(set(versions)) for name, versions in packages.items() if versions}
         if not wanted:
             return {}
-        data = await self.http.request("POST", ADVISORY_PATH, body=wanted)
+        answer = await self.http.request("POST", ADVISORY_PATH, body=wanted)
         where = redact_url(self.http.base_url + ADVISORY_PATH)
-        if data is None:
+        if answer is None:
             raise RegistryError(f"{where} is not offered by this registry (HTTP 404)")
-        if not isinstance(data, dict):
-            raise RegistryError(f"{where} answered JSON that is not an object")
+        if not isinstance(answer.data, dict):
+            raise MalformedAnswer(f"{where} answered JSON that is not an object (got {describe(answer.data)})")
         result: dict[str, tuple[Advisory, ...]] = {}
-        for name, items in data.items():
+        for name, items in answer.data.items():
             if not isinstance(items, list):
-                raise RegistryError(f"{where} answered a malformed advisory list for {name!r}")
-            found = tuple(_advisory(item) for item in items if isinstance(item, dict) and "id" in item)
+                raise MalformedAnswer(f"{where} answered a malformed advisory list for {name!r}")
+            found = tuple(_advisory(required_object(item, where, f"advisory for {name}"), where) for item in items)
             if found:
                 result[str(name)] = found
         return result
@@ -101,24 +107,28 @@ class NpmClient(RegistryClient):
 def parse_packument(data: Any, version: str | None = None, where: str = "the registry") -> PackageFacts:
     """Map a packument (``GET /NAME``) to PackageFacts for ``version`` (default: ``dist-tags.latest``)."""
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
-        raise RegistryError(f"{where} answered JSON that is not a package document")
+        raise MalformedAnswer(f"{where} answered JSON that is not a package document")
     name: str = data["name"]
-    times = _object(data.get("time"))
-    versions = _object(data.get("versions"))
-    if not versions and isinstance(times.get("unpublished"), dict):
-        when = times["unpublished"].get("time", "")
+    times = member_object(data, "time", where)
+    versions = member_object(data, "versions", where)
+    if not versions and "unpublished" in times:
+        unpublished = required_object(times["unpublished"], where, "time.unpublished")
+        when = optional_str(unpublished.get("time"), where, "time.unpublished.time") or ""
         return PackageFacts(Ecosystem.NPM, name, exists=False, summary=f"unpublished {when}".strip())
     if not versions:  # a name with no installable version is as good as missing (and free to be filled)
         return PackageFacts(Ecosystem.NPM, name, exists=False, summary="no published versions")
-    tags = _object(data.get("dist-tags"))
-    latest = tags.get("latest") if isinstance(tags.get("latest"), str) else None
+    manifests = {str(v): required_object(m, where, f"versions[{v!r}]") for v, m in versions.items()}
+    latest = optional_str(member_object(data, "dist-tags", where).get("latest"), where, "dist-tags.latest")
     releases = sorted(
-        (Release(version=str(v), uploaded=_parse_time(times.get(v))) for v in versions),
+        (
+            Release(version=v, uploaded=_parse_time(optional_str(times.get(v), where, f"time[{v!r}]")))
+            for v in manifests
+        ),
         key=lambda r: (r.uploaded is None, r.uploaded or datetime.min.replace(tzinfo=UTC), r.version),
     )
-    manifest = _object(versions.get(version or latest or ""))
+    manifest = manifests.get(version or latest or "", {})
     deprecated = manifest.get("deprecated")
-    description = data.get("description") or manifest.get("description") or ""
+    description = text(data.get("description")) or text(manifest.get("description"))
     return PackageFacts(
         ecosystem=Ecosystem.NPM,
         name=name,
@@ -126,15 +136,19 @@ def parse_packument(data: Any, version: str | None = None, where: str = "the reg
         releases=tuple(releases),
         latest=latest,
         repository=repository_url(manifest.get("repository") or data.get("repository"), data.get("homepage")),
-        summary=str(description).strip(),
+        summary=description,
         deprecated=(deprecated.strip() or "deprecated") if isinstance(deprecated, str) and deprecated else None,
         install_scripts=install_scripts(manifest),
     )
 
 
 def install_scripts(manifest: Mapping[str, Any]) -> tuple[str, ...]:
-    """``"hook: command"`` for each install-time script npm would run, incl. the implicit node-gyp build."""
-    scripts = {k: v for k, v in _object(manifest.get("scripts")).items() if isinstance(v, str)}
+    """``"hook: command"`` for each install-time script npm would run, incl. the implicit node-gyp build.
+
+    Only string commands count: npm runs nothing for any other value.
+    """
+    hooks = manifest.get("scripts")
+    scripts = {k: v for k, v in hooks.items() if isinstance(v, str)} if isinstance(hooks, dict) else {}
     if manifest.get("gypfile") is True and "install" not in scripts and "preinstall" not in scripts:
         scripts["install"] = "node-gyp rebuild (implicit, binding.gyp)"
     return tuple(f"{hook}: {scripts[hook]}" for hook in INSTALL_HOOKS if hook in scripts)
@@ -167,26 +181,36 @@ def fixed_versions(patched: Any, vulnerable: Any) -> tuple[str, ...]:
     return ()
 
 
-def _advisory(item: Mapping[str, Any]) -> Advisory:
-    url = str(item.get("url") or "")
+def npm_escape_name(name: str) -> str:
+    """The registry path segment for a package: ``@scope/name`` -> ``@scope%2fname``."""
+    if name.startswith("@") and "/" in name:
+        scope, _, rest = name.partition("/")
+        return f"{quote(scope, safe='@')}%2f{quote(rest, safe='')}"
+    return quote(name, safe="")
+
+
+def _advisory(item: Mapping[str, Any], where: str) -> Advisory:
+    raw_id = item.get("id")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (int, str)) or raw_id == "":
+        raise MalformedAnswer(f"{where} answered an advisory without a usable 'id' (got {describe(raw_id)})")
+    url = optional_str(item.get("url"), where, "advisory url") or ""
     ghsa = re.search(r"GHSA(?:-[0-9a-z]{4}){3}", url, re.IGNORECASE)
-    ident = ghsa.group(0) if ghsa else str(item["id"])
-    aliases = tuple(a for a in (str(item["id"]), *(str(c) for c in item.get("cves") or ())) if a != ident)
+    ident = ghsa.group(0) if ghsa else str(raw_id)
+    cves = strings(item.get("cves"), where, "advisory cves")
+    aliases = tuple(a for a in (str(raw_id), *cves) if a != ident)
+    patched = optional_str(item.get("patched_versions"), where, "advisory patched_versions")
+    vulnerable = optional_str(item.get("vulnerable_versions"), where, "advisory vulnerable_versions")
     return Advisory(
         id=ident,
-        summary=str(item.get("title") or "").strip(),
+        summary=text(item.get("title")),
         aliases=aliases,
-        fixed_in=fixed_versions(item.get("patched_versions"), item.get("vulnerable_versions")),
+        fixed_in=fixed_versions(patched, vulnerable),
         url=url,
     )
 
 
-def _object(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
+def _parse_time(value: str | None) -> datetime | None:
+    if value is None:
         return None
     try:
         parsed = datetime.fromisoformat(value)

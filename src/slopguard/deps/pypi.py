@@ -16,7 +16,22 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from slopguard.deps.model import Advisory, Ecosystem, PackageFacts, RegistryError, Release
-from slopguard.deps.registries import HttpPolicy, JsonHttp, RegistryClient, pypi_index_url, pypi_json_base, redact_url
+from slopguard.deps.registries import pypi_index_url, pypi_json_base
+from slopguard.deps.service import HttpPolicy
+from slopguard.deps.shape import (
+    MalformedAnswer,
+    describe,
+    member_list,
+    member_object,
+    optional_bool,
+    optional_str,
+    required_list,
+    required_object,
+    strings,
+    text,
+)
+from slopguard.deps.transport import Answer, JsonHttp, RegistryClient
+from slopguard.deps.urls import redact_url
 
 __all__ = ["PyPIClient", "parse_project", "repository_url"]
 
@@ -31,7 +46,8 @@ class PyPIClient(RegistryClient):
     """Async client for the PyPI JSON API of the configured index (or ``index_url``).
 
     ``await client.facts("requests", "2.31.0")`` -> PackageFacts; a 404 gives ``exists=False``, anything the
-    client cannot trust (5xx after retries, time-outs, malformed JSON, connection errors) raises RegistryError.
+    client cannot trust (5xx after retries, time-outs, answers too large or of the wrong shape, connection errors)
+    raises RegistryError.
     Use as ``async with PyPIClient() as client:`` or call ``aclose()``.
     """
 
@@ -52,29 +68,29 @@ class PyPIClient(RegistryClient):
             return PackageFacts(Ecosystem.PYPI, name, exists=False)
         project = canonicalize_name(name)
         path = f"pypi/{quote(project, safe='')}/json"
+        release: Answer | None = None
         if version is None:
-            data = await self.http.request("GET", path)
-            release_data = None
+            answer = await self.http.request("GET", path)
         else:
             release_path = f"pypi/{quote(project, safe='')}/{quote(version, safe='')}/json"
-            answers = await asyncio.gather(
+            got = await asyncio.gather(
                 self.http.request("GET", path), self.http.request("GET", release_path), return_exceptions=True
             )
-            for answer in answers:
-                if isinstance(answer, BaseException):
-                    raise answer
-            data, release_data = answers
-        if data is None:
+            for failure in got:
+                if isinstance(failure, BaseException):
+                    raise failure
+            answer, release = (item for item in got if not isinstance(item, BaseException))
+        if answer is None:
             return PackageFacts(Ecosystem.PYPI, name, exists=False)
         where = redact_url(self.http.base_url + path)
-        facts = parse_project(data, where)
+        facts = parse_project(answer.data, where)
         if version is not None:
             # A pinned version the index does not have has no advisories to report (the releases show it); one it
             # has but whose release document is missing cannot be checked, and must not pass as clean.
             known = any(_same_version(r.version, version) for r in facts.releases)
-            if release_data is None and known:
+            if release is None and known:
                 raise RegistryError(f"{where} lists {name} {version} but gave no advisory data for it")
-            vulns = _vulnerabilities(release_data, where) if release_data is not None else ()
+            vulns = _vulnerabilities(release.data, where) if release is not None else ()
             facts = replace(facts, advisories=vulns)
         return facts
 
@@ -88,39 +104,45 @@ def _same_version(a: str, b: str) -> bool:
 
 def parse_project(data: Any, where: str = "the index") -> PackageFacts:
     """Map a ``/pypi/NAME/json`` document to PackageFacts (advisories: those of ``info.version``)."""
-    if not isinstance(data, dict) or not isinstance(data.get("info"), dict):
-        raise RegistryError(f"{where} answered JSON without the expected 'info' object")
-    info: dict[str, Any] = data["info"]
-    releases_data = data.get("releases") or {}
-    if not isinstance(releases_data, dict):
-        raise RegistryError(f"{where} answered JSON with a malformed 'releases' object")
-    releases = sorted((_release(str(v), files) for v, files in releases_data.items()), key=_version_key)
-    classifiers = info.get("classifiers") or []
-    deprecated = (
-        f"classified '{INACTIVE_CLASSIFIER}'"
-        if isinstance(classifiers, list) and INACTIVE_CLASSIFIER in classifiers
-        else None
+    if not isinstance(data, dict):
+        raise MalformedAnswer(f"{where} answered JSON without the expected 'info' object (got {describe(data)})")
+    info = required_object(data.get("info"), where, "info")
+    releases = sorted(
+        (_release(str(v), files, where) for v, files in member_object(data, "releases", where).items()),
+        key=_version_key,
     )
+    classifiers = strings(info.get("classifiers"), where, "info.classifiers")
+    project_urls = info.get("project_urls")
+    if project_urls is not None:
+        required_object(project_urls, where, "info.project_urls")
     return PackageFacts(
         ecosystem=Ecosystem.PYPI,
-        name=str(info.get("name") or ""),
+        name=optional_str(info.get("name"), where, "info.name") or "",
         exists=True,
         releases=tuple(releases),
-        latest=_str_or_none(info.get("version")),
-        repository=repository_url(info.get("project_urls"), info.get("home_page")),
-        summary=str(info.get("summary") or "").strip(),
-        deprecated=deprecated,
+        latest=optional_str(info.get("version"), where, "info.version") or None,
+        repository=repository_url(project_urls, optional_str(info.get("home_page"), where, "info.home_page")),
+        summary=text(info.get("summary")),
+        deprecated=f"classified '{INACTIVE_CLASSIFIER}'" if INACTIVE_CLASSIFIER in classifiers else None,
         advisories=_vulnerabilities(data, where),
     )
 
 
-def _release(version: str, files: Any) -> Release:
+def _release(version: str, files: Any, where: str) -> Release:
     """A release from its file list: uploaded = earliest file, yanked = every file yanked."""
-    entries = [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
-    times = [t for t in (_parse_time(f.get("upload_time_iso_8601") or f.get("upload_time")) for f in entries) if t]
-    yanked = bool(entries) and all(f.get("yanked") is True for f in entries)
-    reason = next((str(f["yanked_reason"]) for f in entries if f.get("yanked_reason")), "") if yanked else ""
-    return Release(version=version, uploaded=min(times) if times else None, yanked=yanked, yanked_reason=reason)
+    field = f"releases[{version!r}]"
+    entries = [required_object(f, where, f"{field} file") for f in required_list(files, where, field)]
+    times, yanked_flags, reasons = [], [], []
+    for entry in entries:
+        stamp = optional_str(entry.get("upload_time_iso_8601"), where, f"{field} upload_time_iso_8601")
+        stamp = stamp or optional_str(entry.get("upload_time"), where, f"{field} upload_time")
+        times.append(_parse_time(stamp))
+        yanked_flags.append(optional_bool(entry.get("yanked"), where, f"{field} yanked") is True)
+        reasons.append(optional_str(entry.get("yanked_reason"), where, f"{field} yanked_reason") or "")
+    known = [t for t in times if t]
+    yanked = bool(entries) and all(yanked_flags)
+    reason = next((r for r in reasons if r), "") if yanked else ""
+    return Release(version=version, uploaded=min(known) if known else None, yanked=yanked, yanked_reason=reason)
 
 
 def _version_key(release: Release) -> tuple[int, Version | str]:
@@ -130,8 +152,8 @@ def _version_key(release: Release) -> tuple[int, Version | str]:
         return (0, release.version)
 
 
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value)
@@ -145,34 +167,32 @@ def _parse_time(value: Any) -> datetime | None:
 def _vulnerabilities(data: Any, where: str) -> tuple[Advisory, ...]:
     """Advisories from a JSON document's ``vulnerabilities`` list, withdrawn ones left out."""
     if not isinstance(data, dict):
-        raise RegistryError(f"{where} answered JSON that is not an object")
-    items = data.get("vulnerabilities") or []
-    if not isinstance(items, list):
-        raise RegistryError(f"{where} answered JSON with a malformed 'vulnerabilities' list")
+        raise MalformedAnswer(f"{where} answered JSON that is not an object (got {describe(data)})")
     advisories = []
-    for item in items:
-        if not isinstance(item, dict) or item.get("withdrawn") or not item.get("id"):
+    for raw in member_list(data, "vulnerabilities", where):
+        item = required_object(raw, where, "vulnerabilities entry")
+        ident = optional_str(item.get("id"), where, "vulnerabilities id")
+        if not ident:
+            raise MalformedAnswer(f"{where} answered JSON with a vulnerability that has no 'id'")
+        if optional_str(item.get("withdrawn"), where, "vulnerabilities withdrawn"):
             continue
-        summary = str(item.get("summary") or "").strip() or _first_line(item.get("details"))
+        summary = optional_str(item.get("summary"), where, "vulnerabilities summary")
+        details = optional_str(item.get("details"), where, "vulnerabilities details")
         advisories.append(
             Advisory(
-                id=str(item["id"]),
-                summary=summary,
-                aliases=tuple(str(a) for a in item.get("aliases") or ()),
-                fixed_in=tuple(str(v) for v in item.get("fixed_in") or ()),
-                url=str(item.get("link") or ""),
+                id=ident,
+                summary=(summary or "").strip() or _first_line(details),
+                aliases=strings(item.get("aliases"), where, "vulnerabilities aliases"),
+                fixed_in=strings(item.get("fixed_in"), where, "vulnerabilities fixed_in"),
+                url=optional_str(item.get("link"), where, "vulnerabilities link") or "",
             )
         )
     return tuple(advisories)
 
 
-def _first_line(value: Any) -> str:
-    text = str(value or "").strip()
-    return text.splitlines()[0][:200] if text else ""
-
-
-def _str_or_none(value: Any) -> str | None:
-    return str(value) if value else None
+def _first_line(value: str | None) -> str:
+    stripped = (value or "").strip()
+    return stripped.splitlines()[0][:200] if stripped else ""
 
 
 def repository_url(project_urls: Any, home_page: Any = None) -> str | None:

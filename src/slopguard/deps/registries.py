@@ -2,82 +2,44 @@
 
 ``pypi_index_url`` follows pip's own precedence (``PIP_INDEX_URL``, then ``PIP_CONFIG_FILE``, the site, user
 and global ``pip.conf`` files, ``[install]`` before ``[global]``), falling back to the default pip itself ships.
-``npm_registry_url`` follows npm's (``npm_config_registry``, project/user/global ``.npmrc``), falling back to
-``npm config get registry``. Credentials embedded in a URL are kept for requests but redacted in messages.
+``npm_registry_url`` follows npm's (``npm_config_registry``, user/global ``.npmrc``), falling back to ``npm config
+get registry`` run outside any project. A project's own ``.npmrc`` is read only when the caller names the project
+(the install wrapper, where npm itself will use it): the verifier never lets a scanned project choose where its
+requests go. Credentials embedded in a URL are kept for requests but redacted in messages.
 """
 
 from __future__ import annotations
 
-import asyncio
 import configparser
-import email.utils
 import functools
-import logging
 import os
-import random
 import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-import httpx
-
-from slopguard import __version__
 from slopguard.deps.model import RegistryError
+from slopguard.deps.urls import redact_url, with_slash
 
 __all__ = [
-    "HttpPolicy",
-    "JsonHttp",
     "RegistryConfigError",
     "npm_registry_url",
     "pip_config_files",
+    "project_npm_registries",
     "pypi_index_url",
     "pypi_json_base",
-    "redact_url",
-    "split_credentials",
+    "redact_url",  # re-exported for cli/install.py until it imports slopguard.deps.urls
 ]
 
 NPM_CONFIG_TIMEOUT_S = 10.0
-log = logging.getLogger(__name__)
+_REGISTRY_KEY = re.compile(r"^(?:@[^:]+:)?registry$")
 
 
 class RegistryConfigError(RegistryError):
     """The registry location could not be determined from the user's configuration."""
-
-
-# -- URL helpers ---------------------------------------------------------------------------------------------
-
-
-def with_slash(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
-
-
-def redact_url(url: str) -> str:
-    """``url`` with any password (or a lone token user name) replaced by ``***``, for messages and logs."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    userinfo, host = parts.netloc.rsplit("@", 1)
-    user, sep, _password = userinfo.partition(":")
-    shown = f"{user}:***" if sep else "***"
-    return urlunsplit(parts._replace(netloc=f"{shown}@{host}"))
-
-
-def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
-    """Split ``https://user:secret@host/path`` into the bare URL and ``(user, secret)`` for Basic auth."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url, None
-    userinfo, host = parts.netloc.rsplit("@", 1)
-    user, _, password = userinfo.partition(":")
-    return urlunsplit(parts._replace(netloc=host)), (unquote(user), unquote(password))
 
 
 def _check_http_url(url: str, source: str) -> str:
@@ -236,14 +198,24 @@ def _project_npmrcs(project_dir: Path) -> Iterator[Path]:
         current = current.parent
 
 
-def _npm_layers(project_dir: Path, env: Mapping[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
-    """npm configuration layers, highest precedence first: environment, project, user, global."""
+def project_npm_registries(project_dir: Path, env: Mapping[str, str] = os.environ) -> list[str]:
+    """The registry settings (``registry``, ``@scope:registry``) in a project's ``.npmrc`` files, as
+    ``"KEY in PATH"``: npm run in that project would use them; the verifier does not (they are not the user's)."""
+    found: list[str] = []
+    for path in _project_npmrcs(project_dir):
+        if path.is_file():
+            found += [f"{key} in {path}" for key in read_npmrc(path, env) if _REGISTRY_KEY.match(key)]
+    return found
+
+
+def _npm_layers(project_dir: Path | None, env: Mapping[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
+    """npm configuration layers, highest precedence first: environment, project (if named), user, global."""
     env_settings = {
         key[len("npm_config_") :]: value for key, value in env.items() if key.lower().startswith("npm_config_")
     }
     lowered = {key.lower(): value for key, value in env_settings.items()}
     yield "the environment", lowered
-    for path in _project_npmrcs(project_dir):
+    for path in _project_npmrcs(project_dir) if project_dir is not None else ():
         if path.is_file():
             yield str(path), read_npmrc(path, env)
     user_path = Path(lowered.get("userconfig") or _home(env) / ".npmrc").expanduser()
@@ -281,13 +253,15 @@ def _npm_default_registry(npm: str) -> str:
     return answer[0].strip()
 
 
-def npm_registry_url(project_dir: Path, env: Mapping[str, str] = os.environ, *, scope: str | None = None) -> str:
+def npm_registry_url(
+    project_dir: Path | None = None, env: Mapping[str, str] = os.environ, *, scope: str | None = None
+) -> str:
     """The registry npm would use for a package (with ``scope="@corp"``, its ``@corp:registry`` if set).
 
-    Looks at ``npm_config_registry`` (any case), ``.npmrc`` from ``project_dir`` up to the repository root,
-    ``~/.npmrc`` (or ``npm_config_userconfig``), the global ``$PREFIX/etc/npmrc`` (or
-    ``npm_config_globalconfig``), then asks ``npm config get registry``. Raises RegistryConfigError when none
-    is configured and npm is not installed.
+    Looks at ``npm_config_registry`` (any case), ``.npmrc`` from ``project_dir`` up to the repository root (only
+    when a project is named: the user's own, where npm will run), ``~/.npmrc`` (or ``npm_config_userconfig``),
+    the global ``$PREFIX/etc/npmrc`` (or ``npm_config_globalconfig``), then asks ``npm config get registry``.
+    Raises RegistryConfigError when none is configured and npm is not installed.
     """
     keys = ([f"{scope}:registry"] if scope else []) + ["registry"]
     layers = list(_npm_layers(project_dir, env))
@@ -303,129 +277,3 @@ def npm_registry_url(project_dir: Path, env: Mapping[str, str] = os.environ, *, 
             "client (whose default slopguard would use) is not installed; set npm_config_registry"
         )
     return with_slash(_check_http_url(_npm_default_registry(npm), "`npm config get registry`"))
-
-
-def npm_escape_name(name: str) -> str:
-    """The registry path segment for a package: ``@scope/name`` -> ``@scope%2fname``."""
-    if name.startswith("@") and "/" in name:
-        scope, _, rest = name.partition("/")
-        return f"{quote(scope, safe='@')}%2f{quote(rest, safe='')}"
-    return quote(name, safe="")
-
-
-# -- HTTP ----------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class HttpPolicy:
-    """Time-outs, retries and concurrency for one registry client.
-
-    ``timeout`` bounds each phase (connect, read, ...) of a request; ``tries`` is the total number of attempts
-    on 5xx, 429, time-outs, connection errors and malformed JSON, spaced ``backoff * 2**n`` seconds apart (or
-    by ``Retry-After`` on 429/503, if not above ``max_retry_after``); ``concurrency`` caps requests in flight.
-    """
-
-    timeout: float = 10.0
-    tries: int = 3
-    backoff: float = 0.5
-    max_retry_after: float = 30.0
-    concurrency: int = 16
-
-
-class JsonHttp:
-    """Retrying JSON requests against one registry; every failure ends as RegistryError with a reason."""
-
-    def __init__(self, base_url: str, policy: HttpPolicy, client: httpx.AsyncClient | None = None) -> None:
-        self.base_url, self.auth = split_credentials(with_slash(base_url))
-        self.policy = policy
-        self._owned = client is None
-        self.client = client or httpx.AsyncClient(
-            timeout=httpx.Timeout(policy.timeout),
-            follow_redirects=True,
-            headers={"User-Agent": f"slopguard/{__version__}", "Accept": "application/json"},
-            limits=httpx.Limits(max_connections=policy.concurrency),
-        )
-        self._gate = asyncio.Semaphore(policy.concurrency)
-
-    async def aclose(self) -> None:
-        if self._owned:
-            await self.client.aclose()
-
-    async def request(self, method: str, path: str, *, body: Any = None) -> Any | None:
-        """The decoded JSON answer to ``method base_url+path``, or None for a 404."""
-        url = self.base_url + path
-        shown = redact_url(url)
-        reason = "no attempt made"
-        delay = 0.0
-        for attempt in range(max(1, self.policy.tries)):
-            if attempt:
-                await asyncio.sleep(delay)
-            delay = self.policy.backoff * 2**attempt + random.uniform(0, self.policy.backoff / 4)
-            try:
-                async with self._gate, asyncio.timeout(self.policy.timeout * 3):  # also bounds a slow drip
-                    response = await self.client.request(method, url, json=body, auth=self._auth())
-            except httpx.UnsupportedProtocol as exc:
-                raise RegistryError(f"{shown}: unsupported URL ({exc})") from exc
-            except (httpx.TimeoutException, TimeoutError):
-                reason = f"timed out after {self.policy.timeout:g} s"
-                log.debug("%s %s: %s (attempt %d)", method, shown, reason, attempt + 1)
-                continue
-            except httpx.HTTPError as exc:
-                reason = f"connection failed ({type(exc).__name__}: {exc})"
-                log.debug("%s %s: %s (attempt %d)", method, shown, reason, attempt + 1)
-                continue
-            status = response.status_code
-            if status == 404:
-                return None
-            if 200 <= status < 300:
-                try:
-                    return response.json()
-                except ValueError:
-                    reason = "answered with malformed JSON"
-                    continue
-            reason = f"answered HTTP {status} {response.reason_phrase}".rstrip()
-            if status not in (429,) and status < 500:
-                hint = " (check the credentials for this registry)" if status in (401, 403) else ""
-                raise RegistryError(f"{shown} {reason}{hint}")
-            wait = _retry_after(response.headers.get("Retry-After"))
-            if wait is not None and status in (429, 503):
-                if wait > self.policy.max_retry_after:
-                    raise RegistryError(f"{shown} {reason}; it asks to retry after {wait:g} s")
-                delay = wait
-        raise RegistryError(f"{shown} {reason} ({self.policy.tries} attempts)")
-
-    def _auth(self) -> httpx.Auth | httpx._client.UseClientDefault:
-        return httpx.BasicAuth(*self.auth) if self.auth else httpx.USE_CLIENT_DEFAULT
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-class RegistryClient:
-    """Shared lifecycle of the registry clients: an async context manager over one ``JsonHttp``."""
-
-    http: JsonHttp
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self.http.aclose()

@@ -1,25 +1,40 @@
-"""Verify package references: registry facts (cached, fetched concurrently), then signals per reference."""
+"""The verifier: dependency sources in, one verdict per package reference out (pip-audit's Auditor, for names).
+
+It composes the registry services (one per ecosystem, from the user's pip/npm configuration unless given),
+the facts cache and the shipped popularity index. Whatever a service cannot tell, for whatever reason, makes
+that package *unknown* with the reason; one package's trouble never stops the others.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from slopguard.deps.cache import FactsCache
+from slopguard.deps.manifests import ManifestProblem
 from slopguard.deps.model import Ecosystem, PackageFacts, PackageRef, PackageReport, RegistryError
 from slopguard.deps.popularity import PopularityIndex, normalize
-from slopguard.deps.registries import HttpPolicy
+from slopguard.deps.registries import project_npm_registries
+from slopguard.deps.service import HttpPolicy, RegistryService
 from slopguard.deps.signals import signals_for
+from slopguard.deps.source import DependencySource, collect_all
 
 Key = tuple[Ecosystem, str, str | None]
+log = logging.getLogger(__name__)
+TRUSTED_RANK = 1000
 
 
 @dataclass(frozen=True)
 class VerifyOptions:
-    """How to verify: registries come from the user's pip/npm configuration unless given."""
+    """How to verify: registries come from the user's pip/npm configuration unless given.
+
+    ``project_dir`` is the project being verified: its own registry settings (a ``.npmrc``) are not used, only
+    pointed out, since a scanned project must not choose where the verifier's requests go.
+    """
 
     offline: bool = False
     new_days: int = 30
@@ -32,6 +47,18 @@ class VerifyOptions:
     npm_registry: str | None = None
 
 
+# Opens the registry service for an ecosystem; raises RegistryError when its location cannot be determined.
+ServiceFactory = Callable[[Ecosystem, VerifyOptions], RegistryService]
+
+
+@dataclass
+class Verified:
+    """The verdicts on every reference the sources named, and the problems the sources met."""
+
+    reports: list[PackageReport] = field(default_factory=list)
+    problems: list[ManifestProblem] = field(default_factory=list)
+
+
 @dataclass
 class _Answer:
     facts: PackageFacts | None = None
@@ -39,16 +66,47 @@ class _Answer:
     note: str = ""
 
 
-def _key(ref: PackageRef) -> Key:
-    return ref.ecosystem, normalize(ref.ecosystem, ref.name), ref.version
+def open_service(ecosystem: Ecosystem, options: VerifyOptions) -> RegistryService:
+    """The registry service for ``ecosystem`` from the user's configuration (or the options' URL)."""
+    # Imported here: the clients load httpx, which a scan answered from the cache never needs.
+    from slopguard.deps.npm import NpmClient
+    from slopguard.deps.pypi import PyPIClient
+
+    policy = HttpPolicy(timeout=options.timeout, concurrency=options.concurrency)
+    if ecosystem is Ecosystem.PYPI:
+        return PyPIClient(options.pypi_index, policy=policy)
+    if options.npm_registry is None:
+        for setting in project_npm_registries(options.project_dir):
+            log.warning(
+                "ignoring %s: packages are verified against the registry in your own npm configuration", setting
+            )
+    return NpmClient(options.npm_registry, policy=policy)
 
 
-def verify(refs: Sequence[PackageRef], options: VerifyOptions, now: datetime | None = None) -> list[PackageReport]:
+def verify_sources(
+    sources: Iterable[DependencySource],
+    options: VerifyOptions,
+    now: datetime | None = None,
+    *,
+    services: ServiceFactory = open_service,
+) -> Verified:
+    """Collect from every source, then verify every reference found."""
+    collected = collect_all(sources)
+    return Verified(verify(collected.refs, options, now, services=services), collected.problems)
+
+
+def verify(
+    refs: Sequence[PackageRef],
+    options: VerifyOptions,
+    now: datetime | None = None,
+    *,
+    services: ServiceFactory = open_service,
+) -> list[PackageReport]:
     """One report per reference (references to the same package share one registry look-up)."""
     if not refs:
         return []
     moment = now or datetime.now(UTC)
-    answers = asyncio.run(_answers({_key(r): r for r in refs}, options))
+    answers = asyncio.run(_answers({_key(r): r for r in refs}, options, services))
     index = PopularityIndex.load()
     reports = []
     for ref in refs:
@@ -58,7 +116,13 @@ def verify(refs: Sequence[PackageRef], options: VerifyOptions, now: datetime | N
     return reports
 
 
-async def _answers(wanted: dict[Key, PackageRef], options: VerifyOptions) -> dict[Key, _Answer]:
+def _key(ref: PackageRef) -> Key:
+    return ref.ecosystem, normalize(ref.ecosystem, ref.name), ref.version
+
+
+async def _answers(
+    wanted: dict[Key, PackageRef], options: VerifyOptions, services: ServiceFactory
+) -> dict[Key, _Answer]:
     answers: dict[Key, _Answer] = {}
     cache = FactsCache(options.cache_path, offline=options.offline) if options.use_cache else None
     try:
@@ -72,7 +136,7 @@ async def _answers(wanted: dict[Key, PackageRef], options: VerifyOptions) -> dic
         if options.offline:
             answers.update({key: _offline(ref) for key, ref in pending.items()})
         else:
-            fetched = _distrust_blanket_404s(await _fetch(pending, options), pending)
+            fetched = _distrust_blanket_404s(await _fetch(pending, options, services), pending)
             for key, answer in fetched.items():
                 answers[key] = answer
                 if cache and answer.facts is not None:
@@ -81,9 +145,6 @@ async def _answers(wanted: dict[Key, PackageRef], options: VerifyOptions) -> dic
         if cache:
             cache.close()
     return answers
-
-
-TRUSTED_RANK = 1000
 
 
 def _distrust_blanket_404s(answers: dict[Key, _Answer], asked: dict[Key, PackageRef]) -> dict[Key, _Answer]:
@@ -118,37 +179,37 @@ def _offline(ref: PackageRef) -> _Answer:
     return _Answer(facts, note=f"offline: exists (popularity rank {rank}); age and advisories not checked")
 
 
-async def _fetch(pending: dict[Key, PackageRef], options: VerifyOptions) -> dict[Key, _Answer]:
-    from slopguard.deps.npm import NpmClient
-    from slopguard.deps.pypi import PyPIClient
-
-    policy = HttpPolicy(timeout=options.timeout, concurrency=options.concurrency)
+async def _fetch(
+    pending: dict[Key, PackageRef], options: VerifyOptions, services: ServiceFactory
+) -> dict[Key, _Answer]:
     limit = asyncio.Semaphore(options.concurrency)
     answers: dict[Key, _Answer] = {}
-    ecosystems = {ref.ecosystem for ref in pending.values()}
-    clients: dict[Ecosystem, PyPIClient | NpmClient] = {}
+    opened: dict[Ecosystem, RegistryService] = {}
     try:
-        for eco in ecosystems:
+        for eco in {ref.ecosystem for ref in pending.values()}:
             try:
-                if eco is Ecosystem.PYPI:
-                    clients[eco] = PyPIClient(options.pypi_index, policy=policy)
-                else:
-                    clients[eco] = NpmClient(options.npm_registry, project_dir=options.project_dir, policy=policy)
+                opened[eco] = services(eco, options)
             except RegistryError as exc:
-                for key, ref in pending.items():
-                    if ref.ecosystem is eco:
-                        answers[key] = _Answer(error=str(exc))
+                answers.update({key: _Answer(error=str(exc)) for key, ref in pending.items() if ref.ecosystem is eco})
 
         async def one(key: Key, ref: PackageRef) -> None:
-            client = clients[ref.ecosystem]
             async with limit:
-                try:
-                    answers[key] = _Answer(await client.facts(ref.name, ref.version))
-                except RegistryError as exc:
-                    answers[key] = _Answer(error=str(exc))
+                answers[key] = await _ask(opened[ref.ecosystem], ref)
 
-        await asyncio.gather(*(one(k, r) for k, r in pending.items() if r.ecosystem in clients))
+        await asyncio.gather(*(one(k, r) for k, r in pending.items() if r.ecosystem in opened))
     finally:
-        for client in clients.values():
-            await client.aclose()
+        for service in opened.values():
+            await service.aclose()
     return answers
+
+
+async def _ask(service: RegistryService, ref: PackageRef) -> _Answer:
+    """The service's facts about ``ref``, or the reason it has none (fail closed: never a crash, never 'ok')."""
+    try:
+        return _Answer(await service.facts(ref.name, ref.version))
+    except RegistryError as exc:
+        return _Answer(error=str(exc))
+    except (TypeError, KeyError, AttributeError, ValueError, IndexError) as exc:
+        # A shape the service's checks did not foresee: still the registry's answer, still unknown.
+        log.debug("reading the registry's answer about %s failed", ref.name, exc_info=True)
+        return _Answer(error=f"the registry's answer could not be read ({type(exc).__name__}: {exc})")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import slopguard
 from slopguard.core.rule import RuleMeta
-from slopguard.engine.registry import rule_meta
 
 _ANALYSIS_PACKAGES = ("core", "engine", "rules", "provenance", "deps")
 
@@ -32,8 +32,10 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def load_catalog(cache_dir: Path | None, fingerprint: str) -> dict[str, RuleMeta]:
-    """Every rule's metadata: from the cache when it matches this code, otherwise from the registry."""
+def load_catalog(
+    cache_dir: Path | None, fingerprint: str, build: Callable[[], dict[str, RuleMeta]]
+) -> dict[str, RuleMeta]:
+    """Every rule's metadata: from the cache when it matches this code, otherwise ``build()`` (loads the rules)."""
     path = cache_dir / f"rules-{fingerprint}.json" if cache_dir else None
     if path is not None:
         try:
@@ -41,7 +43,7 @@ def load_catalog(cache_dir: Path | None, fingerprint: str) -> dict[str, RuleMeta
             return {d["id"]: RuleMeta.from_dict(d) for d in data}
         except (OSError, ValueError, KeyError, TypeError):
             pass
-    metas = rule_meta()
+    metas = build()
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,48 +3,18 @@
 from __future__ import annotations
 
 import ast
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar, Unpack
 
 from slopguard.core.finding import Confidence, Severity
 from slopguard.core.rule import RuleMeta
+from slopguard.engine.hit import Hit
 
 if TYPE_CHECKING:
     from slopguard.engine.python.context import PyContext
     from slopguard.engine.text import TextContext
     from slopguard.engine.treesitter.context import TSContext
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A place a rule flags; severity/confidence override the rule's defaults when set."""
-
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-    message: str
-    severity: Severity | None = None
-    confidence: Confidence | None = None
-    secrets: tuple[str, ...] = ()
-
-
-def hit_at(
-    node: ast.AST,
-    message: str,
-    *,
-    severity: Severity | None = None,
-    confidence: Confidence | None = None,
-    secrets: tuple[str, ...] = (),
-) -> Hit:
-    """A hit spanning an AST node."""
-    line = getattr(node, "lineno", 1)
-    col = getattr(node, "col_offset", 0) + 1
-    end_line = getattr(node, "end_lineno", None) or line
-    end_col = (getattr(node, "end_col_offset", None) or col - 1) + 1
-    return Hit(line, col, end_line, end_col, message, severity, confidence, secrets)
 
 
 PyCheck = Callable[[Any, "PyContext"], Iterable[Hit]]
@@ -153,40 +123,15 @@ def declare(meta: RuleMeta) -> RuleMeta:
     return meta
 
 
-_loaded = False
-_loading = threading.Lock()
-
-
-def load_rules() -> None:
-    """Import every rule module under ``slopguard.rules`` once (thread-safe: nobody scans with half a pack)."""
-    global _loaded
-    if _loaded:
-        return
-    with _loading:
-        if _loaded:
-            return
-        import importlib
-        import pkgutil
-
-        import slopguard.rules as pack
-
-        for info in pkgutil.walk_packages(pack.__path__, prefix=pack.__name__ + "."):
-            importlib.import_module(info.name)
-        _loaded = True
-
-
 def python_rules() -> dict[str, Rule[PyCheck]]:
-    load_rules()
     return _PY_RULES
 
 
 def text_rules() -> dict[str, Rule[TextCheck]]:
-    load_rules()
     return _TEXT_RULES
 
 
 def ts_rules() -> dict[str, TSRule]:
-    load_rules()
     return _TS_RULES
 
 
@@ -197,11 +142,6 @@ def all_rule_meta() -> dict[str, RuleMeta]:
     metas.update({k: r.meta for k, r in _TEXT_RULES.items()})
     metas.update({k: r.meta for k, r in _TS_RULES.items()})
     return dict(sorted(metas.items()))
-
-
-def rule_meta() -> dict[str, RuleMeta]:
-    load_rules()
-    return all_rule_meta()
 
 
 def iter_selected(ids: Iterable[str], rules: dict[str, Rule[C]]) -> Iterator[Rule[C]]:
@@ -216,7 +156,7 @@ def select_rules(select: Iterable[str], ignore: Iterable[str], known: Mapping[st
 
     ``ALL`` (the default) leaves out rules tagged ``opt-in``; naming them by id or prefix selects them.
     """
-    metas = rule_meta() if known is None else known
+    metas = all_rule_meta() if known is None else known
 
     def expand(selector: str) -> set[str]:
         sel = selector.strip().upper()

@@ -5,16 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from slopguard.core.cache import CACHE_DIR_NAME, ListingCache, ResultCache, content_hash
+from slopguard.core.cache import ListingCache, ResultCache, cache_dir, content_hash
 from slopguard.core.config import Settings
 from slopguard.core.discovery import Discovery, Skipped, SourceFile
 from slopguard.core.finding import sort_key
 from slopguard.core.report import FileResult, Report
-from slopguard.deps.checks import CHECK_RULES
-from slopguard.engine.catalog import code_fingerprint, load_catalog
+from slopguard.core.rule import RuleMeta
+from slopguard.engine.languages import language_of
 from slopguard.engine.registry import select_rules
 
 Progress = Callable[[int, int], None]
@@ -26,9 +26,7 @@ Job = tuple[str, bytes, str]
 
 def _analyse_batch(batch: Sequence[Job], rule_ids: frozenset[str], max_size: int) -> list[FileResult]:
     from slopguard.engine.analyse import analyse  # analysis code loads only when something needs analysing
-    from slopguard.engine.registry import load_rules
 
-    load_rules()
     return [analyse(display, data, language, rule_ids, max_size) for display, data, language in batch]
 
 
@@ -45,15 +43,27 @@ def _batches(jobs: list[Job], count: int) -> list[list[Job]]:
 
 
 class Scanner:
-    """A configured scan over files or a snippet. Without explicit ``rule_ids`` the settings' select/ignore
-    choose the rules; an unknown selector raises ValueError."""
+    """A configured scan over files or a snippet.
 
-    def __init__(self, settings: Settings, rule_ids: Iterable[str] | None = None) -> None:
+    ``catalog`` is the metadata of every rule the scan may run (code rules and any other phase's rules, such as
+    the package checks); ``load_rules`` registers the rule packs' checks before anything is analysed (in this
+    process and in every worker). Without explicit ``rule_ids`` the settings' select/ignore choose the rules; an
+    unknown selector raises ValueError.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: Mapping[str, RuleMeta],
+        load_rules: Callable[[], object],
+        rule_ids: Iterable[str] | None = None,
+        *,
+        fingerprint: str = "",
+    ) -> None:
         self.settings = settings
-        self.fingerprint = code_fingerprint()
-        cache_dir = (settings.cache_dir or settings.root / CACHE_DIR_NAME) if settings.cache else None
-        self.cache_dir = cache_dir
-        catalog = load_catalog(cache_dir, self.fingerprint) | {m.id: m for m in CHECK_RULES.values()}
+        self.fingerprint = fingerprint
+        self.load_rules = load_rules
+        self.cache_dir = cache_dir(settings)
         chosen = set(rule_ids) if rule_ids is not None else select_rules(settings.select, settings.ignore, catalog)
         if settings.require_review and rule_ids is None:
             chosen |= {rid for rid, meta in catalog.items() if "provenance" in meta.tags}
@@ -136,7 +146,7 @@ class Scanner:
             cached = listing.load()
             if cached is not None:
                 return [SourceFile(*f) for f in cached["files"]], [Skipped(*s) for s in cached["skipped"]]
-        discovery = Discovery(settings.root, settings.exclude, settings.respect_gitignore)
+        discovery = Discovery(settings.root, settings.exclude, settings.respect_gitignore, classify=language_of)
         files = list(discovery.files(paths))
         if listing is not None:
             listing.save(
@@ -152,6 +162,7 @@ class Scanner:
         """Scan a snippet (an assistant's answer) that is not on disk."""
         started = time.perf_counter()
         padded = "\n" * (first_line - 1) + text
+        self.load_rules()
         (fr,) = _analyse_batch([(display, padded.encode(), language)], self.rule_ids, self.settings.max_file_size)
         result = Report(self.settings.root, rules=self.rules)
         self._collect(result, [fr])
@@ -171,6 +182,8 @@ class Scanner:
     def _run(self, jobs: list[Job], progress: Progress | None, done: int, total: int) -> list[FileResult]:
         workers = self._workers(len(jobs))
         rule_ids, max_size = self.rule_ids, self.settings.max_file_size
+        if jobs:
+            self.load_rules()
         if workers <= 1 or len(jobs) < 2:
             out: list[FileResult] = []
             for job in jobs:
@@ -181,10 +194,8 @@ class Scanner:
             return out
         from concurrent.futures import ProcessPoolExecutor  # only big scans pay for multiprocessing
 
-        from slopguard.engine.registry import load_rules
-
         out = []
-        with ProcessPoolExecutor(max_workers=workers, initializer=load_rules) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=self.load_rules) as pool:
             futures = [pool.submit(_analyse_batch, b, rule_ids, max_size) for b in _batches(jobs, workers)]
             for future in futures:
                 batch = future.result()

@@ -28,9 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from slopguard.core.config import Settings
 from slopguard.core.discovery import SKIP_DIRS
 from slopguard.core.finding import Finding, Severity
 from slopguard.guide.decision import SCAN_FINDINGS, Decision, Reason, Signal, Verdict, decide, worst
+from slopguard.pipeline.scan import scan_paths
 
 MAX_READ = 1_000_000
 Rule = tuple[str, float]
@@ -494,10 +496,8 @@ def _not_ignored(files: list[Path], root: Path) -> list[Path]:
 
 
 def _scan(files: list[Path], root: Path) -> dict[str, list[Finding]]:
-    from slopguard.core.config import Settings
-    from slopguard.engine.scanner import Scanner
-
-    result = Scanner(Settings(root=root, cache=False, respect_gitignore=False)).scan_paths(files)
+    settings = Settings(root=root, cache=False, respect_gitignore=False, deps=False)
+    result = scan_paths(settings, files).report
     by_path: dict[str, list[Finding]] = {}
     for f in result.findings:
         by_path.setdefault(f.location.path, []).append(f)

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from slopguard.core.discovery import Discovery
-from slopguard.core.languages import EXTENSIONS
+from slopguard.engine.languages import extensions_of, language_of
 
 ASSISTANTS: dict[str, str] = {
     "agents": "AGENTS.md",
@@ -65,7 +65,7 @@ def detect_languages(root: Path, known: Iterable[str]) -> list[str]:
     """The languages of the project's source files (honouring .gitignore), most files first."""
     wanted = set(known)
     counts: dict[str, int] = {}
-    for n, source in enumerate(Discovery(root).files([root])):
+    for n, source in enumerate(Discovery(root, classify=language_of).files([root])):
         if n >= DETECT_LIMIT:
             break
         if source.language in wanted:
@@ -75,7 +75,7 @@ def detect_languages(root: Path, known: Iterable[str]) -> list[str]:
 
 def cursor_globs(languages: Sequence[str]) -> str:
     """Cursor's comma-separated glob list for these languages' file extensions."""
-    exts = [ext for ext, lang in EXTENSIONS.items() if lang in languages]
+    exts = extensions_of(set(languages))
     return ",".join(f"**/*{ext}" for ext in exts)
 
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 
 from slopguard import __version__
 from slopguard.core.rule import RuleMeta
-from slopguard.engine.registry import rule_meta
 from slopguard.guide import Inline, Raw, Section, render
 from slopguard.guide.compliance import ASVS_LEVELS, ASVS_VERSION, CONTEXTS, resolve_context
+from slopguard.pipeline.catalog import code_rules
 
 THREAT_MODEL_LIMIT = 32_000  # characters of a --threat-model file included in the template
 FORMATS = ("markdown", "text")
@@ -125,7 +125,7 @@ class PromptOptions:
 
 
 def _metas(metas: Mapping[str, RuleMeta] | None) -> list[RuleMeta]:
-    return list((rule_meta() if metas is None else metas).values())
+    return list((code_rules() if metas is None else metas).values())
 
 
 def _dep_rules(dep_rules: Iterable[RuleMeta] | None) -> list[RuleMeta]:

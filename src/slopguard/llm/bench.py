@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from slopguard.llm.clients import ChatClient, LLMError, Prices
 from slopguard.llm.suite import Task
+from slopguard.rules import load_all
 
 if TYPE_CHECKING:
     from slopguard.deps.verify import VerifyOptions
@@ -224,11 +225,7 @@ def run_bench(
         in_flight.add(job)
         return True
 
-    # Load the rule modules here, once: registry.load_rules() marks itself done before its imports finish, so
-    # worker threads that trigger it concurrently can scan with half the rules.
-    from slopguard.engine.registry import load_rules
-
-    load_rules()
+    load_all()  # the rule packs, once, before worker threads scan
     pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="bench")
     try:
         while len(in_flight) < max(1, options.concurrency) and submit(pool):

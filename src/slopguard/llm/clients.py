@@ -1,8 +1,9 @@
 """Chat clients: OpenAI-compatible chat completions (hosted APIs, vLLM, Ollama, llama.cpp, LM Studio) through the
 ``openai`` SDK, and Anthropic's Messages API through the ``anthropic`` SDK (optional extra).
 
-The API key is read only from the environment variable the user names (``--api-key-env`` or ``api-key-env`` in
-``[tool.slopguard.llm]``); it is never read from a config file, never logged and never part of a transcript or report.
+The API key is read only from the environment variable the user names (``--api-key-env``, or ``api-key-env`` in the
+user's own configuration: see ``slopguard.llm.settings``); it is never read from a file, never logged, and masked in
+every transcript and report (clients expose it as ``secret`` for that masking only).
 Retries with backoff on 408/409/429/5xx and connection errors (honouring ``Retry-After``) are the SDKs' own.
 """
 
@@ -11,19 +12,15 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-PROVIDERS = ("openai", "anthropic")
+from slopguard.llm.settings import PROVIDERS
+
 DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_RETRIES = 3
 MAX_TOKENS = 4096  # Anthropic requires a limit on the answer's length
-# Keys of [tool.slopguard.llm]; a key itself is refused there.
-CONFIG_KEYS = ("provider", "model", "base-url", "api-key-env", "timeout", "max-retries", "price-in", "price-out",
-               "rounds", "max-tokens")  # fmt: skip
-_SECRET_KEYS = frozenset({"api-key", "api_key", "key", "token", "secret", "password"})
 _REFUSAL = re.compile(
     r"^\s*(?:I'm sorry|I am sorry|Sorry|I apologi[sz]e)?[,.!]?\s*(?:but\s+)?"
     r"(?:I\s+(?:can(?:'|no)t|can\s+not|won't|will\s+not|am\s+unable\s+to|'m\s+unable\s+to|must\s+decline))\b",
@@ -52,6 +49,7 @@ class Completion:
 
 class ChatClient(Protocol):
     model: str
+    secret: str | None  # the API key, for masking wherever it could appear
 
     def complete(self, messages: list[dict[str, str]], *, system: str | None) -> Completion: ...
 
@@ -67,78 +65,9 @@ class Prices:
         return (input_tokens * self.input_per_m + output_tokens * self.output_per_m) / 1_000_000
 
 
-@dataclass(frozen=True)
-class LLMSettings:
-    """Client settings after merging flags over ``[tool.slopguard.llm]``."""
-
-    provider: str = "openai"
-    model: str | None = None
-    base_url: str | None = None
-    key_env: str | None = None
-    timeout: float = DEFAULT_TIMEOUT
-    max_retries: int = DEFAULT_RETRIES
-    prices: Prices = field(default_factory=Prices)
-    rounds: int = 2
-    max_tokens: int = MAX_TOKENS
-
-
 def looks_like_refusal(text: str) -> bool:
     """A short answer without code that declines the task."""
     return "```" not in text and len(text) < 2000 and bool(_REFUSAL.match(text))
-
-
-def _find_config(start: Path) -> Path | None:
-    import tomllib
-
-    for directory in [start.resolve(), *start.resolve().parents]:
-        for name in ("slopguard.toml", "pyproject.toml"):
-            candidate = directory / name
-            if not candidate.is_file():
-                continue
-            if name == "slopguard.toml":
-                return candidate
-            try:
-                if "slopguard" in tomllib.loads(candidate.read_text(encoding="utf-8")).get("tool", {}):
-                    return candidate
-            except (OSError, tomllib.TOMLDecodeError):
-                return candidate
-    return None
-
-
-def llm_table(config: Path | None, start: Path) -> dict[str, Any]:
-    """The ``[tool.slopguard.llm]`` table (``[llm]`` in slopguard.toml), validated; {} when there is none.
-    Raises ValueError naming the problem (unknown key, wrong type, a key written into the file)."""
-    import tomllib
-
-    path = config or _find_config(start)
-    if path is None:
-        return {}
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read the configuration: {exc}") from None
-    table = doc.get("tool", {}).get("slopguard", {}) if path.name == "pyproject.toml" else doc
-    if "tool" in table and isinstance(table["tool"], dict) and "slopguard" in table["tool"]:
-        table = table["tool"]["slopguard"]
-    llm = table.get("llm", {}) if isinstance(table, dict) else {}
-    if not isinstance(llm, dict):
-        raise ValueError(f"{path}: [tool.slopguard.llm] must be a table")
-    for key, value in llm.items():
-        if key.lower() in _SECRET_KEYS:
-            raise ValueError(
-                f"{path}: [tool.slopguard.llm] must not hold a key ({key!r}); name the environment variable that "
-                "holds it with api-key-env instead"
-            )
-        if key not in CONFIG_KEYS:
-            raise ValueError(f"{path}: unknown key {key!r} in [tool.slopguard.llm] (known: {', '.join(CONFIG_KEYS)})")
-        numeric = key in ("timeout", "price-in", "price-out", "max-retries", "rounds", "max-tokens")
-        if numeric and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
-            raise ValueError(f"{path}: [tool.slopguard.llm] {key} must be a non-negative number")
-        if not numeric and not isinstance(value, str):
-            raise ValueError(f"{path}: [tool.slopguard.llm] {key} must be a string")
-    if "provider" in llm and llm["provider"] not in PROVIDERS:
-        raise ValueError(f"{path}: unknown provider {llm['provider']!r} (valid: {', '.join(PROVIDERS)})")
-    return dict(llm)
 
 
 def resolve_key(provider: str, base_url: str | None, key_env: str | None) -> str | None:
@@ -171,7 +100,7 @@ class OpenAIChat:
         self.model = model
         self.prices = prices
         self.max_tokens = max_tokens
-        self._key = key
+        self.secret = key
         # Local servers take any key; the SDK insists on one.
         self._client = openai.OpenAI(
             api_key=key or "unused", base_url=base_url, timeout=timeout, max_retries=max_retries
@@ -189,10 +118,10 @@ class OpenAIChat:
             raise LLMError(f"the model server did not answer in time (model {self.model})") from None
         except openai.APIStatusError as exc:
             raise LLMError(
-                _redact(f"the model server answered HTTP {exc.status_code}: {exc.message}", self._key)
+                _redact(f"the model server answered HTTP {exc.status_code}: {exc.message}", self.secret)
             ) from None
         except openai.APIError as exc:
-            raise LLMError(_redact(f"cannot reach the model server: {exc}", self._key)) from None
+            raise LLMError(_redact(f"cannot reach the model server: {exc}", self.secret)) from None
         if not response.choices:
             raise LLMError("the model server answered without a choice")
         choice = response.choices[0]
@@ -224,7 +153,7 @@ class AnthropicChat:
         self.model = model
         self.prices = prices
         self.max_tokens = max_tokens
-        self._key = key
+        self.secret = key
         self._client = anthropic.Anthropic(
             api_key=key or "unused", base_url=base_url, timeout=timeout, max_retries=max_retries
         )
@@ -243,10 +172,10 @@ class AnthropicChat:
             raise LLMError(f"the model server did not answer in time (model {self.model})") from None
         except anthropic.APIStatusError as exc:
             raise LLMError(
-                _redact(f"the model server answered HTTP {exc.status_code}: {exc.message}", self._key)
+                _redact(f"the model server answered HTTP {exc.status_code}: {exc.message}", self.secret)
             ) from None
         except anthropic.APIError as exc:
-            raise LLMError(_redact(f"cannot reach the model server: {exc}", self._key)) from None
+            raise LLMError(_redact(f"cannot reach the model server: {exc}", self.secret)) from None
         text = "".join(getattr(block, "text", "") for block in response.content if block.type == "text")
         tokens_in, tokens_out = response.usage.input_tokens, response.usage.output_tokens
         refused = response.stop_reason == "refusal" or looks_like_refusal(text)
@@ -272,7 +201,7 @@ def make_client(
     if provider not in PROVIDERS:
         raise LLMError(f"unknown provider {provider!r} (valid: {', '.join(PROVIDERS)})")
     if not model:
-        raise LLMError("no model given (--model or model in [tool.slopguard.llm])")
+        raise LLMError("no model given (--model, or model in the configuration)")
     key = resolve_key(provider, base_url, key_env)
     prices = prices or Prices()
     if provider == "anthropic":

@@ -13,16 +13,39 @@ import httpx
 
 from slopguard import __version__
 from slopguard.core.secrets import mask, redact
-from slopguard.probe.safety import Budget, ConnectionLost, MethodRefused, Policy, ProbeError
+from slopguard.probe.safety import (
+    Budget,
+    ConnectionLost,
+    MethodRefused,
+    Policy,
+    ProbeError,
+    RouteRefused,
+    path_problem,
+)
 
-MAX_BODY = 200_000
+MAX_BODY_BYTES = 1 << 20  # an answer's body is read up to this size; a larger one is not judged
 USER_AGENT = f"slopguard-probe/{__version__}"
 QueryItems = Sequence[tuple[str, str]]
 
 
+def read_capped(response: httpx.Response, cap: int) -> bytes | None:
+    """The body of a streamed ``response`` (decoded), or None when it is larger than ``cap`` bytes: reading
+    stops there, so memory stays bounded whatever the server sends."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > cap:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 @dataclass
 class Exchange:
-    """One request and its answer (status 0: not sent, dry run; ``timed_out``: no answer in time)."""
+    """One request and its answer (status 0: not sent, dry run; ``timed_out``: no answer in time; ``too_large``:
+    status and headers arrived but the body was over the cap and was dropped; ``measured``: sent by a time-based
+    check, which reads a late answer as its result)."""
 
     method: str
     path: str
@@ -33,6 +56,13 @@ class Exchange:
     text: str = ""
     elapsed: float = 0.0
     timed_out: bool = False
+    too_large: bool = False
+    measured: bool = False
+
+    @property
+    def unanswered(self) -> bool:
+        """No usable answer: none in time (outside a time-based check) or one too large to judge."""
+        return (self.timed_out and not self.measured) or self.too_large
 
     @property
     def ok(self) -> bool:
@@ -72,12 +102,14 @@ class ProbeClient:
         timeout: float = 10.0,
     ) -> None:
         self.base = base.rstrip("/")
+        self.origin = httpx.URL(self.base)
         self.policy = policy
         self.budget = budget
         self.default_creds = dict(default_creds or {})
         self.secrets = secrets
         self.dry_run = dry_run
         self.timeout = timeout
+        self.max_body = MAX_BODY_BYTES
         self.history: list[Exchange] = []
         self.planned: list[str] = []
         # Requests are built by a client and sent straight through its transport: no redirect handling (which
@@ -125,22 +157,22 @@ class ProbeClient:
         creds: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Exchange:
-        """Send one request (or, in a dry run, record it). ``path`` is already filled in and quoted."""
+        """Send one request (or, in a dry run, record it). ``path`` is already filled in and quoted; a path that
+        could leave the target raises RouteRefused and nothing is sent."""
         method = method.upper()
         if not self.policy.method_allowed(method, path.split("?")[0]):
             raise MethodRefused(f"{method} {path}: non-idempotent method needs --allow-unsafe-methods")
-        url = self.base + path
-        if query:
-            url += ("&" if "?" in url else "?") + urlencode(list(query))
+        url = self.on_target(method, path, query)
         credentials = dict(self.default_creds if creds is None else creds)
-        description = self.describe(method, url, credentials, form, json_body, content)
+        description = self.describe(method, str(url), credentials, form, json_body, content)
         self.budget.acquire(pace=not self.dry_run)
         if self.dry_run:
             self.planned.append(description)
-            return Exchange(method, path, url, description, 0)
+            return Exchange(method, path, str(url), description, 0)
         all_headers = {**credentials, **(headers or {})}
         data = {k: str(v) for k, v in form.items()} if form is not None else None
         limit = min(timeout or self.timeout, max(self.budget.remaining_seconds, 0.5))
+        exchange = Exchange(method, path, str(url), description, 0, measured=timeout is not None)
         started = time.perf_counter()
         try:
             request = self._http.build_request(
@@ -148,22 +180,44 @@ class ProbeClient:
             )
             response = self._transport.handle_request(request)
             try:
-                response.read()
+                body = read_capped(response, self.max_body)
             finally:
                 response.close()
-            text = response.text[:MAX_BODY]
         except httpx.TimeoutException:
-            exchange = Exchange(method, path, url, description, 0, elapsed=time.perf_counter() - started)
             exchange.timed_out = True
-            self.history.append(exchange)
-            return exchange
         except httpx.TransportError as exc:
             raise ConnectionLost(f"{self.base} stopped answering ({type(exc).__name__}: {exc})") from exc
-        exchange = Exchange(
-            method, path, url, description, response.status_code, response.headers, text, time.perf_counter() - started
-        )
+        else:
+            exchange.status, exchange.headers = response.status_code, response.headers
+            exchange.too_large = body is None
+            exchange.text = "" if body is None else body.decode(response.encoding or "utf-8", errors="replace")
+        exchange.elapsed = time.perf_counter() - started
         self.history.append(exchange)
         return exchange
+
+    def on_target(self, method: str, path: str, query: QueryItems = ()) -> httpx.URL:
+        """The URL of a request: the target's scheme, host and port, then ``path``; RouteRefused for a path that
+        is not a plain path or a URL that would reach anything but the target."""
+        problem = path_problem(path, decoded=False)
+        if problem:
+            raise RouteRefused(f"{method} {path!r}: not sent: {problem}")
+        text = self.base + path
+        if query:
+            text += ("&" if "?" in text else "?") + urlencode(list(query))
+        try:
+            url = httpx.URL(text)
+        except httpx.InvalidURL as exc:
+            raise RouteRefused(f"{method} {path!r}: not sent: not a valid URL ({exc})") from None
+        here, there = self.origin, url
+        if (here.scheme, here.host, here.port, here.userinfo) != (there.scheme, there.host, there.port, there.userinfo):
+            raise RouteRefused(f"{method} {path!r}: not sent: it would go to {there.host}, not the target")
+        return url
+
+    def problem(self, exchange: Exchange) -> str:
+        """Why an exchange gave no usable answer, in words."""
+        if exchange.too_large:
+            return f"answer too large (over {self.max_body} bytes; not read further)"
+        return f"no answer within {self.timeout:g}s"
 
     def reach(self, path: str) -> Exchange:
         """The first request: turns 'nothing listens there' into a clear ProbeError."""

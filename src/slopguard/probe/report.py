@@ -55,6 +55,7 @@ def stats(result: ProbeResult) -> dict[str, object]:
         "seconds": round(result.seconds, 3),
         "limits": {"max_requests": o.max_requests, "rate": o.rate, "max_seconds": o.max_seconds, "burst": o.burst},
         "stopped": result.stopped,
+        "incomplete": result.incomplete,
         "dry_run": o.dry_run,
         "notes": result.notes,
     }
@@ -68,13 +69,16 @@ def summary_line(result: ProbeResult) -> str:
         f"{result.requests} request(s) {verb} in {result.seconds:.1f}s to {len(result.endpoints)} endpoint(s) "
         f"(limits: {o.max_requests} requests, {rate}, {o.max_seconds:g}s)"
         + (f"; stopped early: {result.stopped}" if result.stopped else "")
+        + (f"; incomplete: {len(result.incomplete)} check(s) could not be verified" if result.incomplete else "")
     )
 
 
 def render_json(result: ProbeResult) -> str:
+    # Only the reporter of the format asked for is loaded.
+    from slopguard.report import RenderOptions
     from slopguard.report.json_report import render_json as shared
 
-    doc = json.loads(shared(scan_result(result), Severity.LOW))
+    doc = json.loads(shared(scan_result(result), RenderOptions(fail_on=Severity.LOW)))
     probe = stats(result)
     if result.options.dry_run:
         probe["planned"] = result.planned
@@ -84,7 +88,7 @@ def render_json(result: ProbeResult) -> str:
 
 def render_sarif(result: ProbeResult) -> str:
     """SARIF with the target's base URL as %SRCROOT%, so each result's location reads as the probed URL."""
-    from slopguard.report.sarif import render_sarif as shared
+    from slopguard.report.sarif import render_sarif as shared  # only the reporter of the format asked for
 
     doc = json.loads(shared(scan_result(result)))
     for run in doc.get("runs", []):
@@ -124,6 +128,8 @@ def render_text(result: ProbeResult, console: Console) -> None:
         console.print()
     for note in result.notes:
         console.print(Text(f"note: {note}", style="yellow"))
+    for gap in result.incomplete:
+        console.print(Text(f"not checked: {gap}", style="bold yellow"))
     counts = [
         f"{n} {s.label}"
         for s in sorted(Severity, reverse=True)

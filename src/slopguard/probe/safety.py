@@ -4,9 +4,10 @@ unsafe ones are allowed, and hard budgets on requests, rate and time."""
 from __future__ import annotations
 
 import ipaddress
+import re
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from slopguard.probe.model import SAFE_METHODS
 
@@ -27,8 +28,37 @@ class ConnectionLost(StopProbe):
     """The target stopped answering in the middle of the run."""
 
 
-class MethodRefused(Exception):
+class NoAnswer(StopProbe):
+    """The target accepted the first connection but sent no answer in time: nothing it says can be judged."""
+
+
+class Refused(Exception):
+    """One request is not sent; the run goes on without it."""
+
+
+class MethodRefused(Refused):
     """A non-idempotent request was about to be sent without --allow-unsafe-methods."""
+
+
+class RouteRefused(Refused):
+    """A request whose path could take it (and the credentials) to another host, or is not a plain path."""
+
+
+_NOT_IN_A_PATH = re.compile(r"[\s\x00-\x1f\x7f\\]")
+
+
+def path_problem(path: str, *, decoded: bool = True) -> str | None:
+    """Why ``path`` may not be sent to the target, or None. A sendable path starts with a single '/' and holds no
+    backslash, whitespace or control character; with ``decoded``, its percent-decoded form must pass too (route
+    templates from OpenAPI documents and source code; a filled-in path carries quoted payloads instead)."""
+    if not path.startswith("/"):
+        return "it does not start with '/' (it could name another host)"
+    for form in (path, unquote(path)) if decoded else (path,):
+        if form.startswith("//"):
+            return "it starts with '//' (that names another host)"
+        if _NOT_IN_A_PATH.search(form):
+            return "it holds a backslash, whitespace or a control character"
+    return None
 
 
 def is_loopback(host: str) -> bool:

@@ -9,18 +9,23 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from slopguard.core.discovery import Discovery
 from slopguard.engine.python.routes import route_of
-from slopguard.probe.model import Endpoint, Param, Where
+from slopguard.probe.model import Endpoint, Param
+from slopguard.probe.route_vocabulary import (
+    ADMIN_GUARD,
+    ANGLE_PARAM,
+    AUTH_GUARD,
+    BRACE_PARAM,
+    ROUTE_DECORATOR_NAMES,
+    angle_to_brace,
+    brace_template,
+    converter_kind,
+    request_fields,
+)
 
 MAX_FILES, MAX_BYTES = 5000, 1_000_000
-_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "site-packages", "__pycache__", "dist", "build"})
-_FLASK_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-_FASTAPI_PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
-_NUMERIC = frozenset({"int", "float"})
-_GUARD = re.compile(r"(?i)(login|auth|jwt|token|permission|roles?_|admin|staff|superuser|current_user|protect)")
-_ADMIN_GUARD = re.compile(r"(?i)(admin|staff|superuser|roles?_required|permission_required)")
-_QUERY_ATTRS = {"args": "query", "values": "query", "GET": "query", "query_params": "query", "form": "form",
-                "POST": "form", "json": "json", "data": "json"}  # fmt: skip
+_ROUTE_SOURCES = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".ts": "typescript"}
 _JS_ROUTE = re.compile(
     r"\b[A-Za-z_$][\w$]*\.(get|post|put|patch|delete|all)\(\s*(['\"`])(/[^'\"`]*)\2\s*,(?P<args>[^\n]*)"
 )
@@ -28,27 +33,27 @@ _JS_FIELD = re.compile(r"\breq\.(query|body)(?:\.(\w+)|\[\s*['\"](\w+)['\"]\s*\]
 _JS_DESTRUCTURE = re.compile(r"\{([\w\s,:=]+)\}\s*=\s*req\.(query|body)\b")
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    if root.is_file():
-        yield root
-        return
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-        yield from (Path(folder) / name for name in sorted(files))
+def _route_source(name: str) -> str | None:
+    """The language of a file that may declare routes (Python handlers, Express apps), or None."""
+    return _ROUTE_SOURCES.get(os.path.splitext(name)[1].lower())
 
 
 def _files(paths: list[Path]) -> Iterator[Path]:
+    """Route sources under ``paths`` through the project's walker (ignore files, vendored folders and symlinks
+    leaving the root handled as a scan handles them), at most MAX_FILES, none over MAX_BYTES."""
     count = 0
-    for root in paths:
-        for path in _walk(root):
+    for given in paths:
+        root = given if given.is_dir() else given.parent
+        for found in Discovery(root, classify=_route_source).files([given]):
             if count >= MAX_FILES:
                 return
-            if path.suffix not in (".py", ".js", ".mjs", ".cjs", ".ts") or not path.is_file():
-                continue
-            if path.stat().st_size > MAX_BYTES:
+            try:
+                if os.path.getsize(found.path) > MAX_BYTES:
+                    continue
+            except OSError:
                 continue
             count += 1
-            yield path
+            yield Path(found.path)
 
 
 def _text(node: ast.expr) -> str | None:
@@ -94,40 +99,19 @@ def _django_urls(tree: ast.Module) -> dict[str, str]:
     return out
 
 
-def _request_fields(func: ast.AST) -> list[tuple[str, Where, str]]:
-    """Names read from the request in a handler: request.args.get('q'), request.form['u'], data.get('x')."""
-    carriers: dict[str, Where] = {}
-    for node in ast.walk(func):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            src = ast.unparse(node.value)
-            if "get_json" in src or "request.json" in src or "request.data" in src:
-                carriers[node.targets[0].id] = "json"
-            elif re.search(r"request\.(form|POST)\b", src):
-                carriers[node.targets[0].id] = "form"
-    found: list[tuple[str, Where, str]] = []
-    for node in ast.walk(func):
-        holder: ast.expr | None = None
-        key: str | None = None
-        default = "test"
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
-            if node.func.attr in ("get", "getlist", "get_one"):
-                holder, key = node.func.value, _text(node.args[0])
-                if len(node.args) > 1 and _text(node.args[1]):
-                    default = str(_text(node.args[1]))
-        elif isinstance(node, ast.Subscript):
-            holder, key = node.value, _text(node.slice)
-        if holder is None or key is None:
+def _fields(func: ast.AST, path_names: set[str]) -> list[Param]:
+    """The inputs a handler reads from the request (path parameters aside), with ordinary values."""
+    out = []
+    for name, field in request_fields(func).items():
+        if name in path_names:
             continue
-        where: Where | None = None
-        if isinstance(holder, ast.Attribute) and ast.unparse(holder.value) in ("request", "req", "self.request"):
-            where = _QUERY_ATTRS.get(holder.attr)  # type: ignore[assignment]
-        elif isinstance(holder, ast.Call) and ast.unparse(holder.func).endswith("get_json"):
-            where = "json"
-        elif isinstance(holder, ast.Name):
-            where = carriers.get(holder.id)
-        if where and not any(f[:2] == (key, where) for f in found):
-            found.append((key, where, default))
-    return found
+        value: str | int | float = "test"
+        if field.kind in ("integer", "number"):
+            value = field.default if isinstance(field.default, int | float) else 1
+        elif isinstance(field.default, str) and field.default:
+            value = field.default
+        out.append(Param(name, field.where, value, field.kind))
+    return out
 
 
 def _models(tree: ast.Module) -> dict[str, list[str]]:
@@ -169,22 +153,21 @@ class _Collector:
             return
         guards = [ast.unparse(d) for d in func.decorator_list if not _is_route_decorator(d)]
         guards += [ast.unparse(d) for d in (*func.args.defaults, *(d for d in func.args.kw_defaults if d))]
-        secured = any(_GUARD.search(g) for g in guards)
-        admin = any(_ADMIN_GUARD.search(g) for g in guards)
+        secured = any(AUTH_GUARD.search(g) for g in guards)
+        admin = any(ADMIN_GUARD.search(g) for g in guards)
         params = _path_params(func, route.path or "")
-        fields = _request_fields(func)
+        holes = {p.name for p in params}
+        fields = _fields(func, holes)
         if route.framework == "fastapi":
-            holes = {p.name for p in params}
             for arg in [*func.args.args, *func.args.kwonlyargs]:
                 ann = ast.unparse(arg.annotation) if arg.annotation else ""
                 if arg.arg in holes or arg.arg not in route.tainted_params:
                     continue
                 if ann in models:
-                    fields += [(name, "json", "test") for name in models[ann]]
+                    fields += [Param(name, "json", "test") for name in models[ann]]
                 else:
-                    numeric = ann in _NUMERIC
-                    params.append(Param(arg.arg, "query", 1 if numeric else "test", "integer" if numeric else "string"))
-        params += [Param(name, where, default) for name, where, default in fields]
+                    params.append(_query_param(arg.arg, converter_kind(ann)))
+        params += fields
         if route.path is None:
             self.pending.append((cls.name if cls else func.name, route.methods, tuple(params), secured, admin))
             return
@@ -193,7 +176,7 @@ class _Collector:
             target = dec.func if isinstance(dec, ast.Call) else dec
             if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                 prefix = prefixes.get(target.value.id, prefix)
-        path = prefix + _FASTAPI_PARAM.sub(r"{\1}", _FLASK_PARAM.sub(r"{\2}", route.path))
+        path = prefix + brace_template(angle_to_brace(route.path))
         yield from _expand(path, route.methods, tuple(params), secured, admin)
 
     def django(self) -> Iterator[Endpoint]:
@@ -201,7 +184,7 @@ class _Collector:
             if name in self.django_urls:
                 route_path = self.django_urls[name]
                 holes = tuple(_path_params(None, route_path))
-                yield from _expand(_FLASK_PARAM.sub(r"{\2}", route_path), methods, holes + params, secured, admin)
+                yield from _expand(angle_to_brace(route_path), methods, holes + params, secured, admin)
 
 
 def _functions(
@@ -220,19 +203,26 @@ def _functions(
 
 def _is_route_decorator(dec: ast.expr) -> bool:
     target = dec.func if isinstance(dec, ast.Call) else dec
-    return isinstance(target, ast.Attribute) and target.attr in ("route", "get", "post", "put", "patch", "delete")
+    return isinstance(target, ast.Attribute) and target.attr in ROUTE_DECORATOR_NAMES
 
 
 def _path_params(func: ast.FunctionDef | ast.AsyncFunctionDef | None, path: str) -> list[Param]:
     """Flask/Django '<int:id>' and FastAPI '{id}' (typed by the handler's annotation) path parameters."""
-    holes: list[tuple[str, str]] = _FLASK_PARAM.findall(path)
+    holes: list[tuple[str, str]] = ANGLE_PARAM.findall(path)
     if func is not None:
         notes = {a.arg: ast.unparse(a.annotation) if a.annotation else "" for a in func.args.args}
-        holes += [(notes.get(n, ""), n) for n in _FASTAPI_PARAM.findall(path)]
-    return [
-        Param(name, "path", 1, "integer") if conv in _NUMERIC else Param(name, "path", "1", "string")
-        for conv, name in holes
-    ]
+        holes += [(notes.get(n, ""), n) for n in BRACE_PARAM.findall(path)]
+    return [_path_param(name, converter_kind(conv)) for conv, name in holes]
+
+
+def _path_param(name: str, kind: str) -> Param:
+    if kind in ("integer", "number"):
+        return Param(name, "path", 1, kind)
+    return Param(name, "path", "00000000-0000-0000-0000-000000000001" if kind == "uuid" else "1", kind)
+
+
+def _query_param(name: str, kind: str) -> Param:
+    return Param(name, "query", 1, kind) if kind in ("integer", "number") else Param(name, "query", "test", "string")
 
 
 def _expand(
@@ -262,9 +252,9 @@ def _express(text: str) -> Iterator[Endpoint]:
                 if not any(p.name == name for p in params):
                     params.append(Param(name, "query" if kind == "query" else "json", "test"))
         middleware = m.group("args").split("=>")[0]
-        secured = bool(_GUARD.search(middleware.split("(")[0] if "function" in middleware else middleware))
+        secured = bool(AUTH_GUARD.search(middleware.split("(")[0] if "function" in middleware else middleware))
         method = "GET" if m.group(1) == "all" else m.group(1).upper()
-        yield from _expand(path, frozenset({method}), tuple(params), secured, bool(_ADMIN_GUARD.search(middleware)))
+        yield from _expand(path, frozenset({method}), tuple(params), secured, bool(ADMIN_GUARD.search(middleware)))
 
 
 def endpoints_from_source(paths: list[Path]) -> list[Endpoint]:

@@ -11,6 +11,9 @@ from typing import Any
 
 from slopguard.core.config import Settings
 from slopguard.core.finding import Finding, Location
+from slopguard.engine.languages import language_of
+from slopguard.pipeline.catalog import code_rules
+from slopguard.pipeline.scan import scan_paths
 from slopguard.provenance.markers import TAG, Region, comment_styles, iter_lines, parse_lines
 
 REVIEW_RULE_ID = "SG-REVIEW-001"
@@ -159,18 +162,14 @@ def attach_findings(
 ) -> list[tuple[str, str]]:
     """Scan the files holding AI regions with ``rule_ids`` and file each finding under the regions it falls in.
     Returns the files the scanner skipped, with the reason."""
-    from slopguard.engine.scanner import Scanner
-
     chosen = sorted(set(rule_ids) - {REVIEW_RULE_ID})
     inventory.rules = tuple(chosen)
-    from slopguard.core.languages import language_of
-
     files = sorted({e.file for e in inventory.entries if language_of(e.file) is not None})
     if not files or not chosen:
         return []
     base = settings or Settings(root=inventory.root)
-    scanner = Scanner(base.with_overrides(root=inventory.root, cache=False, exclude=()), rule_ids=chosen)
-    result = scanner.scan_paths([Path(f) for f in files])
+    settings = base.with_overrides(root=inventory.root, cache=False, exclude=(), deps=False)
+    result = scan_paths(settings, [Path(f) for f in files], rule_ids=chosen).report
     where = {s.display: os.path.abspath(s.path) for s in result.sources}
     for finding in result.findings:
         loc = finding.location
@@ -188,9 +187,8 @@ def unreviewed_regions(paths: list[Path], root: Path, git: bool = False, exclude
 
 def review_findings(regions: Iterable[Region], root: Path) -> list[Finding]:
     """``SG-REVIEW-001`` findings, one on each unreviewed region's marker line (first line for git regions)."""
-    from slopguard.engine.registry import rule_meta
 
-    meta = rule_meta()[REVIEW_RULE_ID]
+    meta = code_rules()[REVIEW_RULE_ID]
     out: list[Finding] = []
     seen: dict[tuple[str, str], int] = {}
     for region in regions:

@@ -1,12 +1,46 @@
-"""Reporters: they read a finished scan and never re-run analysis."""
+"""Reporters: registered by format, each ``render(report, stream, options)``; they read a finished scan and never
+re-run analysis. A reporter's module is imported only when its format is asked for (a JSON run never loads rich)."""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TextIO
+
 from slopguard.core.finding import Severity
 from slopguard.core.report import Report
+from slopguard.core.verdict import failing
 
 
-def summary(result: Report, fail_on: Severity) -> dict[str, object]:
+@dataclass(frozen=True)
+class RenderOptions:
+    """What a reporter needs besides the report: the gate's threshold and texts that are not on disk."""
+
+    fail_on: Severity = Severity.HIGH
+    allow_unknown: bool = False
+    texts: Mapping[str, str] = field(default_factory=dict)
+    terminal: bool = False  # the stream is the user's terminal: colour and the terminal's width
+
+
+Renderer = Callable[[Report, TextIO, RenderOptions], None]
+
+# format -> "module:function" of its renderer
+REPORTERS: dict[str, str] = {
+    "text": "slopguard.report.text:render",
+    "json": "slopguard.report.json_report:render",
+    "sarif": "slopguard.report.sarif:render",
+}
+
+
+def reporter(fmt: str) -> Renderer:
+    """The renderer registered for ``fmt`` (KeyError for an unknown format)."""
+    module, _, name = REPORTERS[fmt].partition(":")
+    render: Renderer = getattr(importlib.import_module(module), name)
+    return render
+
+
+def summary(result: Report, options: RenderOptions) -> dict[str, object]:
     """Counts shared by every output format."""
     by_severity = {s.label: 0 for s in sorted(Severity, reverse=True)}
     by_rule: dict[str, int] = {}
@@ -20,7 +54,7 @@ def summary(result: Report, fail_on: Severity) -> dict[str, object]:
         "findings": len(result.findings),
         "by_severity": by_severity,
         "by_rule": dict(sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "fail_on": fail_on.label,
-        "failed": any(f.severity >= fail_on for f in result.findings),
+        "fail_on": options.fail_on.label,
+        "failed": bool(failing(result.findings, options.fail_on, options.allow_unknown)),
         "seconds": round(result.seconds, 3),
     }

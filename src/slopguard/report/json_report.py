@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import json
+from typing import TextIO
 
 from slopguard import __version__
-from slopguard.core.finding import Severity
 from slopguard.core.report import Report
-from slopguard.report import summary
+from slopguard.report import RenderOptions, summary
 
 SCHEMA_VERSION = 1
 
 
-def render_json(result: Report, fail_on: Severity) -> str:
+def render(result: Report, stream: TextIO, options: RenderOptions) -> None:
+    stream.write(render_json(result, options))
+
+
+def render_json(result: Report, options: RenderOptions) -> str:
     metas = result.rules
     used = sorted({f.rule_id for f in result.findings})
     doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "slopguard", "version": __version__},
-        "summary": summary(result, fail_on),
+        "summary": summary(result, options),
         "findings": [f.to_dict() for f in result.findings],
         "skipped": [{"path": s.display, "reason": s.reason} for s in result.skipped],
         "rules": {

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TextIO
 
 from slopguard import __version__
 from slopguard.core.finding import Finding, Severity
 from slopguard.core.report import Report
 from slopguard.core.rule import RuleMeta
+from slopguard.report import RenderOptions
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {
@@ -74,6 +75,10 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
         "partialFingerprints": {"slopguard/v1": f.fingerprint},
         "properties": {"severity": f.severity.label, "confidence": f.confidence.label},
     }
+
+
+def render(result: Report, stream: TextIO, options: RenderOptions) -> None:
+    stream.write(render_sarif(result))
 
 
 def render_sarif(result: Report) -> str:

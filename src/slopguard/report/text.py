@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import TextIO
 
 from rich.console import Console, Group
 from rich.markup import escape
@@ -13,6 +14,7 @@ from rich.text import Text
 from slopguard.core.finding import Finding, Severity
 from slopguard.core.report import Report
 from slopguard.core.secrets import redact
+from slopguard.report import RenderOptions
 
 STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -79,10 +81,16 @@ def _finding(f: Finding, source: SourceLines) -> Group:
     return Group(head, message, _code(f, source), fix, Text(""))
 
 
+def render(result: Report, stream: TextIO, options: RenderOptions) -> None:
+    """Findings grouped by file with code context; colour and the terminal's width only on a terminal."""
+    console = Console(file=stream) if options.terminal else Console(file=stream, width=120, no_color=True)
+    render_text(result, console, options, snippets=dict(options.texts))
+
+
 def render_text(
     result: Report,
     console: Console,
-    fail_on: Severity,
+    options: RenderOptions,
     show_skipped: bool = True,
     snippets: dict[str, str] | None = None,
 ) -> None:
@@ -99,7 +107,7 @@ def render_text(
         for s in result.skipped:
             console.print(f"  {escape(s.display)}: {escape(s.reason)}")
         console.print()
-    _summary(result, console, fail_on)
+    _summary(result, console, options.fail_on)
 
 
 def _summary(result: Report, console: Console, fail_on: Severity) -> None:

@@ -16,6 +16,7 @@ from slopguard.core.rule import RuleMeta
 from slopguard.deps.checks import CHECK_RULES
 from slopguard.deps.manifests import ManifestProblem
 from slopguard.deps.model import Check, PackageReport
+from slopguard.engine.languages import language_of
 
 
 class Status(StrEnum):
@@ -64,8 +65,6 @@ class Change:
 
     @property
     def languages(self) -> list[str]:
-        from slopguard.core.languages import language_of
-
         found = set(self.files.values())
         found |= {lang for display, _ in self.not_analysed if (lang := language_of(display))}
         return sorted(found)
@@ -147,8 +146,6 @@ class _Facts:
         return {d for d, lang in self.change.files.items() if "*" in wanted or lang in wanted}
 
     def not_analysed(self, languages: Iterable[str]) -> list[tuple[str, str]]:
-        from slopguard.core.languages import language_of
-
         wanted = set(languages)
         return [
             (d, r)

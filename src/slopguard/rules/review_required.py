@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, text_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import text_rule
 from slopguard.engine.text import TextContext
 from slopguard.provenance.markers import TAG, parse_lines
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 
+from slopguard.engine.hit import Hit
 from slopguard.engine.python.context import FunctionNode, PyContext
-from slopguard.engine.registry import Hit, PyCheck, Rule
+from slopguard.engine.registry import PyCheck, Rule
 
 _BLOCK_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
 _LEAVES = (ast.Constant, ast.Name, ast.expr_context, ast.alias, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)

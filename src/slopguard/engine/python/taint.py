@@ -11,13 +11,24 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from slopguard.engine.flow import CONST, CONST_TEXT, SAFE, UNKNOWN, Flow, Level, join, tainted
 from slopguard.engine.python import knowledge as kb
 
-if TYPE_CHECKING:
-    from slopguard.engine.python.context import PyContext
+
+class ModuleFacts(Protocol):
+    """What taint tracking needs to know about the module a function lives in (``PyContext`` provides it)."""
+
+    def call_name(self, call: ast.Call) -> str: ...
+
+    def qualname(self, e: ast.expr) -> str | None: ...
+
+    def is_module_call(self, func: ast.Attribute) -> bool: ...
+
+    def module_constant(self, name: str) -> Flow | None: ...
+
+    def helper_summary(self, name: str) -> tuple[Flow, Flow] | None: ...
 
 
 Env = Mapping[str, Flow]
@@ -40,7 +51,7 @@ _OPENERS = frozenset({"open", "io.open", "codecs.open", "tempfile.NamedTemporary
 class FunctionTaint:
     """The taint state before every statement of one body."""
 
-    def __init__(self, ctx: PyContext, body: list[ast.stmt], params: dict[str, Flow]) -> None:
+    def __init__(self, ctx: ModuleFacts, body: list[ast.stmt], params: dict[str, Flow]) -> None:
         self.ctx = ctx
         self.before: dict[int, Env] = {}
         self.returns: Flow = CONST
@@ -347,7 +358,7 @@ def _safe_type_kwarg(call: ast.Call) -> bool:
     return False
 
 
-def is_request_object(ctx: PyContext, e: ast.expr, env: Env) -> bool:
+def is_request_object(ctx: ModuleFacts, e: ast.expr, env: Env) -> bool:
     """``request``/``req`` (Flask's global or a view's parameter) or ``self.request``."""
     if isinstance(e, ast.Name):
         return e.id in kb.REQUEST_NAMES or ctx.qualname(e) in kb.REQUEST_NAMES
@@ -362,7 +373,7 @@ def _constants(e: ast.expr) -> bool:
     return isinstance(e, ast.Constant)
 
 
-def guarded_names(ctx: PyContext, test: ast.expr, when: bool) -> set[str]:
+def guarded_names(ctx: ModuleFacts, test: ast.expr, when: bool) -> set[str]:
     """Names proven safe when ``test`` evaluates to ``when`` (allow-lists, validators, equality)."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return guarded_names(ctx, test.operand, not when)

@@ -7,8 +7,9 @@ import re
 from tree_sitter import Node, Tree
 
 from slopguard.engine.flow import CONST, CONST_TEXT, SAFE, UNKNOWN, Flow, Level, join, tainted
-from slopguard.engine.registry import Hit
-from slopguard.engine.treesitter.spec import SPECS, Binding, LanguageSpec
+from slopguard.engine.hit import Hit
+from slopguard.engine.languages import taint_spec
+from slopguard.engine.treesitter.spec import Binding, LanguageSpec
 
 _LITERALS = frozenset(
     {
@@ -46,7 +47,7 @@ class TSContext:
         self.grammar = grammar
         self.source = source
         self.tree = tree
-        self.spec: LanguageSpec = SPECS[grammar]
+        self.spec: LanguageSpec = taint_spec(grammar)
         self._envs: dict[int, dict[str, Flow]] = {}
         self._computing: set[int] = set()
 

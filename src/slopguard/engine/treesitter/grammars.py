@@ -8,41 +8,22 @@ from functools import cache
 
 from tree_sitter import Language, Parser
 
-# slopguard language -> (module, function returning the grammar pointer)
-_GRAMMARS: dict[str, tuple[str, str]] = {
-    "javascript": ("tree_sitter_javascript", "language"),
-    "typescript": ("tree_sitter_typescript", "language_typescript"),
-    "tsx": ("tree_sitter_typescript", "language_tsx"),
-    "java": ("tree_sitter_java", "language"),
-    "c": ("tree_sitter_c", "language"),
-    "cpp": ("tree_sitter_cpp", "language"),
-    "rust": ("tree_sitter_rust", "language"),
-    "go": ("tree_sitter_go", "language"),
-}
+from slopguard.engine.languages import grammar_named
+
 _local = threading.local()
 
 
-def supported(language: str) -> bool:
-    return language in _GRAMMARS
-
-
 @cache
-def grammar(language: str) -> Language:
-    module, function = _GRAMMARS[language]
-    return Language(getattr(importlib.import_module(module), function)())
+def grammar(name: str) -> Language:
+    """A grammar by name (``javascript``, ``tsx``, ``cpp``), from the language table."""
+    entry = grammar_named(name)
+    return Language(getattr(importlib.import_module(entry.module), entry.function)())
 
 
-def parser(language: str) -> Parser:
-    """A parser for the language, one per thread."""
+def parser(name: str) -> Parser:
+    """A parser for the grammar, one per thread."""
     parsers: dict[str, Parser] = getattr(_local, "parsers", None) or {}
     _local.parsers = parsers
-    if language not in parsers:
-        parsers[language] = Parser(grammar(language))
-    return parsers[language]
-
-
-def grammar_for(language: str, display: str) -> str:
-    """TSX files need the TSX grammar; C++ headers named .h are parsed as C."""
-    if language == "typescript" and display.endswith(".tsx"):
-        return "tsx"
-    return language
+    if name not in parsers:
+        parsers[name] = Parser(grammar(name))
+    return parsers[name]

@@ -6,7 +6,8 @@ from collections.abc import Iterator, Sequence
 
 from tree_sitter import Query, QueryCursor
 
-from slopguard.engine.registry import Hit, TSRule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import TSRule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.engine.treesitter.grammars import grammar
 

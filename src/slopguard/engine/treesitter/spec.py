@@ -34,7 +34,6 @@ class LanguageSpec:
     sanitizers: re.Pattern[str] = re.compile(r"(?!)")  # matched against callee names
     formatters: re.Pattern[str] = re.compile(r"(?!)")  # callee names that build strings from their arguments
     tainted_parameter: re.Pattern[str] = re.compile(r"(?!)")  # matched against a parameter's full text
-    comment: str = "//"
 
 
 _JS_SOURCES = re.compile(
@@ -285,14 +284,3 @@ C = LanguageSpec(
     ),
     tainted_parameter=re.compile(r"\bchar\s*\*\*?\s*argv\b|\bargv\s*\[\]"),
 )
-
-SPECS: dict[str, LanguageSpec] = {
-    "javascript": JAVASCRIPT,
-    "typescript": JAVASCRIPT,
-    "tsx": JAVASCRIPT,
-    "java": JAVA,
-    "go": GO,
-    "rust": RUST,
-    "c": C,
-    "cpp": C,
-}

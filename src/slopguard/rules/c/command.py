@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import base_name, callee, calls_to, is_null, literal_like, string_value, unwrap
 from slopguard.rules.c.dataflow import arg_flow, function_facts
+from slopguard.rules.shared.shell import is_script_flag, is_shell
 
 _RUNNERS = frozenset({"system", "popen", "_popen", "_wsystem", "_wpopen"})
 _EXECL = frozenset({"execl", "execlp", "execle"})
 _EXECV = frozenset({"execv", "execvp", "execve", "execvpe"})
-_SHELL = re.compile(r"^(?:/usr)?(?:/bin/)?(?:sh|bash|dash|zsh|ksh|ash|mksh)$")
 
 
 @ts_rule(
@@ -75,13 +75,13 @@ def c_command_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
 
 def _is_shell(ctx: TSContext, node: Node) -> bool:
     value = string_value(ctx, node)
-    return value is not None and bool(_SHELL.match(value))
+    return value is not None and is_shell(value)
 
 
 def _after_dash_c(ctx: TSContext, args: list[Node]) -> Node | None:
     """The argument after ``"-c"`` in ``execl("/bin/sh", "sh", "-c", cmd, NULL)``."""
     for i, arg in enumerate(args[1:-1], start=1):
-        if string_value(ctx, arg) == "-c":
+        if is_script_flag(string_value(ctx, arg) or ""):
             return args[i + 1]
     return None
 

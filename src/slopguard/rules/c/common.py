@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.shared.trees import walk
 
 PATH_MAX = 4096
 BYTE_TYPES = frozenset(
@@ -176,14 +177,6 @@ def _parse_int(text: str, macros: dict[str, int] | None = None) -> int | None:
         if a is not None and b is not None:
             return a * b if product.group(2) == "*" else a + b
     return None
-
-
-def walk(node: Node, skip: frozenset[str] = frozenset()) -> Iterator[Node]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(c for c in reversed(current.named_children) if c.type not in skip)
 
 
 def array_decls(ctx: TSContext, declaration: Node) -> Iterator[ArrayDecl]:

@@ -24,9 +24,9 @@ from slopguard.rules.c.common import (
     is_macro,
     string_value,
     unwrap,
-    walk,
 )
 from slopguard.rules.c.formats import BUFFER_FORMAT, PRINTF_FORMAT, printf_specs, string_argument_indexes
+from slopguard.rules.shared.trees import walk
 
 # Calls that fill a buffer with input: name -> index of the buffer (-1: every argument after the format).
 _FILLERS = {"fgets": 0, "fgetws": 0, "gets": 0, "read": 1, "pread": 1, "recv": 1, "recvfrom": 1, "fread": 0,

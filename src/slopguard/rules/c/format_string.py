@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import callee, calls_to, literal_like
 from slopguard.rules.c.dataflow import arg_flow

@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, text_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import text_rule
 from slopguard.engine.text import TextContext
 
 _MAKE_NAMES = frozenset({"Makefile", "makefile", "GNUmakefile"})

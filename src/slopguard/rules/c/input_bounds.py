@@ -8,7 +8,8 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import PATH_MAX, base_name, callee, calls_to, const_int, is_null, string_value
 from slopguard.rules.c.dataflow import array_of, function_facts

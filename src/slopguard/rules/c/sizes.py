@@ -8,10 +8,12 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import ArrayDecl, callee, calls_to, const_int, is_macro, unwrap, walk
+from slopguard.rules.c.common import ArrayDecl, callee, calls_to, const_int, is_macro, unwrap
 from slopguard.rules.c.dataflow import FunctionFacts, arg_flow, array_of, function_facts
+from slopguard.rules.shared.trees import walk
 
 # name -> (index of the buffer written, index of the length it is told)
 _SINKS: dict[str, tuple[int, int]] = {

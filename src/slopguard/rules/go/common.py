@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from slopguard.engine.flow import describe, grade
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.python.crypto_names import is_password_word, words
-
-__all__ = ["describe", "grade", "is_password_word", "words"]
+from slopguard.rules.shared.trees import ancestor, walk
 
 # A call of a package function or a method: ``fmt.Sprintf(..)``, ``db.Query(..)``, ``rand.Intn(..)``.
 CALL = "(call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @method)) @call"
@@ -26,19 +22,8 @@ def is_test(ctx: TSContext) -> bool:
     return ctx.path.endswith("_test.go") or "/testdata/" in ctx.path.replace("\\", "/")
 
 
-def walk(node: Node) -> Iterator[Node]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.named_children))
-
-
 def function_of(node: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None and parent.type not in FUNCTIONS:
-        parent = parent.parent
-    return parent
+    return ancestor(node, FUNCTIONS)
 
 
 def function_name(ctx: TSContext, fn: Node | None) -> str:

@@ -10,7 +10,8 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import (
     FUNCTIONS,
@@ -18,12 +19,12 @@ from slopguard.rules.go.common import (
     function_name,
     function_of,
     imports,
-    is_password_word,
     is_test,
     names_around,
-    walk,
-    words,
 )
+from slopguard.rules.shared.names import is_password_word, words
+from slopguard.rules.shared.randomness import PLAY_PURPOSES, SECRET_PURPOSES
+from slopguard.rules.shared.trees import walk
 
 _VERIFY_CALLBACKS = ("VerifyPeerCertificate", "VerifyConnection")
 
@@ -85,14 +86,9 @@ _RANDOM = frozenset(
     {"Int", "Intn", "IntN", "Int31", "Int31n", "Int32", "Int32N", "Int63", "Int63n", "Int64", "Int64N", "Uint32",
      "Uint32N", "Uint64", "Uint64N", "UintN", "Uint", "Float32", "Float64", "Perm", "Read", "Shuffle", "N"}
 )  # fmt: skip
-_STRONG = frozenset(
-    {"token", "secret", "otp", "totp", "hotp", "salt", "nonce", "csrf", "xsrf", "apikey", "invite", "invitation",
-     "verification", "reset", "captcha", "mfa", "passcode", "pin", "sessionid", "sid", "session"}
-)  # fmt: skip
-_GAME = frozenset(
-    {"game", "guess", "dice", "roll", "color", "colour", "shuffle", "jitter", "delay", "backoff", "sleep", "retry",
-     "sample", "test", "mock", "fake", "demo", "seed", "index", "idx", "port", "timeout", "interval", "wait",
-     "shard", "bucket", "partition", "worker", "node", "host", "server", "proxy", "weight", "quiz", "question"}
+_STRONG = SECRET_PURPOSES | {"sessionid", "sid", "session"}
+_GAME = PLAY_PURPOSES | frozenset(
+    {"shuffle", "shard", "bucket", "partition", "worker", "node", "host", "server", "proxy"}
 )  # fmt: skip
 
 

@@ -4,16 +4,21 @@ shell commands assembled from input (GO-CMDI-001)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.flow import describe, grade
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.go.common import constant, describe, grade, imports, is_test
-from slopguard.rules.go.strings import assemble, looks_sql
+from slopguard.rules.go.common import constant, imports, is_test
+from slopguard.rules.go.strings import assemble
+from slopguard.rules.shared.shell import is_script_flag, is_shell
+from slopguard.rules.shared.sql import looks_sql
+from slopguard.rules.shared.trees import any_of
 
 # method -> index of the query argument
 _SINKS = {
@@ -26,10 +31,6 @@ _NEEDS_SQL_TEXT = frozenset({"Select", "Get", "SelectContext", "GetContext", "Wh
 _DB_RECEIVER = re.compile(r"(?i)db|tx|conn|sql|pool|stmt|database|store|repo|gorm")
 
 
-def _any_of(names: Iterable[str]) -> str:
-    return " ".join(f'"{n}"' for n in names)
-
-
 @ts_rule(
     id="GO-SQLI-001",
     title="SQL query built with fmt.Sprintf or +",
@@ -38,7 +39,7 @@ def _any_of(names: Iterable[str]) -> str:
     confidence=Confidence.HIGH,
     languages=("go",),
     query=f"""((call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @method))
-      @call (#any-of? @method {_any_of(_SINKS)}))""",
+      @call (#any-of? @method {any_of(_SINKS)}))""",
     why="""Assistants write db.Query(fmt.Sprintf("SELECT * FROM users WHERE name = '%s'", name)) or concatenate
     r.URL.Query().Get("id") into the query string. A quote in the parameter rewrites the statement: reading
     other users' rows, bypassing login checks, or with multi-statement drivers dropping tables.""",
@@ -67,10 +68,6 @@ def go_sql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
         severity=severity,
         confidence=confidence,
     )
-
-
-_SHELL = re.compile(r"^(?:/usr)?(?:/bin/)?(?:sh|bash|zsh|dash|ksh|fish|cmd|cmd\.exe|powershell(?:\.exe)?|pwsh)$")
-_SHELL_FLAG = re.compile(r"^(?:-[a-z]*c|/[cCkK]|-Command|-command|-EncodedCommand)$")
 
 
 @ts_rule(
@@ -103,12 +100,12 @@ def go_command_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iter
         if flow.tainted and not flow.origin.startswith("os.Args"):  # os.Args[0]: the test binary re-running itself
             yield ctx.hit(call, f"the program to run comes from {describe(flow)}")
         return
-    if not _SHELL.match(program):
+    if not is_shell(program):
         return
     rest = args[offset + 1 :]
     if any(a.type == "variadic_argument" for a in rest):
         return
-    flags = [i for i, a in enumerate(rest) if _SHELL_FLAG.match(constant(ctx, a) or "")]
+    flags = [i for i, a in enumerate(rest) if is_script_flag(constant(ctx, a) or "")]
     for script in rest[flags[0] + 1 :] if flags else []:
         flow, _ = assemble(ctx, script)
         if flow.tainted or (flow.built and not is_test(ctx)):

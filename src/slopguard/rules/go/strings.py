@@ -9,7 +9,8 @@ from tree_sitter import Node
 
 from slopguard.engine.flow import CONST, CONST_TEXT, Flow, join
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.go.common import bound_values, constant, function_of, package_call, string_value, unwrap, walk
+from slopguard.rules.go.common import bound_values, constant, function_of, package_call, string_value, unwrap
+from slopguard.rules.shared.trees import walk
 
 _VERB = re.compile(r"%[-+# 0]*(?:\[\d+\])?(?:\*|\d+)?(?:\.(?:\*|\d+)?)?([a-zA-Z%])")
 _SAFE_VERBS = frozenset("dbcoOxXUeEfFgGtp")
@@ -118,17 +119,3 @@ def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
             built = flow.built or any(f.dynamic and appended for f, _, appended in parts)
             return Flow(flow.level, built, flow.text, flow.origin), " ".join(t for _, t, _ in parts)
     return ctx.flow(node), ""
-
-
-_SQL = re.compile(
-    r"(?i)\b(?:select\s.+\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|where\s|order\s+by|drop\s+table|"
-    r"create\s+table|alter\s+table|values\s*\(|join\s+\w+\s+on)"
-)
-
-
-_CONDITION = re.compile(r"(?i)[=<>]|\blike\b|\bin\s*\(|\bis\s+(?:not\s+)?null\b|\bbetween\b")
-
-
-def looks_sql(text: str, condition: bool = False) -> bool:
-    """Whether literal text reads as SQL (``condition``: or as a WHERE condition, for gorm's Where)."""
-    return bool(_SQL.search(text) or (condition and _CONDITION.search(text)))

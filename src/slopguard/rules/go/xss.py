@@ -9,9 +9,11 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.flow import describe, grade
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.go.common import bound_values, constant, describe, function_of, grade, imports, is_test
+from slopguard.rules.go.common import bound_values, constant, function_of, imports, is_test
 from slopguard.rules.go.strings import assemble
 
 _TRUSTED = frozenset({"HTML", "JS", "URL", "CSS", "HTMLAttr", "JSStr", "Srcset"})

@@ -8,26 +8,13 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.flow import Flow
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.flow import Flow, describe
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import (
-    calls,
-    creations,
-    declared_type,
-    describe,
-    literal,
-    method,
-    receiver,
-    type_name,
-    value_of,
-)
+from slopguard.rules.java.common import calls, creations, declared_type, literal, method, receiver, type_name, value_of
+from slopguard.rules.shared.shell import is_script_flag, is_shell
 
-_SHELLS = frozenset(
-    {"sh", "bash", "zsh", "ksh", "dash", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/zsh", "cmd", "cmd.exe",
-     "powershell", "powershell.exe", "pwsh"}
-)  # fmt: skip
-_SHELL_FLAGS = frozenset({"-c", "/c", "/C", "/k", "/K", "-Command", "-command", "-lc", "-ic"})
 _LIST_FACTORIES = frozenset({"of", "asList", "newArrayList", "listOf", "copyOf"})
 
 
@@ -70,7 +57,7 @@ def _verdict(call: Node, args: list[Node], string_form: bool, ctx: TSContext) ->
         return None
     program = literal(argv[0], ctx)
     flag = literal(argv[1], ctx) if len(argv) > 1 else None
-    if program is not None and program.strip() in _SHELLS and flag in _SHELL_FLAGS and len(argv) > 2:
+    if program is not None and is_shell(program) and is_script_flag(flag or "") and len(argv) > 2:
         flow = ctx.flow(argv[2])
         if flow.dynamic:
             return flow, f"'{program} {flag}' script"

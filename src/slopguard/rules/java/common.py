@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from slopguard.engine.flow import Flow, describe
+from slopguard.engine.flow import Flow
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.python.crypto_names import is_password_word, words
-
-__all__ = ["Decl", "describe", "is_password_word", "words"]
+from slopguard.rules.shared.trees import ancestor, walk
 
 
 def calls(pattern: str) -> str:
@@ -43,21 +40,6 @@ def receiver(call: Node) -> Node | None:
 def type_name(node: Node, ctx: TSContext) -> str:
     """``ProcessBuilder`` for ``new java.lang.ProcessBuilder(...)`` / ``new ArrayList<String>()``."""
     return ctx.compact(node.child_by_field_name("type")).split("<")[0].rsplit(".", 1)[-1]
-
-
-def walk(node: Node) -> Iterator[Node]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.named_children))
-
-
-def ancestor(node: Node, kinds: tuple[str, ...]) -> Node | None:
-    parent = node.parent
-    while parent is not None and parent.type not in kinds:
-        parent = parent.parent
-    return parent
 
 
 def method_of(node: Node) -> Node | None:

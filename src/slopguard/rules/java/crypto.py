@@ -9,19 +9,12 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import (
-    calls,
-    constant,
-    is_password_word,
-    method,
-    method_of,
-    names_around,
-    receiver,
-    walk,
-    words,
-)
+from slopguard.rules.java.common import calls, constant, method, method_of, names_around, receiver
+from slopguard.rules.shared.names import is_password_word, words
+from slopguard.rules.shared.trees import walk
 
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _HASHED = re.compile(r"(?i)encode|hash|digest|crypt|argon|scrypt|pbkdf|matches|verify|sha\d|md5")

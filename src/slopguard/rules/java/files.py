@@ -11,7 +11,8 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.java.common import (
     calls,
@@ -23,8 +24,8 @@ from slopguard.rules.java.common import (
     receiver,
     type_name,
     value_of,
-    walk,
 )
+from slopguard.rules.shared.trees import walk
 
 _FILE_TYPES = frozenset(
     {"File", "FileInputStream", "FileOutputStream", "FileReader", "FileWriter", "RandomAccessFile",

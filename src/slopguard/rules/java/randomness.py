@@ -9,18 +9,11 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import (
-    binding_name,
-    calls,
-    declared_type,
-    is_password_word,
-    method,
-    names_around,
-    receiver,
-    words,
-)
+from slopguard.rules.java.common import binding_name, calls, declared_type, method, names_around, receiver
+from slopguard.rules.shared.names import is_password_word, words
 
 _NEXT = frozenset(
     {"nextInt", "nextLong", "nextBytes", "nextDouble", "nextFloat", "nextBoolean", "nextGaussian", "ints", "longs",

@@ -11,10 +11,11 @@ from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
 from slopguard.core.secrets import PLACEHOLDER, char_classes, find_tokens, shannon_entropy
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.java.common import calls, literal, method, receiver
-from slopguard.rules.python.secrets import secret_kind
+from slopguard.rules.shared.secrets import secret_kind
 
 _SETTER = re.compile(r"^set([A-Z]\w*)$")
 _SIGNERS = re.compile(r"(?:^|\.)(?:signWith|HMAC256|HMAC384|HMAC512|hmacShaKeyFor|setSigningKey|withSecret)$")

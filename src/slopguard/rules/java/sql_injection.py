@@ -9,10 +9,13 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.flow import Flow, join
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.flow import Flow, describe, join
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import calls, declaration, describe, method, method_of, receiver, walk
+from slopguard.rules.java.common import calls, declaration, method, method_of, receiver
+from slopguard.rules.shared.sql import looks_sql
+from slopguard.rules.shared.trees import walk
 
 # Methods whose first argument is always SQL/JPQL/HQL.
 _SQL_ONLY = frozenset(
@@ -24,10 +27,6 @@ _SQL_ONLY = frozenset(
 _GENERIC = frozenset({"execute", "query", "update", "batchUpdate", "queryForLong", "queryForInt"})
 _DB_RECEIVER = re.compile(
     r"(?i)(?:^|\.)(?:\w*(?:jdbc|stmt|statement|conn|connection|entitymanager|session|datasource)\w*|em|st|db)$"
-)
-_SQL_WORDS = re.compile(
-    r"(?i)\b(?:select\s.+\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|drop\s+table|alter\s+table|"
-    r"create\s+table|truncate\s|where\s|order\s+by|group\s+by)"
 )
 _APPENDERS = frozenset({"append", "insert"})
 _NUMERIC = frozenset(
@@ -146,7 +145,7 @@ def java_sql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
     if name in _GENERIC:
         obj = receiver(call)
         db_receiver = obj is not None and _DB_RECEIVER.search(ctx.compact(obj)) is not None
-        if not (db_receiver or _SQL_WORDS.search(_sql_text(query, ctx))):
+        if not (db_receiver or looks_sql(_sql_text(query, ctx))):
             return
     yield ctx.hit(
         call,

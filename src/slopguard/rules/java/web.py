@@ -9,9 +9,11 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import ancestor, calls, declared_type, literal, method, method_of, receiver, value_of
+from slopguard.rules.java.common import calls, declared_type, literal, method, method_of, receiver, value_of
+from slopguard.rules.shared.trees import ancestor
 
 _WRITES = frozenset({"print", "println", "write", "append", "printf", "format"})
 _WRITER_TYPES = frozenset({"PrintWriter", "ServletOutputStream", "Writer", "JspWriter", "OutputStream"})

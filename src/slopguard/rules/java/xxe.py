@@ -9,19 +9,11 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import (
-    ancestor,
-    calls,
-    class_of,
-    creations,
-    declaration,
-    method,
-    method_of,
-    receiver,
-    type_name,
-)
+from slopguard.rules.java.common import calls, class_of, creations, declaration, method, method_of, receiver, type_name
+from slopguard.rules.shared.trees import ancestor
 
 _FACTORIES = {
     "DocumentBuilderFactory": "DocumentBuilderFactory",

@@ -8,9 +8,11 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.flow import describe, grade
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import describe, grade, imported, string_value, unwrap
+from slopguard.rules.javascript.common import imported, string_value, unwrap
 
 _GLOBALS = ("", "window.", "globalThis.", "global.", "self.")
 _EVAL = frozenset(g + "eval" for g in _GLOBALS)

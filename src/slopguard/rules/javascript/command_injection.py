@@ -8,20 +8,12 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.flow import Flow, join
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.flow import Flow, describe, grade, join
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import (
-    describe,
-    grade,
-    imported,
-    is_false,
-    option,
-    resolve,
-    resolved_call,
-    string_value,
-    unwrap,
-)
+from slopguard.rules.javascript.common import imported, is_false, option, resolve, resolved_call, string_value, unwrap
+from slopguard.rules.shared.shell import is_script_flag, is_shell
 
 _SHELL_RUNNERS = {("child_process", "exec"), ("child_process", "execSync"), ("shelljs", "exec")}
 _ARGV_RUNNERS = {("child_process", f) for f in ("spawn", "spawnSync", "execFile", "execFileSync")} | {
@@ -29,8 +21,6 @@ _ARGV_RUNNERS = {("child_process", f) for f in ("spawn", "spawnSync", "execFile"
     ("execa", "execaSync"),
     ("execa", "*"),
 }
-_SHELLS = frozenset({"sh", "bash", "zsh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "cmd", "cmd.exe", "powershell",
-                     "powershell.exe", "pwsh"})  # fmt: skip
 
 
 def _runner(ctx: TSContext, call: Node) -> tuple[str, str] | None:
@@ -63,13 +53,13 @@ def _runner(ctx: TSContext, call: Node) -> tuple[str, str] | None:
 def _shell_argv(ctx: TSContext, args: list[Node]) -> bool:
     """``spawn('sh', ['-c', cmd])``: the argument vector hands a command line to a shell."""
     program = string_value(ctx, args[0]) if args else None
-    if program is None or program not in _SHELLS or len(args) < 2:
+    if program is None or not is_shell(program) or len(args) < 2:
         return False
     argv = resolve(ctx, args[1])
     return (
         argv is not None
         and argv.type == "array"
-        and any(string_value(ctx, a) in ("-c", "/c", "/C", "-Command") for a in argv.named_children)
+        and any(is_script_flag(string_value(ctx, a) or "") for a in argv.named_children)
     )
 
 

@@ -9,11 +9,8 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from slopguard.engine.flow import describe, grade
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.python.crypto_names import is_password_word, words
-
-__all__ = ["describe", "grade", "is_password_word", "words"]
+from slopguard.rules.shared.trees import ancestor, walk
 
 FUNCTIONS = frozenset(
     {"function_declaration", "function_expression", "function", "arrow_function", "method_definition",
@@ -100,14 +97,11 @@ def _index(ctx: TSContext) -> _Index:
     if found is not None:
         return found
     index = _Index()
-    stack = [ctx.tree.root_node]
-    while stack:
-        node = stack.pop()
+    for node in walk(ctx.tree.root_node):
         if node.type == "variable_declarator":
             _declarator(ctx, node, index)
         elif node.type == "import_statement":
             _import(ctx, node, index)
-        stack.extend(reversed(node.named_children))
     _INDEXES[ctx] = index
     return index
 
@@ -294,10 +288,7 @@ def function_name(ctx: TSContext, fn: Node | None) -> str | None:
 
 
 def enclosing_function(node: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None and parent.type not in FUNCTIONS:
-        parent = parent.parent
-    return parent
+    return ancestor(node, FUNCTIONS)
 
 
 def within(node: Node, ancestor: Node) -> bool:

@@ -9,32 +9,35 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.javascript.common import (
     FUNCTIONS,
     enclosing_function,
     function_name,
-    is_password_word,
     resolve,
     speaking_name,
     string_value,
     unwrap,
+)
+from slopguard.rules.shared.names import (
+    OTHER_TOKENS,
+    SECRET_ENDINGS,
+    SECRET_WORDS,
+    SecretNames,
+    is_password_word,
+    names_secret,
     words,
 )
-from slopguard.rules.python.crypto_names import NOT_SENSITIVE_LAST
+from slopguard.rules.shared.randomness import PLAY_PURPOSES, SECRET_PURPOSES
 
 # ----- JS-RAND-001 --------------------------------------------------------------------------------------
-_STRONG = frozenset(
-    {"token", "secret", "otp", "totp", "hotp", "salt", "nonce", "csrf", "xsrf", "apikey", "invite", "invitation",
-     "verification", "reset", "captcha", "mfa", "twofa", "passcode", "pin", "sid", "jti", "iv"}
-)  # fmt: skip
+_STRONG = SECRET_PURPOSES | {"twofa", "sid", "jti", "iv"}
 _AMBIGUOUS = frozenset({"code", "session", "auth", "verify", "id", "uuid", "guid", "activation", "confirm"})
-_GAME = frozenset(
-    {"game", "guess", "dice", "die", "roll", "color", "colour", "playlist", "song", "track", "music", "quiz",
-     "question", "deck", "maze", "jitter", "delay", "backoff", "sleep", "retry", "retries", "sample", "test", "mock",
-     "fake", "demo", "seed", "index", "idx", "length", "len", "size", "count", "weight", "port", "order", "offset",
-     "timeout", "interval", "wait", "status", "avatar", "name", "greeting", "quote", "tip", "fact", "joke", "emoji",
+_GAME = PLAY_PURPOSES | frozenset(
+    {"die", "playlist", "song", "track", "music", "deck", "maze", "retries", "length", "len", "size", "count",
+     "order", "offset", "status", "avatar", "name", "greeting", "quote", "tip", "fact", "joke", "emoji",
      "boundary", "animation", "position", "x", "y", "z", "width", "height", "angle", "speed", "opacity", "chart",
      "data", "value", "values", "percent", "progress", "temp", "tmp", "shuffle", "element", "dom", "class", "css",
      "style", "key", "react", "list", "item", "items", "row", "rows", "cache", "bust", "buster", "probability"}
@@ -126,14 +129,14 @@ def math_random_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
 
 # ----- JS-TIMING-001 ------------------------------------------------------------------------------------
 # Not "digest": integrity hashes (ssri, Sec-WebSocket-Accept) are public; an HMAC's digest is caught by _HMAC.
-_SENSITIVE_END = ("token", "signature", "hmac", "apikey", "secret", "password", "passwd", "passphrase")
+_COMPARED = SecretNames(
+    endings=SECRET_ENDINGS,
+    words=SECRET_WORDS | {"sig"},
+    last_words=frozenset(),
+    other_tokens=OTHER_TOKENS | {"current", "expected"},
+    code_qualifiers=frozenset({"otp", "verification", "verify", "reset", "mfa", "auth", "login"}),
+)
 _HMAC = re.compile(r"createHmac\(|\bhmac\b", re.IGNORECASE)
-_SENSITIVE = frozenset({"mac", "otp", "totp", "hotp", "pwd", "pw", "pin", "passcode", "sig"})
-_OTHER_TOKENS = frozenset(
-    {"cache", "page", "next", "continuation", "cursor", "sync", "lexer", "parser", "error", "eof", "last", "prev",
-     "previous", "first", "sentinel", "cancel", "cancellation", "signal", "boundary", "meta", "file", "content",
-     "etag", "checksum", "start", "end", "delim", "i", "j", "k", "n", "idx", "index", "pos", "current", "expected"}
-)  # fmt: skip
 
 _CONFIRMATION = re.compile(r"confirm|repeat|again|retype|^old|previous")
 _SERVER = re.compile(
@@ -145,16 +148,7 @@ _CONSTANT = frozenset({"string", "number", "null", "undefined", "true", "false",
 
 def sensitive(name: str | None) -> bool:
     """A name for a secret compared for authentication: token, signature, apiKey, password, otp code."""
-    ws = words(name or "")
-    if re.search(r"(?:api|secret|private|access|signing|auth)key$", "".join(ws)):
-        return True
-    if not ws or ws[-1] in NOT_SENSITIVE_LAST or ws[-1].isdigit():
-        return False
-    if any(w in _OTHER_TOKENS or w.startswith("signal") for w in ws):
-        return False
-    if any(w.endswith(_SENSITIVE_END) or w in _SENSITIVE or (w != "pass" and is_password_word(w)) for w in ws):
-        return True
-    return "code" in ws and any(w in ("otp", "verification", "verify", "reset", "mfa", "auth", "login") for w in ws)
+    return names_secret(name, _COMPARED)
 
 
 def _side_name(ctx: TSContext, node: Node) -> str | None:

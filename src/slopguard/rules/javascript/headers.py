@@ -10,7 +10,8 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.javascript.common import (
     FUNCTIONS,
@@ -23,6 +24,7 @@ from slopguard.rules.javascript.common import (
     string_value,
     unwrap,
 )
+from slopguard.rules.shared.trees import walk
 
 # ----- JS-HEADERS-001 -----------------------------------------------------------------------------------
 _HARDENED = re.compile(
@@ -34,9 +36,7 @@ _HARDENED = re.compile(
 
 def _express_apps(ctx: TSContext) -> Iterator[Node]:
     """``express()`` calls, in source order."""
-    stack = [ctx.tree.root_node]
-    while stack:
-        node = stack.pop()
+    for node in walk(ctx.tree.root_node):
         if node.type == "call_expression" and not ctx.arguments(node):
             callee = node.child_by_field_name("function")
             if callee is not None and callee.type == "identifier":
@@ -44,7 +44,6 @@ def _express_apps(ctx: TSContext) -> Iterator[Node]:
                 origin = imported(ctx, name)
                 if name == "express" or (origin is not None and origin == ("express", "*")):
                     yield node
-        stack.extend(reversed(node.named_children))
 
 
 @ts_rule(

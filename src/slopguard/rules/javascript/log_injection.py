@@ -9,10 +9,11 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.flow import Flow
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.flow import Flow, describe
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import describe, unwrap
+from slopguard.rules.javascript.common import unwrap
 
 _LOGGER = re.compile(
     r"^(?:console|logger|log|winston|pino|bunyan|debug|req\.log|request\.log|ctx\.log|fastify\.log|app\.log"

@@ -9,19 +9,12 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.flow import Flow
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.flow import Flow, describe
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import (
-    FUNCTIONS,
-    describe,
-    function_name,
-    imported,
-    method,
-    pairs,
-    receiver,
-    unwrap,
-)
+from slopguard.rules.javascript.common import FUNCTIONS, function_name, imported, method, pairs, receiver, unwrap
+from slopguard.rules.shared.trees import walk
 
 _MERGE_MODULES = frozenset(
     {"lodash", "lodash-es", "lodash.merge", "lodash.mergewith", "lodash.defaultsdeep", "lodash.set", "deepmerge",
@@ -45,6 +38,7 @@ _KEY_LOOP = re.compile(r"\bfor\s*\(\s*(?:const|let|var)?\s*[\w$]+\s+in\b|Object\
 
 
 def _local_function(ctx: TSContext, name: str) -> Node | None:
+    """The function declared as ``name``; the last declaration wins, as with JavaScript's hoisting."""
     stack = [ctx.tree.root_node]
     while stack:
         node = stack.pop()
@@ -118,9 +112,7 @@ def _descends(ctx: TSContext, body: Node, name: str) -> bool:
     descends into is the one it writes to (a clone that writes into a fresh object pollutes nothing)."""
     written: set[str] = set()
     descended: set[str] = set()
-    stack = [body]
-    while stack:
-        node = stack.pop()
+    for node in walk(body):
         if node.type == "assignment_expression":
             target = _computed(ctx, node.child_by_field_name("left"))
             written |= {target} if target else set()
@@ -128,7 +120,6 @@ def _descends(ctx: TSContext, body: Node, name: str) -> bool:
             args = ctx.arguments(node)
             target = _computed(ctx, args[0]) if args else None
             descended |= {target} if target else set()
-        stack.extend(node.named_children)
     return bool(written & descended)
 
 

@@ -10,7 +10,8 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.javascript.common import (
     FUNCTIONS,
@@ -20,6 +21,7 @@ from slopguard.rules.javascript.common import (
     string_value,
     unwrap,
 )
+from slopguard.rules.shared.trees import walk
 
 _AUTH_PATH = re.compile(r"(?i)log[-_]?in|sign[-_]?in|token|reset|forgot|otp|verify|verification|passcode|2fa|mfa|passw")
 _LIMITER = re.compile(r"(?i)rate.?limit|limiter|throttl|brute|slow.?down|speed.?limit|RateLimiter")
@@ -41,13 +43,11 @@ def _app_limited(ctx: TSContext) -> bool:
     """``app.use(limiter)`` / ``fastify.register(rateLimit)`` anywhere in the file."""
     found = _APP_LIMITED.get(ctx)
     if found is None:
-        found = False
-        stack = [ctx.tree.root_node]
-        while stack and not found:
-            node = stack.pop()
-            if node.type == "call_expression" and method(ctx, node) in ("use", "register"):
-                found = any(_limiting(ctx, a) for a in ctx.arguments(node))
-            stack.extend(node.named_children)
+        found = any(
+            any(_limiting(ctx, a) for a in ctx.arguments(node))
+            for node in walk(ctx.tree.root_node)
+            if node.type == "call_expression" and method(ctx, node) in ("use", "register")
+        )
         _APP_LIMITED[ctx] = found
     return found
 

@@ -1,7 +1,7 @@
 """JS-SECRET-001: secrets hard-coded under a secret-sounding name (known token formats are SEC-TOKEN-001's).
 
-The judgement of names and values is PY-SECRET-001's (``secret_kind`` and its grading); this module only finds
-where JavaScript binds a literal to a name.
+The judgement of names and values is shared with PY-SECRET-001 (``rules.shared.secrets``: ``secret_kind`` and
+``grade_secret``); this module only finds where JavaScript binds a literal to a name.
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
 from slopguard.core.secrets import find_tokens
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import method, receiver, speaking_name, string_value, unwrap, words
-from slopguard.rules.python.secrets import grade_secret, secret_kind
+from slopguard.rules.javascript.common import method, receiver, speaking_name, string_value, unwrap
+from slopguard.rules.shared.names import words
+from slopguard.rules.shared.secrets import grade_secret, secret_kind
 
 _ENV = re.compile(r"^process\.env(?:\.([A-Za-z_]\w*)|\[['\"]([^'\"]+)['\"]\])$")
 _IDENTIFIER = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|[a-z]+(?:\.[a-z]+[A-Za-z]*)+")
-# Names of UI text and arguments about a secret, beyond the ones PY-SECRET-001 already knows.
+# Names of UI text and arguments about a secret, beyond the ones secret_kind already knows.
 _LABELS = frozenset({"prompt", "question", "input", "selector", "query", "description", "tooltip", "caption",
                      "heading", "warning", "notice", "instructions", "flag", "option", "arg", "cmd", "command",
                      "text", "label", "placeholder", "message", "msg", "title", "hint", "error"})  # fmt: skip

@@ -6,16 +6,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.javascript.common import resolve
+from slopguard.rules.shared.sql import looks_sql
 
 _SINKS = frozenset(
     {"query", "execute", "raw", "run", "all", "get", "each", "exec", "prepare", "unsafe", "$queryRawUnsafe",
      "$executeRawUnsafe", "whereRaw", "orderByRaw", "havingRaw", "joinRaw"}
 )  # fmt: skip
 _GENERIC = frozenset({"get", "all", "run", "each", "exec", "prepare", "execute"})
-_SQL = ("select ", "insert ", "update ", "delete ", " from ", " where ", "drop ", "create ", "alter ", "replace ")
 
 
 @ts_rule(
@@ -43,13 +44,13 @@ def js_sql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     flow = ctx.flow(query)
     if not (flow.built or flow.tainted) or query.type in ("string",):
         return
-    text = ctx.text(query).lower()
+    text = ctx.text(query)
     if query.type == "identifier":  # `const sql = "SELECT ..." + x; db.all(sql)`: the SQL is in the declaration
-        text += " " + ctx.text(resolve(ctx, query)).lower()
-    looks_sql = any(k in text for k in _SQL) or method in ("query", "raw", "whereRaw", "$queryRawUnsafe")
-    if not looks_sql and query.type == "identifier" and method not in _GENERIC:
-        looks_sql = True  # cache.get(key), regex.exec(line), stmt.run(args): not SQL unless it reads like SQL
-    if not looks_sql:
+        text += " " + ctx.text(resolve(ctx, query))
+    sql = looks_sql(text) or method in ("query", "raw", "whereRaw", "$queryRawUnsafe")
+    if not sql and query.type == "identifier" and method not in _GENERIC:
+        sql = True  # cache.get(key), regex.exec(line), stmt.run(args): not SQL unless it reads like SQL
+    if not sql:
         return
     origin = f"attacker-controlled data ({flow.origin})" if flow.tainted else "non-constant data"
     yield ctx.hit(

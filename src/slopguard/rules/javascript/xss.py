@@ -9,9 +9,11 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.flow import describe, grade
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import describe, enclosing_function, grade, is_response, unwrap
+from slopguard.rules.javascript.common import enclosing_function, is_response, unwrap
 
 _PROPERTIES = frozenset({"innerHTML", "outerHTML"})
 _WRITERS = frozenset({"write", "writeln"})

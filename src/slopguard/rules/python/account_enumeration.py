@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import FunctionNode, PyContext
-from slopguard.engine.registry import Hit, hit_at, python_rule
+from slopguard.engine.registry import python_rule
 from slopguard.rules.python.auth_common import (
     STATE_CHANGING,
     answer_status,

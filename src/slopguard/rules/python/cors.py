@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.registry import Hit, hit_at, python_rule
+from slopguard.engine.registry import python_rule
 from slopguard.rules.python.web_common import const_key, is_defaults_module, last_value, module_assignments, walk_body
 
 _FLASK_CORS = frozenset({"flask_cors.CORS", "flask_cors.cross_origin", "flask_cors.extension.CORS"})

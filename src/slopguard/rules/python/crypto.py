@@ -7,19 +7,14 @@ import re
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.registry import Hit, hit_at, python_rule
+from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import first_arg, method_name
 from slopguard.rules.python.crypto_hashes import weak_hashers
-from slopguard.rules.python.crypto_names import (
-    ancestors,
-    assigned_value,
-    binding_names,
-    is_password_word,
-    param_names,
-    speaking_name,
-    words,
-)
+from slopguard.rules.python.names import ancestors, assigned_value, binding_names, param_names, speaking_name
+from slopguard.rules.shared.names import is_password_word, words
+from slopguard.rules.shared.randomness import PLAY_PURPOSES, SECRET_PURPOSES
 
 # ----- hashes: shared by PY-HASH-001 and PY-CRYPTO-001 --------------------------------------------------
 _FAST = frozenset(
@@ -249,19 +244,14 @@ _RANDOM = frozenset(
     {"random.random", "random.randint", "random.randrange", "random.choice", "random.choices", "random.sample",
      "random.getrandbits", "random.shuffle", "random.uniform", "uuid.uuid1"}
 )  # fmt: skip
-_STRONG = frozenset(
-    {"token", "secret", "otp", "totp", "hotp", "salt", "nonce", "csrf", "xsrf", "apikey", "invite", "invitation",
-     "verification", "reset", "captcha", "mfa", "twofa", "passcode", "pin"}
-)  # fmt: skip
+_STRONG = SECRET_PURPOSES | {"twofa"}
 _AMBIGUOUS = frozenset({"code", "key", "session", "auth", "verify", "sid", "activation", "confirm"})
-_GAME = frozenset(
-    {"game", "guess", "dice", "die", "roll", "color", "colour", "playlist", "song", "track", "music", "quiz",
-     "question", "deck", "maze", "jitter", "delay", "backoff", "sleep", "retry", "retries",
-     "sample", "samples", "sampling", "test", "mock", "fake", "demo", "seed", "index", "idx", "length", "len",
-     "size", "count", "weight", "weights", "port", "order", "offset", "timeout", "interval", "wait", "status",
-     "country", "zip", "postal", "error", "exit", "http", "lang", "language", "currency", "region", "locale",
-     "avatar", "name", "names", "greeting", "quote", "tip", "fact", "joke", "emoji", "boundary",
-     "filename", "temp", "tmp", "shard", "bucket", "partition", "worker", "node", "host", "server", "proxy"}
+_GAME = PLAY_PURPOSES | frozenset(
+    {"die", "playlist", "song", "track", "music", "deck", "maze", "retries", "samples", "sampling", "length",
+     "len", "size", "count", "weights", "order", "offset", "status", "country", "zip", "postal", "error", "exit",
+     "http", "lang", "language", "currency", "region", "locale", "avatar", "name", "names", "greeting", "quote",
+     "tip", "fact", "joke", "emoji", "boundary", "filename", "temp", "tmp", "shard", "bucket", "partition",
+     "worker", "node", "host", "server", "proxy"}
 )  # fmt: skip
 _CHARSET = re.compile(r"(?i)char|alphabet|letter|digit|symbol|alnum|ascii|pool|vocab")
 

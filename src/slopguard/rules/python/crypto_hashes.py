@@ -13,10 +13,11 @@ import re
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence
+from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.registry import Hit, hit_at
 from slopguard.rules.python.common import first_arg, method_name
-from slopguard.rules.python.crypto_names import assigned_value, is_password_word, words
+from slopguard.rules.python.names import assigned_value
+from slopguard.rules.shared.names import is_password_word, words
 
 _HASH_NAMES = frozenset(
     {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256", "sha3_384", "sha3_512",

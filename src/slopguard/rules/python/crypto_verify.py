@@ -7,17 +7,19 @@ import re
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.registry import Hit, hit_at, python_rule
+from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import first_arg, method_name
 from slopguard.rules.python.crypto_hashes import checksum_name, plain_digest
-from slopguard.rules.python.crypto_names import (
-    NOT_SENSITIVE_LAST,
-    ancestors,
-    assigned_value,
-    binding_names,
+from slopguard.rules.python.names import ancestors, assigned_value, binding_names, speaking_name
+from slopguard.rules.shared.names import (
+    OTHER_TOKENS,
+    SECRET_ENDINGS,
+    SECRET_WORDS,
+    SecretNames,
     is_password_word,
-    speaking_name,
+    names_secret,
     words,
 )
 
@@ -27,14 +29,6 @@ def _imports(ctx: PyContext, *modules: str) -> bool:
 
 
 # ----- PY-TIMING-001 ------------------------------------------------------------------------------------
-_SENSITIVE_END = ("token", "signature", "digest", "hmac", "apikey", "secret", "password", "passwd", "passphrase")
-_SENSITIVE = frozenset({"mac", "otp", "totp", "hotp", "pwd", "pw", "pin", "passcode"})
-# Tokens that are not credentials: caches, pagination, lexers, cancellation.
-_OTHER_TOKENS = frozenset(
-    {"cache", "page", "next", "continuation", "cursor", "sync", "lexer", "parser", "error", "eof", "last", "prev",
-     "previous", "first", "sentinel", "cancel", "cancellation", "signal", "boundary", "meta", "file", "content",
-     "etag", "checksum", "stmt", "start", "end", "delim", "i", "j", "k", "n", "idx", "index", "pos"}
-)  # fmt: skip
 _CACHES = frozenset({"cache", "cached", "caching", "etag", "checksum", "dedup", "fingerprint", "memo", "memoize"})
 _LEXERS = frozenset({"tokenize", "token", "lib2to3", "pygments", "sqlparse", "ply", "lark", "parso"})
 _ORM_METHODS = frozenset({"filter", "filter_by", "where", "having", "exclude", "join", "outerjoin", "and_", "or_"})
@@ -44,6 +38,13 @@ _CODE_QUALIFIERS = frozenset(
     {"otp", "verification", "verify", "confirmation", "auth", "mfa", "totp", "reset", "sms", "twofa", "security",
      "activation", "invite", "access", "login", "one", "recovery", "backup"}
 )  # fmt: skip
+_COMPARED = SecretNames(
+    endings=(*SECRET_ENDINGS, "digest"),
+    words=SECRET_WORDS,
+    last_words=frozenset({"sig", "pass"}),
+    other_tokens=OTHER_TOKENS | {"stmt"},
+    code_qualifiers=_CODE_QUALIFIERS,
+)
 
 _CONFIRMATION = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "old"})
 _HASHED = re.compile(r"(?i)hash|digest|hex|crypt")
@@ -52,20 +53,7 @@ _HARMLESS_CALLS = frozenset({"len", "type", "int", "bool", "hash", "id", "isinst
 
 
 def _sensitive(name: str | None) -> bool:
-    if not name:
-        return False
-    ws = words(name)
-    if re.search(r"(?:api|secret|private|access|signing|auth)key$", "".join(ws)):
-        return True
-    if not ws or ws[-1] in NOT_SENSITIVE_LAST or ws[-1].isdigit():
-        return False
-    if any(w in _OTHER_TOKENS or w.startswith("signal") for w in ws):
-        return False
-    if ws[-1] in ("sig", "pass") or any(
-        w.endswith(_SENSITIVE_END) or w in _SENSITIVE or (w != "pass" and is_password_word(w)) for w in ws
-    ):
-        return True
-    return "code" in ws and any(w in _CODE_QUALIFIERS for w in ws)
+    return names_secret(name, _COMPARED)
 
 
 def _confirmation(name: str | None) -> bool:
@@ -163,7 +151,7 @@ def timing_compare(node: ast.Compare, ctx: PyContext) -> Iterator[Hit]:
     for op, right in zip(node.ops, node.comparators, strict=True):
         if isinstance(op, ast.Eq | ast.NotEq) and not (_constant(left, ctx) or _constant(right, ctx)):
             names = [speaking_name(left), speaking_name(right)]
-            if any(_confirmation(n) or set(words(n or "")) & _OTHER_TOKENS for n in names):
+            if any(_confirmation(n) or set(words(n or "")) & _COMPARED.other_tokens for n in names):
                 return  # password == confirm_password checks a form; cache tokens are not secrets
             hit = next((n for n in names if _sensitive(n)), None)
             if hit is not None and not _excused(node, hit, ctx) and not _integrity_check(left, right, names, ctx):

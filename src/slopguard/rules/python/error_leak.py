@@ -6,8 +6,9 @@ import ast
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.registry import Hit, hit_at, python_rule
+from slopguard.engine.registry import python_rule
 from slopguard.rules.python.web_common import assigned_values, last_part, walk_body
 
 _TRACEBACK = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb"})

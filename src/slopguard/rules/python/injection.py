@@ -9,10 +9,12 @@ from collections.abc import Iterator, Sequence
 
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.flow import Flow, describe
+from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.registry import Hit, hit_at, python_rule
+from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import first_arg, method_name
 from slopguard.rules.python.injection_helpers import fixed_destination, lookup_result, resolve, url_checked
+from slopguard.rules.shared.shell import is_script_flag, is_shell
 
 _SUBPROCESS = frozenset({"run", "call", "check_call", "check_output", "Popen"})
 _ALWAYS_SHELL = frozenset(
@@ -22,8 +24,6 @@ _ALWAYS_SHELL = frozenset(
     }
 )  # fmt: skip
 _EXEC_FAMILY = re.compile(r"^os\.(?:exec|spawn)(l|v)p?e?$|^os\.posix_spawnp?$")
-_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "cmd", "cmd.exe", "powershell", "pwsh"})
-_SCRIPT_FLAG = re.compile(r"^(?:-[a-zA-Z]*c[a-zA-Z]*|/[cCkK]|-(?i:command|encodedcommand))$")
 _OPERATOR_ORIGINS = ("sys.argv", "input()", "raw_input()")
 _STRING_COMMANDS = (ast.JoinedStr, ast.BinOp, ast.Subscript, ast.Attribute, ast.Call)
 
@@ -132,11 +132,11 @@ def _argv_items(node: ast.Call, ctx: PyContext, items: Sequence[ast.expr], name:
     if hit is not None:
         yield hit
         return
-    shell = text.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    if shell not in _SHELLS and shell.removesuffix(".exe") not in _SHELLS:
+    if not is_shell(text):
         return
+    shell = text.replace("\\", "/").rsplit("/", 1)[-1].lower()
     for i, arg in enumerate(args[:-1]):
-        if _SCRIPT_FLAG.match(ctx.string(arg) or ""):
+        if is_script_flag(ctx.string(arg) or ""):
             script = args[i + 1]
             if isinstance(script, ast.Starred | ast.Constant):
                 return

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.flow import Flow, describe
+from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python import knowledge as kb
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.registry import Hit, hit_at, python_rule
+from slopguard.engine.registry import python_rule
 from slopguard.rules.python.web_common import const_key, last_part, last_value
 
 _LEVELS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "fatal", "log"})

@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit
 from slopguard.engine.python.context import FunctionNode, PyContext
-from slopguard.engine.registry import Hit, python_rule
+from slopguard.engine.registry import python_rule
 from slopguard.rules.python.auth_common import (
     ONE_TIME_CODE,
     STATE_CHANGING,

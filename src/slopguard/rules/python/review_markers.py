@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.registry import Hit, python_rule
+from slopguard.engine.registry import python_rule
 
 _HINT = re.compile(r"TODO|FIXME|XXX|HACK|todo|fixme")
 _MARKER = re.compile(r"\b(?:TODO|FIXME|XXX|HACK)\b|\b(?i:todo|fixme)\b")

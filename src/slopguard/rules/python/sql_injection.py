@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.flow import describe
+from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.registry import Hit, hit_at, python_rule
+from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import first_arg, method_name
 
 _EXECUTE = frozenset(

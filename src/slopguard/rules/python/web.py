@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.flow import describe, grade
+from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
-from slopguard.engine.registry import Hit, hit_at, python_rule
+from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import first_arg
 from slopguard.rules.python.web_common import const_key, imports_any, last_part, looks_like_html, root
 

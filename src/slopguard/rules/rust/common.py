@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from slopguard.engine.flow import describe, grade
 from slopguard.engine.treesitter.context import TSContext
-
-__all__ = ["describe", "grade"]
+from slopguard.rules.shared.trees import ancestor, walk
 
 FUNCTIONS = ("function_item", "closure_expression")
 _WRAPPERS = frozenset(
@@ -39,14 +36,6 @@ _LINES: weakref.WeakKeyDictionary[TSContext, list[str]] = weakref.WeakKeyDiction
 _USES: weakref.WeakKeyDictionary[TSContext, str] = weakref.WeakKeyDictionary()
 
 
-def walk(node: Node) -> Iterator[Node]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.named_children))
-
-
 def unwrap(node: Node) -> Node:
     while node.type in _WRAPPERS and node.named_children:
         node = node.named_children[-1]
@@ -54,18 +43,12 @@ def unwrap(node: Node) -> Node:
 
 
 def function_of(node: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None and parent.type not in FUNCTIONS:
-        parent = parent.parent
-    return parent
+    return ancestor(node, FUNCTIONS)
 
 
 def item_of(node: Node) -> Node | None:
     """The enclosing named function (closures are looked through)."""
-    parent = node.parent
-    while parent is not None and parent.type != "function_item":
-        parent = parent.parent
-    return parent
+    return ancestor(node, ("function_item",))
 
 
 def lines(ctx: TSContext) -> list[str]:

@@ -3,20 +3,19 @@ commands assembled from input (RUST-CMDI-001)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.flow import describe, grade
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.rust.common import (
     bound_name,
-    describe,
     function_of,
-    grade,
     method,
     path_name,
     receiver,
@@ -24,9 +23,11 @@ from slopguard.rules.rust.common import (
     string_value,
     unwrap,
     uses,
-    walk,
 )
-from slopguard.rules.rust.strings import assemble, looks_sql
+from slopguard.rules.rust.strings import assemble
+from slopguard.rules.shared.shell import is_script_flag, is_shell
+from slopguard.rules.shared.sql import looks_sql
+from slopguard.rules.shared.trees import any_of, walk
 
 _PATH_SINKS = ("query", "query_as", "query_scalar", "query_with", "query_as_with", "query_scalar_with", "raw_sql",
                "sql_query", "sql")  # fmt: skip
@@ -36,18 +37,14 @@ _GENERIC_METHODS = ("execute", "query", "fetch_all", "fetch_one", "fetch_optiona
                     "exec_first", "query_map")  # fmt: skip
 
 
-def _any_of(names: tuple[str, ...]) -> str:
-    return " ".join(f'"{n}"' for n in names)
-
-
 _SQL_QUERY = f"""
 ((call_expression function: (scoped_identifier name: (identifier) @name)) @call
-  (#any-of? @name {_any_of(_PATH_SINKS)}))
-((call_expression function: (identifier) @name) @call (#any-of? @name {_any_of(_PATH_SINKS)}))
+  (#any-of? @name {any_of(_PATH_SINKS)}))
+((call_expression function: (identifier) @name) @call (#any-of? @name {any_of(_PATH_SINKS)}))
 ((call_expression function: (generic_function function: (scoped_identifier name: (identifier) @name))) @call
-  (#any-of? @name {_any_of(_PATH_SINKS)}))
+  (#any-of? @name {any_of(_PATH_SINKS)}))
 ((call_expression function: (field_expression field: (field_identifier) @method)) @call
-  (#any-of? @method {_any_of(_STRONG_METHODS + _GENERIC_METHODS)}))
+  (#any-of? @method {any_of(_STRONG_METHODS + _GENERIC_METHODS)}))
 """
 
 
@@ -104,8 +101,6 @@ def rust_sql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
 
 
 # ----- RUST-CMDI-001 -------------------------------------------------------------------------------------
-_SHELL = re.compile(r"^(?:/usr)?(?:/bin/)?(?:sh|bash|zsh|dash|ksh|fish|cmd|cmd\.exe|powershell(?:\.exe)?|pwsh)$")
-_SHELL_FLAG = re.compile(r"^(?:-[a-z]*c|/[cCkK]|-Command|-command|-EncodedCommand)$")
 
 
 def _items(ctx: TSContext, call: Node) -> list[Node]:
@@ -173,11 +168,11 @@ def rust_command_injection(captures: dict[str, list[Any]], ctx: TSContext) -> It
         if flow.tainted:
             yield ctx.hit(new, f"the program to run comes from {describe(flow)}")
         return
-    if not _SHELL.match(program):
+    if not is_shell(program):
         return
     items = sorted(((item, call) for call in _command_calls(ctx, new) for item in _items(ctx, call)),
                    key=lambda pair: pair[0].start_byte)  # fmt: skip
-    flags = [i for i, (item, _) in enumerate(items) if _SHELL_FLAG.match(string_value(ctx, item) or "")]
+    flags = [i for i, (item, _) in enumerate(items) if is_script_flag(string_value(ctx, item) or "")]
     flag = string_value(ctx, items[flags[0]][0]) if flags else ""
     for item, call in items[flags[0] + 1 :] if flags else []:
         flow, _ = assemble(ctx, item)

@@ -10,13 +10,10 @@ from tree_sitter import Node
 
 from slopguard.engine.flow import CONST_TEXT, Flow, join
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.rust.common import bound_name, function_of, method, path_name, receiver, string_value, unwrap, walk
+from slopguard.rules.rust.common import bound_name, function_of, method, path_name, receiver, string_value, unwrap
+from slopguard.rules.shared.trees import walk
 
 _INLINE_ARG = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)(?::[^}]*)?\}")
-_SQL = re.compile(
-    r"(?i)\b(?:select\s.+\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|where\s|order\s+by|drop\s+table|"
-    r"create\s+table|alter\s+table|values\s*\(|join\s+\w+\s+on)"
-)
 _PASS_THROUGH = frozenset(
     {"as_str", "as_ref", "to_string", "clone", "to_owned", "into", "trim", "repeat", "join", "collect", "iter",
      "into_iter", "cloned", "copied"}
@@ -138,7 +135,3 @@ def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
     if kind == "identifier":
         return _named(ctx, ctx.text(node), node, depth)
     return ctx.flow(node), ""
-
-
-def looks_sql(text: str) -> bool:
-    return bool(_SQL.search(text))

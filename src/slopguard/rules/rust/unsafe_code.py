@@ -10,19 +10,12 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.registry import Hit, ts_rule
+from slopguard.engine.flow import describe
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.rust.common import (
-    bound_name,
-    comment_above,
-    describe,
-    generated,
-    item_of,
-    lines,
-    path_name,
-    uses,
-    walk,
-)
+from slopguard.rules.rust.common import bound_name, comment_above, generated, item_of, lines, path_name, uses
+from slopguard.rules.shared.trees import walk
 
 _SAFETY = re.compile(r"(?i)\bsafety\b|\bsafe\s+because\b")
 _STATEMENTS = ("expression_statement", "let_declaration", "match_arm", "field_initializer", "static_item",

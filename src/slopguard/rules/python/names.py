@@ -1,29 +1,19 @@
-"""Names in code, as the crypto and secrets rules read them: words of identifiers, what a value is called."""
+"""What Python code calls a value, as the crypto and secrets rules read it: speaking names, the names a value is
+bound to, assignments in scope (the words of a name are ``slopguard.rules.shared.names``')."""
 
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
 from slopguard.engine.python.context import FunctionNode, PyContext
 from slopguard.rules.python.common import first_arg, method_name
 
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _PASSTHROUGH = frozenset(
     {"encode", "decode", "strip", "lstrip", "rstrip", "lower", "upper", "casefold", "str", "bytes", "bytearray",
      "fromhex", "unhexlify", "hexlify", "b64decode", "b64encode", "urlsafe_b64decode", "urlsafe_b64encode", "await"}
 )  # fmt: skip
 _KEYED_GETTERS = frozenset({"get", "getlist", "pop", "getenv", "get_header", "getheader"})
-
-
-def words(name: str) -> list[str]:
-    """``DB_PASSWORD`` -> [db, password]; ``apiKey`` -> [api, key]; ``X-Hub-Signature`` -> [x, hub, signature]."""
-    return [w.lower() for w in _WORD.findall(name)]
-
-
-def is_password_word(word: str) -> bool:
-    return "passw" in word or "passphrase" in word or word in ("pwd", "pw", "pass", "pword", "pwhash")
 
 
 def speaking_name(e: ast.expr) -> str | None:
@@ -135,16 +125,3 @@ def param_names(func: FunctionNode | None) -> set[str]:
         return set()
     a = func.args
     return {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs]} - {"self", "cls"}
-
-
-# The last word of a name that says the value is metadata about a secret, not the secret (token_type, key_id).
-NOT_SENSITIVE_LAST = frozenset(
-    {
-        "alg", "algorithm", "audience", "changed", "class", "col", "contents", "count", "email", "enabled", "end",
-        "exp", "expired", "expires", "expiry", "field", "file", "format", "header", "headers", "hint", "id", "idx",
-        "index", "issuer", "key", "kind", "label", "len", "length", "line", "lineno", "method", "mode", "name", "path",
-        "policy", "pos", "position", "prefix", "required", "row", "scheme", "scope", "sent", "set", "size", "source",
-        "start", "state", "status", "string", "suffix", "text", "type", "types", "uri", "url", "used", "user", "valid",
-        "value", "version"
-    }
-)  # fmt: skip

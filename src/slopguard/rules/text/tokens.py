@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
 from slopguard.core.secrets import SecretMatch, candidate_lines, find_tokens
-from slopguard.engine.registry import Hit, text_rule
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import text_rule
 from slopguard.engine.text import TextContext
 
 # What follows a real key's BEGIN line: base64, or the headers of an encrypted PEM.

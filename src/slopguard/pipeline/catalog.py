@@ -1,0 +1,41 @@
+"""Which rules exist: the code rules of every pack plus the package checks, and a scanner configured with them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from slopguard.core.cache import cache_dir
+from slopguard.core.config import Settings
+from slopguard.core.rule import RuleMeta
+from slopguard.deps.checks import CHECK_RULES
+from slopguard.engine.catalog import code_fingerprint, load_catalog
+from slopguard.engine.registry import all_rule_meta
+from slopguard.engine.scanner import Scanner
+from slopguard.engine.suppression import SUPPRESSION_WITHOUT_REASON
+from slopguard.rules import load_all
+
+
+def code_rules() -> dict[str, RuleMeta]:
+    """Every code rule (the packs' rules and the engine's own), loading the packs on first use."""
+    load_all()
+    return dict(sorted({**all_rule_meta(), SUPPRESSION_WITHOUT_REASON.id: SUPPRESSION_WITHOUT_REASON}.items()))
+
+
+def package_rules() -> dict[str, RuleMeta]:
+    """The package verifier's checks, as rules, so their findings travel through every reporter."""
+    return {meta.id: meta for meta in CHECK_RULES.values()}
+
+
+def rule_catalog(cache_dir: Path | None = None, fingerprint: str | None = None) -> dict[str, RuleMeta]:
+    """Every rule slopguard has: code rules (from the catalog cache when it matches this code) and package checks."""
+    code = load_catalog(cache_dir, fingerprint or code_fingerprint(), code_rules) if cache_dir else code_rules()
+    return dict(sorted({**code, **package_rules()}.items()))
+
+
+def make_scanner(settings: Settings, rule_ids: Iterable[str] | None = None) -> Scanner:
+    """A scanner over the whole catalog; ``rule_ids`` (or the settings' select/ignore) choose what runs.
+    Raises ValueError for an unknown selector."""
+    fingerprint = code_fingerprint()
+    catalog = rule_catalog(cache_dir(settings), fingerprint)
+    return Scanner(settings, catalog, load_all, rule_ids, fingerprint=fingerprint)

@@ -1,1 +1,0 @@
-"""Secrets rules: known credential formats in any text file."""

@@ -1,0 +1,125 @@
+"""Whether a name reads as a secret and whether a literal under it is one, for the hard-coded secret rules of
+every language (known token formats are SEC-TOKEN-001's, see ``slopguard.core.secrets``)."""
+
+from __future__ import annotations
+
+import re
+
+from slopguard.core.finding import Confidence
+from slopguard.core.secrets import char_classes, shannon_entropy
+from slopguard.rules.shared.names import is_password_word, words
+
+_SECRETISH = re.compile(r"(?i)pass|pw|secret|token|key|auth|cred")
+_NOT_SECRET = frozenset(
+    {"url", "urls", "uri", "endpoint", "path", "file", "filename", "dir", "directory", "field", "fields", "name",
+     "names", "label", "type", "types", "header", "headers", "prefix", "suffix", "length", "len", "size", "min",
+     "max", "hint", "policy", "regex", "re", "pattern", "message", "msg", "error", "errors", "reason", "help",
+     "placeholder", "env", "var", "variable", "param", "parameter", "id", "ids", "template", "expires", "expiry",
+     "expiration", "ttl", "timeout", "lifetime", "age", "algorithm", "algorithms", "alg", "scheme", "location",
+     "format", "version", "class", "backend", "backends", "mode", "count", "hash", "hashed", "hasher", "hashers",
+     "required", "enabled", "strength", "validator", "validators", "widget", "form", "view", "route", "attr",
+     "column", "display", "title", "description", "chars", "charset", "alphabet", "bits", "bytes", "source",
+     "method", "methods", "kind", "status", "link", "redirect", "callback", "scope", "scopes", "grant", "audience",
+     "issuer", "storage", "question", "text", "example", "char", "keys", "index", "tokens", "secrets",
+     "passwords", "handler", "manager", "provider", "dummy", "mask", "end", "start", "begin", "rx", "allow",
+     "control", "masked", "public", "publishable", "pub"}
+)  # fmt: skip
+_KEY_OWNERS = frozenset(
+    {"api", "secret", "private", "access", "signing", "encryption", "master", "auth", "app", "client", "jwt",
+     "webhook", "hmac", "sign", "crypt", "fernet", "aes", "license", "consumer", "subscription", "service"}
+)  # fmt: skip
+_ORDINARY_KEYS = frozenset(
+    {"cache", "sort", "primary", "foreign", "lookup", "dict", "redis", "s3", "object", "bucket", "partition",
+     "idempotency", "translation", "i18n", "public", "pub", "map", "group", "hash", "index", "row", "column", "join",
+     "natural", "composite", "unique", "storage", "session", "setting", "settings", "config", "env", "context",
+     "state", "cursor", "order", "dedup", "routing", "shard", "metric", "event", "message", "attr", "prefix",
+     "registry"}
+)  # fmt: skip
+_PATHISH = re.compile(r"[\s{}\\]|^[\w.-]+(?:/[\w.-]+)+$")
+_OWN_SECRETS = re.compile(r"secret_?key|signing|jwt|webhook|session_secret|cookie_secret|fernet|hmac|encryption")
+_TEMPLATE = re.compile(r"<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}|%\(\w+\)s|^\{\w*\}$|^\$[A-Za-z_]\w*$|^[xX*.#?-]+$|\.\.\.|…")
+_FILL_IN = re.compile(
+    r"(?i)^(?:your|my|insert|enter|put|add|replace|set)[\W_]|^(?:your|my)(?:pass|secret|token|key|api)"
+    r"|[\W_](?:here|goes)$|^(?:todo|tbd|fixme|none|null|nil|undefined|n/?a|dummy|placeholder|example|sample"
+    r"|redacted|fake|not[\W_]?set|unset|notasecret)$"
+)
+_WEAK = re.compile(
+    r"(?i)change[\W_]?(?:me|it|this)|secret|passw|p@ss|insecure|default|^(?:admin|root|toor|guest|dev|test|demo"
+    r"|development|testing|letmein|qwerty|s3cr3t)\d*$|12345"
+)
+_PUBLIC_OR_TEST = re.compile(r"(?:pk|sk|rk)_test_|pk_live_")  # Stripe test and publishable keys
+_APP_PASSWORD = re.compile(r"^[a-z]{4}(?: [a-z]{4}){3}$")  # Google app passwords: 'abcd efgh ijkl mnop'
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_HEADER_NAME = re.compile(r"(?i)^(?:x-[\w-]+|authorization|proxy-authorization|cookie|set-cookie)$")
+_FILE_EXT = re.compile(r"(?i)\.(?:pem|key|crt|cer|der|p12|pfx|json|txt|env|ya?ml|cfg|ini|conf|jks|gpg|asc)$")
+_BENIGN_VALUES = frozenset(
+    {"bearer", "basic", "digest", "jwt", "oauth", "oauth2", "hmac", "hs256", "rs256", "true", "false", "yes", "no",
+     "none", "null", "on", "off", "required", "optional", "hidden", "text", "string"}
+)  # fmt: skip
+_REGEX = re.compile(r"^\(\?|^\^|\\[sdwbSDWB]|\[\^?[^\]]+\][*+?{]")
+
+
+def secret_kind(name: str) -> str | None:
+    """'password', 'token', 'key' (external credentials) or 'own' (the app's own signing secrets), else None."""
+    if not _SECRETISH.search(name):
+        return None
+    ws = words(name)
+    if not ws or any(w in _NOT_SECRET for w in ws):
+        return None
+    joined = "_".join(ws)
+    if ws[-1] == "key" and len(ws) > 1 and any(is_password_word(w) or w == "token" for w in ws[:-1]):
+        return None  # PASSWORD_KEY / TOKEN_KEY: the name of a key, not a key
+    if _OWN_SECRETS.search(joined) and ("secret" in joined or "key" in ws or ws[-1].endswith("key")):
+        return "own"
+    if any(is_password_word(w) for w in ws):
+        return "password"
+    if any(w.endswith("secret") for w in ws):
+        return "own" if joined in ("secret", "app_secret") else "key"
+    if any(w.endswith("token") for w in ws) or joined == "authorization":
+        return "token"
+    if any(w.endswith(("apikey", "secretkey", "privatekey", "accesskey")) for w in ws):
+        return "key"
+    if "key" in ws[1:] and ws[ws.index("key", 1) - 1] in _KEY_OWNERS:
+        return "key"
+    if ws[-1] in ("credential", "credentials", "creds"):
+        return "password"
+    if ws[-1] == "key" and not set(ws) & _ORDINARY_KEYS:
+        return "random"  # PII_KEY = b"...": a secret only when the value looks random
+    return None
+
+
+def grade_secret(kind: str, name: str, value: str, constant_target: bool) -> Confidence | None:
+    """None when the value is not a secret; else how sure we are that it is one."""
+    text = value.strip()
+    if kind == "token" and text.split(" ", 1)[0].lower() in ("bearer", "basic", "token") and " " in text:
+        text = text.split(" ", 1)[1].strip()
+    if len(text) < (3 if kind == "own" else 4) or _TEMPLATE.search(text) or _PUBLIC_OR_TEST.match(text):
+        return None
+    lowered = text.lower()
+    core = re.sub(r"[\W_]", "", lowered)
+    if not core or set(core) <= {"x"} or _REGEX.search(text):
+        return None  # masks (':****', 'xxxx') and regular expressions
+    if "://" in text or text.startswith(("/", "./", "../", "~/")) or _FILE_EXT.search(text) or "\n" in text:
+        return None
+    prose = kind != "own" and len(text.split()) >= 3 and not _APP_PASSWORD.match(text)
+    if prose or _ENV_NAME.match(text) or _HEADER_NAME.match(text) or lowered in _BENIGN_VALUES:
+        return None
+    plain = re.sub(r"[\W_]", "", lowered)
+    if plain == re.sub(r"[\W_]", "", name.lower()) or (text.isupper() and secret_kind(text)):
+        return None  # PASSWORD = "password", API_KEY = "api_key": a label
+    label = re.fullmatch(r"_*[a-z]+(?:[_\-.][a-z]+)*", text) is not None
+    if kind in ("password", "token") and constant_target and label and secret_kind(text) is not None:
+        return None  # PASSWORD_PARAM-style constants: TOKEN = "access_token"
+    entropy = shannon_entropy(text)
+    if kind == "random":
+        random_looking = len(text) >= 16 and entropy >= 3.5 and char_classes(text) >= 2 and not _PATHISH.search(text)
+        return Confidence.MEDIUM if random_looking else None
+    if kind == "token" and (len(text) < 12 or entropy < 3.0):
+        return None  # parsers call their lexemes tokens; real tokens are long and random
+    if _FILL_IN.search(text):
+        return Confidence.MEDIUM if kind == "own" else None
+    if _WEAK.match(text):
+        return Confidence.HIGH if kind == "own" else Confidence.MEDIUM
+    if kind == "own" or (len(text) >= 16 and entropy >= 3.5) or (len(text) >= 10 and entropy >= 3.0):
+        return Confidence.HIGH
+    return Confidence.MEDIUM if len(text) >= 6 else Confidence.LOW
