@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from slopguard.llm.clients import ChatClient, LLMError, Prices
 from slopguard.llm.suite import Task
-from slopguard.rules import load_all
+from slopguard.pipeline.catalog import code_rules
 
 if TYPE_CHECKING:
     from slopguard.deps.verify import VerifyOptions
@@ -225,7 +225,7 @@ def run_bench(
         in_flight.add(job)
         return True
 
-    load_all()  # the rule packs, once, before worker threads scan
+    code_rules()  # the rule packs, once, before worker threads scan
     pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="bench")
     try:
         while len(in_flight) < max(1, options.concurrency) and submit(pool):
