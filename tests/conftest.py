@@ -6,6 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from slopguard.rules import load_all
+
+# Tests that call the engine directly (``analyse``) need the rule packs registered, as the pipeline does.
+load_all()
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 

@@ -26,9 +26,11 @@ import click
 
 from slopguard.core.config import ConfigError, Settings, load_settings
 from slopguard.core.report import Report
+from slopguard.engine.markers import comment_styles
 from slopguard.pipeline.catalog import code_rules, make_scanner
 from slopguard.pipeline.packages import check, references
 from slopguard.pipeline.scan import scan_paths, verify_options
+from slopguard.provenance.markers import MarkError, sign_off
 from slopguard.review.checklist import PROVENANCE_TAG, Change, Checklist, build_checklist
 
 REVIEWS_FILE = Path(".slopguard") / "reviews.jsonl"
@@ -125,8 +127,6 @@ def _sha256(path: Path) -> str | None:
 
 def mark_reviewed(checklist: Checklist, reviewer: str, date: str, root: Path) -> dict[str, int]:
     """Set reviewer and review date on the AI provenance markers of the change's files: display -> markers."""
-    from slopguard.provenance.markers import MarkError, comment_styles, sign_off
-
     updated: dict[str, int] = {}
     for display in checklist.change.all_files:
         path = Path(display) if Path(display).is_absolute() else root / display

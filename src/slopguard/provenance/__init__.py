@@ -3,6 +3,7 @@ from both (which code is AI-generated, which is unreviewed, which carries findin
 
 from __future__ import annotations
 
+from slopguard.engine.markers import Marker, ParsedFile, Problem, Region, comment_styles, parse_lines
 from slopguard.provenance.index import (
     REVIEW_RULE_ID,
     Entry,
@@ -13,18 +14,7 @@ from slopguard.provenance.index import (
     review_findings,
     unreviewed_regions,
 )
-from slopguard.provenance.markers import (
-    Marker,
-    MarkError,
-    ParsedFile,
-    Problem,
-    Region,
-    comment_styles,
-    format_marker,
-    mark,
-    parse_lines,
-    sign_off,
-)
+from slopguard.provenance.markers import MarkError, format_marker, mark, sign_off
 
 __all__ = [
     "REVIEW_RULE_ID",

@@ -12,9 +12,9 @@ from typing import Any
 from slopguard.core.config import Settings
 from slopguard.core.finding import Finding, Location
 from slopguard.engine.languages import language_of
+from slopguard.engine.markers import TAG, Region, comment_styles, iter_lines, parse_lines
 from slopguard.pipeline.catalog import code_rules
 from slopguard.pipeline.scan import scan_paths
-from slopguard.provenance.markers import TAG, Region, comment_styles, iter_lines, parse_lines
 
 REVIEW_RULE_ID = "SG-REVIEW-001"
 MAX_FILE_BYTES = 2_000_000

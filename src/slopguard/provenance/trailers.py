@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from slopguard.provenance.markers import Region
+from slopguard.engine.markers import Region
 
 MAX_COMMITS = 20_000
 MAX_FILES = 2_000

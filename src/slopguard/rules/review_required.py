@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
+from slopguard.engine.markers import TAG, parse_lines
 from slopguard.engine.registry import text_rule
 from slopguard.engine.text import TextContext
-from slopguard.provenance.markers import TAG, parse_lines
 
 RULE_ID = "SG-REVIEW-001"
 
