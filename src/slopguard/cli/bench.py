@@ -9,9 +9,12 @@ from typing import Any, NoReturn
 
 import click
 
-from slopguard.llm.bench import BenchOptions, BenchRun, Record
-from slopguard.llm.clients import Prices
+from slopguard.deps.verify import VerifyOptions
+from slopguard.llm.bench import BenchOptions, BenchRun, Record, ResultStore, make_runner, plan, run_bench, summarize
+from slopguard.llm.clients import LLMError, Prices, make_client
+from slopguard.llm.report_html import render_html, report_json
 from slopguard.llm.settings import PROVIDERS, llm_settings, pick
+from slopguard.llm.suite import SuiteError, load_suite
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
 
@@ -72,10 +75,6 @@ def _run(tasks: list[Any], options: BenchOptions, store: Any, offline: bool, qui
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from slopguard.deps.verify import VerifyOptions
-    from slopguard.llm.bench import make_runner, run_bench
-    from slopguard.llm.clients import LLMError, make_client
-
     try:
         clients = {
             m: make_client(
@@ -96,8 +95,6 @@ def _run(tasks: list[Any], options: BenchOptions, store: Any, offline: bool, qui
         def advance(record: Record) -> None:
             failed = " (failed)" if record["status"] != "ok" else ""
             progress.update(bar, advance=1, description=f"{record['model']} · {record['task']}{failed}")
-
-        from slopguard.llm.bench import plan
 
         todo = len(plan(tasks, options, store.all()))
         progress.update(bar, total=min(todo, options.limit) if options.limit is not None else todo)
@@ -158,9 +155,6 @@ def bench_command(
     a finished sample. Exit status 0 when every sample is done, 1 when some failed or the run was cut short (run
     it again to finish), 2 on usage errors.
     """
-    from slopguard.llm.bench import ResultStore, summarize
-    from slopguard.llm.report_html import render_html, report_json
-    from slopguard.llm.suite import SuiteError, load_suite
 
     flags = {"model": model, "provider": provider, "base_url": base_url, "api_key_env": api_key_env,
              "rounds": rounds, "samples": samples, "concurrency": concurrency, "timeout": timeout,

@@ -23,6 +23,8 @@ from typing import Any
 
 import click
 
+from slopguard.guide.classify_code import ClassifyInputError, classify_diff, classify_paths
+from slopguard.guide.classify_text import classify_text
 from slopguard.guide.decision import Decision, Verdict
 
 MAX_QUIET_ROWS = 20  # above this many files, the table leaves out files with no signal at all
@@ -132,8 +134,6 @@ def classify_command(
     """Decide whether an AI assistant should write something: a task description ("TASK TEXT"), files or
     folders (PATH...), or the files changed since a git revision (--diff REV). Prints never / caution /
     relatively safe with the reasons and advice. No language model is involved."""
-    from slopguard.guide.classify_code import ClassifyInputError, classify_diff, classify_paths
-    from slopguard.guide.classify_text import classify_text
 
     doc: dict[str, Any]
     if rev is not None:

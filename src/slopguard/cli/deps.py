@@ -14,7 +14,7 @@ from slopguard.core.config import ConfigError, Settings, load_settings
 from slopguard.core.finding import Severity
 from slopguard.core.report import Report
 from slopguard.core.snippets import code_blocks
-from slopguard.deps.collect import from_commands, from_imports
+from slopguard.deps.collect import from_commands, from_imports, install_args
 from slopguard.deps.model import Ecosystem, PackageRef
 from slopguard.deps.popularity import normalize
 from slopguard.deps.report import render_table, reports_json
@@ -177,7 +177,6 @@ def check_command(
     config_file: Path | None,
 ) -> None:
     """Look up package NAMES (optionally NAME==VERSION, or name@version for npm) before using them."""
-    from slopguard.deps.collect import install_args
 
     settings = _settings(config_file, Path.cwd())
     refs = install_args(list(names), Ecosystem(ecosystem), "<command line>")

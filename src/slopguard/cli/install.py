@@ -23,6 +23,8 @@ import click
 from slopguard.deps.install_plan import InstallPlan, plan_npm, plan_pip
 from slopguard.deps.model import Check, Ecosystem, PackageReport, RegistryError
 from slopguard.deps.registries import npm_registry_url, pypi_index_url, redact_url
+from slopguard.deps.report import render_table
+from slopguard.deps.verify import VerifyOptions, verify
 
 EXIT_REFUSED, EXIT_ERROR = 1, 2
 # Refused unless --force.
@@ -56,7 +58,6 @@ def _same(url: str, configured: str) -> bool:
 
 def _verify(plan: InstallPlan, offline: bool) -> list[PackageReport]:
     """Verify the plan's registry packages against the index the client will use."""
-    from slopguard.deps.verify import VerifyOptions, verify
 
     options = VerifyOptions(offline=offline, project_dir=Path.cwd())
     if plan.index is not None:
@@ -100,8 +101,6 @@ def install_wrapper(
         reports = _verify(plan, offline)
         if reports:
             from rich.console import Console
-
-            from slopguard.deps.report import render_table
 
             render_table(reports, Console(stderr=True))
         blocked = _blocked(reports, allow_unknown)

@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING
 import click
 
 from slopguard.probe.model import ProbeOptions, parse_header, parse_identity
+from slopguard.probe.report import render_json, render_sarif, render_text, summary_line
+from slopguard.probe.runner import run_probe
+from slopguard.probe.safety import ProbeError
+from slopguard.probe.targets import DiscoveryError
 
 if TYPE_CHECKING:
     from slopguard.probe.runner import ProbeResult
@@ -187,11 +191,6 @@ def probe_command(
 def _run(options: ProbeOptions, fmt: str, output: Path | None) -> None:
     # Loaded here: parsing the options (and --help) stays fast; the probe's modules load only to run it.
     from rich.console import Console
-
-    from slopguard.probe.report import render_json, render_sarif, render_text, summary_line
-    from slopguard.probe.runner import run_probe
-    from slopguard.probe.safety import ProbeError
-    from slopguard.probe.targets import DiscoveryError
 
     try:
         result = run_probe(options)

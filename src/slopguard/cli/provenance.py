@@ -13,8 +13,11 @@ from typing import NoReturn
 import click
 
 from slopguard.core.config import ConfigError, load_settings
+from slopguard.engine.registry import select_rules
+from slopguard.pipeline.catalog import code_rules
 from slopguard.provenance.index import REVIEW_RULE_ID, Entry, Inventory, attach_findings, collect
 from slopguard.provenance.markers import MarkError, mark
+from slopguard.provenance.trailers import GitError
 
 EXIT_ERROR = 2
 _TARGET = re.compile(r"(?P<file>.+):(?P<start>\d+)(?:-(?P<end>\d+))?")
@@ -93,8 +96,6 @@ def mark_command(
 def _rule_ids(
     rules: tuple[str, ...], cwes: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
 ) -> set[str]:
-    from slopguard.engine.registry import select_rules
-    from slopguard.pipeline.catalog import code_rules
 
     metas = code_rules()
     if not rules and not cwes:
@@ -138,7 +139,6 @@ def provenance_command(
 ) -> None:
     """List AI-generated code under PATHS (default: .): model, dates, reviewer, source (marker or git trailer),
     and the findings it carries now; --rule/--cwe answer "which AI-generated code does this rule hit?"."""
-    from slopguard.provenance.trailers import GitError
 
     targets = list(paths) or [Path(".")]
     for target in targets:

@@ -32,6 +32,7 @@ from slopguard.pipeline.packages import check, references
 from slopguard.pipeline.scan import scan_paths, verify_options
 from slopguard.provenance.markers import MarkError, sign_off
 from slopguard.review.checklist import PROVENANCE_TAG, Change, Checklist, build_checklist
+from slopguard.review.render import render_json, render_markdown
 
 REVIEWS_FILE = Path(".slopguard") / "reviews.jsonl"
 # Never part of a reviewed change: slopguard's own records and cache.
@@ -229,7 +230,6 @@ def review_command(
     """The review checklist for PATHS (default: .) or for the files changed since --diff REV: the questions
     every change must answer, per language, answered from the scan and the package checks where a machine can,
     left open for a person where it cannot."""
-    from slopguard.review.render import render_json, render_markdown
 
     name = _check_reviewer(sign_off, reviewer)
     settings, targets, change = _change(paths, rev, config_file)

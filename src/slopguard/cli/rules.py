@@ -7,13 +7,13 @@ import json
 import click
 
 from slopguard.core.rule import RuleMeta
+from slopguard.deps.checks import CHECK_RULES
 from slopguard.pipeline.catalog import code_rules
+from slopguard.probe.rules import PROBE_RULES
 
 
 def catalog() -> dict[str, RuleMeta]:
     """Every rule slopguard reports: code rules, package checks and the dynamic probe's checks."""
-    from slopguard.deps.checks import CHECK_RULES
-    from slopguard.probe.rules import PROBE_RULES
 
     metas = dict(code_rules())
     metas.update({m.id: m for m in CHECK_RULES.values()})

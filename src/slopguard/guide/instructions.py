@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from slopguard import __version__
 from slopguard.core.rule import RuleMeta
+from slopguard.deps.checks import CHECK_RULES
 from slopguard.guide import Inline, Raw, Section, render
 from slopguard.guide.compliance import ASVS_LEVELS, ASVS_VERSION, CONTEXTS, resolve_context
 from slopguard.pipeline.catalog import code_rules
@@ -131,7 +132,6 @@ def _metas(metas: Mapping[str, RuleMeta] | None) -> list[RuleMeta]:
 def _dep_rules(dep_rules: Iterable[RuleMeta] | None) -> list[RuleMeta]:
     if dep_rules is not None:
         return list(dep_rules)
-    from slopguard.deps.checks import CHECK_RULES
 
     return list(CHECK_RULES.values())
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slopguard.llm.clients import ChatClient, LLMError, Prices
+from slopguard.llm.rci import run_rci
 from slopguard.llm.suite import Task
 from slopguard.pipeline.catalog import code_rules
 
@@ -138,7 +139,6 @@ def make_runner(verify_options: VerifyOptions | None = None) -> Runner:
     """The RCI loop as bench runs it: the task's language and contexts, packages verified with ``verify_options``."""
 
     def run(task: Task, client: ChatClient, rounds: int) -> RciResult:
-        from slopguard.llm.rci import run_rci
 
         return run_rci(task.prompt, task.language, client, rounds, task.contexts, verify_options=verify_options)
 

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
+from slopguard.llm.suite import cwe_label
+
 PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
 SEVERITIES = ("critical", "high", "medium", "low")
 
@@ -241,7 +243,6 @@ def charts(summary: dict[str, Any]) -> list[str]:
 
 def render_html(summary: dict[str, Any], title: str = "slopguard bench") -> str:
     """The whole report as one HTML document."""
-    from slopguard.llm.suite import cwe_label
 
     models: list[dict[str, Any]] = summary["models"]
     config = summary["config"]

@@ -16,6 +16,9 @@ from slopguard.core.report import Report
 from slopguard.probe.model import Observation
 from slopguard.probe.rules import PROBE_RULES
 from slopguard.probe.runner import ProbeResult
+from slopguard.report import RenderOptions
+from slopguard.report.json_report import render_json as json_document
+from slopguard.report.sarif import render_sarif as sarif_document
 from slopguard.report.text import STYLE
 
 
@@ -74,11 +77,7 @@ def summary_line(result: ProbeResult) -> str:
 
 
 def render_json(result: ProbeResult) -> str:
-    # Only the reporter of the format asked for is loaded.
-    from slopguard.report import RenderOptions
-    from slopguard.report.json_report import render_json as shared
-
-    doc = json.loads(shared(scan_result(result), RenderOptions(fail_on=Severity.LOW)))
+    doc = json.loads(json_document(scan_result(result), RenderOptions(fail_on=Severity.LOW)))
     probe = stats(result)
     if result.options.dry_run:
         probe["planned"] = result.planned
@@ -88,9 +87,7 @@ def render_json(result: ProbeResult) -> str:
 
 def render_sarif(result: ProbeResult) -> str:
     """SARIF with the target's base URL as %SRCROOT%, so each result's location reads as the probed URL."""
-    from slopguard.report.sarif import render_sarif as shared  # only the reporter of the format asked for
-
-    doc = json.loads(shared(scan_result(result)))
+    doc = json.loads(sarif_document(scan_result(result)))
     for run in doc.get("runs", []):
         run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": result.target.split("?")[0].rstrip("/") + "/"}}
         for res in run.get("results", []):

@@ -15,6 +15,7 @@ from slopguard.engine.languages import language_of
 from slopguard.engine.markers import TAG, Region, comment_styles, iter_lines, parse_lines
 from slopguard.pipeline.catalog import code_rules
 from slopguard.pipeline.scan import scan_paths
+from slopguard.provenance.trailers import trailer_regions
 
 REVIEW_RULE_ID = "SG-REVIEW-001"
 MAX_FILE_BYTES = 2_000_000
@@ -147,8 +148,6 @@ def collect(paths: Sequence[Path], root: Path, *, git: bool = False, excludes: S
     (raises trailers.GitError when that data cannot be had)."""
     entries, problems = find_markers(paths, root, excludes)
     if git:
-        from slopguard.provenance.trailers import trailer_regions
-
         regions, notes = trailer_regions(paths, lambda full: display_name(full, root))
         top = os.path.abspath(root)
         entries += [Entry(r, r.path if os.path.isabs(r.path) else os.path.join(top, r.path)) for r in regions]
