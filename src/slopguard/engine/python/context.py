@@ -9,6 +9,7 @@ import tokenize
 from functools import cached_property
 
 from slopguard.engine.flow import CONST_TEXT, UNKNOWN, Flow, Level, tainted
+from slopguard.engine.memo import Memo
 from slopguard.engine.python.routes import Route, route_of
 from slopguard.engine.python.taint import FunctionTaint
 
@@ -20,7 +21,7 @@ _SOURCE_HINT = re.compile(
 )
 
 
-class PyContext:
+class PyContext(Memo):
     """One parsed Python file. The runner updates ``function``/``statement`` as it walks the tree."""
 
     def __init__(self, path: str, text: str, tree: ast.Module) -> None:

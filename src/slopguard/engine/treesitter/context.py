@@ -9,6 +9,7 @@ from tree_sitter import Node, Tree
 from slopguard.engine.flow import CONST, CONST_TEXT, SAFE, UNKNOWN, Flow, Level, join, tainted
 from slopguard.engine.hit import Hit
 from slopguard.engine.languages import taint_spec
+from slopguard.engine.memo import Memo
 from slopguard.engine.treesitter.spec import Binding, LanguageSpec
 
 _LITERALS = frozenset(
@@ -38,7 +39,7 @@ def _scope_key(node: Node | None) -> int:
     return -1 if node is None else node.id
 
 
-class TSContext:
+class TSContext(Memo):
     """One parsed file in a tree-sitter language."""
 
     def __init__(self, path: str, language: str, grammar: str, source: bytes, tree: Tree) -> None:

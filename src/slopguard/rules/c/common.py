@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -46,9 +45,7 @@ class FileFacts:
     macro_text: dict[str, str] = field(default_factory=dict)
     arrays: dict[str, ArrayDecl] = field(default_factory=dict)
     fields: dict[str, ArrayDecl | None] = field(default_factory=dict)  # None: same field name, different sizes
-
-
-_FILES: weakref.WeakKeyDictionary[TSContext, FileFacts] = weakref.WeakKeyDictionary()
+    read: bool = False  # filled from the file (it is stored before it is filled)
 
 
 def calls_to(*names: Iterable[str]) -> str:
@@ -201,11 +198,10 @@ def array_decls(ctx: TSContext, declaration: Node) -> Iterator[ArrayDecl]:
 
 
 def file_facts(ctx: TSContext) -> FileFacts:
-    facts = _FILES.get(ctx)
-    if facts is not None:
+    facts = ctx.memo("c.file_facts", FileFacts)  # stored before it is filled: array sizes may name macros
+    if facts.read:
         return facts
-    facts = FileFacts()
-    _FILES[ctx] = facts
+    facts.read = True
     for node in walk(ctx.tree.root_node, skip=frozenset({"compound_statement"})):
         if node.type == "preproc_def":
             name, value = node.child_by_field_name("name"), node.child_by_field_name("value")

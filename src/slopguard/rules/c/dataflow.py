@@ -7,7 +7,6 @@ binding-based taint engine does not follow; ``FunctionFacts`` records those writ
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -81,16 +80,13 @@ def array_of(ctx: TSContext, node: Node) -> ArrayDecl | None:
     return file_facts(ctx).arrays.get(name)
 
 
-_FUNCTIONS: weakref.WeakKeyDictionary[TSContext, dict[int, FunctionFacts]] = weakref.WeakKeyDictionary()
-
-
 def function_facts(ctx: TSContext, node: Node) -> FunctionFacts | None:
     func = node if node.type == "function_definition" else ctx.function_of(node)
     while func is not None and func.type != "function_definition":
         func = ctx.function_of(func)
     if func is None:
         return None
-    cache = _FUNCTIONS.setdefault(ctx, {})
+    cache: dict[int, FunctionFacts] = ctx.memo("c.functions", dict)
     if func.id not in cache:
         cache[func.id] = _read_function(ctx, func)
     return cache[func.id]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import weakref
 
 from tree_sitter import Node
 
@@ -15,7 +14,6 @@ CALL = "(call_expression function: (selector_expression operand: (_) @recv field
 FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
 _BINDINGS = ("short_var_declaration", "assignment_statement", "var_spec", "const_spec")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
-_IMPORTS: weakref.WeakKeyDictionary[TSContext, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 def is_test(ctx: TSContext) -> bool:
@@ -49,10 +47,11 @@ def unwrap(node: Node) -> Node:
 # ----- imports ------------------------------------------------------------------------------------------
 def imports(ctx: TSContext) -> dict[str, str]:
     """Local package name -> import path (``mrand`` -> ``math/rand``, ``rand`` -> ``math/rand/v2``)."""
-    found = _IMPORTS.get(ctx)
-    if found is not None:
-        return found
-    found = {}
+    return ctx.memo("go.imports", lambda: _read_imports(ctx))
+
+
+def _read_imports(ctx: TSContext) -> dict[str, str]:
+    found: dict[str, str] = {}
     for node in walk(ctx.tree.root_node):
         if node.type == "import_spec":
             path = string_value(ctx, node.child_by_field_name("path")) or ""
@@ -62,7 +61,6 @@ def imports(ctx: TSContext) -> dict[str, str]:
             found[local.split(".")[0] if alias is None else local] = path
         elif node.type in FUNCTIONS:
             break
-    _IMPORTS[ctx] = found
     return found
 
 

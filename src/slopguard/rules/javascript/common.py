@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -89,20 +88,17 @@ class _Index:
     scoped: dict[str, dict[int, list[Node]]] = field(default_factory=dict)
 
 
-_INDEXES: weakref.WeakKeyDictionary[TSContext, _Index] = weakref.WeakKeyDictionary()
-
-
 def _index(ctx: TSContext) -> _Index:
-    found = _INDEXES.get(ctx)
-    if found is not None:
-        return found
+    return ctx.memo("javascript.index", lambda: _read_index(ctx))
+
+
+def _read_index(ctx: TSContext) -> _Index:
     index = _Index()
     for node in walk(ctx.tree.root_node):
         if node.type == "variable_declarator":
             _declarator(ctx, node, index)
         elif node.type == "import_statement":
             _import(ctx, node, index)
-    _INDEXES[ctx] = index
     return index
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,7 +27,6 @@ _LIMITER = re.compile(r"(?i)rate.?limit|limiter|throttl|brute|slow.?down|speed.?
 _IN_HANDLER = re.compile(r"(?i)rate.?limit|limiter|throttl|brute|\.consume\(|attempts|lockout|locked.?until")
 _ROUTER_NAME = re.compile(r"^(?:app|router|\w*Router|routes|server|fastify|api|apiRoutes|authRoutes)$")
 _ROUTER_FACTORY = re.compile(r"^(?:express|express\.Router|Router|newRouter|fastify|Fastify|newKoaRouter|koaRouter)\(")
-_APP_LIMITED: weakref.WeakKeyDictionary[TSContext, bool] = weakref.WeakKeyDictionary()
 
 
 def _limiting(ctx: TSContext, node: Node) -> bool:
@@ -41,15 +39,14 @@ def _limiting(ctx: TSContext, node: Node) -> bool:
 
 def _app_limited(ctx: TSContext) -> bool:
     """``app.use(limiter)`` / ``fastify.register(rateLimit)`` anywhere in the file."""
-    found = _APP_LIMITED.get(ctx)
-    if found is None:
-        found = any(
+    return ctx.memo(
+        "javascript.app_limited",
+        lambda: any(
             any(_limiting(ctx, a) for a in ctx.arguments(node))
             for node in walk(ctx.tree.root_node)
             if node.type == "call_expression" and method(ctx, node) in ("use", "register")
-        )
-        _APP_LIMITED[ctx] = found
-    return found
+        ),
+    )
 
 
 def _is_router(ctx: TSContext, obj: Node) -> bool:

@@ -39,9 +39,6 @@ def is_client(ctx: PyContext, recv: ast.expr) -> bool:
     return key is not None and key in _stored_clients(ctx)
 
 
-_CLIENT_CACHE: dict[int, tuple[ast.AST, frozenset[tuple[str, str]]]] = {}
-
-
 def _storage_key(e: ast.expr) -> tuple[str, str] | None:
     """Where a value lives, independent of the object holding it: ``x["http"]``, ``x.client``, ``SESSION``."""
     if isinstance(e, ast.Subscript) and isinstance(e.slice, ast.Constant) and isinstance(e.slice.value, str):
@@ -55,9 +52,10 @@ def _storage_key(e: ast.expr) -> tuple[str, str] | None:
 
 def _stored_clients(ctx: PyContext) -> frozenset[tuple[str, str]]:
     """Storage keys this module assigns client sessions to (subscripts, attributes, module-level names)."""
-    cached = _CLIENT_CACHE.get(id(ctx.tree))
-    if cached is not None and cached[0] is ctx.tree:
-        return cached[1]
+    return ctx.memo("python.stored_clients", lambda: _find_stored_clients(ctx))
+
+
+def _find_stored_clients(ctx: PyContext) -> frozenset[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
@@ -67,9 +65,6 @@ def _stored_clients(ctx: PyContext) -> frozenset[tuple[str, str]]:
                 found.update(k for k in keys if k is not None and (k[0] != "name" or node in ctx.tree.body))
         elif isinstance(node, ast.Global):
             found.update(("name", n) for n in node.names if _assigned_client(ctx, n))
-    if len(_CLIENT_CACHE) > 64:
-        _CLIENT_CACHE.clear()
-    _CLIENT_CACHE[id(ctx.tree)] = (ctx.tree, frozenset(found))
     return frozenset(found)
 
 
