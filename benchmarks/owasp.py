@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
                     "seconds": t.seconds,
                     "error": t.error,
                     "categories": scorecard(cases, t),
-                }  # fmt: skip
+                }
                 for t in tools
             }
         else:
