@@ -23,8 +23,9 @@ from typing import Any
 
 import click
 
-from slopguard.guide.classify_code import ClassifyInputError, classify_diff, classify_paths
+from slopguard.guide.classify_code import classify_diff, classify_paths
 from slopguard.guide.classify_text import classify_text
+from slopguard.guide.code_input import ClassifyInputError
 from slopguard.guide.decision import Decision, Verdict
 
 MAX_QUIET_ROWS = 20  # above this many files, the table leaves out files with no signal at all

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from slopguard.core.config import Settings
+from slopguard.core.discovery import Discovery
 from slopguard.core.finding import Finding, Location
 from slopguard.engine.languages import language_of
 from slopguard.engine.markers import TAG, Region, comment_styles, iter_lines, parse_lines
@@ -19,10 +20,7 @@ from slopguard.provenance.trailers import trailer_regions
 
 REVIEW_RULE_ID = "SG-REVIEW-001"
 MAX_FILE_BYTES = 2_000_000
-SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox", ".mypy_cache",
-     ".ruff_cache", ".pytest_cache", ".slopguard_cache", "site-packages"}
-)  # fmt: skip
+NO_COMMENT_SYNTAX = "no known comment syntax for this file type; no markers read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,44 +85,22 @@ def display_name(path: str, root: Path) -> str:
     return rel.replace(os.sep, "/")
 
 
-def _excluder(excludes: Sequence[str]) -> Any:
-    if not excludes:
-        return None
-    import pathspec
-
-    return pathspec.GitIgnoreSpec.from_lines(excludes)
-
-
-def candidate_files(paths: Iterable[Path], root: Path, excludes: Sequence[str] = ()) -> Iterator[tuple[str, bool]]:
-    """(absolute path, given explicitly) for every file under ``paths``, skipping vendored and cache folders."""
-    spec = _excluder(excludes)
-    for given in paths:
-        top = os.path.abspath(given)
-        if not os.path.isdir(top):
-            yield top, True
-            continue
-        for directory, dirs, files in os.walk(top):
-            rel = display_name(directory, root)
-            prefix = "" if rel == "." else rel + "/"
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not (spec and spec.match_file(f"{prefix}{d}/")))
-            for name in sorted(files):
-                full = os.path.join(directory, name)
-                if spec is None or not spec.match_file(display_name(full, root)):
-                    yield full, False
+def _markable(name: str) -> str | None:
+    """Files whose type has a comment syntax, and so can carry a marker; the others are not read."""
+    return "marked" if comment_styles(name) else None
 
 
 def find_markers(
     paths: Iterable[Path], root: Path, excludes: Sequence[str] = ()
 ) -> tuple[list[Entry], list[FileProblem]]:
-    """Regions marked by ``slopguard:ai`` comments, and the problems with the markers and files found."""
+    """Regions marked by ``slopguard:ai`` comments in the files under ``paths`` (found by the project's walker,
+    which leaves out vendored and cache folders and ``excludes``), and the problems with the markers and files."""
     entries: list[Entry] = []
     problems: list[FileProblem] = []
-    for full, explicit in candidate_files(paths, root, excludes):
+    discovery = Discovery(root, excludes, respect_gitignore=False, classify=_markable)
+    for source in sorted(discovery.files(paths), key=lambda s: s.display):
+        full = source.path
         shown = display_name(full, root)
-        if comment_styles(full) is None:
-            if explicit:
-                problems.append(FileProblem(shown, 0, "no known comment syntax for this file type; no markers read"))
-            continue
         try:
             if os.path.getsize(full) > MAX_FILE_BYTES:
                 problems.append(FileProblem(shown, 0, f"larger than {MAX_FILE_BYTES:,} bytes; not read"))
@@ -140,6 +116,9 @@ def find_markers(
         parsed = parse_lines([t for t, _ in iter_lines(text)], shown)
         entries += [Entry(r, full) for r in parsed.regions]
         problems += [FileProblem(shown, p.line, p.message) for p in parsed.problems]
+    for skipped in discovery.skipped:
+        unmarkable = skipped.reason == "unsupported file type"
+        problems.append(FileProblem(skipped.display, 0, NO_COMMENT_SYNTAX if unmarkable else skipped.reason))
     return entries, problems
 
 

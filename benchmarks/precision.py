@@ -1,0 +1,238 @@
+"""Precision on clean, popular projects: high/critical findings of slopguard, Bandit and Semgrep, same files, one run.
+
+A gate that cries wolf gets switched off. This scans a pinned list of well-kept open-source projects in every
+supported language with default settings and prints, per project and per tool, the number of high/critical
+findings, the lines of code, and the rate per 20,000 lines; ``--sample N`` prints N slopguard findings (a fixed
+seed) for hand-labelling in docs/accuracy.md.
+
+Sources: Python projects are pinned source distributions fetched with ``pip download --no-binary :all:`` (pip uses
+the index the user configured); JavaScript/TypeScript projects are pinned npm packages fetched with ``npm pack``
+(the user's registry). Projects with no package in those registries (Go, Rust, Java, C, C++) are pinned git
+checkouts that you provide under ``--checkouts DIR`` (``DIR/<name>``); for each missing one the script prints the
+``git clone`` + ``git checkout`` that gets it and goes on without it. Everything is cached under
+``benchmarks/.work/precision/``.
+
+    python benchmarks/precision.py                                   # slopguard only
+    python benchmarks/precision.py --bandit --semgrep-rules PATH     # with Bandit and Semgrep's community rules
+    python benchmarks/precision.py --checkouts ~/src --sample 40
+
+Counted as high: slopguard severity high or critical; Bandit issue_severity HIGH; Semgrep severity ERROR. Exit
+status 0 when every requested tool ran on every available project, 2 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / ".work" / "precision"
+CODE_SUFFIXES = frozenset(
+    {".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".java", ".go", ".rs", ".c", ".h", ".cc", ".cpp", ".hpp"}
+)
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    language: str
+    source: str  # "pypi", "npm" or "git"
+    pin: str  # version, or commit for git
+    url: str = ""  # git only
+
+
+PROJECTS = (
+    Project("requests", "python", "pypi", "2.32.3"),
+    Project("flask", "python", "pypi", "3.1.0"),
+    Project("httpx", "python", "pypi", "0.28.1"),
+    Project("fastapi", "python", "pypi", "0.115.6"),
+    Project("click", "python", "pypi", "8.1.8"),
+    Project("rich", "python", "pypi", "13.9.4"),
+    Project("django", "python", "pypi", "5.1.4"),
+    Project("express", "javascript", "npm", "4.21.2"),
+    Project("koa", "javascript", "npm", "2.15.3"),
+    Project("axios", "javascript", "npm", "1.7.9"),
+    Project("fastify", "javascript", "npm", "5.2.0"),
+    Project("zod", "typescript", "npm", "3.24.1"),
+    Project("gin", "go", "git", "v1.10.0", "https://github.com/gin-gonic/gin"),
+    Project("axum", "rust", "git", "axum-v0.7.9", "https://github.com/tokio-rs/axum"),
+    Project("gson", "java", "git", "gson-parent-2.11.0", "https://github.com/google/gson"),
+    Project("jq", "c", "git", "jq-1.7.1", "https://github.com/jqlang/jq"),
+    Project("fmt", "cpp", "git", "11.0.2", "https://github.com/fmtlib/fmt"),
+)
+
+
+@dataclass
+class Count:
+    high: int = 0
+    error: str = ""
+    findings: list[dict[str, object]] = field(default_factory=list)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _unpack(archive: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    if archive.suffix == ".zip":
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(target)
+    else:
+        with tarfile.open(archive) as tf:
+            tf.extractall(target, filter="data")
+
+
+def fetch(project: Project, checkouts: Path | None) -> Path | None:
+    """The project's source folder, fetched and cached; None (with the command to get it) when unavailable."""
+    if project.source == "git":
+        path = checkouts / project.name if checkouts else None
+        if path is None or not path.is_dir():
+            where = path or Path(project.name)
+            log(f"{project.name}: no checkout; get it with")
+            log(f"  git clone {project.url} {where} && git -C {where} checkout {project.pin}")
+            return None
+        return path
+    target = WORK / "src" / f"{project.name}-{project.pin}"
+    if target.is_dir():
+        return target
+    downloads = WORK / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        if project.source == "pypi":
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-d", tmp,
+                   f"{project.name}=={project.pin}"]  # fmt: skip
+        else:
+            npm = shutil.which("npm")
+            if npm is None:
+                log(f"{project.name}: npm not found on PATH")
+                return None
+            cmd = [npm, "pack", "--ignore-scripts", "--silent", f"{project.name}@{project.pin}"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
+        archives = [p for p in Path(tmp).iterdir() if p.suffix in (".gz", ".tgz", ".zip")]
+        if proc.returncode != 0 or not archives:
+            log(f"{project.name}: download failed: {(proc.stderr or proc.stdout).strip()[-300:]}")
+            return None
+        _unpack(archives[0], target)
+    return target
+
+
+def lines_of_code(root: Path) -> int:
+    total = 0
+    for path in root.rglob("*"):
+        if path.suffix in CODE_SUFFIXES and path.is_file() and not path.is_symlink():
+            with path.open("rb") as fh:
+                total += sum(1 for line in fh if line.strip())
+    return total
+
+
+def run_slopguard(root: Path) -> Count:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.json"
+        cmd = [sys.executable, "-m", "slopguard", "scan", str(root), "--no-deps", "--format", "json", "-o", str(out),
+               "--no-progress", "--no-cache"]  # fmt: skip
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root)
+        if not out.exists():
+            return Count(error=(proc.stderr or proc.stdout).strip()[-300:])
+        doc = json.loads(out.read_text(encoding="utf-8"))
+    high = [f for f in doc["findings"] if f["severity"] in ("high", "critical")]
+    return Count(len(high), findings=high)
+
+
+def run_bandit(root: Path) -> Count:
+    if shutil.which("bandit") is None:
+        return Count(error="bandit not installed")
+    proc = subprocess.run(["bandit", "-r", "-q", "-f", "json", str(root)], capture_output=True, text=True)
+    try:
+        doc = json.loads(proc.stdout)
+    except ValueError:
+        return Count(error=proc.stderr.strip()[-300:])
+    return Count(sum(1 for r in doc.get("results", []) if r.get("issue_severity") == "HIGH"))
+
+
+def run_semgrep(root: Path, rules: Path) -> Count:
+    if shutil.which("semgrep") is None:
+        return Count(error="semgrep not installed")
+    cmd = ["semgrep", "scan", "--config", str(rules), "--json", "--metrics=off", "--disable-version-check", "--quiet",
+           str(root)]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        doc = json.loads(proc.stdout)
+    except ValueError:
+        return Count(error=proc.stderr.strip()[-300:])
+    return Count(sum(1 for r in doc.get("results", []) if r.get("extra", {}).get("severity") == "ERROR"))
+
+
+def semgrep_rules_for(rules: Path, language: str) -> Path:
+    folder = {"typescript": "typescript", "cpp": "c"}.get(language, language)
+    return rules / folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checkouts", type=Path, help="folder holding the git checkouts (DIR/<name>)")
+    parser.add_argument("--bandit", action="store_true", help="also run Bandit (Python projects)")
+    parser.add_argument("--semgrep-rules", type=Path, help="checkout of semgrep/semgrep-rules: also run Semgrep")
+    parser.add_argument("--only", nargs="*", help="project names to run")
+    parser.add_argument("--sample", type=int, default=0, help="print N slopguard findings for hand-labelling")
+    args = parser.parse_args(argv)
+    ok = True
+    rows = []
+    found: list[tuple[str, dict[str, object]]] = []
+    for project in PROJECTS:
+        if args.only and project.name not in args.only:
+            continue
+        root = fetch(project, args.checkouts)
+        if root is None:
+            ok = False
+            continue
+        loc = lines_of_code(root)
+        counts = {"slopguard": run_slopguard(root)}
+        if args.bandit and project.language == "python":
+            counts["bandit"] = run_bandit(root)
+        if args.semgrep_rules:
+            counts["semgrep"] = run_semgrep(root, semgrep_rules_for(args.semgrep_rules, project.language))
+        ok = ok and not any(c.error for c in counts.values())
+        rows.append((project, loc, counts))
+        found += [(project.name, f) for f in counts["slopguard"].findings]
+    tools = ["slopguard"] + (["bandit"] if args.bandit else []) + (["semgrep"] if args.semgrep_rules else [])
+    print(
+        f"{'project':<12}{'language':<12}{'lines':>9} " + " ".join(f"{t:>10}" for t in tools) + "  per 20k (slopguard)"
+    )
+    total_loc = 0
+    totals = dict.fromkeys(tools, 0)
+    for project, loc, counts in rows:
+        cells = []
+        for tool in tools:
+            count = counts.get(tool)
+            cells.append(f"{'-':>10}" if count is None else f"{'err':>10}" if count.error else f"{count.high:>10}")
+            if count is not None and not count.error:
+                totals[tool] += count.high
+        rate = counts["slopguard"].high * 20000 / loc if loc else 0.0
+        print(f"{project.name:<12}{project.language:<12}{loc:>9} " + " ".join(cells) + f"  {rate:8.2f}")
+        total_loc += loc
+        for tool, count in counts.items():
+            if count.error:
+                print(f"    {tool}: {count.error}", file=sys.stderr)
+    rate = totals["slopguard"] * 20000 / total_loc if total_loc else 0.0
+    print(f"{'total':<24}{total_loc:>9} " + " ".join(f"{totals[t]:>10}" for t in tools) + f"  {rate:8.2f}")
+    if args.sample and found:
+        print(f"\nsample of {min(args.sample, len(found))} slopguard high/critical findings (seed 7):")
+        for name, f in random.Random(7).sample(found, min(args.sample, len(found))):
+            loc_ = f["location"]
+            assert isinstance(loc_, dict)
+            print(f"  {name}: {loc_['path']}:{loc_['start_line']} {f['rule_id']} {f['message']}")
+    return 0 if ok else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
