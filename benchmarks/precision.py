@@ -63,11 +63,11 @@ PROJECTS = (
     Project("axios", "javascript", "npm", "1.7.9"),
     Project("fastify", "javascript", "npm", "5.2.0"),
     Project("zod", "typescript", "npm", "3.24.1"),
-    Project("gin", "go", "git", "v1.10.0", "https://github.com/gin-gonic/gin"),
-    Project("axum", "rust", "git", "axum-v0.7.9", "https://github.com/tokio-rs/axum"),
-    Project("gson", "java", "git", "gson-parent-2.11.0", "https://github.com/google/gson"),
-    Project("jq", "c", "git", "jq-1.7.1", "https://github.com/jqlang/jq"),
-    Project("fmt", "cpp", "git", "11.0.2", "https://github.com/fmtlib/fmt"),
+    Project("gin", "go", "git", "dcaa4296d111981ffb31ac3eba90bb63e1eb5ab9", "https://github.com/gin-gonic/gin"),
+    Project("axum", "rust", "git", "3d78036dcac289d6c1d54934708acb6a5bd73686", "https://github.com/tokio-rs/axum"),
+    Project("gson", "java", "git", "9835b6f90192f79cdf5300c528fc6212455fb6c1", "https://github.com/google/gson"),
+    Project("jq", "c", "git", "579e6f76cffd7643ba4002a2c3618a5ea710589a", "https://github.com/jqlang/jq"),
+    Project("fmt", "cpp", "git", "60ccad511fd680cb91d8b60a315759f71c67bef9", "https://github.com/fmtlib/fmt"),
 )
 
 
