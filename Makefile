@@ -35,6 +35,7 @@ accuracy: $(BIN)/.installed
 	$(BIN)/python benchmarks/accuracy.py --bandit --corpus tests/corpus/holdout
 
 docs: $(BIN)/.installed
+	$(BIN)/python scripts/build_rule_examples.py
 	$(BIN)/slopguard rules --format markdown > docs/rules.md
 
 clean:

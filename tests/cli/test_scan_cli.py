@@ -197,3 +197,35 @@ def test_require_review_is_opt_in(tmp_path: Path) -> None:
         ["scan", ".", "--format", "json", "--no-cache", "--require-review", "--fail-on", "medium"], tmp_path
     )
     assert [f["rule_id"] for f in json.loads(out)["findings"]] == ["SG-REVIEW-001"] and code == 1
+
+
+def test_exit_zero_and_statistics(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    code, out, _ = run(["scan", ".", "--no-cache", "--exit-zero", "--format", "concise"], root)
+    assert code == 0 and out.startswith("app.py:11:")
+    code, out, _ = run(["scan", ".", "--no-cache", "--statistics"], root)
+    assert code == 1 and out.split("\t")[:2] == ["1", "PY-SQLI-001"] and "app.py" not in out
+    assert run(["scan", ".", "--no-cache", "--statistics", "--exit-zero"], root)[0] == 0
+    assert run(["scan", ".", "--select", "NOPE-123", "--exit-zero"], root)[0] == 2
+
+
+def test_output_into_a_new_folder(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    code, _, err = run(["scan", ".", "--no-cache", "--format", "sarif", "-o", "reports/ci/x.sarif"], root)
+    assert code == 1, err
+    assert json.loads((root / "reports" / "ci" / "x.sarif").read_text())["version"] == "2.1.0"
+
+
+def test_format_choices_are_the_registered_reporters(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    for fmt in ("concise", "github", "gitlab", "junit"):
+        code, out, _ = run(["scan", ".", "--no-cache", "--format", fmt], root)
+        assert code == 1 and "app.py" in out, fmt
+
+
+def test_text_piped_to_a_log_is_not_wrapped(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    _, text, _ = run(["scan", ".", "--no-cache", "--format", "json"], root)
+    message = json.loads(text)["findings"][0]["message"]
+    _, out, _ = run(["scan", ".", "--no-cache"], root)
+    assert len(message) > 80 and any(line.strip() == message for line in out.splitlines())

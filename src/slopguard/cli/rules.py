@@ -1,28 +1,58 @@
-"""``slopguard rules``: list the rule pack (the docs page is generated from this)."""
+"""``slopguard rules``: list the rule pack, or explain one rule (the docs page is generated from this)."""
 
 from __future__ import annotations
 
 import json
+import re
+import textwrap
+from difflib import get_close_matches
+from functools import cache
+from importlib.resources import files
+from typing import Any
 
 import click
 
 from slopguard.core.rule import RuleMeta
-from slopguard.deps.checks import CHECK_RULES
-from slopguard.pipeline.catalog import code_rules
+from slopguard.engine.languages import language_entry
+from slopguard.pipeline.catalog import rule_catalog
 from slopguard.probe.rules import PROBE_RULES
+
+EXAMPLES_FILE = "data/rule_examples.json"  # built from the rule fixtures by scripts/build_rule_examples.py
 
 
 def catalog() -> dict[str, RuleMeta]:
     """Every rule slopguard reports: code rules, package checks and the dynamic probe's checks."""
-
-    metas = dict(code_rules())
-    metas.update({m.id: m for m in CHECK_RULES.values()})
+    metas = rule_catalog()
     metas.update({m.id: m for m in PROBE_RULES.values()})
     return dict(sorted(metas.items()))
 
 
+@cache
+def rule_examples() -> dict[str, dict[str, str]]:
+    """Rule id -> {"fixture", "flagged", "safe"}: code a rule flags and look-alike code it leaves alone."""
+    data: dict[str, dict[str, str]] = json.loads(files("slopguard").joinpath(EXAMPLES_FILE).read_text("utf-8"))
+    return data
+
+
+def _fence(fixture: str) -> str:
+    entry = language_entry(fixture)
+    return entry.fences[0] if entry is not None and entry.fences else "text"
+
+
+def _markdown_examples(rule_id: str) -> list[str]:
+    example = rule_examples().get(rule_id)
+    if example is None:
+        return []
+    label = _fence(example["fixture"])
+    out: list[str] = []
+    for heading, code in (("Flagged", example["flagged"]), ("Not flagged", example["safe"])):
+        ticks = "`" * max([3, *(len(run) + 1 for run in re.findall("`+", code))])  # longer than any run inside
+        out += ["", f"{heading}:", "", f"{ticks}{label}", code, ticks]
+    return out
+
+
 def rules_markdown(metas: dict[str, RuleMeta]) -> str:
-    """The rule reference page, generated from rule metadata only."""
+    """The rule reference page, generated from rule metadata and the examples taken from the rule fixtures."""
     out = [
         "# Rule reference",
         "",
@@ -48,29 +78,76 @@ def rules_markdown(metas: dict[str, RuleMeta]) -> str:
             m.why,
             "",
             f"**Fix:** {m.fix}",
+            *_markdown_examples(m.id),
         ]
     return "\n".join(out) + "\n"
 
 
+def rule_json(m: RuleMeta) -> dict[str, Any]:
+    return {
+        "title": m.title,
+        "cwe": list(m.cwe),
+        "severity": m.severity.label,
+        "confidence": m.confidence.label,
+        "languages": list(m.languages),
+        "why": m.why,
+        "fix": m.fix,
+    }
+
+
+def explain(m: RuleMeta) -> str:
+    """One rule for a person: what, how bad, why it matters, the fix, and code it flags and leaves alone."""
+    cwe = ", ".join(f"CWE-{c}" for c in m.cwe)
+    langs = ", ".join(m.languages).replace("*", "any")
+    wrap = textwrap.TextWrapper(width=100, initial_indent="  ", subsequent_indent="  ")
+    out = [
+        f"{m.id}: {m.title}",
+        "",
+        f"  CWE:        {cwe}",
+        f"  Severity:   {m.severity.label}",
+        f"  Confidence: {m.confidence.label}",
+        f"  Languages:  {langs}",
+        "",
+        "Why it matters",
+        wrap.fill(m.why),
+        "",
+        "Fix",
+        wrap.fill(m.fix),
+    ]
+    example = rule_examples().get(m.id)
+    if example is not None:
+        for heading, code in (("Flagged", example["flagged"]), ("Not flagged", example["safe"])):
+            out += ["", f"{heading} (from {example['fixture']}):", textwrap.indent(code, "    ")]
+    return "\n".join(out) + "\n"
+
+
+def _find(rule_id: str, metas: dict[str, RuleMeta]) -> RuleMeta:
+    wanted = rule_id.strip().upper()
+    if wanted in metas:
+        return metas[wanted]
+    near = get_close_matches(wanted, list(metas), n=3)
+    hint = f"; did you mean {', '.join(near)}?" if near else "; 'slopguard rules' lists them"
+    raise click.UsageError(f"unknown rule {rule_id!r}{hint}")
+
+
 @click.command("rules")
+@click.argument("rule_id", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-def rules_command(fmt: str) -> None:
-    """List every rule with its id, CWE, severity and title."""
+def rules_command(rule_id: str | None, fmt: str) -> None:
+    """List every rule with its id, CWE, severity and title; with RULE_ID, explain that rule with examples."""
     metas = catalog()
+    if rule_id is not None:
+        meta = _find(rule_id, metas)
+        if fmt == "json":
+            doc = {meta.id: {**rule_json(meta), "examples": rule_examples().get(meta.id)}}
+            click.echo(json.dumps(doc, indent=2))
+        elif fmt == "markdown":
+            click.echo(rules_markdown({meta.id: meta}), nl=False)
+        else:
+            click.echo(explain(meta), nl=False)
+        return
     if fmt == "json":
-        doc = {
-            rid: {
-                "title": m.title,
-                "cwe": list(m.cwe),
-                "severity": m.severity.label,
-                "confidence": m.confidence.label,
-                "languages": list(m.languages),
-                "why": m.why,
-                "fix": m.fix,
-            }
-            for rid, m in metas.items()
-        }
-        click.echo(json.dumps(doc, indent=2))
+        click.echo(json.dumps({rid: rule_json(m) for rid, m in metas.items()}, indent=2))
     elif fmt == "markdown":
         click.echo(rules_markdown(metas), nl=False)
     else:

@@ -6,19 +6,22 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import click
 
 from slopguard.core.baseline import BaselineError, load_baseline, new_findings, write_baseline
-from slopguard.core.config import FORMATS, ConfigError, Settings, load_settings
+from slopguard.core.config import ConfigError, Settings, load_settings
 from slopguard.core.finding import Severity
 from slopguard.core.report import Report
-from slopguard.engine.languages import scanned_languages
+from slopguard.engine.languages import language_of, scanned_languages
 from slopguard.engine.scanner import Progress as ProgressFn
+from slopguard.engine.scanner import Scanner
 from slopguard.pipeline.catalog import make_scanner
-from slopguard.pipeline.gate import exit_code
-from slopguard.pipeline.scan import scan_answer, scan_paths
-from slopguard.report import RenderOptions, reporter
+from slopguard.pipeline.gate import EXIT_CLEAN, EXIT_FINDINGS, exit_code
+from slopguard.pipeline.scan import ScanOutcome, scan_answer, scan_paths, scan_source
+from slopguard.report import REPORTERS, RULES_URL, RenderOptions, reporter
+from slopguard.report.statistics import render_statistics
 
 SEVERITIES = [s.label for s in Severity]
 PROGRESS_MIN_FILES = 200
@@ -65,16 +68,17 @@ def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
 
 @click.command("scan")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: text).")
+@click.option("--format", "fmt", type=click.Choice(tuple(REPORTERS)), help="Output format (default: text).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when a finding is at or above (default: high).")
 @click.option("--select", multiple=True, help="Only these rule ids or prefixes (repeatable, comma-separated).")
 @click.option("--ignore", "ignore_", multiple=True, help="Skip these rule ids or prefixes.")
 @click.option("--exclude", multiple=True, help="Gitignore-style globs to leave out (repeatable).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), help="Worker processes (0 = one per CPU on big scans).")
-@click.option("--lang", type=click.Choice(scanned_languages()), default="python", show_default=True,
-              help="Language of a snippet read from stdin ('-').")  # fmt: skip
-@click.option("--stdin-filename", default="<stdin>", show_default=True, help="Name to show for stdin input.")
+@click.option("--lang", type=click.Choice(scanned_languages()),
+              help="Language of unlabelled code on stdin (default: from --stdin-filename, else detected).")  # fmt: skip
+@click.option("--stdin-filename", default="<stdin>", show_default=True,
+              help="Name of stdin input; a code file's name (app.js) means stdin is that file.")  # fmt: skip
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="Report only findings not in FILE; a missing FILE is written from this scan.")  # fmt: skip
 @click.option("--update-baseline", is_flag=True, help="Rewrite the --baseline file from this scan.")
@@ -90,6 +94,10 @@ def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
 @click.option("--new-days", type=click.IntRange(min=0), help="A package younger than this many days is 'new'.")
 @click.option("--require-review", is_flag=True, default=None,
               help="Report AI-generated code (slopguard:ai markers) that has no recorded reviewer.")  # fmt: skip
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule raised instead of the findings.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the gate (errors still exit 2).")
+@click.option("--rules-url", default=RULES_URL, show_default=True,
+              help="Base URL of the rule reference, for the SARIF helpUri of each rule (URL#rule-id).")  # fmt: skip
 def scan_command(
     paths: tuple[Path, ...],
     fmt: str | None,
@@ -99,7 +107,7 @@ def scan_command(
     ignore_: tuple[str, ...],
     exclude: tuple[str, ...],
     jobs: int | None,
-    lang: str,
+    lang: str | None,
     stdin_filename: str,
     baseline: Path | None,
     update_baseline: bool,
@@ -113,6 +121,9 @@ def scan_command(
     allow_unknown: bool | None,
     new_days: int | None,
     require_review: bool | None,
+    statistics: bool,
+    exit_zero: bool,
+    rules_url: str,
 ) -> None:
     """Scan PATHS (default: .) for the flaws AI assistants write; '-' reads a snippet or a whole answer
     from stdin."""
@@ -150,14 +161,32 @@ def scan_command(
         fail(f"{exc} (see 'slopguard rules')")
         return
     if use_stdin:
-        outcome = scan_answer(settings, sys.stdin.read(), lang, stdin_filename, scanner=scanner)
+        outcome = _scan_stdin(settings, sys.stdin.read(), lang, stdin_filename, scanner)
     else:
         show = not no_progress and sys.stderr.isatty()
         with _progress(show) as progress:
             outcome = scan_paths(settings, targets, progress=progress, scanner=scanner)
     _apply_baseline(settings, outcome.report, update_baseline)
-    _report(settings, outcome.report, outcome.texts)
-    sys.exit(exit_code(outcome.report.findings, settings))
+    options = RenderOptions(
+        settings.fail_on, settings.allow_unknown, outcome.texts, terminal=_is_terminal(settings), rules_url=rules_url
+    )
+    _report(settings, outcome.report, options, statistics)
+    code = exit_code(outcome.report.findings, settings)
+    sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
+
+
+def _scan_stdin(settings: Settings, text: str, lang: str | None, name: str, scanner: Scanner) -> ScanOutcome:
+    """A file piped in under a code file's name is that file; anything else is an answer (Markdown or a bare
+    snippet) whose unlabelled code is ``--lang`` or detected."""
+    named = language_of(name)
+    if named is not None and named != "docs":
+        return scan_source(settings, text, lang or named, name, scanner=scanner)
+    return scan_answer(settings, text, lang, name, scanner=scanner)
+
+
+def _is_terminal(settings: Settings) -> bool:
+    """Colour and wrapping only for a person at a terminal, never for a file, a pipe or a CI log."""
+    return settings.output is None and sys.stdout.isatty()
 
 
 def _apply_baseline(settings: Settings, result: Report, update: bool) -> None:
@@ -184,14 +213,19 @@ def _apply_baseline(settings: Settings, result: Report, update: bool) -> None:
     click.echo(f"slopguard: {before - len(result.findings)} finding(s) hidden by baseline {path}", err=True)
 
 
-def _report(settings: Settings, result: Report, texts: dict[str, str]) -> None:
-    options = RenderOptions(settings.fail_on, settings.allow_unknown, texts, terminal=settings.output is None)
-    render = reporter(settings.format)
+def _report(settings: Settings, result: Report, options: RenderOptions, statistics: bool) -> None:
+    def render(stream: TextIO) -> None:
+        if statistics:
+            render_statistics(result, stream, as_json=settings.format == "json")
+        else:
+            reporter(settings.format)(result, stream, options)
+
     if settings.output is None:
-        render(result, sys.stdout, options)
+        render(sys.stdout)
         return
     try:
+        settings.output.parent.mkdir(parents=True, exist_ok=True)
         with settings.output.open("w", encoding="utf-8") as out:
-            render(result, out, options)
+            render(out)
     except OSError as exc:
-        fail(f"cannot write {settings.output}: {exc.strerror}")
+        fail(f"cannot write {settings.output}: {exc.strerror or exc}")

@@ -20,28 +20,39 @@ class FileResult:
     skipped: str | None = None
     # Modules the file imports (dotted name, line), for the package verifier.
     imports: list[tuple[str, int]] = field(default_factory=list)
+    # Statements left out of an otherwise analysed file (line, why); ``skipped`` then says so too.
+    dropped: list[tuple[int, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "findings": [f.to_dict() for f in self.findings],
             "skipped": self.skipped,
             "imports": [list(i) for i in self.imports],
+            "dropped": [list(d) for d in self.dropped],
         }
 
     @classmethod
     def from_json(cls, display: str, data: dict[str, Any]) -> FileResult:
         imports = [(str(m), int(n)) for m, n in data.get("imports", [])]
-        return cls(display, [Finding.from_dict(f) for f in data["findings"]], data["skipped"], imports)
+        dropped = [(int(n), str(why)) for n, why in data.get("dropped", [])]
+        findings = [Finding.from_dict(f) for f in data["findings"]]
+        return cls(display, findings, data["skipped"], imports, dropped)
 
 
 @dataclass
 class Report:
-    """A finished scan: everything a reporter needs, including the metadata of every enabled rule."""
+    """A finished scan: everything a reporter needs, including the metadata of every enabled rule.
+
+    ``skipped`` holds what slopguard tried and could not analyse (the scan is then incomplete and fails closed);
+    ``excluded`` what was left out on purpose (excludes, .gitignore, vendored folders), which never fails it.
+    """
 
     root: Path
     rules: dict[str, RuleMeta] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    excluded: list[Skipped] = field(default_factory=list)
+    allow_skipped: bool = False  # the user accepts an incomplete scan (--allow-skipped)
     files_scanned: int = 0
     files_from_cache: int = 0
     seconds: float = 0.0
@@ -52,3 +63,8 @@ class Report:
     @property
     def rule_ids(self) -> frozenset[str]:
         return frozenset(self.rules)
+
+    @property
+    def incomplete(self) -> bool:
+        """Something that should have been analysed was not, and the user did not accept that."""
+        return bool(self.skipped) and not self.allow_skipped

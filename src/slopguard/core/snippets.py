@@ -1,43 +1,60 @@
-"""Code in an assistant's answer: fenced Markdown blocks, or the whole text when there are none."""
+"""Code in an assistant's answer: its fenced Markdown blocks (read with markdown-it), or the whole text.
+
+This is the one Markdown reader: ``scan -``, ``deps -`` and the LLM workflows all take their blocks from here. It
+knows nothing about languages; callers map a block's ``label`` (the info string's first word) to one.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
 @dataclass(frozen=True, slots=True)
 class CodeBlock:
-    """A block of code and the line of the answer it starts on."""
+    """A block of code, the line of the answer it starts on, and its fence's info string ("" when unlabelled or
+    when the block is the whole answer). ``fence_line`` is the line of the opening fence (0: no fence)."""
 
     first_line: int
     code: str
+    info: str = ""
+    fence_line: int = 0
+
+    @property
+    def label(self) -> str:
+        """The info string's first word, lower-cased: ``py``, ``c++``; ``python`` for ``{.python}`` and
+        ``python:app.py``."""
+        words = self.info.strip().strip("{}").split()
+        return words[0].lstrip(".").partition(":")[0].lower() if words else ""
+
+
+@cache
+def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # lazy: markdown-it takes longer to import than the whole CLI
+
+    return MarkdownIt("commonmark")
+
+
+def fenced_blocks(text: str) -> list[CodeBlock]:
+    """Every fenced block of ``text`` in order, wherever it sits (top level, list items, block quotes)."""
+    blocks: list[CodeBlock] = []
+    for token in _parser().parse(text):
+        if token.type != "fence" or token.map is None:
+            continue
+        fence_line = token.map[0] + 1
+        blocks.append(CodeBlock(fence_line + 1, token.content, token.info.strip(), fence_line))
+    return blocks
 
 
 def code_blocks(text: str, names: Iterable[str]) -> list[CodeBlock]:
-    """Blocks whose fence info names one of ``names`` (or untagged) in order; the whole text if it has no fences."""
-    lines = text.splitlines()
-    blocks: list[CodeBlock] = []
-    i = 0
-    fenced = False
-    names = frozenset(names)
-    while i < len(lines):
-        m = _FENCE.match(lines[i].strip())
-        if not m:
-            i += 1
-            continue
-        fenced = True
-        fence, info = m.group("fence"), m.group("info").strip().lower().split(" ")[0]
-        start = i + 1
-        j = start
-        while j < len(lines) and not lines[j].strip().startswith(fence):
-            j += 1
-        if not info or info in names:
-            blocks.append(CodeBlock(start + 1, "\n".join(lines[start:j]) + "\n"))
-        i = j + 1
-    if not fenced:
+    """Blocks whose label is one of ``names`` (or that have none) in order; the whole text if it has no fences."""
+    blocks = fenced_blocks(text)
+    if not blocks:
         return [CodeBlock(1, text)]
-    return blocks
+    wanted = frozenset(names)
+    return [b for b in blocks if not b.label or b.label in wanted]

@@ -5,7 +5,6 @@ What a file is and how it is parsed comes from the language table (:mod:`slopgua
 
 from __future__ import annotations
 
-import ast
 import io
 import tokenize
 from collections import Counter
@@ -16,17 +15,21 @@ from slopguard.core.report import FileResult
 from slopguard.core.rule import RuleMeta
 from slopguard.core.secrets import redact
 from slopguard.engine.hit import Hit
+from slopguard.engine.budget import BudgetExceeded, budget, check_now
 from slopguard.engine.languages import Language, language
+from slopguard.engine.notebook import NotebookError, notebook_code
 from slopguard.engine.python.context import PyContext
+from slopguard.engine.python.parse import parse_python
 from slopguard.engine.python.runner import run_python_rules
 from slopguard.engine.registry import python_rules, text_rules, ts_rules
 from slopguard.engine.suppression import apply_suppressions
 from slopguard.engine.text import TextContext
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.engine.treesitter.grammars import parser
-from slopguard.engine.treesitter.runner import run_ts_rules
+from slopguard.engine.treesitter.runner import TooDeep, ensure_shallow, run_ts_rules
 
 MAX_SNIPPET_LINES = 3
+DEFAULT_TIME_BUDGET = 20.0
 
 
 def decode(data: bytes, language_name: str) -> str:
@@ -37,16 +40,51 @@ def decode(data: bytes, language_name: str) -> str:
     return data.decode("utf-8")
 
 
-def analyse(display: str, data: bytes, language_name: str, rule_ids: frozenset[str], max_size: int) -> FileResult:
-    """Every finding in one file. Never raises for bad input: the reason goes in ``skipped``."""
+def analyse(
+    display: str,
+    data: bytes,
+    language_name: str,
+    rule_ids: frozenset[str],
+    max_size: int,
+    time_budget: float = DEFAULT_TIME_BUDGET,
+) -> FileResult:
+    """Every finding in one file. Never raises for bad input: the reason goes in ``skipped``. Analysis that runs
+    past ``time_budget`` seconds stops, and the file is skipped."""
     if len(data) > max_size:
         return FileResult(display, skipped=f"file is {len(data):,} bytes, over max-file-size ({max_size:,})")
-    if b"\0" in data[:8192]:
-        return FileResult(display, skipped="binary file")
+    if language(language_name).analyser == "notebook":
+        return analyse_notebook(display, data, rule_ids, max_size, time_budget)
     try:
         text = decode(data, language_name)
     except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
-        return FileResult(display, skipped=f"not valid text in its encoding: {exc}")
+        # Only what does not decode as text is binary: Node runs a .js file with a NUL byte in a comment.
+        return FileResult(display, skipped="binary file" if b"\0" in data else f"not valid text in its encoding: {exc}")
+    with budget(time_budget):
+        try:
+            return _analyse_text(display, data, text, language_name, rule_ids)
+        except BudgetExceeded as exc:
+            return FileResult(display, skipped=str(exc))
+        except (RecursionError, MemoryError, TooDeep):
+            return FileResult(display, skipped="code nested too deeply to analyse")
+        except ValueError as exc:  # CPython's parser rejects NUL bytes with ValueError on some versions
+            return FileResult(display, skipped=f"cannot parse: {exc}")
+
+
+def analyse_notebook(
+    display: str, data: bytes, rule_ids: frozenset[str], max_size: int, time_budget: float
+) -> FileResult:
+    """A Jupyter notebook: its code cells analysed as one Python file, findings placed on the notebook's lines."""
+    try:
+        code = notebook_code(data)
+    except NotebookError as exc:
+        return FileResult(display, skipped=f"notebook not analysed: {exc}")
+    inner = analyse(display, code.text.encode(), "python", rule_ids, max_size, time_budget)
+    return code.to_notebook(display, inner)
+
+
+def _analyse_text(
+    display: str, data: bytes, text: str, language_name: str, rule_ids: frozenset[str]
+) -> FileResult:
     lines = text.splitlines()
     result = FileResult(display)
     hits: list[tuple[RuleMeta, Hit]] = []
@@ -57,7 +95,8 @@ def analyse(display: str, data: bytes, language_name: str, rule_ids: frozenset[s
         _python(display, data, text, lang, rule_ids, result, hits)
     elif lang.analyser == "tree-sitter":
         _tree_sitter(display, data, lang, rule_ids, result, hits)
-    result.findings = apply_suppressions(display, lines, _findings(display, lines, hits), rule_ids)
+    findings = _findings(display, lines, hits)
+    result.findings = apply_suppressions(display, lines, findings, rule_ids, complete=result.skipped is None)
     return result
 
 
@@ -70,18 +109,25 @@ def _python(
     result: FileResult,
     hits: list[tuple[RuleMeta, Hit]],
 ) -> None:
-    """Parse once with ``ast``; every Python rule and the import extraction share the tree."""
+    """Parse once (newer syntax and broken statements recovered, see :mod:`slopguard.engine.python.parse`); every
+    Python rule and the import extraction share the tree. Statements that could not be read are named in
+    ``skipped`` ("partly analysed") and listed in ``dropped``; the rest of the file is still analysed."""
     chosen = [r for rid, r in python_rules().items() if rid in rule_ids]
     try:
-        tree = ast.parse(text, filename=display)
+        parsed = parse_python(text, display)
+        if not parsed.readable:
+            result.skipped = f"syntax error: {parsed.summary}"
+            return
         if lang.imports is not None:
-            result.imports = lang.imports(data, tree, lang.name)
-        ctx = PyContext(display, text, tree)
+            result.imports = lang.imports(data, parsed.tree, lang.name)
+        ctx = PyContext(display, text, parsed.tree)
         hits += [(r.meta, h) for r, h in run_python_rules(ctx, chosen)]
-    except SyntaxError as exc:
-        result.skipped = f"syntax error at line {exc.lineno}: {exc.msg}"
     except (RecursionError, MemoryError):
         result.skipped = "code nested too deeply to analyse"
+        return
+    if parsed.dropped:
+        result.dropped = parsed.dropped
+        result.skipped = f"partly analysed: {parsed.summary}"
 
 
 def _tree_sitter(
@@ -94,7 +140,9 @@ def _tree_sitter(
 ) -> None:
     """Parse once with tree-sitter; every rule of the language and the import extraction share the tree."""
     grammar_name = lang.grammar_for(display).name
-    tree = parser(grammar_name).parse(data)
+    tree = parser(grammar_name).parse(data)  # linear in the input; the budget is checked right after
+    check_now()
+    ensure_shallow(tree, grammar_name)
     if lang.imports is not None:
         result.imports = lang.imports(data, tree, grammar_name)
     chosen = [r for rid, r in ts_rules().items() if rid in rule_ids and lang.name in r.meta.languages]

@@ -19,7 +19,7 @@ from slopguard.engine.treesitter.spec import GO, JAVA, JAVASCRIPT, RUST, C, Lang
 
 # (source bytes, the parsed tree the analyser already has, grammar name) -> (module specifier, line)
 ImportExtractor = Callable[[bytes, Any, str], list[tuple[str, int]]]
-Analyser = Literal["python", "tree-sitter", "text", "none"]
+Analyser = Literal["python", "tree-sitter", "text", "notebook", "none"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,21 +84,25 @@ def _js_imports(source: bytes, tree: Any, grammar: str) -> list[tuple[str, int]]
 _TS = "tree_sitter_typescript"
 LANGUAGES: tuple[Language, ...] = (
     Language("python", (".py", ".pyw"), analyser="python", comments=(HASH,), imports=_python_imports,
+             grammars=(Grammar("python", "tree_sitter_python"),),  # for code the host `ast` cannot read
              fences=("python", "py", "python3", "py3", "pycon")),
+    # Jupyter notebooks: their code cells are analysed as Python (engine/notebook.py).
+    Language("notebook", (".ipynb",), analyser="notebook"),
     Language("javascript", (".js", ".mjs", ".cjs", ".jsx"), analyser="tree-sitter", taint=JAVASCRIPT,
              grammars=(Grammar("javascript", "tree_sitter_javascript"),), comments=_C_COMMENTS, imports=_js_imports,
-             fences=("javascript", "js", "jsx", "node", "mjs", "cjs")),
+             fences=("javascript", "js", "jsx", "node", "nodejs", "mjs", "cjs", "es6", "javascriptreact")),
     Language("typescript", (".ts", ".tsx"), analyser="tree-sitter", taint=JAVASCRIPT,
              grammars=(Grammar("typescript", _TS, "language_typescript"),
                        Grammar("tsx", _TS, "language_tsx", (".tsx",))),
-             comments=_C_COMMENTS, imports=_js_imports, fences=("typescript", "ts", "tsx")),
+             comments=_C_COMMENTS, imports=_js_imports,
+             fences=("typescript", "ts", "tsx", "mts", "cts", "typescriptreact")),
     Language("java", (".java",), analyser="tree-sitter", taint=JAVA, grammars=(Grammar("java", "tree_sitter_java"),),
              comments=_C_COMMENTS, fences=("java",)),
     Language("c", (".c", ".h"), analyser="tree-sitter", taint=C, grammars=(Grammar("c", "tree_sitter_c"),),
              comments=_C_COMMENTS, fences=("c", "h")),
     Language("cpp", (".cc", ".cpp", ".cxx", ".hpp", ".hh", ".hxx"), analyser="tree-sitter", taint=C,
              grammars=(Grammar("cpp", "tree_sitter_cpp"),), comments=_C_COMMENTS,
-             fences=("cpp", "c++", "cc", "cxx", "hpp")),
+             fences=("cpp", "c++", "cc", "cxx", "hpp", "hh", "hxx", "cplusplus")),
     Language("rust", (".rs",), analyser="tree-sitter", taint=RUST, grammars=(Grammar("rust", "tree_sitter_rust"),),
              comments=_C_COMMENTS, fences=("rust", "rs")),
     Language("go", (".go",), analyser="tree-sitter", taint=GO, grammars=(Grammar("go", "tree_sitter_go"),),
@@ -109,12 +113,16 @@ LANGUAGES: tuple[Language, ...] = (
     Language("csharp", (".cs",), comments=_C_COMMENTS, fences=("csharp", "cs", "c#")),
     Language("kotlin", (".kt",), comments=_C_COMMENTS, fences=("kotlin", "kt")),
     Language("shell", (".sh", ".bash"), comments=(HASH,),
-             fences=("bash", "sh", "shell", "console", "zsh", "terminal")),
+             fences=("bash", "sh", "shell", "console", "zsh", "terminal", "shellsession", "shell-session", "fish",
+                     "powershell", "pwsh", "ps1", "bat", "batch", "cmd")),
     Language("config", (".yaml", ".yml", ".toml", ".cfg", ".conf", ".tf", ".tfvars", ".env", ".properties"),
-             ("Dockerfile", "Makefile"), comments=(HASH,), fences=("env", "ini", "toml", "yaml", "yml")),
-    Language("config", (".ini", ".json", ".txt", ".mk", ".cmake"), (".npmrc", ".pypirc")),
-    Language("config", (".xml",), comments=(HTML,)),
-    Language("docs", (".md",), comments=(HTML,)),
+             ("Dockerfile", "Makefile"), comments=(HASH,),
+             fences=("env", "dotenv", "ini", "toml", "yaml", "yml", "cfg", "conf", "properties", "tf", "hcl",
+                     "terraform", "dockerfile", "docker", "makefile", "make")),
+    Language("config", (".ini", ".json", ".txt", ".mk", ".cmake"), (".npmrc", ".pypirc"),
+             fences=("json", "jsonc", "json5", "npmrc", "pypirc")),
+    Language("config", (".xml",), comments=(HTML,), fences=("xml",)),
+    Language("docs", (".md",), comments=(HTML,), fences=("markdown", "md", "text", "txt", "plaintext")),
     # Not scanned; known so that provenance markers can be written in their comment syntax.
     Language("python-stub", (".pyi",), analyser="none", comments=(HASH,)),
     Language("hash-comment", (".zsh", ".r", ".pl", ".ps1"),

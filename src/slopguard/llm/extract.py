@@ -13,17 +13,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-LANG_ALIASES = {
-    "python": "python", "py": "python", "python3": "python", "py3": "python",
-    "javascript": "javascript", "js": "javascript", "jsx": "javascript", "node": "javascript", "mjs": "javascript",
-    "typescript": "typescript", "ts": "typescript", "tsx": "typescript",
-    "java": "java", "c": "c", "h": "c", "cpp": "cpp", "c++": "cpp", "cc": "cpp", "cxx": "cpp", "hpp": "cpp",
-    "rust": "rust", "rs": "rust", "go": "go", "golang": "go",
-}  # fmt: skip
+from slopguard.core.snippets import fenced_blocks
+from slopguard.engine.languages import LANGUAGES, fence_names
+
+# Fence labels of the languages slopguard analyses (the language table's), and of shell sessions.
+LANG_ALIASES = {f: lang.name for lang in LANGUAGES if lang.analyser in ("python", "tree-sitter") for f in lang.fences}
 EXTENSIONS = {"python": ".py", "javascript": ".js", "typescript": ".ts", "java": ".java", "c": ".c", "cpp": ".cpp",
               "rust": ".rs", "go": ".go"}  # fmt: skip
-SHELL = frozenset({"bash", "sh", "shell", "console", "zsh", "powershell", "ps1", "cmd", "bat", "terminal"})
-_FENCE = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)\n", re.MULTILINE)
+SHELL = fence_names("shell")
+_LINE_BREAK = re.compile(r"\r\n?|\n")  # how the Markdown reader counts lines
 _NAME_ATTR = re.compile(r"""\b(?:title|file|filename|name|path)\s*=\s*["']?([^"'\s]+)""", re.IGNORECASE)
 _FILE_LINE = re.compile(
     r"""^\s*(?:#|//|/\*|--|<!--)?\s*(?:\*\*)?\s*(?:file(?:name)?|path)\s*:\s*[`*"']*(?P<name>[\w./\\-]+\.\w+)""",
@@ -92,10 +90,11 @@ def _info(info: str) -> tuple[str, str | None]:
     return head, name
 
 
-def _name_before(text: str, start: int) -> str | None:
-    """A file name on the last non-empty line before a fence."""
-    before = text[:start].rstrip("\n").splitlines()[-2:]
-    for line in reversed(before):
+def _name_before(before: list[str]) -> str | None:
+    """A file name on the last non-empty line of ``before`` (the lines above a fence)."""
+    while before and not before[-1]:
+        before = before[:-1]
+    for line in reversed(before[-2:]):
         if not line.strip():
             continue
         m = _FILE_LINE.match(line) or _BARE_NAME.match(line)
@@ -108,19 +107,12 @@ def _name_before(text: str, start: int) -> str | None:
 
 def _blocks(text: str) -> list[tuple[str, str | None, str]]:
     """(tag, name, body) of every fenced block, in order."""
+    lines = _LINE_BREAK.split(text)
     out: list[tuple[str, str | None, str]] = []
-    pos = 0
-    while True:
-        m = _FENCE.search(text, pos)
-        if m is None:
-            break
-        fence = m.group("fence")
-        closing = re.compile(rf"^[ \t]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.MULTILINE)
-        end = closing.search(text, m.end())
-        body = text[m.end() : end.start()] if end else text[m.end() :]
-        tag, name = _info(m.group("info"))
-        out.append((tag, name or _name_before(text, m.start()), body.rstrip("\n") + "\n" if body.strip() else ""))
-        pos = end.end() if end else len(text)
+    for block in fenced_blocks(text):
+        tag, name = _info(block.info)
+        body = block.code.rstrip("\n") + "\n" if block.code.strip() else ""
+        out.append((tag, name or _name_before(lines[: block.fence_line - 1]), body))
     return out
 
 

@@ -10,10 +10,10 @@ from slopguard.core.config import Settings
 from slopguard.core.discovery import Skipped
 from slopguard.core.finding import sort_key
 from slopguard.core.report import Report
-from slopguard.core.snippets import code_blocks
+from slopguard.core.snippets import CodeBlock, fenced_blocks
 from slopguard.deps.collect import from_commands
 from slopguard.deps.verify import VerifyOptions
-from slopguard.engine.languages import fence_names
+from slopguard.engine.detect import block_language
 from slopguard.engine.scanner import Progress, Scanner
 from slopguard.pipeline.catalog import make_scanner
 from slopguard.pipeline.packages import PackageOutcome, check, references
@@ -50,18 +50,41 @@ def scan_paths(
 
 
 def scan_answer(
-    settings: Settings, text: str, language: str, display: str = "<stdin>", *, scanner: Scanner | None = None
+    settings: Settings,
+    text: str,
+    language: str | None = None,
+    display: str = "<stdin>",
+    *,
+    scanner: Scanner | None = None,
 ) -> ScanOutcome:
-    """Scan an answer or snippet: its fenced blocks of ``language`` (or all of it), lines counted in the answer;
-    install commands anywhere in it are verified with the packages."""
+    """Scan an assistant's answer: every fenced block in its own language (see :func:`block_language`;
+    unlabelled blocks are ``language``, or detected when it is None), or the whole text when it has no fences.
+    Lines are counted in the answer; install commands anywhere in it are verified with the packages."""
+    blocks = fenced_blocks(text) or [CodeBlock(1, text)]
+    parts = [(b.code, block_language(b.label, language, b.code), b.first_line) for b in blocks if b.code.strip()]
+    return _scan_parts(settings, text, display, parts, scanner)
+
+
+def scan_source(
+    settings: Settings, text: str, language: str, display: str, *, scanner: Scanner | None = None
+) -> ScanOutcome:
+    """Scan one file's text that is not on disk (piped in with its name), whole, as ``language``."""
+    return _scan_parts(settings, text, display, [(text, language, 1)], scanner)
+
+
+def _scan_parts(
+    settings: Settings, text: str, display: str, parts: list[tuple[str, str, int]], scanner: Scanner | None
+) -> ScanOutcome:
+    """Scan (code, language, first line) parts of one text as one file named ``display``."""
     scanner = scanner or make_scanner(settings)
     merged = Report(settings.root, rules=scanner.rules)
-    for block in code_blocks(text, fence_names(language)):
-        part = scanner.scan_text(block.code, language, display, block.first_line)
+    for code, language, first_line in parts:
+        part = scanner.scan_text(code, language, display, first_line)
         merged.findings += part.findings
         merged.skipped += part.skipped
         merged.imports += part.imports
         merged.seconds += part.seconds
+    merged.findings.sort(key=sort_key)
     merged.files_scanned = 1
     outcome = ScanOutcome(merged, texts={display: text})
     _verify(settings, scanner, outcome)

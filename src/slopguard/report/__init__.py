@@ -12,6 +12,10 @@ from slopguard.core.finding import Severity
 from slopguard.core.report import Report
 from slopguard.core.verdict import failing
 
+# The generated rule reference, relative to the root of slopguard's source repository; ``--rules-url`` points the
+# SARIF ``helpUri`` of every rule at a published copy instead.
+RULES_URL = "docs/rules.md"
+
 
 @dataclass(frozen=True)
 class RenderOptions:
@@ -21,6 +25,7 @@ class RenderOptions:
     allow_unknown: bool = False
     texts: Mapping[str, str] = field(default_factory=dict)
     terminal: bool = False  # the stream is the user's terminal: colour and the terminal's width
+    rules_url: str = RULES_URL  # where each rule's documentation is: RULES_URL#<rule id in lower case>
 
 
 Renderer = Callable[[Report, TextIO, RenderOptions], None]
@@ -30,6 +35,10 @@ REPORTERS: dict[str, str] = {
     "text": "slopguard.report.text:render",
     "json": "slopguard.report.json_report:render",
     "sarif": "slopguard.report.sarif:render",
+    "concise": "slopguard.report.concise:render",
+    "github": "slopguard.report.github:render",
+    "gitlab": "slopguard.report.gitlab:render",
+    "junit": "slopguard.report.junit:render",
 }
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from slopguard import __version__
 from slopguard.core.finding import Finding, Severity
 from slopguard.core.report import Report
 from slopguard.core.rule import RuleMeta
-from slopguard.report import RenderOptions
+from slopguard.report import RULES_URL, RenderOptions
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {
@@ -28,7 +29,7 @@ _SECURITY_SEVERITY = {
 _PRECISION = {1: "low", 2: "medium", 3: "high"}
 
 
-def _rule(meta: RuleMeta) -> dict[str, Any]:
+def _rule(meta: RuleMeta, rules_url: str) -> dict[str, Any]:
     cwe_tags = [f"external/cwe/cwe-{c}" for c in meta.cwe]
     cwes = ", ".join(f"CWE-{c}" for c in meta.cwe)
     return {
@@ -36,6 +37,7 @@ def _rule(meta: RuleMeta) -> dict[str, Any]:
         "name": "".join(w.capitalize() for w in meta.title.replace("/", " ").split() if w.isalnum()) or meta.id,
         "shortDescription": {"text": meta.title},
         "fullDescription": {"text": meta.why},
+        "helpUri": f"{rules_url}#{meta.id.lower()}",
         "help": {
             "text": f"{meta.why}\n\nFix: {meta.fix}",
             "markdown": f"**{meta.title}** ({cwes})\n\n{meta.why}\n\n**Fix:** {meta.fix}",
@@ -67,7 +69,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": file_uri(loc.path), "uriBaseId": "%SRCROOT%"},
                     "region": region,
                 }
             }
@@ -78,10 +80,15 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
 
 
 def render(result: Report, stream: TextIO, options: RenderOptions) -> None:
-    stream.write(render_sarif(result))
+    stream.write(render_sarif(result, options.rules_url))
 
 
-def render_sarif(result: Report) -> str:
+def file_uri(path: str) -> str:
+    """A relative path as a URI reference: ``dir with space/my #1.py`` -> ``dir%20with%20space/my%20%231.py``."""
+    return quote(path, safe="/")
+
+
+def render_sarif(result: Report, rules_url: str = RULES_URL) -> str:
     metas = result.rules
     ids = sorted(metas)
     index = {rid: i for i, rid in enumerate(ids)}
@@ -89,7 +96,9 @@ def render_sarif(result: Report) -> str:
         {
             "level": "warning",
             "message": {"text": f"skipped: {s.reason}"},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": s.display, "uriBaseId": "%SRCROOT%"}}}],
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": file_uri(s.display), "uriBaseId": "%SRCROOT%"}}}
+            ],
         }
         for s in result.skipped
     ]
@@ -99,7 +108,7 @@ def render_sarif(result: Report) -> str:
                 "name": "slopguard",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "rules": [_rule(metas[rid]) for rid in ids],
+                "rules": [_rule(metas[rid], rules_url) for rid in ids],
             }
         },
         "originalUriBaseIds": {"%SRCROOT%": {"uri": result.root.resolve().as_uri() + "/"}},

@@ -83,7 +83,8 @@ def _finding(f: Finding, source: SourceLines) -> Group:
 
 def render(result: Report, stream: TextIO, options: RenderOptions) -> None:
     """Findings grouped by file with code context; colour and the terminal's width only on a terminal."""
-    console = Console(file=stream) if options.terminal else Console(file=stream, width=120, no_color=True)
+    # Off a terminal (a pipe, a file, a CI log) lines are never wrapped: one finding line stays one line.
+    console = Console(file=stream) if options.terminal else Console(file=stream, width=100_000, no_color=True)
     render_text(result, console, options, snippets=dict(options.texts))
 
 
