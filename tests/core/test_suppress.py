@@ -56,7 +56,7 @@ def test_mistyped_rule_id_is_reported_with_a_suggestion() -> None:
 
 
 def test_known_rule_ids_are_not_unknown_in_any_case() -> None:
-    code = 'import hashlib\nh = hashlib.md5(b"x")  # slopguard: ignore[py-crypto-001] -- cache key\n'
+    code = 'import hashlib\nh = hashlib.md5(b"x")  # slopguard: ignore[py-hash-002] -- cache key\n'
     assert _flagged(code) == []
     placeholder = 'DOC = "write # slopguard: ignore[RULE-ID, ...] -- reason"\n'
     assert _flagged(placeholder) == []

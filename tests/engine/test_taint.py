@@ -201,3 +201,151 @@ def test_parameters_tainted_by_callers() -> None:
         sink(value)
     """
     assert levels(code) == ["tainted", "unknown", "tainted", "unknown"]
+
+
+def test_containers_known_item_by_item() -> None:
+    code = """
+    from flask import request
+    def view():
+        param = request.args["p"]
+        lst = []
+        lst.append("safe")
+        lst.append(param)
+        lst.append("moresafe")
+        lst.pop(0)
+        sink(lst[1])
+        sink(lst[0])
+        first = lst.pop(0)
+        sink(first)
+        sink(lst[0])
+        d = {}
+        d["a"] = "safe"
+        d["b"] = param
+        sink(d["a"])
+        sink(d["b"])
+        sink(d.get("a"))
+        pairs = {"x": "fixed", "y": param}
+        sink(pairs["x"])
+        alias = lst
+        alias.append(param)
+        sink(alias[0])
+    """
+    assert levels(code) == ["const", "tainted", "tainted", "const", "const", "tainted", "const", "const", "tainted"]
+
+
+def test_configparser_and_base64_round_trip() -> None:
+    code = """
+    import base64
+    import configparser
+    from flask import request
+    def view():
+        param = request.form["p"]
+        conf = configparser.ConfigParser()
+        conf.add_section("s")
+        conf.set("s", "a", "a-value")
+        conf.set("s", "b", param)
+        sink(conf.get("s", "a"))
+        sink(conf.get("s", "b"))
+        sink(conf.get("s", "from-the-file"))
+        encoded = base64.b64encode(param.encode("utf-8"))
+        sink(encoded)
+        sink(base64.b64decode(encoded).decode("utf-8"))
+    """
+    assert levels(code) == ["const", "tainted", "unknown", "safe", "tainted"]
+
+
+def test_constant_conditions_fold() -> None:
+    code = """
+    from flask import request
+    def view():
+        param = request.args["p"]
+        num = 86
+        bar = "always" if 7 * 18 + num > 200 else param
+        sink(bar)
+        bar = "never" if 7 * 18 + num < 200 else param
+        sink(bar)
+        if 7 * 42 - num > 200:
+            bar = "always"
+        else:
+            bar = param
+        sink(bar)
+        bar = "This should never happen"
+        if "should" in bar:
+            bar = param
+        sink(bar)
+        guess = "ABC"[1]
+        match guess:
+            case "A":
+                bar = param
+            case "B":
+                bar = "bob"
+            case _:
+                bar = param
+        sink(bar)
+        if request.args.get("x"):
+            bar = param
+        sink(bar)
+    """
+    assert levels(code) == ["const", "tainted", "const", "tainted", "const", "tainted"]
+
+
+def test_folding_respects_loops_and_unknown_values() -> None:
+    code = """
+    from flask import request
+    def view(lines):
+        session = None
+        for line in lines:
+            if line == "login":
+                session = "s"
+                continue
+            if session is None:
+                continue
+            sink(request.args["x"])
+        limit = int(request.args["limit"])
+        bar = "small" if limit > 10 else request.args["p"]
+        sink(bar)
+    """
+    assert levels(code) == ["tainted", "tainted"]
+
+
+def test_html_escaping_sanitises_only_for_pages() -> None:
+    code = """
+    import html
+    from flask import request
+    def view():
+        raw = request.args["n"]
+        sink(html.escape(raw))
+        sink(escape_for_html(raw))
+        sink(int(raw))
+    """
+    text = textwrap.dedent(code)
+    ctx = PyContext("t.py", text, ast.parse(text))
+    found: list[tuple[Level, Level]] = []
+
+    def check(node: ast.Call, c: PyContext) -> Iterator[Hit]:
+        if isinstance(node.func, ast.Name) and node.func.id == "sink":
+            found.append((c.flow(node.args[0]).level, c.flow(node.args[0], unescaped=True).level))
+        return iter(())
+
+    list(run_python_rules(ctx, [Rule(META, check, (ast.Call,))]))
+    assert found == [(Level.SAFE, Level.TAINTED), (Level.SAFE, Level.TAINTED), (Level.SAFE, Level.SAFE)]
+
+
+def test_break_and_continue_reach_the_loop_exit() -> None:
+    code = """
+    from flask import request
+    def view():
+        param = ""
+        for name in request.form.keys():
+            if "wanted" in request.form.getlist(name):
+                param = name
+                break
+        sink(param)
+        last = ""
+        for item in request.args.getlist("items"):
+            if item:
+                last = item
+                continue
+        sink(last)
+    """
+    assert levels(code) == ["tainted", "tainted"]

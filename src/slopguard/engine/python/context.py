@@ -36,7 +36,7 @@ class PyContext(Memo):
         self.class_of: dict[int, ast.ClassDef] = {}
         self.statement: ast.stmt | None = None
         self.has_sources = bool(_SOURCE_HINT.search(text))
-        self._taint: dict[int, FunctionTaint] = {}
+        self._taint: dict[tuple[int, bool], FunctionTaint] = {}
         self._summaries: dict[str, tuple[Flow, Flow] | None] = {}
         self._routes: dict[int, Route | None] = {}
         self._resolving: set[int] = set()
@@ -164,13 +164,13 @@ class PyContext(Memo):
         """The route served by the function being walked, if any."""
         return self.route_of(self.function)
 
-    def _analysis(self, func: FunctionNode | None) -> FunctionTaint:
-        key = id(func) if func is not None else 0
+    def _analysis(self, func: FunctionNode | None, unescaped: bool = False) -> FunctionTaint:
+        key = (id(func) if func is not None else 0, unescaped)
         found = self._taint.get(key)
         if found is not None:
             return found
         if func is None:
-            analysis = FunctionTaint(self, self.tree.body, {})
+            analysis = FunctionTaint(self, self.tree.body, {}, unescaped=unescaped)
         else:
             params = {a.arg: UNKNOWN for a in _all_args(func)}
             route = self.route_of(func)
@@ -178,7 +178,7 @@ class PyContext(Memo):
                 params[name] = tainted(f"route parameter '{name}'")
             if route is None and self.has_sources:
                 params.update(self._tainted_by_callers(func))
-            analysis = FunctionTaint(self, func.body, params)
+            analysis = FunctionTaint(self, func.body, params, unescaped=unescaped)
         self._taint[key] = analysis
         return analysis
 
@@ -230,16 +230,22 @@ class PyContext(Memo):
         finally:
             self._resolving.discard(key)
 
-    def flow(self, e: ast.expr) -> Flow:
-        """What is known about ``e`` where it appears (the statement being walked)."""
-        analysis = self._analysis(self.function)
+    def flow(self, e: ast.expr, *, unescaped: bool = False) -> Flow:
+        """What is known about ``e`` where it appears (the statement being walked). ``unescaped``: for a sink
+        outside an HTML page, where HTML escaping sanitises nothing."""
+        analysis = self._analysis(self.function, unescaped)
         return analysis.eval(e, analysis.env_at(self.statement))
 
-    def tainted(self, e: ast.expr) -> Flow | None:
+    def flow_at(self, e: ast.expr, statement: ast.stmt) -> Flow:
+        """What is known about ``e`` at another statement of the function being walked."""
+        analysis = self._analysis(self.function)
+        return analysis.eval(e, analysis.env_at(statement))
+
+    def tainted(self, e: ast.expr, *, unescaped: bool = False) -> Flow | None:
         """The flow of ``e`` if it carries attacker-controlled data, else None (fast when no source exists)."""
         if not self.has_sources:
             return None
-        flow = self.flow(e)
+        flow = self.flow(e, unescaped=unescaped)
         return flow if flow.tainted else None
 
     def helper_summary(self, name: str) -> tuple[Flow, Flow] | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Attributes of a request object that carry attacker-controlled data (Flask, Django, DRF, FastAPI/Starlette).
 REQUEST_ATTRS = frozenset(
     {
@@ -41,6 +43,8 @@ SANITIZERS = frozenset(
         "re.escape", "json.dumps", "base64.b64encode", "base64.urlsafe_b64encode",
         "datetime.date.fromisoformat", "datetime.datetime.fromisoformat", "datetime.datetime.strptime",
         "isinstance", "hasattr", "callable", "type",
+        "ldap3.utils.conv.escape_filter_chars", "ldap.filter.escape_filter_chars", "ldap.filter.filter_format",
+        "ldap.dn.escape_dn_chars", "ldap3.utils.dn.escape_rdn",
     }
 )  # fmt: skip
 SANITIZER_METHODS = frozenset(
@@ -82,3 +86,27 @@ LOOKUPS = frozenset(
         "check_password", "check_password_hash", "verify_password",
     }
 )  # fmt: skip
+
+# Configuration parsers: a mapping filled with ``set(section, key, value)`` and read with ``get(section, key)``.
+CONFIG_PARSERS = frozenset(
+    {"configparser.ConfigParser", "configparser.RawConfigParser", "configparser.SafeConfigParser"}
+)
+# Encoders whose output is harmless text until the matching decoder gives the input back.
+ENCODERS = frozenset(
+    {"base64.b64encode", "base64.urlsafe_b64encode", "base64.standard_b64encode", "base64.b32encode",
+     "base64.b16encode", "base64.b85encode", "base64.a85encode", "binascii.hexlify", "binascii.b2a_hex",
+     "binascii.b2a_base64"}
+)  # fmt: skip
+DECODERS = frozenset(
+    {"base64.b64decode", "base64.urlsafe_b64decode", "base64.standard_b64decode", "base64.b32decode",
+     "base64.b16decode", "base64.b85decode", "base64.a85decode", "binascii.unhexlify", "binascii.a2b_hex",
+     "binascii.a2b_base64"}
+)  # fmt: skip
+
+# HTML escapers: they make a value safe to put in a page, and nothing else (a path, a query, a session value).
+HTML_ESCAPERS = frozenset(
+    {"html.escape", "markupsafe.escape", "flask.escape", "jinja2.escape", "django.utils.html.escape",
+     "django.utils.html.conditional_escape", "cgi.escape", "xml.sax.saxutils.escape", "bleach.clean", "escape"}
+)  # fmt: skip
+# Project helpers named for what they do: escape_html(), html_escape(), escape_for_html().
+HTML_ESCAPER_NAME = re.compile(r"(?i)^(?:html_?escape|escape_?(?:for_?)?(?:html|xml)|xml_?escape)$")

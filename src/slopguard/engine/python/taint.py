@@ -10,11 +10,13 @@ in order; branches are analysed on copies and joined; guards (``if x not in ALLO
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from slopguard.engine.flow import CONST, CONST_TEXT, SAFE, UNKNOWN, Flow, Level, join, tainted
+from slopguard.engine.flow import CONST, SAFE, UNKNOWN, Flow, Level, join, tainted
 from slopguard.engine.python import knowledge as kb
+from slopguard.engine.python import values as kv
+from slopguard.engine.python.guards import guarded_names
 
 
 class ModuleFacts(Protocol):
@@ -51,10 +53,14 @@ _OPENERS = frozenset({"open", "io.open", "codecs.open", "tempfile.NamedTemporary
 class FunctionTaint:
     """The taint state before every statement of one body."""
 
-    def __init__(self, ctx: ModuleFacts, body: list[ast.stmt], params: dict[str, Flow]) -> None:
+    def __init__(
+        self, ctx: ModuleFacts, body: list[ast.stmt], params: dict[str, Flow], *, unescaped: bool = False
+    ) -> None:
         self.ctx = ctx
+        self.unescaped = unescaped  # HTML escaping does not sanitise (for sinks outside a page)
         self.before: dict[int, Env] = {}
         self.returns: Flow = CONST
+        self._jumps: list[tuple[list[Env], list[Env]]] = []  # (break, continue) states of the enclosing loops
         self._block(body, dict(params))
 
     def env_at(self, stmt: ast.stmt | None) -> Env:
@@ -75,6 +81,10 @@ class FunctionTaint:
         if isinstance(s, ast.Assign):
             flow = self.eval(s.value, env)
             env = dict(env)
+            if isinstance(s.value, ast.Name) and flow is not kv.plain(flow):
+                flow = env[s.value.id] = kv.plain(flow)  # two names for one list: stop tracking its items
+            elif isinstance(s.value, ast.Call):
+                env, _ = self._expr_stmt(ast.Expr(s.value), env)  # x = lst.pop(0) also shortens lst
             for t in s.targets:
                 self._bind(t, flow, env)
             return env, False
@@ -92,6 +102,8 @@ class FunctionTaint:
             if s.value is not None:
                 self.returns = join((self.returns, self.eval(s.value, env)))
             return env, True
+        if isinstance(s, ast.Break | ast.Continue) and self._jumps:
+            self._jumps[-1][0 if isinstance(s, ast.Break) else 1].append(env)
         if isinstance(s, ast.Raise | ast.Continue | ast.Break):
             return env, True
         if isinstance(s, ast.If):
@@ -114,9 +126,7 @@ class FunctionTaint:
         if isinstance(s, ast.Try | ast.TryStar):
             return self._try(s, env)
         if isinstance(s, ast.Match):
-            outs = [self._block(case.body, dict(env)) for case in s.cases]
-            live = [e for e, exits in outs if not exits]
-            return self._join_envs([env, *live]), False
+            return self._match(s, env)
         if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             return {**env, s.name: UNKNOWN}, False
         if isinstance(s, ast.Import | ast.ImportFrom):
@@ -130,10 +140,20 @@ class FunctionTaint:
             env[target.id] = flow
         elif isinstance(target, ast.Tuple | ast.List):
             for elt in target.elts:
-                self._bind(elt.value if isinstance(elt, ast.Starred) else elt, flow, env)
+                self._bind(elt.value if isinstance(elt, ast.Starred) else elt, kv.plain(flow), env)
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
             name = target.value.id
-            env[name] = join((self._lookup(name, env), flow))
+            old = self._lookup(name, env)
+            key = kv.constant_slice(target.slice, lambda k: self.fold(k, env))
+            entries, items = kv.entries_of(old), kv.items_of(old)
+            if entries is not None and key is not kv.NOTHING and not isinstance(key, slice):
+                env[name] = kv.mapping(kv.store(entries, key, flow), kv.rest_of(old))
+            elif items is not None and kv.index(items, key) is not None:
+                changed = list(items)
+                changed[key] = flow
+                env[name] = kv.sequence(changed)
+            else:
+                env[name] = join((kv.plain(old), flow))
 
     def _aug_assign(self, s: ast.AugAssign, env: dict[str, Flow]) -> dict[str, Flow]:
         value = self.eval(s.value, env)
@@ -158,14 +178,57 @@ class FunctionTaint:
         if self.ctx.call_name(call) in kb.EXIT_CALLS:
             return env, True
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr in _APPEND_METHODS and isinstance(func.value, ast.Name):
+        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+            return env, False
+        name = func.value.id
+        receiver = self._lookup(name, env)
+        shaped = self._mutate(receiver, func.attr, call, env)
+        if shaped is not None:
+            return {**env, name: shaped}, False
+        if func.attr in _APPEND_METHODS or receiver is not kv.plain(receiver):
             added = join(self.eval(a, env) for a in [*call.args, *(k.value for k in call.keywords)])
-            if added.level > Level.CONST:
-                name = func.value.id
-                env = {**env, name: join((self._lookup(name, env), added))}
+            if added.level > Level.CONST or receiver is not kv.plain(receiver):
+                env = {**env, name: join((kv.plain(receiver), added))}
         return env, False
 
+    def _mutate(self, receiver: Flow, method: str, call: ast.Call, env: Env) -> Flow | None:
+        """A list or mapping with known items after ``lst.append(x)``, ``lst.pop(0)``, ``conf.set(s, k, v)``."""
+        args = call.args
+        if call.keywords or any(isinstance(a, ast.Starred) for a in args):
+            return None
+        items, entries = kv.items_of(receiver), kv.entries_of(receiver)
+        if items is not None:
+            keys = [self.fold(a, env) for a in args]
+            if method == "append" and len(args) == 1:
+                return kv.sequence([*items, self.eval(args[0], env)])
+            at = keys[0] if args else -1
+            if method == "pop" and isinstance(at, int) and kv.index(items, at) is not None:
+                return kv.sequence([f for i, f in enumerate(items) if i != at % len(items)])
+            if method == "insert" and len(args) == 2 and isinstance(keys[0], int):
+                changed = list(items)
+                changed.insert(keys[0], self.eval(args[1], env))
+                return kv.sequence(changed)
+            if method == "reverse" and not args:
+                return kv.sequence(items[::-1])
+            if method == "clear" and not args:
+                return kv.sequence([])
+        if entries is not None:
+            keys = [self.fold(a, env) for a in args]
+            if method == "set" and len(args) == 3 and kv.NOTHING not in keys[:2]:  # ConfigParser.set(section, key, v)
+                flow = self.eval(args[2], env)
+                return kv.mapping(kv.store(entries, (keys[0], keys[1]), flow), kv.rest_of(receiver))
+            if method == "add_section" and len(args) == 1:
+                return receiver
+            if method == "pop" and args and keys[0] is not kv.NOTHING:
+                return kv.mapping(tuple((k, f) for k, f in entries if k != keys[0]), kv.rest_of(receiver))
+        return None
+
     def _if(self, s: ast.If, env: dict[str, Flow]) -> tuple[dict[str, Flow], bool]:
+        decided = self.fold(s.test, env)
+        if decided is not kv.NOTHING:  # if 7 * 42 - num > 200: a branch that never runs adds nothing
+            live, dead = (s.body, s.orelse) if decided else (s.orelse, s.body)
+            self._block(dead, dict(env))
+            return self._block(live, dict(env))
         pos, neg = guarded_names(self.ctx, s.test, True), guarded_names(self.ctx, s.test, False)
         body_env = {**env, **dict.fromkeys(pos, SAFE)} if pos else env
         else_env = {**env, **dict.fromkeys(neg, SAFE)} if neg else env
@@ -182,9 +245,15 @@ class FunctionTaint:
     def _loop(
         self, body: list[ast.stmt], orelse: list[ast.stmt], env: dict[str, Flow], loop_env: dict[str, Flow]
     ) -> dict[str, Flow]:
+        # A `continue` leaves the body without reaching its end: what the body changes is not known at the top.
+        changed = _changed_names(body)
+        loop_env = {k: kv.plain(v) if k in changed else v for k, v in loop_env.items()}
+        self._jumps.append(([], []))
         first, _ = self._block(body, loop_env)
-        second, _ = self._block(body, self._join_envs([loop_env, first]))
-        out = self._join_envs([env, first, second])
+        breaks, continues = self._jumps[-1]
+        second, _ = self._block(body, self._join_envs([loop_env, first, *continues]))
+        self._jumps.pop()
+        out = self._join_envs([env, first, second, *breaks, *continues])
         if orelse:
             out, _ = self._block(orelse, out)
         return out
@@ -213,6 +282,22 @@ class FunctionTaint:
             return self._block(s.finalbody, out)
         return out, False
 
+    def _match(self, s: ast.Match, env: dict[str, Flow]) -> tuple[dict[str, Flow], bool]:
+        subject = self.fold(s.subject, env)
+        outs: list[tuple[dict[str, Flow], bool]] = []
+        chosen = False
+        for case in s.cases:
+            hit = None if subject is kv.NOTHING or case.guard is not None else kv.matches(case.pattern, subject)
+            out = self._block(case.body, dict(env))
+            if chosen or hit is False:
+                continue  # never runs: analysed for its own statements only
+            outs.append(out)
+            chosen = hit is True
+        live = [e for e, exits in outs if not exits]
+        if chosen:
+            return (self._join_envs(live), False) if live else (env, True)
+        return self._join_envs([env, *live]), False
+
     @staticmethod
     def _join_envs(envs: Sequence[Mapping[str, Flow]]) -> dict[str, Flow]:
         keys: set[str] = set()
@@ -222,7 +307,7 @@ class FunctionTaint:
         for k in keys:
             present = [e[k] for e in envs if k in e]
             # A name unbound on some path keeps what the other paths gave it.
-            out[k] = join(present)
+            out[k] = kv.same(present)
         return out
 
     # ----- expressions ------------------------------------------------------------------------
@@ -234,7 +319,7 @@ class FunctionTaint:
 
     def eval(self, e: ast.expr, env: Env) -> Flow:
         if isinstance(e, ast.Constant):
-            return CONST_TEXT if isinstance(e.value, str | bytes) else CONST
+            return kv.constant(e.value)
         if isinstance(e, ast.Name):
             return self._lookup(e.id, env)
         if isinstance(e, ast.JoinedStr):
@@ -245,32 +330,107 @@ class FunctionTaint:
             return self.eval(e.value, env)
         if isinstance(e, ast.BinOp):
             left, right = self.eval(e.left, env), self.eval(e.right, env)
+            folded = kv.fold_binary(e.op, kv.value_of(left), kv.value_of(right))
+            if folded is not kv.NOTHING:
+                return kv.constant(folded)
             flow = join((left, right))
             stringy = (left.text or right.text) and isinstance(e.op, ast.Add | ast.Mod)
             return Flow(flow.level, flow.built or (stringy and flow.dynamic), left.text or right.text, flow.origin)
         if isinstance(e, ast.Attribute):
             return self._attribute(e, env)
         if isinstance(e, ast.Subscript):
-            return self.eval(e.value, env)
+            return self._subscript(e, env)
         if isinstance(e, ast.Call):
             return self._call(e, env)
+        if isinstance(e, ast.List | ast.Tuple) and not any(isinstance(x, ast.Starred) for x in e.elts):
+            return kv.sequence([self.eval(x, env) for x in e.elts])
         if isinstance(e, ast.List | ast.Tuple | ast.Set):
-            return _container(self.eval(x, env) for x in e.elts)
+            return kv.container(self.eval(x, env) for x in e.elts)
         if isinstance(e, ast.Dict):
-            return _container(self.eval(x, env) for x in [*e.values, *(k for k in e.keys if k is not None)])
+            return self._dict(e, env)
         if isinstance(e, ast.IfExp):
+            decided = self.fold(e.test, env)
+            if decided is not kv.NOTHING:
+                return self.eval(e.body if decided else e.orelse, env)
             return join((self.eval(e.body, env), self.eval(e.orelse, env)))
         if isinstance(e, ast.BoolOp):
-            return join(self.eval(v, env) for v in e.values)
+            return self._boolop(e, env)
         if isinstance(e, ast.Compare):
-            return SAFE
+            folded = kv.fold_compare(e.ops, [self.fold(x, env) for x in (e.left, *e.comparators)])
+            return SAFE if folded is kv.NOTHING else kv.constant(folded)
         if isinstance(e, ast.UnaryOp):
-            return SAFE if isinstance(e.op, ast.Not) else self.eval(e.operand, env)
+            return self._unary(e, env)
         if isinstance(e, ast.Await | ast.Starred | ast.NamedExpr):
             return self.eval(e.value, env)
         if isinstance(e, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
             return self._comprehension(e, env)
         return UNKNOWN
+
+    def fold(self, e: ast.expr, env: Env) -> object:
+        """The constant value of ``e`` when it is known (``kv.NOTHING`` otherwise)."""
+        return kv.value_of(self.eval(e, env))
+
+    def _subscript(self, e: ast.Subscript, env: Env) -> Flow:
+        base = self.eval(e.value, env)
+        key = kv.constant_slice(e.slice, lambda k: self.fold(k, env))
+        folded = kv.fold_subscript(kv.value_of(base), key)
+        if folded is not kv.NOTHING:
+            return kv.constant(folded)
+        items, entries = kv.items_of(base), kv.entries_of(base)
+        if items is not None and isinstance(key, slice):
+            return kv.sequence(items[key])
+        found = kv.index(items, key) if items is not None else None
+        if found is None and entries is not None and key is not kv.NOTHING:
+            found = kv.lookup(entries, key) or kv.rest_of(base)
+        return found if found is not None else kv.plain(base)
+
+    def _dict(self, e: ast.Dict, env: Env) -> Flow:
+        keys = [self.fold(k, env) if k is not None else kv.NOTHING for k in e.keys]
+        flows = [self.eval(v, env) for v in e.values]
+        if kv.NOTHING in keys or not all(isinstance(k, str | int) for k in keys):
+            return kv.container([*flows, *(self.eval(k, env) for k in e.keys if k is not None)])
+        return kv.mapping(tuple(zip(keys, flows, strict=True)))
+
+    def _boolop(self, e: ast.BoolOp, env: Env) -> Flow:
+        flows = [self.eval(v, env) for v in e.values]
+        if all(kv.known(f) for f in flows):  # `a and b` is one of its operands
+            stop = (lambda v: not v) if isinstance(e.op, ast.And) else bool
+            return next((f for f in flows if stop(kv.value_of(f))), flows[-1])
+        return join(flows)
+
+    def _unary(self, e: ast.UnaryOp, env: Env) -> Flow:
+        operand = self.eval(e.operand, env)
+        value = kv.value_of(operand)
+        if isinstance(e.op, ast.Not):
+            return SAFE if value is kv.NOTHING else kv.constant(not value)
+        if isinstance(e.op, ast.USub) and isinstance(value, int | float):
+            return kv.constant(-value)
+        return kv.plain(operand)
+
+    def _known_call(self, call: ast.Call, name: str, env: Env) -> Flow | None:
+        """Calls whose result the values module knows: parsers, encoders, lookups in known containers."""
+        args = _args_of(call)
+        if name in kb.CONFIG_PARSERS:
+            return kv.mapping((), UNKNOWN)
+        if name in kb.ENCODERS and args:
+            return kv.encoding(self.eval(args[0], env), SAFE)
+        if name in kb.DECODERS and args:
+            data = self.eval(args[0], env)
+            return kv.encoded_of(data) or (CONST if data.level is Level.CONST else None)  # a constant decoded
+        func = call.func
+        if not isinstance(func, ast.Attribute) or args is None:
+            return None
+        receiver = self.eval(func.value, env)
+        if func.attr in ("encode", "decode") and kv.encoded_of(receiver) is not None:
+            return receiver  # the base64 text as bytes or str still decodes to the same value
+        items, entries = kv.items_of(receiver), kv.entries_of(receiver)
+        keys = [self.fold(a, env) for a in args]
+        if items is not None and func.attr == "pop":
+            return kv.index(items, keys[0] if args else -1)
+        if entries is None or func.attr not in ("get", "pop") or not args or kv.NOTHING in keys:
+            return None
+        key = (keys[0], keys[1]) if len(args) >= 2 and kv.rest_of(receiver) is not None else keys[0]
+        return kv.lookup(entries, key) or kv.rest_of(receiver)
 
     def _comprehension(self, e: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, env: Env) -> Flow:
         inner = dict(env)
@@ -296,7 +456,14 @@ class FunctionTaint:
         func = call.func
         if name in kb.SOURCE_CALLS:
             return tainted(f"{name}()")
+        shaped = self._known_call(call, name, env)
+        if shaped is not None:
+            return shaped
         last = name.rsplit(".", 1)[-1]
+        if name in kb.HTML_ESCAPERS or kb.HTML_ESCAPER_NAME.match(last):
+            if not self.unescaped:
+                return SAFE
+            return join(self.eval(a, env) for a in [*call.args, *(k.value for k in call.keywords)][:1])
         if name in kb.SANITIZERS or last in ("escape", "secure_filename", "quote") or last in kb.SANITIZER_METHODS:
             return SAFE
         if isinstance(func, ast.Attribute):
@@ -345,10 +512,22 @@ class FunctionTaint:
         return Flow(max(flow.level, Level.UNKNOWN), flow.built, False, flow.origin)
 
 
-def _container(items: Iterable[Flow]) -> Flow:
-    """A list/dict/tuple carries its items' taint but is not itself a string."""
-    flow = join(items)
-    return Flow(flow.level, flow.built, False, flow.origin)
+def _changed_names(body: list[ast.stmt]) -> set[str]:
+    """Names a body assigns, or whose methods it calls (``lst.append(x)``)."""
+    found: set[str] = set()
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                found.add(n.id)
+            elif isinstance(n, ast.Attribute | ast.Subscript) and isinstance(n.value, ast.Name):
+                found.add(n.value.id)
+    return found
+
+
+def _args_of(call: ast.Call) -> list[ast.expr] | None:
+    if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    return call.args
 
 
 def _safe_type_kwarg(call: ast.Call) -> bool:
@@ -365,54 +544,6 @@ def is_request_object(ctx: ModuleFacts, e: ast.expr, env: Env) -> bool:
     if isinstance(e, ast.Attribute):  # self.request in class-based views, not response.request
         return e.attr == "request" and isinstance(e.value, ast.Name) and e.value.id == "self"
     return False
-
-
-def _constants(e: ast.expr) -> bool:
-    if isinstance(e, ast.Tuple):
-        return all(_constants(x) for x in e.elts)
-    return isinstance(e, ast.Constant)
-
-
-def guarded_names(ctx: ModuleFacts, test: ast.expr, when: bool) -> set[str]:
-    """Names proven safe when ``test`` evaluates to ``when`` (allow-lists, validators, equality)."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return guarded_names(ctx, test.operand, not when)
-    if isinstance(test, ast.BoolOp):
-        parts = [guarded_names(ctx, v, when) for v in test.values]
-        conjunctive = isinstance(test.op, ast.And) == when
-        if conjunctive:
-            return set().union(*parts)
-        return set.intersection(*parts) if parts else set()
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Call | ast.Attribute):
-        # urlparse(url).hostname not in ALLOWED_HOSTS
-        op = test.ops[0]
-        if (isinstance(op, ast.In) and when) or (isinstance(op, ast.NotIn) and not when):
-            return {
-                a.id for c in ast.walk(test.left) if isinstance(c, ast.Call) for a in c.args if isinstance(a, ast.Name)
-            }
-        return set()
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
-        op, right = test.ops[0], test.comparators[0]
-        if (isinstance(op, ast.In) and when) or (isinstance(op, ast.NotIn) and not when):
-            return {test.left.id}
-        is_const = isinstance(right, ast.Constant) and right.value is not None
-        if is_const and ((isinstance(op, ast.Eq) and when) or (isinstance(op, ast.NotEq) and not when)):
-            return {test.left.id}
-        return set()
-    if isinstance(test, ast.Call) and when:
-        name = ctx.call_name(test)
-        if name.rsplit(".", 1)[-1] in kb.NON_GUARDS:
-            return set()
-        names: set[str] = set()
-        for arg in [*test.args, *(k.value for k in test.keywords)]:
-            if isinstance(arg, ast.Name):
-                names.add(arg.id)
-        if isinstance(test.func, ast.Attribute) and isinstance(test.func.value, ast.Name):
-            constant_prefix = test.func.attr == "startswith" and all(_constants(a) for a in test.args)
-            if not constant_prefix:  # x.startswith("http") or ("/") proves nothing; x.startswith(BASE_DIR) does
-                names.add(test.func.value.id)
-        return names
-    return set()
 
 
 __all__ = ["CONST", "SAFE", "UNKNOWN", "Flow", "FunctionTaint", "Level", "guarded_names", "join", "tainted"]

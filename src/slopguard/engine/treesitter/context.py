@@ -6,11 +6,17 @@ import re
 
 from tree_sitter import Node, Tree
 
+from slopguard.engine.budget import check as check_budget
 from slopguard.engine.flow import CONST, CONST_TEXT, SAFE, UNKNOWN, Flow, Level, join, tainted
 from slopguard.engine.hit import Hit
 from slopguard.engine.languages import taint_spec
 from slopguard.engine.memo import Memo
+from slopguard.engine.treesitter.callees import Callees
+from slopguard.engine.treesitter.containers import ABSENT, read_at_constant
+from slopguard.engine.treesitter.folding import LOOPS, UNKNOWN_VALUE, Folder, Value
+from slopguard.engine.treesitter.reaching import Definition, Definitions, reaching
 from slopguard.engine.treesitter.spec import Binding, LanguageSpec
+from slopguard.engine.treesitter.syntax import Syntax
 
 _LITERALS = frozenset(
     {
@@ -26,20 +32,15 @@ _CONTAINERS = frozenset(
 _CONDITIONALS = frozenset({"ternary_expression", "conditional_expression", "if_expression"})
 _COMPARISONS = frozenset({"==", "!=", "===", "!==", "<", ">", "<=", ">=", "instanceof", "in", "&&"})
 _MAX_DEPTH = 60
-# Methods that add their argument to the receiver (string builders, lists, buffers).
-_GROWERS = frozenset(
-    {"append", "add", "push", "put", "insert", "addAll", "extend", "write", "push_str", "concat", "WriteString",
-     "WriteByte", "WriteRune", "Write"}
-)  # fmt: skip
 _INLINE_ARG = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
-_APPEND = Binding("<append>", "", "", augmented=True)
+_CONSTANT_DECLARATION = re.compile(rb"^(?:[^=]*\b(?:final|const)\b)")
 
 
 def _scope_key(node: Node | None) -> int:
     return -1 if node is None else node.id
 
 
-class TSContext(Memo):
+class TSContext(Syntax, Memo):
     """One parsed file in a tree-sitter language."""
 
     def __init__(self, path: str, language: str, grammar: str, source: bytes, tree: Tree) -> None:
@@ -51,53 +52,19 @@ class TSContext(Memo):
         self.spec: LanguageSpec = taint_spec(grammar)
         self._envs: dict[int, dict[str, Flow]] = {}
         self._computing: set[int] = set()
+        self.folder = Folder(source, self._constant_at, truncating_division=self.spec.name != "javascript")
+        self._definitions: dict[int, Definitions] = {}
+        self._def_flows: dict[int, dict[tuple[int, str], Flow]] = {}  # by function
+        self._summaries: dict[tuple[int, tuple[Flow, ...]], Flow] = {}
+        self._summarizing: set[int] = set()
+        self._callees: Callees | None = None
+        self._pending: dict[tuple[int, str], Flow] = {}
+        self._cycles: set[tuple[int, str]] = set()
+        self._params: dict[int, dict[str, Flow]] = {}
+        self._reads: dict[int, Node | object | None] = {}
+        self._top: list[tuple[Binding, Node, Node, Node]] | None = None
 
-    # ----- text and structure ------------------------------------------------------------------
-    def text(self, node: Node | None) -> str:
-        if node is None:
-            return ""
-        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
-
-    def compact(self, node: Node | None) -> str:
-        """The node's text without whitespace (``db .query`` -> ``db.query``)."""
-        return "".join(self.text(node).split())
-
-    def call_name(self, call: Node) -> str:
-        """``db.query``, ``request.getParameter``, ``fmt.Sprintf``, ``format`` (macro), ``strcpy``."""
-        fields = self.spec.calls.get(call.type)
-        if fields is None:
-            return ""
-        callee = call.child_by_field_name(fields[0])
-        if call.type == "method_invocation":
-            obj = call.child_by_field_name("object")
-            return f"{self.compact(obj)}.{self.text(callee)}" if obj is not None else self.text(callee)
-        return self.compact(callee).split("<")[0].removesuffix("::")
-
-    def arguments(self, call: Node) -> list[Node]:
-        fields = self.spec.calls.get(call.type)
-        if fields is None:
-            return []
-        if call.type == "macro_invocation":
-            tree = next((c for c in call.named_children if c.type == "token_tree"), None)
-            if tree is None:
-                return []
-            out: list[Node] = []
-            previous = ""
-            for child in tree.children:
-                # `user.name`, `x.len()`, `Type::CONST`: only the first segment is a value of its own
-                if child.is_named and child.type != "comment" and previous not in (".", "::"):
-                    out.append(child)
-                previous = child.type
-            return out
-        args = call.child_by_field_name(fields[1]) if fields[1] else None
-        return [c for c in args.named_children if c.type != "comment"] if args is not None else []
-
-    def function_of(self, node: Node) -> Node | None:
-        parent = node.parent
-        while parent is not None and parent.type not in self.spec.functions:
-            parent = parent.parent
-        return parent
-
+    # ----- findings ------------------------------------------------------------------------------
     def hit(self, node: Node, message: str, **overrides: object) -> Hit:
         (row, col), (end_row, end_col) = node.start_point, node.end_point
         return Hit(row + 1, col + 1, end_row + 1, end_col + 1, message, **overrides)  # type: ignore[arg-type]
@@ -112,6 +79,7 @@ class TSContext(Memo):
         return flow if flow.tainted else None
 
     def _eval(self, node: Node, depth: int) -> Flow:
+        check_budget()
         if depth > _MAX_DEPTH:
             return UNKNOWN
         spec, kind = self.spec, node.type
@@ -151,7 +119,9 @@ class TSContext(Memo):
             flow = join(self._eval(c, depth + 1) for c in node.named_children)
             return Flow(flow.level, flow.built, False, flow.origin)
         if kind in _CONDITIONALS:
-            parts = [node.child_by_field_name(f) for f in ("consequence", "alternative")]
+            taken = self.folder.taken(node)
+            fields = ("consequence", "alternative") if taken is None else ("consequence" if taken else "alternative",)
+            parts = [node.child_by_field_name(f) for f in fields]
             return join(self._eval(p, depth + 1) for p in parts if p is not None)
         if kind in ("assignment_expression", "augmented_assignment_expression"):
             right = node.child_by_field_name("right")
@@ -184,6 +154,12 @@ class TSContext(Memo):
         if node.type == "macro_invocation":  # format!("... {name}") captures `name` from the scope
             for literal in (a for a in arguments if a.type in spec.strings):
                 args += [self._lookup(m, node) for m in _INLINE_ARG.findall(self.text(literal))]
+        returned = self._returned(node, arguments, args)
+        if returned is not None:  # a helper defined in this file: what it returns for these arguments
+            return returned
+        stored = self._stored(node)
+        if stored is not None:  # map.get("keyA") after map.put("keyA", "safe")
+            return CONST if stored is ABSENT else self._eval(stored, depth + 1)  # type: ignore[arg-type]
         receiver = self._receiver(node, depth)
         if spec.formatters.search(name):
             flow = join((receiver, *args))
@@ -210,15 +186,62 @@ class TSContext(Memo):
     def _bound(self, name: str, at: Node) -> bool:
         scope = self.function_of(at)
         while True:
-            if name in self._env(scope):
+            if scope is not None and self._is_local(name, scope):
                 return True
             if scope is None:
-                return False
+                return name in self._env(scope)
             scope = self.function_of(scope)
+
+    def _returned(self, call: Node, arguments: list[Node], args: list[Flow]) -> Flow | None:
+        """What a function of this file returns when called with these argument values."""
+        if self._callees is None:
+            self._callees = Callees(self.tree.root_node, self.spec, self.text)
+        callee = self._callees.resolve(call, len(arguments))
+        if callee is None or callee.id in self._summarizing:
+            return None
+        key = (callee.id, tuple(args))
+        if key in self._summaries:
+            return self._summaries[key]
+        returns = self._callees.returned(callee)
+        if not returns:
+            return None
+        names = [name for name, _ in self._parameters(callee)]
+        if len(names) != len(args):
+            return None
+        saved = (self._params.get(callee.id), self._def_flows.pop(callee.id, None), self._envs.pop(callee.id, None))
+        self._params[callee.id] = dict(zip(names, args, strict=True))
+        self._summarizing.add(callee.id)
+        try:
+            flow = join(self._eval(r, 1) for r in returns)
+        finally:
+            self._summarizing.discard(callee.id)
+            self._def_flows.pop(callee.id, None)
+            self._envs.pop(callee.id, None)
+            params, defs, env = saved
+            if params is not None:
+                self._params[callee.id] = params
+            else:
+                self._params.pop(callee.id, None)
+            if defs is not None:
+                self._def_flows[callee.id] = defs
+            if env is not None:
+                self._envs[callee.id] = env
+        self._summaries[key] = flow
+        return flow
+
+    def _stored(self, call: Node) -> Node | object | None:
+        """What ``map.get("k")`` / ``list.get(1)`` reads when the container's whole life is visible."""
+        if call.id not in self._reads:
+            scope = self.function_of(call)
+            found = None if scope is None else read_at_constant(call, scope, self._method_parts, self.folder, self.text)
+            self._reads[call.id] = found
+        return self._reads[call.id]
 
     # ----- scopes -------------------------------------------------------------------------------
     def _lookup(self, name: str, at: Node) -> Flow:
         scope = self.function_of(at)
+        if scope is not None and self._is_local(name, scope):
+            return self._reaching_flow(name, at, scope)
         while True:
             env = self._env(scope)
             if name in env:
@@ -227,25 +250,167 @@ class TSContext(Memo):
                 return UNKNOWN
             scope = self.function_of(scope)
 
+    # ----- flow-sensitive locals ---------------------------------------------------------------
+    def _is_local(self, name: str, scope: Node) -> bool:
+        defs = self._definitions_of(scope)
+        return name in defs.by_name or name in defs.declared or name in self._parameter_flows(scope)
+
+    def _reaching_flow(self, name: str, at: Node, scope: Node) -> Flow:
+        """The value of a local at ``at``: the definitions that reach it, or its value on entry."""
+        defs = self._definitions_of(scope)
+        found, entry = reaching(defs, name, at, self.folder)
+        flows = [self._definition_flow(d) for d in found]
+        if entry:
+            params = self._parameter_flows(scope)
+            if name in params:
+                flows.append(params[name])
+            elif name not in defs.declared:  # a closure's variable or a field assigned here
+                outer = self.function_of(scope)
+                while True:
+                    env = self._env(outer)
+                    if name in env or outer is None:
+                        flows.append(env.get(name, UNKNOWN))
+                        break
+                    outer = self.function_of(outer)
+        return join(flows)
+
+    def _definitions_of(self, scope: Node) -> Definitions:
+        found = self._definitions.get(scope.id)
+        if found is not None:
+            return found
+        defs = Definitions(scope)
+        for binding, anchor, target, value in self._bindings(scope):
+            plain = target.type in self.spec.identifiers
+            operator = anchor.child_by_field_name("operator")
+            augmented = binding.augmented and (operator is None or self.text(operator) != "=")
+            for name in self._names(target):
+                kills = plain and not augmented and anchor.type not in LOOPS
+                defs.add(Definition(name, scope.id, binding, anchor, value, kills, augmented))
+        defs.declared = self._declared(scope)
+        defs.seal()
+        self._definitions[scope.id] = defs
+        defs.prune(self.folder)  # folding may look names up: the unpruned (wider) list answers meanwhile
+        for found_defs in defs.ordered():  # oldest first: later definitions find earlier ones computed
+            self._definition_flow(found_defs)
+        return defs
+
+    def _parameter_flows(self, scope: Node) -> dict[str, Flow]:
+        found = self._params.get(scope.id)
+        if found is None:
+            found = self._params[scope.id] = dict(self._parameters(scope))
+        return found
+
+    def _definition_flow(self, definition: Definition) -> Flow:
+        """The value a definition assigns (for ``+=``/``append``: the old value joined with the new piece)."""
+        key = (definition.anchor.id, definition.name)
+        memo = self._def_flows.setdefault(definition.scope, {})
+        done = memo.get(key)
+        if done is not None:
+            return done
+        if key in self._pending:  # a loop: the value so far
+            self._cycles.add(key)
+            return self._pending[key]
+        self._pending[key] = CONST
+        outer_cycles, flow = self._cycles, CONST
+        for _ in range(3):
+            self._cycles = set()
+            flow = self._assigned(definition)
+            if key not in self._cycles or flow == self._pending[key]:
+                break
+            self._pending[key] = flow
+        open_cycles = self._cycles - {key}
+        del self._pending[key]
+        if not open_cycles:
+            memo[key] = flow
+        self._cycles = outer_cycles | open_cycles
+        return flow
+
+    def _assigned(self, definition: Definition) -> Flow:
+        flow = self._eval(definition.value, 1)
+        if not definition.augmented:
+            return flow
+        old = self._lookup(definition.name, definition.anchor)
+        new = join((old, flow))
+        if (old.text or flow.text) and flow.dynamic:
+            new = Flow(new.level, True, True, new.origin)
+        return new
+
+    def _constant_at(self, node: Node) -> Value:
+        """The constant value of the name ``node`` at that point, for folding conditions and keys."""
+        name, scope = self.text(node), self.function_of(node)
+        if scope is None or not self._is_local(name, scope):
+            return self._constant_field(name)
+        values = self._local_values(name, node, scope)
+        if not values:
+            return UNKNOWN_VALUE
+        first = values[0]
+        same = all(type(v) is type(first) and v == first for v in values)
+        return first if same else UNKNOWN_VALUE
+
+    def possible_values(self, node: Node) -> list[Value]:
+        """The constants ``node`` may hold (``a1`` after ``if (win) a1 = "cmd.exe"; else a1 = "sh";``), or []."""
+        value = self.folder.fold(node)
+        if value is not UNKNOWN_VALUE:
+            return [value]
+        scope = self.function_of(node)
+        if node.type not in self.spec.identifiers or scope is None or not self._is_local(self.text(node), scope):
+            return []
+        return self._local_values(self.text(node), node, scope)
+
+    def _local_values(self, name: str, at: Node, scope: Node) -> list[Value]:
+        defs = self._definitions_of(scope)
+        found, entry = reaching(defs, name, at, self.folder)
+        if (entry and name not in defs.declared) or not found or any(d.augmented for d in found):
+            return []
+        values = [self.folder.fold(d.value) for d in found]
+        return [] if any(v is UNKNOWN_VALUE for v in values) else values
+
+    def _constant_field(self, name: str) -> Value:
+        """A ``final``/``const`` declared once outside any function (``static final int LIMIT = 10``)."""
+        found = [b for b in self._top_bindings() if name in self._names(b[2])]
+        if len(found) != 1 or found[0][2].type not in self.spec.identifiers:
+            return UNKNOWN_VALUE
+        anchor = found[0][1]
+        declaration = anchor.parent.text if anchor.parent is not None else b""
+        if declaration is None or not _CONSTANT_DECLARATION.search(declaration):
+            return UNKNOWN_VALUE
+        return self.folder.fold(found[0][3])
+
+    def _top_bindings(self) -> list[tuple[Binding, Node, Node, Node]]:
+        if self._top is None:
+            self._top = self._bindings(self.tree.root_node)
+        return self._top
+
     def _env(self, scope: Node | None) -> dict[str, Flow]:
+        """Every name of a scope with all its values joined: what a nested function sees of it."""
         key = _scope_key(scope)
         found = self._envs.get(key)
         if found is not None:
             return found
+        if scope is not None:
+            if key in self._computing:
+                return {}
+            self._computing.add(key)
+            env: dict[str, Flow]
+            try:
+                env = dict(self._parameter_flows(scope))
+                for name, defs in self._definitions_of(scope).by_name.items():
+                    flows = [self._definition_flow(d) for d in defs]
+                    env[name] = join([*flows, env[name]] if name in env else flows)
+            finally:
+                self._computing.discard(key)
+            self._envs[key] = env
+            return env
         if key in self._computing:
             return {}
         self._computing.add(key)
-        env: dict[str, Flow] = {}
+        env = {}
         self._envs[key] = env
         try:
-            root = scope if scope is not None else self.tree.root_node
-            if scope is not None:
-                for name, flow in self._parameters(scope):
-                    env[name] = flow
-            bindings = list(self._bindings(root, scope is not None))
+            bindings = self._bindings(self.tree.root_node)
             for _ in range(3):  # flow-insensitive: iterate to a fixpoint
                 changed = False
-                for binding, target, value in bindings:
+                for binding, _anchor, target, value in bindings:
                     flow = self._eval(value, 1)
                     for name in self._names(target):
                         old = env.get(name)
@@ -274,90 +439,6 @@ class TSContext(Memo):
             else:
                 out += [(name, UNKNOWN) for name in names]
         return out
-
-    def _find_parameters(self, scope: Node) -> Node | None:
-        """The parameter list outside the body: C/C++ keep it inside (pointer) function declarators."""
-        body = scope.child_by_field_name("body")
-        stack = [c for c in scope.named_children if body is None or c.id != body.id]
-        depth = 0
-        while stack and depth < 5:
-            depth += 1
-            nxt: list[Node] = []
-            for node in stack:
-                if node.type in self.spec.parameters:
-                    return node
-                nxt += node.named_children
-            stack = nxt
-        return None
-
-    def _bindings(self, root: Node, inside_function: bool) -> list[tuple[Binding, Node, Node]]:
-        kinds: dict[str, Binding] = {b.kind: b for b in self.spec.bindings}
-        found: list[tuple[Binding, Node, Node]] = []
-        stack = list(root.named_children)
-        while stack:
-            node = stack.pop()
-            if node.type in self.spec.functions:
-                continue  # a nested function has its own scope
-            appended = self._appended(node)
-            if appended is not None:
-                found.append((_APPEND, *appended))
-            binding = kinds.get(node.type)
-            if binding is not None:
-                target = node.child_by_field_name(binding.target)
-                value = node.child_by_field_name(binding.value)
-                if target is not None and value is not None:
-                    pairs = self._pairs(target, value)
-                    found += [(binding, t, v) for t, v in pairs]
-            stack.extend(node.named_children)
-        return found
-
-    def _appended(self, node: Node) -> tuple[Node, Node] | None:
-        """``sb.append(x)``, ``parts.push(x)``, ``q.push_str(&x)``: the receiver grows by the argument."""
-        fields = self.spec.calls.get(node.type)
-        if fields is None or node.parent is None or node.parent.type != "expression_statement":
-            return None
-        if node.type == "method_invocation":
-            receiver, method = node.child_by_field_name("object"), self.text(node.child_by_field_name("name"))
-        else:
-            callee = node.child_by_field_name(fields[0])
-            if callee is None or callee.type not in self.spec.members:
-                return None
-            receiver = callee.child_by_field_name(self.spec.members[callee.type])
-            method = self.text(callee).rsplit(".", 1)[-1]
-        args = self.arguments(node)
-        if receiver is None or receiver.type not in self.spec.identifiers or method not in _GROWERS or not args:
-            return None
-        return receiver, args[-1]
-
-    @staticmethod
-    def _pairs(target: Node, value: Node) -> list[tuple[Node, Node]]:
-        """Go's ``a, b := x, y`` binds pairwise; everything else binds the whole target to the value."""
-        if target.type == "expression_list" and value.type == "expression_list":
-            lefts, rights = target.named_children, value.named_children
-            if len(lefts) == len(rights):
-                return list(zip(lefts, rights, strict=True))
-            return [(t, value.named_children[0]) for t in lefts] if rights else []
-        return [(target, value)]
-
-    def _names(self, target: Node) -> list[str]:
-        """Identifiers bound by a target or a parameter (destructuring and patterns included)."""
-        if target.type in self.spec.identifiers:
-            return [self.text(target)]
-        names: list[str] = []
-        stack = [target]
-        while stack:
-            node = stack.pop()
-            if node.type in ("type_identifier", "annotation", "marker_annotation", "modifiers", "type_arguments"):
-                continue
-            field_type = node.child_by_field_name("type")
-            for child in node.named_children:
-                if field_type is not None and child.id == field_type.id:
-                    continue
-                if child.type in self.spec.identifiers:
-                    names.append(self.text(child))
-                elif child.type not in self.spec.members:
-                    stack.append(child)
-        return names
 
 
 __all__ = ["CONST", "TSContext"]

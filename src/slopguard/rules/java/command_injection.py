@@ -36,6 +36,15 @@ def _argv(args: list[Node], ctx: TSContext) -> list[Node] | None:
     return [args[0]] if flow.text or flow.built else None
 
 
+def _strings(node: Node, ctx: TSContext) -> list[str]:
+    """The strings a program or flag argument may be (``a1`` set to "cmd.exe" or "sh" by the OS check)."""
+    text = literal(node, ctx)
+    if text is not None:
+        return [text]
+    values = ctx.possible_values(node)
+    return [v for v in values if isinstance(v, str)] if all(isinstance(v, str) for v in values) else []
+
+
 def _verdict(call: Node, args: list[Node], string_form: bool, ctx: TSContext) -> tuple[Flow, str] | None:
     """The dangerous value and what is wrong with it, or None."""
     if not args:
@@ -55,12 +64,13 @@ def _verdict(call: Node, args: list[Node], string_form: bool, ctx: TSContext) ->
         return (flow, "argument vector") if flow.tainted else None
     if not argv:
         return None
-    program = literal(argv[0], ctx)
-    flag = literal(argv[1], ctx) if len(argv) > 1 else None
-    if program is not None and is_shell(program) and is_script_flag(flag or "") and len(argv) > 2:
+    programs = _strings(argv[0], ctx)
+    flags = _strings(argv[1], ctx) if len(argv) > 1 else []
+    shell = bool(programs) and all(is_shell(p) for p in programs) and bool(flags)
+    if shell and all(is_script_flag(f) for f in flags) and len(argv) > 2:
         flow = ctx.flow(argv[2])
         if flow.dynamic:
-            return flow, f"'{program} {flag}' script"
+            return flow, f"'{programs[0]} {flags[0]}' script"
         return None
     flow = ctx.flow(argv[0])
     if flow.tainted or flow.built:
@@ -99,6 +109,9 @@ def java_command_injection(captures: dict[str, list[Any]], ctx: TSContext) -> It
             return
         if name == "exec" and (ctx.compact(obj).endswith("getRuntime()") or declared_type(obj, ctx) == "Runtime"):
             verdict, what = _verdict(node, args, True, ctx), "Runtime.exec"
+            environment = ctx.tainted(args[1]) if verdict is None and len(args) > 1 else None
+            if environment is not None:  # exec(cmd, envp): PATH, LD_PRELOAD ... chosen by the request
+                verdict = environment, "environment"
         elif name == "command" and args and declared_type(obj, ctx) == "ProcessBuilder":
             verdict, what = _verdict(node, args, False, ctx), "ProcessBuilder.command"
         elif name == "parse" and ctx.text(obj).endswith("CommandLine"):

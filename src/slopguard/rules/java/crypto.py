@@ -204,3 +204,37 @@ def java_weak_crypto(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
             return  # passwords are JAVA-HASH-001's
         if _security_context(call, ctx):
             yield ctx.hit(call, f"{digest} used for a security purpose; use SHA-256 or HMAC-SHA256")
+
+
+_NOT_SECURITY = frozenset(
+    {"etag", "checksum", "checksums", "cache", "caching", "fingerprint", "dedup", "deduplicate", "shard",
+     "partition", "bucket", "file", "files", "content", "body", "md5sum", "integrity", "legacy", "compat"}
+)  # fmt: skip
+
+
+@ts_rule(
+    id="JAVA-HASH-002",
+    title="MD5 or SHA-1 digest of data",
+    cwe=328,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    languages=("java",),
+    query=calls(r"^(getInstance|md[25]\\w*|sha\\w*)$"),
+    why="""Assistants reach for MessageDigest.getInstance("MD5") or "SHA-1" (DigestUtils.md5Hex, sha1Hex) to hash
+    values they store or compare later: identifiers, secrets from a form, data written next to a password file.
+    Both digests have practical collisions and are fast enough to brute-force short inputs, so a stored digest
+    can be reversed or a different value made to match it.""",
+    fix="""Use SHA-256 or SHA-3 for digests (MessageDigest.getInstance("SHA-256")), HMAC-SHA256 with a server key
+    when the digest authenticates data, and BCrypt/Argon2 for passwords. Name helpers that only compute an ETag or
+    a file checksum accordingly.""",
+)
+def java_weak_digest(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    digest = _digest_algorithm(call, ctx)
+    if digest is None or digest.replace("-", "") not in {d.replace("-", "") for d in _WEAK_DIGESTS}:
+        return
+    if _password_digest(call, ctx) or _security_context(call, ctx):
+        return  # JAVA-HASH-001 and JAVA-CRYPTO-001 report these
+    if any(w in _NOT_SECURITY for n in names_around(call, ctx) for w in words(n)):
+        return
+    yield ctx.hit(call, f"{digest} digest: collisions are practical; use SHA-256")

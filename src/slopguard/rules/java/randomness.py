@@ -12,8 +12,18 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import binding_name, calls, declared_type, method, names_around, receiver
+from slopguard.rules.java.common import (
+    binding_name,
+    calls,
+    declared_type,
+    method,
+    method_of,
+    names_around,
+    receiver,
+    type_name,
+)
 from slopguard.rules.shared.names import is_password_word, words
+from slopguard.rules.shared.trees import walk
 
 _NEXT = frozenset(
     {"nextInt", "nextLong", "nextBytes", "nextDouble", "nextFloat", "nextBoolean", "nextGaussian", "ints", "longs",
@@ -66,6 +76,32 @@ def _weak_source(call: Node, ctx: TSContext) -> str | None:
     return f"java.util.{kind}" if kind in _WEAK_TYPES else None
 
 
+def _secret_downstream(name: str, call: Node, ctx: TSContext, hops: int = 2) -> str | None:
+    """Where the random value goes next in the method: a variable named like a secret, or a cookie's value
+    (``int n = rnd.nextInt(); String rememberMeKey = Integer.toString(n); new Cookie("rememberMe", rememberMeKey)``).
+    """
+    func = method_of(call)
+    if func is None:
+        return None
+    for node in walk(func):
+        if node.type != "identifier" or ctx.text(node) != name or node.start_byte < call.end_byte:
+            continue
+        parent = node.parent.parent if node.parent is not None else None
+        if parent is not None and parent.type == "object_creation_expression" and type_name(parent, ctx) == "Cookie":
+            return "a cookie"
+        target = binding_name(node, ctx)
+        if target is None or target == name:
+            continue
+        verdict = _secret_name(target)
+        if verdict:
+            return target
+        if verdict is None and hops > 1:
+            found = _secret_downstream(target, node, ctx, hops - 1)
+            if found is not None:
+                return found
+    return None
+
+
 @ts_rule(
     id="JAVA-RAND-001",
     title="Predictable random numbers for secrets",
@@ -93,6 +129,8 @@ def java_weak_random(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     if verdict is False:
         return  # int colorCode = rnd.nextInt(); currentKeyId = rnd.nextInt()
     secret = target if verdict else next((n for n in names_around(call, ctx) if _secret_name(n)), None)
+    if secret is None and target is not None:
+        secret = _secret_downstream(target, call, ctx)
     if secret is None:
         return
     yield ctx.hit(call, f"{source} is predictable but produces '{secret}' here; use SecureRandom")

@@ -44,7 +44,7 @@ def eval_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     compiled = resolve(ctx, code)
     if isinstance(compiled, ast.Call) and ctx.call_name(compiled).rsplit(".", 1)[-1] == "compile":
         return  # exec(compile(src, ...)): reported once, at compile()
-    flow = ctx.flow(code)
+    flow = ctx.flow(code, unescaped=True)
     if not flow.dynamic or (not flow.tainted and _reads_project_file(ctx, compiled)):
         return
     func = name.rsplit(".", 1)[-1]
@@ -157,7 +157,9 @@ def unsafe_deserialisation(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     else:
         return
     data = _data_arg(node)
-    flow = ctx.tainted(data) if data is not None else None
+    if data is not None and not ctx.flow(data, unescaped=True).dynamic:
+        return  # the program's own constant bytes
+    flow = ctx.tainted(data, unescaped=True) if data is not None else None
     if flow is None:
         message = f"{problem}; make sure the input is trusted"
         yield hit_at(node, message, severity=Severity.MEDIUM, confidence=Confidence.MEDIUM)

@@ -1,4 +1,5 @@
-"""PY-COOKIE-001: cookies set without Secure/HttpOnly, and session-cookie settings switched off."""
+"""PY-COOKIE-001/002/003: cookies set without Secure and/or HttpOnly (each finding names only the missing flag's
+CWE), and session-cookie settings switched off."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ _FLAG_POSITIONS = {"secure": 6, "httponly": 7, "samesite": 8}
 
 @python_rule(
     id="PY-COOKIE-001",
-    title="Cookie without Secure/HttpOnly",
+    title="Cookie without Secure and HttpOnly",
     cwe=(614, 1004),
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
@@ -51,13 +52,51 @@ def cookie_flags(node: ast.Call | ast.Assign, ctx: PyContext) -> Iterator[Hit]:
     if isinstance(node, ast.Assign):
         yield from _cookie_setting(node, ctx)
         return
-    name = method_name(node)
     if is_config_update(node):
         for key, value in mapping_flags(node, _COOKIE_SETTINGS):
             if ctx.is_false(value):
                 effect = "lets scripts read" if key.endswith("HTTPONLY") else "sends over plain HTTP"
                 yield hit_at(node, f"app config sets {key}=False, which {effect} the cookie")
         return
+    yield from _missing_flags(node, ctx, {"secure", "httponly"})
+
+
+@python_rule(
+    id="PY-COOKIE-002",
+    title="Cookie without Secure",
+    cwe=614,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    nodes=(ast.Call,),
+    why="""Assistants set httponly=True and forget secure=True (or pass secure=False so the login works on
+    http://localhost). Without the Secure attribute the browser also sends the cookie over plain HTTP, where
+    anyone on the network path reads the session or token and replays it.""",
+    fix="""Pass secure=True to set_cookie (Flask, Django, Starlette), and serve the site over HTTPS only.""",
+)
+def cookie_without_secure(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
+    yield from _missing_flags(node, ctx, {"secure"})
+
+
+@python_rule(
+    id="PY-COOKIE-003",
+    title="Cookie without HttpOnly",
+    cwe=1004,
+    severity=Severity.LOW,
+    confidence=Confidence.MEDIUM,
+    nodes=(ast.Call,),
+    why="""Assistants set secure=True and leave httponly at its default, False. Any script running in the
+    page, including one injected through an XSS flaw, then reads the cookie from document.cookie and sends
+    the session or token to the attacker.""",
+    fix="""Pass httponly=True to set_cookie for every cookie JavaScript does not need to read (CSRF
+    double-submit cookies are the usual exception).""",
+)
+def cookie_without_httponly(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
+    yield from _missing_flags(node, ctx, {"httponly"})
+
+
+def _missing_flags(node: ast.Call, ctx: PyContext, wanted: set[str]) -> Iterator[Hit]:
+    """A hit when the flags a ``set_cookie`` call lacks (of Secure and HttpOnly) are exactly ``wanted``."""
+    name = method_name(node)
     if name not in ("set_cookie", "set_signed_cookie") or not isinstance(node.func, ast.Attribute):
         return
     if any(kw.arg is None for kw in node.keywords) or "client" in last_part(node.func.value).lower():
@@ -67,24 +106,15 @@ def cookie_flags(node: ast.Call | ast.Assign, ctx: PyContext) -> Iterator[Hit]:
     cookie = const_key(node.args[0] if node.args else ctx.kwarg(node, "key"))
     if cookie is None and len(node.args) < 2 and ctx.kwarg(node, "value") is None:
         return  # CookieJar.set_cookie(cookie_object) and the like
-    missing = [flag for flag in ("secure", "httponly", "samesite") if not _flag_set(node, flag, ctx)]
-    if cookie is not None and "csrf" in cookie.lower() and "httponly" in missing:
-        missing.remove("httponly")  # double-submit CSRF cookies are read by JavaScript on purpose
-    if imports_any(ctx, frozenset({"starlette", "fastapi"})) and "samesite" in missing:
-        missing.remove("samesite")  # Starlette defaults to samesite="lax"
-    if not missing:
+    missing = {flag for flag in ("secure", "httponly") if not _flag_set(node, flag, ctx)}
+    if cookie is not None and "csrf" in cookie.lower():
+        missing.discard("httponly")  # double-submit CSRF cookies are read by JavaScript on purpose
+    if missing != wanted:
         return
+    flags = ", ".join(f"{f}=True" for f in ("secure", "httponly") if f in missing)
+    samesite = _flag_set(node, "samesite", ctx) or imports_any(ctx, frozenset({"starlette", "fastapi"}))
+    note = "" if samesite else " (and no samesite)"
     label = repr(cookie) if cookie is not None else "cookie"
-    if missing == ["samesite"]:
-        yield hit_at(
-            node,
-            f"{name}({label}) has no samesite: set samesite='Lax' to limit cross-site requests",
-            severity=Severity.LOW,
-            confidence=Confidence.LOW,
-        )
-        return
-    flags = ", ".join(f"{f}=True" for f in missing if f != "samesite")
-    note = " (and no samesite)" if "samesite" in missing else ""
     if cookie is None:
         severity, confidence = Severity.MEDIUM, Confidence.MEDIUM
     elif _SENSITIVE.search(cookie):

@@ -11,7 +11,7 @@ from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import first_arg, method_name
-from slopguard.rules.python.crypto_hashes import weak_hashers
+from slopguard.rules.python.crypto_hashes import keyed, updates, weak_hashers
 from slopguard.rules.python.names import ancestors, assigned_value, binding_names, param_names, speaking_name
 from slopguard.rules.shared.names import is_password_word, words
 from slopguard.rules.shared.randomness import PLAY_PURPOSES, SECRET_PURPOSES
@@ -43,7 +43,7 @@ def hash_algorithm(call: ast.Call, ctx: PyContext) -> str | None:
     return algo if algo in _FAST else None
 
 
-def _hash_data(call: ast.Call, ctx: PyContext) -> ast.expr | None:
+def hash_data(call: ast.Call, ctx: PyContext) -> ast.expr | None:
     if ctx.call_name(call) == "hashlib.new":
         return call.args[1] if len(call.args) > 1 else ctx.kwarg(call, "data") or ctx.kwarg(call, "string")
     return first_arg(call, "data") or ctx.kwarg(call, "string")
@@ -127,7 +127,7 @@ def fast_password_hash(node: ast.Call | ast.Assign | ast.AnnAssign | ast.AugAssi
     algo = hash_algorithm(node, ctx)
     data: ast.expr | None = None
     if algo is not None:
-        data = _hash_data(node, ctx)
+        data = hash_data(node, ctx)
     elif method_name(node) == "update" and isinstance(node.func, ast.Attribute):
         algo = _hasher_of(node.func.value, ctx)
         data = first_arg(node)
@@ -151,7 +151,7 @@ _WEAK_PYCRYPTO = frozenset({"DES", "DES3", "ARC4", "ARC2", "Blowfish", "CAST", "
 _WEAK_PYCA = frozenset({"TripleDES", "ARC4", "Blowfish", "CAST5", "IDEA", "SEED"})
 
 
-def _purpose(node: ast.AST, ctx: PyContext, data: ast.expr | None) -> Confidence:
+def purpose(node: ast.AST, ctx: PyContext, data: ast.expr | None) -> Confidence:
     """High when the names around a hash speak of security, low when they speak of caching or files."""
     around = " ".join([*binding_names(node, ctx.statement), ctx.function.name if ctx.function else ""])
     inner = " ".join(_names_in(data, ctx, 1)) if data is not None else ""
@@ -190,12 +190,9 @@ def weak_crypto(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     parts = qual.split(".")
     algo = hash_algorithm(node, ctx)
     if algo in ("md5", "sha1"):
-        data = _hash_data(node, ctx)
-        if ctx.is_false(ctx.kwarg(node, "usedforsecurity")) or (data is not None and password_data(data, ctx)):
-            return  # not for security, or PY-HASH-001's finding
-        if data is None and ctx.function is not None and _PASSWORD_FUNC.search(ctx.function.name):
-            return  # PY-HASH-001 reports the .update(password) that follows
-        yield hit_at(node, f"{algo.upper()} is broken for security use", confidence=_purpose(node, ctx, data))
+        data = hash_data(node, ctx)
+        if security_hash(node, ctx, data) and keyed(hashed_values(node, ctx, data), ctx):
+            yield hit_at(node, f"{algo.upper()} over a secret is not a MAC; use hmac with SHA-256")
     elif qual in ("hmac.new", "hmac.digest", "hmac.HMAC"):
         digest = node.args[2] if len(node.args) > 2 else ctx.kwarg(node, "digestmod") or ctx.kwarg(node, "digest")
         if _is_md5(digest, ctx):
@@ -217,11 +214,31 @@ def weak_crypto(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         yield hit_at(node, "DES/3DES is a weak cipher; use AES-GCM", confidence=Confidence.HIGH)
 
 
+def security_hash(node: ast.Call, ctx: PyContext, data: ast.expr | None) -> bool:
+    """An MD5/SHA-1 call that is neither marked ``usedforsecurity=False`` nor PY-HASH-001's password finding."""
+    if ctx.is_false(ctx.kwarg(node, "usedforsecurity")) or (data is not None and password_data(data, ctx)):
+        return False
+    # PY-HASH-001 reports the .update(password) that follows a bare constructor in a password function
+    return not (data is None and ctx.function is not None and _PASSWORD_FUNC.search(ctx.function.name))
+
+
+def hashed_values(node: ast.Call, ctx: PyContext, data: ast.expr | None) -> list[ast.expr]:
+    """What a hash call digests: its data argument, or what ``h.update()`` feeds the object it is bound to."""
+    if data is not None:
+        return [data]
+    statement = ctx.statement
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and statement.value is node:
+        target = statement.targets[0]
+        if isinstance(target, ast.Name):
+            return updates(target.id, ctx)
+    return []
+
+
 def _pycryptodome(node: ast.Call, ctx: PyContext, package: str, module: str) -> Iterator[Hit]:
     if package == "Hash" and module in ("MD5", "SHA1", "SHA"):
         data = first_arg(node, "data")
-        if data is None or not password_data(data, ctx):
-            yield hit_at(node, f"{module} is broken for security use", confidence=_purpose(node, ctx, data))
+        if security_hash(node, ctx, data) and keyed(hashed_values(node, ctx, data), ctx):
+            yield hit_at(node, f"{module} over a secret is not a MAC; use hmac with SHA-256")
     elif package == "Cipher" and module in _WEAK_PYCRYPTO:
         yield hit_at(node, f"{module} is a weak cipher; use AES-GCM or ChaCha20-Poly1305", confidence=Confidence.HIGH)
     elif package == "Cipher":
@@ -242,8 +259,12 @@ def _signing(node: ast.Call, ctx: PyContext) -> bool:
 # ----- PY-RAND-001 --------------------------------------------------------------------------------------
 _RANDOM = frozenset(
     {"random.random", "random.randint", "random.randrange", "random.choice", "random.choices", "random.sample",
-     "random.getrandbits", "random.shuffle", "random.uniform", "uuid.uuid1"}
+     "random.getrandbits", "random.shuffle", "random.uniform", "uuid.uuid1", "random.randbytes", "random.gauss",
+     "random.normalvariate", "random.triangular", "random.betavariate", "random.expovariate",
+     "random.lognormvariate", "random.paretovariate", "random.weibullvariate", "random.vonmisesvariate"}
 )  # fmt: skip
+# Where a value must be unpredictable: a session, a cookie, a token store.
+_SECRET_STORE = re.compile(r"(?i)session|cookie|token|nonce|csrf|xsrf|secret|passw|remember|api_?key|otp")
 _STRONG = SECRET_PURPOSES | {"twofa"}
 _AMBIGUOUS = frozenset({"code", "key", "session", "auth", "verify", "sid", "activation", "confirm"})
 _GAME = PLAY_PURPOSES | frozenset(
@@ -287,6 +308,41 @@ def _charset(e: ast.expr | None, ctx: PyContext, depth: int = 1) -> bool:
     return isinstance(e, ast.Attribute) and bool(_CHARSET.search(e.attr))
 
 
+def _store_name(target: ast.expr) -> str | None:
+    """``session``/``cookie`` words in ``store[key]`` (the store or the key) of a subscript assignment."""
+    if not isinstance(target, ast.Subscript):
+        return None
+    key = speaking_name(target.slice) or PyContext.string(target.slice) or ""
+    if _purpose_words(key) == "game":
+        return None  # session["dice_roll"]
+    for part in (target.value, target.slice):
+        name = speaking_name(part) or PyContext.string(part) or ""
+        if _SECRET_STORE.search(name):
+            return name
+    return None
+
+
+def _secret_store(node: ast.Call, ctx: PyContext, names: list[str]) -> str | None:
+    """Where the random value goes when that is a session, a cookie or a token store: the random call itself, or
+    the name it is bound to, written to ``session[key]``, ``store[cookie_name]`` or ``set_cookie(name, value)``."""
+    statement = ctx.statement
+    scope: ast.AST = ctx.function if ctx.function is not None else ctx.tree
+    bound = {n for n in names if n.isidentifier()} if isinstance(statement, ast.Assign | ast.AnnAssign) else set()
+    for sub in ast.walk(scope):
+        if isinstance(sub, ast.Assign):
+            value_used = any(n is node for n in ast.walk(sub.value)) or any(
+                isinstance(n, ast.Name) and n.id in bound for n in ast.walk(sub.value)
+            )
+            store = next((s for t in sub.targets if (s := _store_name(t)) is not None), None) if value_used else None
+            if store is not None:
+                return f"'{store}'"
+        elif isinstance(sub, ast.Call) and method_name(sub) in ("set_cookie", "set_signed_cookie"):
+            values = sub.args[1:2] + [k.value for k in sub.keywords if k.arg == "value"]
+            if any(n is node or (isinstance(n, ast.Name) and n.id in bound) for v in values for n in ast.walk(v)):
+                return "a cookie value"
+    return None
+
+
 @python_rule(
     id="PY-RAND-001",
     title="Security value from a non-cryptographic random generator",
@@ -309,6 +365,12 @@ def insecure_random(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     if qual == "random.shuffle" and node.args:
         names.append(speaking_name(node.args[0]) or "")
     verdicts = {_purpose_words(n) for n in names} - {None}
+    # What the value is stored as says more than the function's name (a view named ..._test_... still serves it)
+    test_function = ctx.function is not None and ctx.function.name.startswith("test")
+    store = None if "game" in verdicts or test_function else _secret_store(node, ctx, names)
+    if store is not None:
+        yield hit_at(node, f"{qual}() makes a value stored as {store}, which is predictable; use the secrets module")
+        return
     if ctx.function is not None and _purpose_words(ctx.function.name) == "game":
         return
     if verdicts <= {"ambiguous"} and ctx.function is not None:

@@ -52,18 +52,18 @@ def data_names(e: ast.AST) -> list[str]:
     return found
 
 
-def _keyed(data: list[ast.expr], ctx: PyContext, depth: int = 2) -> bool:
+def keyed(data: list[ast.expr], ctx: PyContext, depth: int = 2) -> bool:
     """Any of the hashed values is, or is built from, a key, secret, token or password."""
     for name in (n for e in data for n in data_names(e)):
         if _secret_word(name):
             return True
         value = assigned_value(name, ctx) if depth > 0 else None
-        if value is not None and _keyed([value], ctx, depth - 1):
+        if value is not None and keyed([value], ctx, depth - 1):
             return True
     return False
 
 
-def _updates(name: str, ctx: PyContext) -> list[ast.expr]:
+def updates(name: str, ctx: PyContext) -> list[ast.expr]:
     """What ``name.update(...)`` feeds into a hash object in the current function."""
     scope: ast.AST = ctx.function if ctx.function is not None else ctx.tree
     return [
@@ -92,18 +92,18 @@ def plain_digest(e: ast.expr, ctx: PyContext, depth: int = 2) -> bool:
         return False
     if isinstance(e.func, ast.Attribute) and e.func.attr in ("hexdigest", "digest"):
         hasher = e.func.value
-        fed = _updates(hasher.id, ctx) if isinstance(hasher, ast.Name) else []
+        fed = updates(hasher.id, ctx) if isinstance(hasher, ast.Name) else []
         if isinstance(hasher, ast.Name):
             hasher = assigned_value(hasher.id, ctx) or hasher
         if not (isinstance(hasher, ast.Call) and _hashlib_call(hasher, ctx)):
             return False
-        return not _keyed([*hasher.args, *(k.value for k in hasher.keywords), *fed], ctx)
+        return not keyed([*hasher.args, *(k.value for k in hasher.keywords), *fed], ctx)
     if _hashlib_call(e, ctx) and ctx.call_name(e) == "hashlib.file_digest":
         return True
     ws = set(words(method_name(e)))
     named = checksum_name(method_name(e)) or bool(ws & {"hash", "digest"} and ws & {"file", "data", "content", "blob"})
     arg = first_arg(e)
-    return named and not (ws & _KEYED_WORDS) and not (arg is not None and _keyed([arg], ctx))
+    return named and not (ws & _KEYED_WORDS) and not (arg is not None and keyed([arg], ctx))
 
 
 def _hashlib_call(call: ast.Call, ctx: PyContext) -> bool:

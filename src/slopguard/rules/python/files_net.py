@@ -93,9 +93,13 @@ def path_traversal(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         recv, attr = node.func.value, node.func.attr
         if attr in _PATH_METHODS:
             paths = [recv, *node.args[:1]] if attr in ("rename", "replace") else [recv]
-            if not any(p is not None and ctx.tainted(p) for p in paths) or not _is_path_object(ctx, recv):
+            if not any(p is not None and ctx.tainted(p, unescaped=True) for p in paths) or not _is_path_object(
+                ctx, recv
+            ):
                 return
-        elif attr == "save" and node.args and ctx.tainted(recv):  # an uploaded file saved under its own name
+        elif (
+            attr == "save" and node.args and ctx.tainted(recv, unescaped=True)
+        ):  # an uploaded file saved under its own name
             paths = [node.args[0]]
         name = attr
     for path in paths:
@@ -104,7 +108,7 @@ def path_traversal(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         value = resolve(ctx, path)
         if isinstance(value, ast.Call) and method_name(value) in ("BytesIO", "StringIO"):
             continue
-        flow = ctx.tainted(path) or _hidden_by_existence_check(ctx, path, node.lineno)
+        flow = ctx.tainted(path, unescaped=True) or _hidden_by_existence_check(ctx, path, node.lineno)
         if flow is None or _via_safe_join(ctx, path) or path_guarded(ctx, path, node.lineno):
             continue
         if lookup_result(ctx, path):
@@ -131,7 +135,7 @@ def _hidden_by_existence_check(ctx: PyContext, path: ast.expr, line: int) -> Flo
     if not last or not last <= _EXISTENCE:
         return None
     value = assigned_value(ctx, path.id, line)
-    return ctx.tainted(value) if value is not None else None
+    return ctx.tainted(value, unescaped=True) if value is not None else None
 
 
 def _via_safe_join(ctx: PyContext, e: ast.expr) -> bool:
@@ -208,7 +212,7 @@ def ssrf(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     url = node.args[pos] if len(node.args) > pos else ctx.kwarg(node, "url") or ctx.kwarg(node, "host")
     if url is None or isinstance(url, ast.Starred | ast.Constant):
         return
-    flow = ctx.tainted(url) or hidden_by_scheme_check(ctx, url, node.lineno)
+    flow = ctx.tainted(url, unescaped=True) or hidden_by_scheme_check(ctx, url, node.lineno)
     if flow is None:
         return
     if client and not (isinstance(node.func, ast.Attribute) and is_client(ctx, node.func.value)):

@@ -14,6 +14,7 @@ from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import first_arg, method_name
 from slopguard.rules.python.injection_helpers import fixed_destination, lookup_result, resolve, url_checked
+from slopguard.rules.python.web_common import assigned_values, scope_body
 from slopguard.rules.shared.shell import is_script_flag, is_shell
 
 _SUBPROCESS = frozenset({"run", "call", "check_call", "check_output", "Popen"})
@@ -73,7 +74,7 @@ def command_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
             rest = vector.elts[1:] if isinstance(vector, ast.List | ast.Tuple) else []
             yield from _argv_items(node, ctx, [args[0], *rest], name)
     elif method_name(node) == "exec_command" and node.args:  # paramiko: a shell on the remote host
-        flow = ctx.tainted(node.args[0])
+        flow = ctx.tainted(node.args[0], unescaped=True)
         if flow is not None:
             yield _hit(node, "exec_command() runs a remote shell command", flow)
 
@@ -91,7 +92,7 @@ def _hit(node: ast.Call, what: str, flow: Flow) -> Hit:
 
 def _program_hit(node: ast.Call, ctx: PyContext, program: ast.expr, name: str) -> Hit | None:
     """The program itself comes from a request (a CLI's own argv or prompt picks it on purpose)."""
-    flow = ctx.tainted(program)
+    flow = ctx.tainted(program, unescaped=True)
     if flow is None or flow.origin.startswith(_OPERATOR_ORIGINS):
         return None
     return _hit(node, f"program run by {name}() is", flow)
@@ -100,7 +101,7 @@ def _program_hit(node: ast.Call, ctx: PyContext, program: ast.expr, name: str) -
 def _shell_string(node: ast.Call, ctx: PyContext, cmd: ast.expr | None, what: str) -> Iterator[Hit]:
     if cmd is None or isinstance(cmd, ast.Constant):
         return
-    flow = ctx.flow(cmd)
+    flow = ctx.flow(cmd, unescaped=True)
     if flow.dynamic:
         yield _hit(node, f"shell command for {what} is", flow)
 
@@ -108,6 +109,14 @@ def _shell_string(node: ast.Call, ctx: PyContext, cmd: ast.expr | None, what: st
 def _argv(node: ast.Call, ctx: PyContext, cmd: ast.expr, name: str) -> Iterator[Hit]:
     """``subprocess.run(argv)`` without a shell: the program and ``sh -c`` scripts matter, not arguments."""
     value = resolve(ctx, cmd)
+    if isinstance(cmd, ast.Name) and isinstance(value, ast.List):
+        built = _appended_shell_script(ctx, cmd.id, node.lineno)
+        if built is not None:
+            shell, script = built
+            flow = ctx.flow(script, unescaped=True)
+            if flow.dynamic:
+                yield _hit(node, f"{shell} -c script for {name}() is", flow)
+            return
     if isinstance(value, ast.List | ast.Tuple):
         yield from _argv_items(node, ctx, value.elts, name)
         return
@@ -118,6 +127,25 @@ def _argv(node: ast.Call, ctx: PyContext, cmd: ast.expr, name: str) -> Iterator[
     hit = _program_hit(node, ctx, cmd, name)  # a whole command line (or argv) from the request
     if hit is not None:
         yield hit
+
+
+def _appended_shell_script(ctx: PyContext, name: str, line: int) -> tuple[str, ast.expr] | None:
+    """An argv list grown with ``append``: ``args = []; args.append("sh"); args.append("-c");
+    args.append(f"echo {x}")`` (a shell on some branch, its script flag, then a non-constant script)."""
+    values = assigned_values(scope_body(ctx), name, line)
+    if len(values) < 2:
+        return None  # a list literal: _argv_items reads it
+    items: list[ast.expr] = []
+    for value in values:
+        items.extend(value.elts if isinstance(value, ast.List | ast.Tuple) else [value])
+    for i, program in enumerate(items[:-2]):
+        text = ctx.string(program) or ""
+        script = items[i + 2]
+        if is_shell(text) and is_script_flag(ctx.string(items[i + 1]) or ""):
+            if isinstance(script, ast.Starred | ast.Constant):
+                continue  # a constant script (or another branch's program)
+            return text.replace("\\", "/").rsplit("/", 1)[-1].lower(), script
+    return None
 
 
 def _argv_items(node: ast.Call, ctx: PyContext, items: Sequence[ast.expr], name: str) -> Iterator[Hit]:
@@ -140,7 +168,7 @@ def _argv_items(node: ast.Call, ctx: PyContext, items: Sequence[ast.expr], name:
             script = args[i + 1]
             if isinstance(script, ast.Starred | ast.Constant):
                 return
-            flow_script = ctx.flow(script)
+            flow_script = ctx.flow(script, unescaped=True)
             if flow_script.dynamic:
                 yield _hit(node, f"{shell} -c script for {name}() is", flow_script)
             return
@@ -178,7 +206,7 @@ def open_redirect(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         url = next((kw.value for kw in node.keywords if kw.arg in _URL_KWARGS), None)
     if url is None:
         return
-    flow = ctx.tainted(url)
+    flow = ctx.tainted(url, unescaped=True)
     if flow is None:
         return
     if (
@@ -234,17 +262,40 @@ def xxe(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         flag = node.args[1]
         feature = ctx.qualname(node.args[0]) or ctx.string(node.args[0]) or ""
         on = ctx.is_true(flag) or (isinstance(flag, ast.Constant) and flag.value == 1)
-        if on and any(feature.endswith(f) for f in _EXTERNAL_FEATURES):
+        if on and any(feature.endswith(f) for f in _EXTERNAL_FEATURES) and not _parses_only_fixed_data(node, ctx):
             yield hit_at(node, "SAX parser switched to resolve external entities; leave the feature off")
         return
     if module in _LXML_MODULES and func in _LXML_PARSE:
         yield from _lxml_parse(node, ctx, func)
     elif module in _STDLIB_XML and func in _STDLIB_PARSE:
         data = first_arg(node, "source")
-        flow = ctx.tainted(data) if data is not None else None
+        flow = ctx.tainted(data, unescaped=True) if data is not None else None
         if flow is not None:
             message = f"{module}.{func}() parses {describe(flow)}; use defusedxml against entity expansion"
             yield hit_at(node, message, severity=Severity.MEDIUM, confidence=Confidence.MEDIUM)
+
+
+def _parses_only_fixed_data(node: ast.Call, ctx: PyContext) -> bool:
+    """Every document the parser ``node`` configures reads is constant or sanitised data (the parser is used
+    only in this function: ``parser.parse(doc)``, ``minidom.parseString(doc, parser)``)."""
+    func = node.func
+    if ctx.function is None or not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+        return False
+    parser = func.value.id
+    enclosing: dict[int, ast.stmt] = {}
+    for stmt in (n for n in ast.walk(ctx.function) if isinstance(n, ast.stmt)):
+        for sub in ast.walk(stmt):
+            enclosing[id(sub)] = stmt  # breadth-first: the innermost statement is written last
+    documents: list[tuple[ast.expr, ast.stmt]] = []
+    for call in (n for n in ast.walk(ctx.function) if isinstance(n, ast.Call) and n is not node):
+        receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+        uses = isinstance(receiver, ast.Name) and receiver.id == parser
+        passed = any(isinstance(a, ast.Name) and a.id == parser for a in call.args[1:])
+        if uses and method_name(call) in ("setFeature", "setContentHandler", "setErrorHandler"):
+            continue
+        if (uses or passed) and call.args and id(call) in enclosing:
+            documents.append((call.args[0], enclosing[id(call)]))
+    return bool(documents) and all(not ctx.flow_at(doc, stmt).dynamic for doc, stmt in documents)
 
 
 def _unsafe_options(ctx: PyContext, call: ast.Call) -> str:
@@ -257,7 +308,7 @@ def _unsafe_options(ctx: PyContext, call: ast.Call) -> str:
 
 def _lxml_parse(node: ast.Call, ctx: PyContext, func: str) -> Iterator[Hit]:
     data = first_arg(node, "source") or first_arg(node, "text")
-    flow = ctx.tainted(data) if data is not None else None
+    flow = ctx.tainted(data, unescaped=True) if data is not None else None
     if flow is None or ctx.is_false(ctx.kwarg(node, "resolve_entities")):
         return
     parser = ctx.kwarg(node, "parser") or (node.args[1] if len(node.args) > 1 and func != "iterparse" else None)

@@ -53,7 +53,7 @@ def sql_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         return
     if query is None or (isinstance(query, ast.Call) and ctx.call_name(query) in _QUERY_FUNCS):
         return  # text(f"...") is reported at the text() call itself
-    flow = ctx.flow(query)
+    flow = ctx.flow(query, unescaped=True)
     if flow.tainted and (flow.built or not isinstance(query, ast.Constant)):
         yield hit_at(node, f"SQL passed to {name}() is assembled from {describe(flow)}; use bound parameters")
     elif flow.built and _value_interpolated(ctx, query, depth=0):
@@ -67,7 +67,7 @@ def sql_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
 def _value_interpolated(ctx: PyContext, query: ast.expr, depth: int) -> bool:
     """Whether a dynamic piece lands where SQL expects a value (after '=', a quote, LIKE, IN ( ...)."""
     for before, piece in _pieces(ctx, query, depth):
-        flow = ctx.flow(piece)
+        flow = ctx.flow(piece, unescaped=True)
         if not flow.dynamic:
             continue
         if _VALUE_POSITION.search(before) or (flow.built and depth < 3 and _value_interpolated(ctx, piece, depth + 1)):

@@ -1,4 +1,5 @@
-"""PY-XSS-001/002: HTML built from request data, and template engines with autoescaping switched off."""
+"""PY-XSS-001/002/003: HTML built from request data, template engines with autoescaping switched off, and request
+text sent back as an HTML page."""
 
 from __future__ import annotations
 
@@ -159,6 +160,46 @@ def _returned_html(node: ast.Return, ctx: PyContext) -> Iterator[Hit]:
     flow = ctx.tainted(value)
     if flow is not None and looks_like_html(value, ctx):
         yield hit_at(node, f"route returns HTML assembled from {describe(flow)} without escaping")
+
+
+@python_rule(
+    id="PY-XSS-003",
+    title="Request text sent back as an HTML page",
+    cwe=79,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    nodes=(ast.Call, ast.Return),
+    why="""Assistants echo input in plain words: return f"No results for {q}" from a Flask view, or
+    HttpResponse(f"Saved {name}") in Django. Both frameworks send a str as text/html, so the browser parses
+    it as a page: a q of <script>...</script> runs in the victim's session even though the code never wrote
+    a tag (reflected XSS).""",
+    fix="""Escape what you echo (markupsafe.escape / django.utils.html.escape), render a template (autoescaped),
+    or send text/plain (mimetype="text/plain" / content_type="text/plain") or JSON instead.""",
+)
+def text_as_html(node: ast.Call | ast.Return, ctx: PyContext) -> Iterator[Hit]:
+    if isinstance(node, ast.Return):
+        route = ctx.route
+        value = node.value
+        flask = route is not None and (
+            route.framework == "flask" or (route.framework == "fastapi" and not imports_any(ctx, _ASGI_ROOTS))
+        )
+        if not flask or value is None:
+            return
+        if isinstance(value, ast.Tuple) and value.elts:
+            value = value.elts[0]
+        where = "route returns"
+    else:
+        qual = ctx.call_name(node)
+        content = _response_content(node, qual) if qual not in _AIOHTTP_RESPONSES else None
+        if content is None:
+            return
+        value, where = content, f"{qual.rsplit('.', 1)[-1]}() sends"
+    if isinstance(value, ast.Call) and (_response_content(value, ctx.call_name(value)) is not None):
+        return  # judged at the response constructor
+    flow = ctx.tainted(value)
+    if flow is None or not flow.text or looks_like_html(value, ctx):
+        return  # not text, or PY-XSS-001's finding
+    yield hit_at(node, f"{where} text built from {describe(flow)} as text/html without escaping")
 
 
 def _html_response_class(ctx: PyContext) -> bool:

@@ -1,0 +1,84 @@
+"""Query languages other than SQL built from request data: LDAP filters (JAVA-LDAP-001), XPath (JAVA-XPATH-001)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.java.common import calls, declared_type, method, receiver, value_of
+
+_LDAP_TYPES = frozenset(
+    {"DirContext", "InitialDirContext", "LdapContext", "InitialLdapContext", "EventDirContext", "LdapTemplate",
+     "LdapOperations"}
+)  # fmt: skip
+_LDAP_RECEIVER = re.compile(r"(?i)(?:ldap|dircontext|dirctx|^ctx$|^idc$|^dctx$|context$)")
+_XPATH_TYPES = frozenset({"XPath"})
+_XPATH_FACTORY = re.compile(r"\.newXPath\(\)$")
+
+
+def _receiver_is(obj: Node | None, types: frozenset[str], names: re.Pattern[str] | None, ctx: TSContext) -> bool:
+    if obj is None:
+        return False
+    if declared_type(obj, ctx) in types:
+        return True
+    if _XPATH_FACTORY.search(ctx.compact(value_of(obj, ctx))) and "XPath" in types:
+        return True
+    return names is not None and obj.type == "identifier" and bool(names.search(ctx.text(obj)))
+
+
+@ts_rule(
+    id="JAVA-LDAP-001",
+    title="LDAP filter built from request data",
+    cwe=90,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    languages=("java",),
+    query=calls("^search$"),
+    why="""Assistants look users up with ctx.search(base, "(uid=" + username + ")", controls) or
+    ldapTemplate.search("", "(mail=" + email + ")", mapper). A '*', ')' or '(|' in the parameter rewrites the
+    filter: listing every account, bypassing a password check done through a bind-and-search, or reading
+    attributes the page was never meant to show.""",
+    fix="""Pass the values as filter arguments: ctx.search(base, "(uid={0})", new Object[] {username}, controls),
+    Spring LDAP's query().where("uid").is(username) or LdapEncoder.filterEncode(username) for each value.""",
+)
+def java_ldap_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    args = ctx.arguments(call)
+    if method(call, ctx) != "search" or len(args) < 2:
+        return
+    if not _receiver_is(receiver(call), _LDAP_TYPES, _LDAP_RECEIVER, ctx):
+        return
+    flow = ctx.tainted(args[1])
+    if flow is not None:
+        yield ctx.hit(call, f"LDAP filter built from request data ({flow.origin}); pass values as {{0}} arguments")
+
+
+@ts_rule(
+    id="JAVA-XPATH-001",
+    title="XPath expression built from request data",
+    cwe=643,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    languages=("java",),
+    query=calls("^(compile|evaluate|evaluateExpression)$"),
+    why="""Assistants query XML documents with xpath.evaluate("/users/user[@name='" + name + "']", doc). A quote
+    in the parameter changes the expression: "' or '1'='1" selects every node, which turns an XML-backed login or
+    lookup into a dump of the whole document.""",
+    fix="""Bind values as XPath variables (xpath.setXPathVariableResolver(...) with $name in a constant
+    expression), or check the value against a strict allow-list pattern before building the expression.""",
+)
+def java_xpath_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    args = ctx.arguments(call)
+    if not args or not _receiver_is(receiver(call), _XPATH_TYPES, None, ctx):
+        return
+    flow = ctx.tainted(args[0])
+    if flow is not None:
+        yield ctx.hit(call, f"XPath expression built from request data ({flow.origin}); use XPath variables")

@@ -1,0 +1,121 @@
+"""Session and cookie handling: request data trusted as session state (JAVA-TRUST-001), cookies sent without
+the Secure flag (JAVA-COOKIE-001)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.java.common import calls, declared_type, method, method_of, receiver, value_of
+from slopguard.rules.shared.trees import walk
+
+_SESSION = re.compile(r"(?:^|\.)getSession\((?:true|false)?\)$|(?i:session)$")
+_COOKIE_TYPES = frozenset({"Cookie", "ResponseCookie"})
+_NUMERIC_GETTER = re.compile(r"^get(?:Long|Int|Short|Byte|Double|Float|Boolean|BigDecimal|Timestamp|Date)$")
+_TEXT_TYPES = frozenset({"String", "CharSequence", "Object", "var", "String[]", "Object[]", "StringBuilder"})
+
+
+def _is_session(obj: Node | None, ctx: TSContext) -> bool:
+    if obj is None:
+        return False
+    if declared_type(obj, ctx) == "HttpSession":
+        return True
+    return bool(_SESSION.search(ctx.compact(obj)))
+
+
+def _server_object(node: Node, ctx: TSContext) -> bool:
+    """A variable of a domain type (``User user = users.authenticate(name, password)``) or a number or row read
+    back from the database: what the server built or looked up, not the request's text itself."""
+    value = value_of(node, ctx)
+    if value.type == "method_invocation" and (
+        _NUMERIC_GETTER.match(method(value, ctx)) or declared_type(receiver(value), ctx) == "ResultSet"
+    ):
+        return True  # rs.getLong("id"), a row the server read back
+    if node.type != "identifier":
+        return False
+    kind = declared_type(node, ctx)
+    return bool(kind) and kind not in _TEXT_TYPES
+
+
+@ts_rule(
+    id="JAVA-TRUST-001",
+    title="Request data stored in the session",
+    cwe=501,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    languages=("java",),
+    query=calls("^(setAttribute|putValue)$"),
+    why="""Assistants copy request parameters straight into the session (session.setAttribute("role",
+    request.getParameter("role")), or the attribute name itself from the request). Code elsewhere treats session
+    attributes as values the server decided, such as the logged-in user, a role, a verified e-mail, so whatever
+    the client sent once is trusted on every later request.""",
+    fix="""Store only values the server derived or verified (the authenticated user's id from the database, a role
+    looked up server-side); validate or map request values onto a fixed set before they enter the session, and
+    keep attribute names constant.""",
+)
+def java_trust_boundary(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    args = ctx.arguments(call)
+    if len(args) != 2 or not _is_session(receiver(call), ctx):
+        return
+    for arg, what in ((args[0], "name"), (args[1], "value")):
+        flow = None if _server_object(arg, ctx) else ctx.tainted(arg)
+        if flow is not None:
+            yield ctx.hit(
+                call,
+                f"session attribute {what} comes from the request ({flow.origin}); the session now trusts client input",
+            )
+            return
+
+
+def _cookie(obj: Node | None, ctx: TSContext) -> bool:
+    return obj is not None and declared_type(obj, ctx) in _COOKIE_TYPES
+
+
+def _sets_secure(cookie: Node, ctx: TSContext) -> bool:
+    """``cookie.setSecure(..)`` somewhere in the same method (``false`` is reported where it is written)."""
+    func = method_of(cookie)
+    name = ctx.text(cookie)
+    return any(
+        node.type == "method_invocation" and method(node, ctx) == "setSecure" and ctx.text(receiver(node)) == name
+        for node in (walk(func) if func is not None else ())
+    )
+
+
+@ts_rule(
+    id="JAVA-COOKIE-001",
+    title="Cookie sent without the Secure flag",
+    cwe=614,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    languages=("java",),
+    query=calls("^(setSecure|addCookie)$"),
+    why="""Assistants create remember-me and session cookies with new Cookie(name, value) and response.addCookie,
+    often with cookie.setSecure(false) copied from a local-development snippet. Without the Secure flag the browser
+    also sends the cookie over plain HTTP, where anyone on the network path (public Wi-Fi, a proxy) reads it and
+    takes over the session.""",
+    fix="""Call cookie.setSecure(true) (and setHttpOnly(true)) on every cookie that identifies or authenticates
+    the user, or configure server.servlet.session.cookie.secure=true / ResponseCookie.from(..).secure(true).""",
+)
+def java_insecure_cookie(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    args = ctx.arguments(call)
+    if len(args) != 1:
+        return
+    name = method(call, ctx)
+    if name == "setSecure" and _cookie(receiver(call), ctx) and ctx.text(args[0]) == "false":
+        yield ctx.hit(call, "cookie explicitly marked not Secure: it is also sent over plain HTTP")
+    elif (
+        name == "addCookie"
+        and args[0].type == "identifier"
+        and _cookie(args[0], ctx)
+        and not _sets_secure(args[0], ctx)
+    ):
+        yield ctx.hit(call, f"cookie '{ctx.text(args[0])}' is added without setSecure(true)")
