@@ -10,7 +10,9 @@ from types import ModuleType
 from click.testing import CliRunner
 
 from slopguard.cli import cli
-from slopguard.cli.rules import EXAMPLES_FILE, catalog, rule_examples
+from slopguard.cli.rules import EXAMPLES_FILE, PARITY_LANGUAGES, catalog, parity_table, rule_examples
+from slopguard.core.families import family_of
+from slopguard.pipeline.catalog import code_rules, rule_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,3 +55,17 @@ def test_explain_json_and_unknown_rule() -> None:
 
 def test_examples_hide_secrets() -> None:
     assert "AKIAL3KXGIP7TVMQWOWM" not in json.dumps(rule_examples())
+
+
+def test_the_reference_has_a_parity_table_with_holes_visible() -> None:
+    table = parity_table(rule_catalog())
+    sqli = next(row for row in table if row.startswith("| SQL injection |"))
+    cells = [c.strip() for c in sqli.strip("|").split("|")][1:]
+    assert len(cells) == len(PARITY_LANGUAGES)
+    assert "PY-SQLI-001" in cells[PARITY_LANGUAGES.index("python")]
+    assert any(row.endswith("| - |") or " - |" in row for row in table[7:]), "a hole shows as '-'"
+
+
+def test_every_code_rule_belongs_to_a_named_flaw_family() -> None:
+    unnamed = {rid: meta.cwe for rid, meta in code_rules().items() if family_of(meta.cwe).startswith("other")}
+    assert not unnamed, f"add their CWEs to slopguard.core.families: {unnamed}"
