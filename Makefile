@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench accuracy docs clean
+.PHONY: demo test lint bench accuracy docs clean fuzz
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ bench: $(BIN)/.installed
 accuracy: $(BIN)/.installed
 	$(BIN)/python benchmarks/accuracy.py --bandit
 	$(BIN)/python benchmarks/accuracy.py --bandit --corpus tests/corpus/holdout
+
+## Fuzz the parsers and manifest readers for a few minutes (the normal suite runs a few examples of each).
+FUZZ_EXAMPLES ?= 1500
+fuzz: $(BIN)/.installed
+	SLOPGUARD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/security/test_fuzz_parsers.py
 
 docs: $(BIN)/.installed
 	$(BIN)/python scripts/build_rule_examples.py

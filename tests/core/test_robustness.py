@@ -30,7 +30,7 @@ def test_each_bad_file_is_skipped_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "good.py").write_text(SQL)
     (tmp_path / "syntax.py").write_text("def broken(:\n    pass\n")
     (tmp_path / "latin.py").write_bytes(b"name = '\xff\xfe caf\xe9'\n")
-    (tmp_path / "blob.py").write_bytes(b"\x00\x01\x02binary\x00" * 100)
+    (tmp_path / "blob.py").write_bytes(b"\x00\xff\xfe binary\x00" * 100)  # does not decode: binary
     (tmp_path / "huge.py").write_text("x = 1\n" * (10 * 1024 * 1024 // 6 + 1))
     (tmp_path / "deep.py").write_text("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
     (tmp_path / "chain.py").write_text("x = " + " + ".join(["a"] * 5000) + "\n")
@@ -47,7 +47,7 @@ def test_each_bad_file_is_skipped_with_a_reason(tmp_path: Path) -> None:
     assert "deep.py" in skipped
     findings = doc["findings"]
     assert [f["location"]["path"] for f in findings] == ["good.py"]  # type: ignore[index]
-    assert code == 1  # the good file's finding decides the exit code
+    assert code == 1  # the good file's finding decides the exit code (before the skipped files' 3)
     # CPython's own parser gives up on a 5,000-term chain; that is reported, not fatal.
     assert skipped["chain.py"] == "code nested too deeply to analyse"
 
@@ -94,17 +94,5 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
         res = CliRunner().invoke(cli, ["scan", "nope.py", "--format", "json", "--no-cache", "--no-deps"])
     finally:
         os.chdir(old)
-    doc = json.loads(res.stdout)
-    assert doc["skipped"] == [{"path": "nope.py", "reason": "no such file or directory"}]
-
-
-def test_malformed_and_deep_files_in_tree_sitter_languages(tmp_path: Path) -> None:
-    (tmp_path / "broken.js").write_text("app.get('/x', (req, res) => { db.query(`SELECT ${req.query.id}` \n")
-    (tmp_path / "deep.js").write_text("const x = " + "(" * 5000 + "1" + ")" * 5000 + ";\n")
-    (tmp_path / "Broken.java").write_text('class A { void f( { stmt.executeQuery("x" + y }\n')
-    (tmp_path / "deep.c").write_text("int f(void) { return " + "(" * 3000 + "1" + ")" * 3000 + "; }\n")
-    (tmp_path / "ok.go").write_text('package main\nfunc main() { println("hi") }\n')
-    code, doc = scan_json(tmp_path)
-    assert code in (0, 1)
-    scanned = doc["summary"]["files_scanned"]  # type: ignore[index]
-    assert scanned == 5
+    assert res.exit_code == 2
+    assert "nope.py: no such file or directory" in res.stderr

@@ -163,7 +163,7 @@ def test_an_answer_that_leaves_a_file_out_is_not_clean(tmp_path: Path) -> None:
 
 def test_a_file_too_large_to_analyse_is_an_error_not_nothing_to_fix(tmp_path: Path) -> None:
     big = tmp_path / "big.py"
-    big.write_text(VULNERABLE + "#" * 1_100_000 + "\n")
+    big.write_text(VULNERABLE + "#" * 5_300_000 + "\n")  # over the default max-file-size (5 MB)
     with scripted([CRITIQUE, answer(FIXED)]) as server:
         res = _fix(big, server.openai_url)
     assert res.exit_code == 2 and "nothing to fix" not in res.output and "max-file-size" in res.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,9 +19,10 @@ from slopguard.engine.languages import language_of, scanned_languages
 from slopguard.engine.scanner import Progress as ProgressFn
 from slopguard.engine.scanner import Scanner
 from slopguard.pipeline.catalog import make_scanner
-from slopguard.pipeline.gate import EXIT_CLEAN, EXIT_FINDINGS, exit_code
+from slopguard.pipeline.gate import EXIT_CLEAN, EXIT_FINDINGS, nothing_selected, scan_exit_code
 from slopguard.pipeline.scan import ScanOutcome, scan_answer, scan_paths, scan_source
 from slopguard.report import REPORTERS, RULES_URL, RenderOptions, reporter
+from slopguard.report.escape import printable
 from slopguard.report.statistics import render_statistics
 
 SEVERITIES = [s.label for s in Severity]
@@ -95,6 +97,10 @@ def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
 @click.option("--require-review", is_flag=True, default=None,
               help="Report AI-generated code (slopguard:ai markers) that has no recorded reviewer.")  # fmt: skip
 @click.option("--statistics", is_flag=True, help="Print how many findings each rule raised instead of the findings.")
+@click.option("--allow-skipped", is_flag=True, default=None,
+              help="Files that could not be analysed do not make the scan incomplete (exit 3).")  # fmt: skip
+@click.option("--time-budget", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Give up on a file after this long and report it skipped (default: 20).")  # fmt: skip
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the gate (errors still exit 2).")
 @click.option("--rules-url", default=RULES_URL, show_default=True,
               help="Base URL of the rule reference, for the SARIF helpUri of each rule (URL#rule-id).")  # fmt: skip
@@ -124,13 +130,21 @@ def scan_command(
     statistics: bool,
     exit_zero: bool,
     rules_url: str,
+    allow_skipped: bool | None,
+    time_budget: float | None,
 ) -> None:
     """Scan PATHS (default: .) for the flaws AI assistants write; '-' reads a snippet or a whole answer
-    from stdin."""
+    from stdin.
+
+    Exit codes: 0 clean; 1 a finding at or above --fail-on; 2 usage or configuration error, a missing path, or
+    nothing to scan; 3 incomplete (some file could not be analysed; --allow-skipped makes that 0)."""
     use_stdin = paths == (Path("-"),)
     if Path("-") in paths and not use_stdin:
         fail("'-' (stdin) cannot be combined with other paths")
     targets = list(paths) or [Path(".")]
+    missing = [p for p in targets if not use_stdin and not os.path.lexists(p)]
+    if missing:
+        fail("; ".join(f"{printable(str(p))}: no such file or directory" for p in missing))
     start = Path.cwd() if use_stdin else (targets[0] if targets[0].is_dir() else targets[0].parent)
     try:
         settings = load_settings(config_file, start)
@@ -154,6 +168,8 @@ def scan_command(
         allow_unknown=allow_unknown,
         new_days=new_days,
         require_review=require_review,
+        allow_skipped=allow_skipped,
+        time_budget=time_budget,
     )
     try:
         scanner = make_scanner(settings)
@@ -166,12 +182,16 @@ def scan_command(
         show = not no_progress and sys.stderr.isatty()
         with _progress(show) as progress:
             outcome = scan_paths(settings, targets, progress=progress, scanner=scanner)
+    outcome.report.allow_skipped = settings.allow_skipped
+    empty = nothing_selected(outcome.report, settings)
+    if empty:
+        fail(empty)
     _apply_baseline(settings, outcome.report, update_baseline)
     options = RenderOptions(
         settings.fail_on, settings.allow_unknown, outcome.texts, terminal=_is_terminal(settings), rules_url=rules_url
     )
     _report(settings, outcome.report, options, statistics)
-    code = exit_code(outcome.report.findings, settings)
+    code = scan_exit_code(outcome.report, settings)
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
 
 

@@ -29,7 +29,9 @@ class Settings:
     cache: bool = True
     cache_dir: Path | None = None
     baseline: Path | None = None
-    max_file_size: int = 1_000_000
+    max_file_size: int = 5_000_000
+    time_budget: float = 20.0  # seconds of analysis per file before it is skipped as a runaway
+    allow_skipped: bool = False  # files that could not be analysed do not make the scan incomplete (exit 3)
     respect_gitignore: bool = True
     deps: bool = True
     offline: bool = False
@@ -76,6 +78,19 @@ def _format(key: str, value: Any) -> str:
     raise ConfigError(f"'{key}' must be one of {', '.join(FORMATS)}, not {value!r}")
 
 
+def _seconds(key: str, value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    raise ConfigError(f"'{key}' must be a number of seconds > 0, not {value!r}")
+
+
+def _user_only(key: str, value: Any) -> Any:
+    raise ConfigError(
+        f"'{key}' cannot be set in a project's configuration: a scanned tree must not choose where slopguard "
+        f"keeps its cache; use --cache-dir or SLOPGUARD_CACHE_DIR"
+    )
+
+
 def _path(base: Path) -> Any:
     def convert(key: str, value: Any) -> Path:
         if isinstance(value, str) and value:
@@ -97,9 +112,11 @@ def parse_table(table: dict[str, Any], base: Path) -> dict[str, Any]:
         "output": _path(base),
         "jobs": lambda k, v: _int(k, v, 0),
         "cache": _bool,
-        "cache-dir": _path(base),
+        "cache-dir": _user_only,
         "baseline": _path(base),
         "max-file-size": lambda k, v: _int(k, v, 1),
+        "time-budget": _seconds,
+        "allow-skipped": _bool,
         "respect-gitignore": _bool,
         "deps": _bool,
         "offline": _bool,

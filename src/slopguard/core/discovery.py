@@ -1,4 +1,8 @@
-"""Find the files to scan: honour .gitignore and excludes, skip vendored/generated folders, never leave the root."""
+"""Find the files to scan: honour .gitignore and excludes, skip vendored/generated folders, never leave the root.
+
+What is left out on purpose (excludes, .gitignore, vendored folders, file types slopguard does not read) is listed
+in ``excluded``; what should have been scanned and cannot be (a broken link, an unreadable folder) in ``skipped``.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from slopguard.core.files import NotReadable, read_regular
+
 if TYPE_CHECKING:
     import pathspec
 
-SKIP_DIRS = frozenset(
-    {
-        ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", ".mypy_cache", ".ruff_cache", ".pytest_cache",
-        ".slopguard_cache", "__pycache__", "node_modules", "site-packages", "bower_components", "vendor",
-        "third_party", "third-party", ".eggs", "build", "dist", "_build", "target", ".next", ".idea", ".vscode",
-    }
+# Tool and version-control metadata: never source, not worth listing.
+METADATA_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".slopguard_cache",
+     "__pycache__", ".idea", ".vscode"}
 )  # fmt: skip
+# Other people's code and build output: left out, and listed as excluded.
+VENDORED_DIRS = frozenset(
+    {".venv", "venv", "node_modules", "site-packages", "bower_components", "vendor", "third_party", "third-party",
+     ".eggs", "build", "dist", "_build", "target", ".next"}
+)  # fmt: skip
+SKIP_DIRS = METADATA_DIRS | VENDORED_DIRS
+MAX_IGNORE_FILE = 1_000_000
+UNREAD_FILE_TYPE = "not a kind of file slopguard reads"  # the reason for a named file of no known kind
 Ignores = list[tuple[str, "pathspec.GitIgnoreSpec"]]
 # A file name -> the language it is scanned as, or None for files that are not read (the engine's table).
 Classify = Callable[[str], str | None]
@@ -34,7 +46,7 @@ class SourceFile:
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """A file not scanned, and why."""
+    """A file or folder not scanned, and why."""
 
     display: str
     reason: str
@@ -46,15 +58,13 @@ def _spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _gitignore(directory: str, names: Iterable[str], watched: dict[str, int]) -> pathspec.GitIgnoreSpec | None:
+def _gitignore(directory: str, names: Iterable[str]) -> pathspec.GitIgnoreSpec | None:
     lines: list[str] = []
     for name in names:
         path = os.path.join(directory, name)
         try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                watched[path] = os.fstat(fh.fileno()).st_mtime_ns
-                lines += fh.read().splitlines()
-        except OSError:
+            lines += read_regular(path, MAX_IGNORE_FILE).decode("utf-8", "replace").splitlines()
+        except NotReadable:
             continue
     return _spec(lines) if lines else None
 
@@ -81,10 +91,8 @@ class Discovery:
         patterns = list(excludes)
         self.exclude = _spec(patterns) if patterns else None
         self.respect_gitignore = respect_gitignore
-        self.skipped: list[Skipped] = []
-        # Modification times of every folder listed and ignore file read: while none of them changes,
-        # neither does the list of files found (the idea behind git's untracked cache).
-        self.watched: dict[str, int] = {}
+        self.skipped: list[Skipped] = []  # should have been scanned and could not be: fails the scan
+        self.excluded: list[Skipped] = []  # left out on purpose: never fails the scan
 
     def _display(self, path: str) -> str:
         if path.startswith(self.prefix):
@@ -120,13 +128,12 @@ class Discovery:
     ) -> SourceFile | None:
         display = self._display(path)
         if self._excluded(display, False):
-            if explicit:
-                self.skipped.append(Skipped(display, "excluded by configuration"))
+            self.excluded.append(Skipped(display, "excluded by configuration"))
             return None
         language = language or self.classify(path)
         if language is None:
             if explicit:
-                self.skipped.append(Skipped(display, "unsupported file type"))
+                self.excluded.append(Skipped(display, UNREAD_FILE_TYPE))
             return None
         if is_link if is_link is not None else os.path.islink(path):
             problem = _link_problem(path)
@@ -149,17 +156,10 @@ class Discovery:
             while self._inside(chain[-1]) and chain[-1] != self.root and os.path.dirname(chain[-1]) != chain[-1]:
                 chain.append(os.path.dirname(chain[-1]))
             for directory in reversed(chain[1:]):
-                self._watch(directory)
-                spec = _gitignore(directory, (".gitignore", ".git/info/exclude"), self.watched)
+                spec = _gitignore(directory, (".gitignore", ".git/info/exclude"))
                 if spec:
                     ignores.append((directory, spec))
         yield from self._walk_dir(top, ignores, seen)
-
-    def _watch(self, directory: str) -> None:
-        try:
-            self.watched[directory] = os.stat(directory).st_mtime_ns
-        except OSError:
-            self.watched[directory] = -1
 
     @staticmethod
     def _ignored(path: str, is_dir: bool, ignores: Ignores) -> bool:
@@ -169,11 +169,22 @@ class Discovery:
                 return True
         return False
 
+    def _left_out_dir(self, name: str, path: str, active: Ignores) -> str | None:
+        """Why a folder is not walked ("" for tool metadata, not listed), or None to walk it."""
+        if name in METADATA_DIRS:
+            return ""
+        if name in VENDORED_DIRS or name.endswith(".egg-info"):
+            return "vendored or generated folder"
+        if self._excluded(self._display(path), True):
+            return "excluded by configuration"
+        if active and self._ignored(path, True, active):
+            return "ignored by .gitignore"
+        return None
+
     def _walk_dir(self, directory: str, ignores: Ignores, seen: set[str]) -> Iterator[SourceFile]:
         pending: list[tuple[str, Ignores]] = [(directory, ignores)]
         while pending:
             current, active = pending.pop()
-            self._watch(current)
             try:
                 with os.scandir(current) as listing:
                     entries = list(listing)
@@ -184,7 +195,7 @@ class Discovery:
                 names = [n for n in (".gitignore", ".git") if any(e.name == n for e in entries)]
                 if names:
                     files = [".gitignore" if n == ".gitignore" else ".git/info/exclude" for n in names]
-                    spec = _gitignore(current, files, self.watched)
+                    spec = _gitignore(current, files)
                     if spec:
                         active = [*active, (current, spec)]
             subdirs: list[str] = []
@@ -204,16 +215,17 @@ class Discovery:
                             self.skipped.append(Skipped(display, "symlink points outside the scanned root"))
                         continue
                 elif entry.is_dir(follow_symlinks=False):
-                    if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
-                        continue
-                    if self._excluded(self._display(path), True) or (active and self._ignored(path, True, active)):
-                        continue
-                    subdirs.append(path)
+                    why = self._left_out_dir(entry.name, path, active)
+                    if why is None:
+                        subdirs.append(path)
+                    elif why:
+                        self.excluded.append(Skipped(self._display(path) + "/", why))
                     continue
                 language = self.classify(entry.name)
                 if language is None:
                     continue
                 if active and self._ignored(path, False, active):
+                    self.excluded.append(Skipped(self._display(path), "ignored by .gitignore"))
                     continue
                 found = self._file(path, explicit=False, is_link=is_link, language=language)
                 if found and path not in seen:

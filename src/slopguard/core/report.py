@@ -41,12 +41,18 @@ class FileResult:
 
 @dataclass
 class Report:
-    """A finished scan: everything a reporter needs, including the metadata of every enabled rule."""
+    """A finished scan: everything a reporter needs, including the metadata of every enabled rule.
+
+    ``skipped`` holds what slopguard tried and could not analyse (the scan is then incomplete and fails closed);
+    ``excluded`` what was left out on purpose (excludes, .gitignore, vendored folders), which never fails it.
+    """
 
     root: Path
     rules: dict[str, RuleMeta] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    excluded: list[Skipped] = field(default_factory=list)
+    allow_skipped: bool = False  # the user accepts an incomplete scan (--allow-skipped)
     files_scanned: int = 0
     files_from_cache: int = 0
     seconds: float = 0.0
@@ -57,3 +63,8 @@ class Report:
     @property
     def rule_ids(self) -> frozenset[str]:
         return frozenset(self.rules)
+
+    @property
+    def incomplete(self) -> bool:
+        """Something that should have been analysed was not, and the user did not accept that."""
+        return bool(self.skipped) and not self.allow_skipped

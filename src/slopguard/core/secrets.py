@@ -269,6 +269,12 @@ def mask(value: str) -> str:
     return value[:4] + "*" * min(len(value) - 4, 16)
 
 
+# A short secret ("secret", "admin1") is an ordinary word too: it is masked only where it stands as a value
+# (in quotes, or after "=" or ": "), never in prose such as a finding's message.
+_VALUE_BEFORE = r"""(?:(?<=["'`])|(?<==)|(?<==\s)|(?<=:\s))"""
+_VALUE_AFTER = r"""(?=["'`]|\s*$|\s*[,;#)\]}])"""
+
+
 def redact(text: str, extra: tuple[str, ...] = ()) -> str:
     """Mask known-format tokens and the given literal values wherever they appear in the text."""
     for value in extra:
@@ -276,8 +282,8 @@ def redact(text: str, extra: tuple[str, ...] = ()) -> str:
         for piece in (value, *(p.strip() for p in value.splitlines()[1:] if len(p.strip()) >= 12)):
             if len(piece) >= 12:
                 text = text.replace(piece, mask(piece))
-            elif len(piece) >= 4:  # short values only as whole words: 'pass' must not eat 'password'
-                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(piece)}(?![A-Za-z0-9])", mask(piece), text)
+            elif len(piece) >= 4:  # short values only where they stand as a value: quoted, or after = or ': '
+                text = re.sub(rf"{_VALUE_BEFORE}{re.escape(piece)}{_VALUE_AFTER}", mask(piece), text)
     if "PRIVATE KEY" in text:  # the key's body, not its BEGIN line, is the secret
         text = _KEY_BODY_LINE.sub(lambda m: mask(m.group(0)), text)
     for line in set(text.splitlines()):

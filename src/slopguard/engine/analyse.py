@@ -14,8 +14,10 @@ from slopguard.core.finding import Finding, Location
 from slopguard.core.report import FileResult
 from slopguard.core.rule import RuleMeta
 from slopguard.core.secrets import redact
+from slopguard.engine.budget import BudgetExceeded, budget, check_now
 from slopguard.engine.hit import Hit
 from slopguard.engine.languages import Language, language
+from slopguard.engine.notebook import NotebookError, notebook_code
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.python.parse import parse_python
 from slopguard.engine.python.runner import run_python_rules
@@ -24,9 +26,10 @@ from slopguard.engine.suppression import apply_suppressions
 from slopguard.engine.text import TextContext
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.engine.treesitter.grammars import parser
-from slopguard.engine.treesitter.runner import run_ts_rules
+from slopguard.engine.treesitter.runner import TooDeep, ensure_shallow, run_ts_rules
 
 MAX_SNIPPET_LINES = 3
+DEFAULT_TIME_BUDGET = 20.0
 
 
 def decode(data: bytes, language_name: str) -> str:
@@ -37,16 +40,49 @@ def decode(data: bytes, language_name: str) -> str:
     return data.decode("utf-8")
 
 
-def analyse(display: str, data: bytes, language_name: str, rule_ids: frozenset[str], max_size: int) -> FileResult:
-    """Every finding in one file. Never raises for bad input: the reason goes in ``skipped``."""
+def analyse(
+    display: str,
+    data: bytes,
+    language_name: str,
+    rule_ids: frozenset[str],
+    max_size: int,
+    time_budget: float = DEFAULT_TIME_BUDGET,
+) -> FileResult:
+    """Every finding in one file. Never raises for bad input: the reason goes in ``skipped``. Analysis that runs
+    past ``time_budget`` seconds stops, and the file is skipped."""
     if len(data) > max_size:
         return FileResult(display, skipped=f"file is {len(data):,} bytes, over max-file-size ({max_size:,})")
-    if b"\0" in data[:8192]:
-        return FileResult(display, skipped="binary file")
+    if language(language_name).analyser == "notebook":
+        return analyse_notebook(display, data, rule_ids, max_size, time_budget)
     try:
         text = decode(data, language_name)
     except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
-        return FileResult(display, skipped=f"not valid text in its encoding: {exc}")
+        # Only what does not decode as text is binary: Node runs a .js file with a NUL byte in a comment.
+        return FileResult(display, skipped="binary file" if b"\0" in data else f"not valid text in its encoding: {exc}")
+    with budget(time_budget):
+        try:
+            return _analyse_text(display, data, text, language_name, rule_ids)
+        except BudgetExceeded as exc:
+            return FileResult(display, skipped=str(exc))
+        except (RecursionError, MemoryError, TooDeep):
+            return FileResult(display, skipped="code nested too deeply to analyse")
+        except ValueError as exc:  # CPython's parser rejects NUL bytes with ValueError on some versions
+            return FileResult(display, skipped=f"cannot parse: {exc}")
+
+
+def analyse_notebook(
+    display: str, data: bytes, rule_ids: frozenset[str], max_size: int, time_budget: float
+) -> FileResult:
+    """A Jupyter notebook: its code cells analysed as one Python file, findings placed on the notebook's lines."""
+    try:
+        code = notebook_code(data)
+    except NotebookError as exc:
+        return FileResult(display, skipped=f"notebook not analysed: {exc}")
+    inner = analyse(display, code.text.encode(), "python", rule_ids, max_size, time_budget)
+    return code.to_notebook(display, inner)
+
+
+def _analyse_text(display: str, data: bytes, text: str, language_name: str, rule_ids: frozenset[str]) -> FileResult:
     lines = text.splitlines()
     result = FileResult(display)
     hits: list[tuple[RuleMeta, Hit]] = []
@@ -102,7 +138,9 @@ def _tree_sitter(
 ) -> None:
     """Parse once with tree-sitter; every rule of the language and the import extraction share the tree."""
     grammar_name = lang.grammar_for(display).name
-    tree = parser(grammar_name).parse(data)
+    tree = parser(grammar_name).parse(data)  # linear in the input; the budget is checked right after
+    check_now()
+    ensure_shallow(tree, grammar_name)
     if lang.imports is not None:
         result.imports = lang.imports(data, tree, grammar_name)
     chosen = [r for rid, r in ts_rules().items() if rid in rule_ids and lang.name in r.meta.languages]

@@ -19,7 +19,7 @@ from slopguard.engine.treesitter.spec import GO, JAVA, JAVASCRIPT, RUST, C, Lang
 
 # (source bytes, the parsed tree the analyser already has, grammar name) -> (module specifier, line)
 ImportExtractor = Callable[[bytes, Any, str], list[tuple[str, int]]]
-Analyser = Literal["python", "tree-sitter", "text", "none"]
+Analyser = Literal["python", "tree-sitter", "text", "notebook", "none"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,8 @@ LANGUAGES: tuple[Language, ...] = (
     Language("python", (".py", ".pyw"), analyser="python", comments=(HASH,), imports=_python_imports,
              grammars=(Grammar("python", "tree_sitter_python"),),  # for code the host `ast` cannot read
              fences=("python", "py", "python3", "py3", "pycon")),
+    # Jupyter notebooks: their code cells are analysed as Python (engine/notebook.py).
+    Language("notebook", (".ipynb",), analyser="notebook"),
     Language("javascript", (".js", ".mjs", ".cjs", ".jsx"), analyser="tree-sitter", taint=JAVASCRIPT,
              grammars=(Grammar("javascript", "tree_sitter_javascript"),), comments=_C_COMMENTS, imports=_js_imports,
              fences=("javascript", "js", "jsx", "node", "nodejs", "mjs", "cjs", "es6", "javascriptreact")),

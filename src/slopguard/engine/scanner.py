@@ -8,9 +8,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from slopguard.core.cache import ListingCache, ResultCache, cache_dir, content_hash
+from slopguard.core.cache import ResultCache, cache_dir, content_hash
 from slopguard.core.config import Settings
-from slopguard.core.discovery import Discovery, Skipped, SourceFile
+from slopguard.core.discovery import Discovery, Skipped
+from slopguard.core.files import NotReadable, read_regular
 from slopguard.core.finding import sort_key
 from slopguard.core.report import FileResult, Report
 from slopguard.core.rule import RuleMeta
@@ -22,12 +23,16 @@ PARALLEL_THRESHOLD = 48
 
 
 Job = tuple[str, bytes, str]
+# A result that depends on the machine's speed is never cached.
+_UNCACHEABLE = "time budget exceeded"
 
 
-def _analyse_batch(batch: Sequence[Job], rule_ids: frozenset[str], max_size: int) -> list[FileResult]:
+def _analyse_batch(
+    batch: Sequence[Job], rule_ids: frozenset[str], max_size: int, time_budget: float
+) -> list[FileResult]:
     from slopguard.engine.analyse import analyse  # analysis code loads only when something needs analysing
 
-    return [analyse(display, data, language, rule_ids, max_size) for display, data, language in batch]
+    return [analyse(display, data, language, rule_ids, max_size, time_budget) for display, data, language in batch]
 
 
 def _batches(jobs: list[Job], count: int) -> list[list[Job]]:
@@ -85,39 +90,31 @@ class Scanner:
 
     def scan_paths(self, paths: Sequence[Path], progress: Progress | None = None) -> Report:
         started = time.perf_counter()
-        files, skipped = self._discover(paths)
-        result = Report(self.settings.root, rules=self.rules, skipped=skipped)
+        discovery = Discovery(
+            self.settings.root, self.settings.exclude, self.settings.respect_gitignore, classify=language_of
+        )
+        files = list(discovery.files(paths))
+        result = Report(self.settings.root, rules=self.rules, skipped=list(discovery.skipped))
+        result.excluded = sorted(discovery.excluded, key=lambda s: s.display)
+        result.allow_skipped = self.settings.allow_skipped
         languages = {f.display: f.language for f in files}
         result.sources = files
         cache = self._cache()
         results: list[FileResult] = []
         pending: list[Job] = []
-        stamps: dict[str, tuple[str, int, int]] = {}
+        digests: dict[str, str] = {}
         for source in files:
             try:
-                st = os.stat(source.path)
-            except OSError as exc:
-                result.skipped.append(Skipped(source.display, f"cannot read: {exc.strerror or exc}"))
+                data = read_regular(source.path, self.settings.max_file_size)
+            except NotReadable as exc:
+                result.skipped.append(Skipped(source.display, str(exc)))
                 continue
-            if st.st_size > self.settings.max_file_size:
-                limit = self.settings.max_file_size
-                result.skipped.append(
-                    Skipped(source.display, f"file is {st.st_size:,} bytes, over max-file-size ({limit:,})")
-                )
-                continue
-            cached = cache.get_unchanged(source.display, st.st_mtime_ns, st.st_size) if cache else None
+            digest = content_hash(data)
+            cached = cache.get(source.display, digest) if cache else None
             if cached is None:
-                data = self._read(source, result)
-                if data is None:
-                    continue
-                digest = content_hash(data)
-                cached = cache.get(source.display, digest) if cache else None
-                if cached is None:
-                    stamps[source.display] = (digest, st.st_mtime_ns, st.st_size)
-                    pending.append((source.display, data, source.language))
-                    continue
-                if cache:
-                    cache.touch(source.display, st.st_mtime_ns, st.st_size)
+                digests[source.display] = digest
+                pending.append((source.display, data, source.language))
+                continue
             results.append(FileResult.from_json(source.display, cached))
             result.files_from_cache += 1
         total = len(results) + len(pending)
@@ -126,8 +123,8 @@ class Scanner:
         fresh = self._run(pending, progress, len(results), total)
         if cache:
             for fr in fresh:
-                digest, mtime, size = stamps[fr.display]
-                cache.put(fr.display, digest, fr.to_json(), mtime, size)
+                if not (fr.skipped or "").startswith(_UNCACHEABLE):
+                    cache.put(fr.display, digests[fr.display], fr.to_json())
             cache.save()
         results += fresh
         self._collect(result, results)
@@ -135,59 +132,28 @@ class Scanner:
         result.seconds = time.perf_counter() - started
         return result
 
-    def _discover(self, paths: Sequence[Path]) -> tuple[list[SourceFile], list[Skipped]]:
-        """The files to scan; from the listing cache when no folder involved has changed."""
-        settings = self.settings
-        listing = None
-        if self.cache_dir is not None and all(os.path.isdir(p) for p in paths):
-            given = sorted(os.path.abspath(p) for p in paths)
-            key = f"{settings.root}\0{given}\0{sorted(settings.exclude)}\0{settings.respect_gitignore}"
-            listing = ListingCache(self.cache_dir, key)
-            cached = listing.load()
-            if cached is not None:
-                return [SourceFile(*f) for f in cached["files"]], [Skipped(*s) for s in cached["skipped"]]
-        discovery = Discovery(settings.root, settings.exclude, settings.respect_gitignore, classify=language_of)
-        files = list(discovery.files(paths))
-        if listing is not None:
-            listing.save(
-                {
-                    "watched": discovery.watched,
-                    "files": [[f.path, f.display, f.language] for f in files],
-                    "skipped": [[s.display, s.reason] for s in discovery.skipped],
-                }
-            )
-        return files, list(discovery.skipped)
-
     def scan_text(self, text: str, language: str, display: str = "<stdin>", first_line: int = 1) -> Report:
         """Scan a snippet (an assistant's answer) that is not on disk."""
         started = time.perf_counter()
         padded = "\n" * (first_line - 1) + text
         self.load_rules()
-        (fr,) = _analyse_batch([(display, padded.encode(), language)], self.rule_ids, self.settings.max_file_size)
-        result = Report(self.settings.root, rules=self.rules)
+        job = (display, padded.encode(), language)
+        (fr,) = _analyse_batch([job], self.rule_ids, self.settings.max_file_size, self.settings.time_budget)
+        result = Report(self.settings.root, rules=self.rules, allow_skipped=self.settings.allow_skipped)
         self._collect(result, [fr])
         result.imports = [(display, m, n, language) for m, n in fr.imports]
         result.seconds = time.perf_counter() - started
         return result
 
-    @staticmethod
-    def _read(source: SourceFile, result: Report) -> bytes | None:
-        try:
-            with open(source.path, "rb") as fh:
-                return fh.read()
-        except OSError as exc:
-            result.skipped.append(Skipped(source.display, f"cannot read: {exc.strerror or exc}"))
-            return None
-
     def _run(self, jobs: list[Job], progress: Progress | None, done: int, total: int) -> list[FileResult]:
         workers = self._workers(len(jobs))
-        rule_ids, max_size = self.rule_ids, self.settings.max_file_size
+        rule_ids, max_size, time_budget = self.rule_ids, self.settings.max_file_size, self.settings.time_budget
         if jobs:
             self.load_rules()
         if workers <= 1 or len(jobs) < 2:
             out: list[FileResult] = []
             for job in jobs:
-                out += _analyse_batch([job], rule_ids, max_size)
+                out += _analyse_batch([job], rule_ids, max_size, time_budget)
                 done += 1
                 if progress:
                     progress(done, total)
@@ -196,7 +162,7 @@ class Scanner:
 
         out = []
         with ProcessPoolExecutor(max_workers=workers, initializer=self.load_rules) as pool:
-            futures = [pool.submit(_analyse_batch, b, rule_ids, max_size) for b in _batches(jobs, workers)]
+            futures = [pool.submit(_analyse_batch, b, rule_ids, max_size, time_budget) for b in _batches(jobs, workers)]
             for future in futures:
                 batch = future.result()
                 out += batch

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from slopguard.core.config import Settings
-from slopguard.core.discovery import Discovery
+from slopguard.core.discovery import UNREAD_FILE_TYPE, Discovery
+from slopguard.core.files import NotReadable, read_regular
 from slopguard.core.finding import Finding, Location
 from slopguard.engine.languages import language_of
 from slopguard.engine.markers import TAG, Region, comment_styles, iter_lines, parse_lines
@@ -102,13 +103,9 @@ def find_markers(
         full = source.path
         shown = display_name(full, root)
         try:
-            if os.path.getsize(full) > MAX_FILE_BYTES:
-                problems.append(FileProblem(shown, 0, f"larger than {MAX_FILE_BYTES:,} bytes; not read"))
-                continue
-            with open(full, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            problems.append(FileProblem(shown, 0, f"cannot read: {exc.strerror or exc}"))
+            data = read_regular(full, MAX_FILE_BYTES)
+        except NotReadable as exc:
+            problems.append(FileProblem(shown, 0, str(exc)))
             continue
         if TAG.encode() not in data or b"\0" in data[:8192]:
             continue
@@ -116,9 +113,10 @@ def find_markers(
         parsed = parse_lines([t for t, _ in iter_lines(text)], shown)
         entries += [Entry(r, full) for r in parsed.regions]
         problems += [FileProblem(shown, p.line, p.message) for p in parsed.problems]
-    for skipped in discovery.skipped:
-        unmarkable = skipped.reason == "unsupported file type"
-        problems.append(FileProblem(skipped.display, 0, NO_COMMENT_SYNTAX if unmarkable else skipped.reason))
+    problems += [
+        FileProblem(s.display, 0, NO_COMMENT_SYNTAX) for s in discovery.excluded if s.reason == UNREAD_FILE_TYPE
+    ]
+    problems += [FileProblem(s.display, 0, s.reason) for s in discovery.skipped]
     return entries, problems
 
 

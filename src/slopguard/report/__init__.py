@@ -60,6 +60,8 @@ def summary(result: Report, options: RenderOptions) -> dict[str, object]:
         "files_scanned": result.files_scanned,
         "files_from_cache": result.files_from_cache,
         "files_skipped": len(result.skipped),
+        "files_excluded": len(result.excluded),
+        "incomplete": result.incomplete,
         "findings": len(result.findings),
         "by_severity": by_severity,
         "by_rule": dict(sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))),

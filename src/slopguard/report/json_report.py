@@ -25,6 +25,7 @@ def render_json(result: Report, options: RenderOptions) -> str:
         "summary": summary(result, options),
         "findings": [f.to_dict() for f in result.findings],
         "skipped": [{"path": s.display, "reason": s.reason} for s in result.skipped],
+        "excluded": [{"path": s.display, "reason": s.reason} for s in result.excluded],
         "rules": {
             rid: {
                 "title": metas[rid].title,

@@ -112,7 +112,8 @@ def render_sarif(result: Report, rules_url: str = RULES_URL) -> str:
             }
         },
         "originalUriBaseIds": {"%SRCROOT%": {"uri": result.root.resolve().as_uri() + "/"}},
-        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+        # An incomplete scan is not a successful run: a consumer must not read "no results" as "clean".
+        "invocations": [{"executionSuccessful": not result.incomplete, "toolExecutionNotifications": notifications}],
         "results": [_result(f, index[f.rule_id]) for f in result.findings],
         "columnKind": "unicodeCodePoints",
     }

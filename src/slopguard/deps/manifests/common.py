@@ -80,7 +80,8 @@ _VCS = ("git+", "hg+", "svn+", "bzr+", "file:")
 
 def is_location(text: str) -> bool:
     """A bare URL, path, archive or VCS link rather than a name."""
-    first = text.split(";")[0].split()[0] if text.split() else text
+    head = text.split(";")[0].split()  # a line of only a marker (";") has no first word
+    first = head[0] if head else text
     return (
         "://" in first
         or "/" in first

@@ -1,7 +1,8 @@
 """Walk one parsed Python tree once and hand each node to the rules that asked for its type.
 
 Statements are walked in source order (so imports are known before they are used), each statement's
-expressions with an explicit stack (so deeply nested expressions cannot exhaust the call stack).
+expressions with an explicit stack (so deeply nested expressions cannot exhaust the call stack), under the
+file's time budget (:mod:`slopguard.engine.budget`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 
+from slopguard.engine.budget import check as check_budget
 from slopguard.engine.hit import Hit
 from slopguard.engine.python.context import FunctionNode, PyContext
 from slopguard.engine.registry import PyCheck, Rule
@@ -49,6 +51,7 @@ class _Walker:
         stack = roots[::-1]
         while stack:
             node = stack.pop()
+            check_budget()
             if type(node) in dispatch:
                 self.visit(node, func, stmt)
             children: list[ast.AST] = []
@@ -63,6 +66,7 @@ class _Walker:
 
     def block(self, stmts: list[ast.AST], func: FunctionNode | None, stmt: ast.stmt | None = None) -> None:
         for node in stmts:
+            check_budget()
             here = node if isinstance(node, ast.stmt) else stmt  # except handlers / match cases keep their stmt
             if isinstance(node, ast.Import | ast.ImportFrom):
                 self.ctx.record_import(node)

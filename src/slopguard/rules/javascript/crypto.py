@@ -172,7 +172,9 @@ def _constant(ctx: TSContext, node: Node) -> bool:
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
     languages=("javascript", "typescript"),
-    query="(binary_expression left: (_) @left right: (_) @right) @cmp",
+    # The sides are read from the node: a pattern that captures them keeps a match open across the whole left
+    # operand, which makes tree-sitter quadratic on a long chain `a + b + c + ...`.
+    query="(binary_expression) @cmp",
     why="""Assistants check a webhook signature, an API key or a reset token with if (signature === expected).
     String comparison stops at the first differing character, so the response time tells an attacker how much
     of their guess is right and they recover the secret byte by byte.""",
@@ -184,7 +186,9 @@ def timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
     operator = cmp.child_by_field_name("operator")
     if operator is None or operator.type not in ("==", "===", "!=", "!=="):
         return
-    left, right = captures["left"][0], captures["right"][0]
+    left, right = cmp.child_by_field_name("left"), cmp.child_by_field_name("right")
+    if left is None or right is None:
+        return
     if _constant(ctx, left) or _constant(ctx, right) or unwrap(left).type in FUNCTIONS:
         return
     names = [_side_name(ctx, left), _side_name(ctx, right)]
