@@ -16,6 +16,15 @@ class Binding:
     augmented: bool = False
 
 
+# Sources that are the operator's, not a remote attacker's: the command line, the environment, the terminal.
+# Matched against the text that matched ``sources`` (or an environment read that is no source at all).
+OPERATOR_SOURCES = re.compile(
+    r"^process\.(?:argv|env)\b|^Deno\.(?:args|env)\b|^os\.(?:Args|Getenv|LookupEnv|Environ|Stdin)\b"
+    r"|^bufio\.New(?:Reader|Scanner)\(os\.Stdin\)|^(?:std::)?env::(?:args|var)|^(?:std::)?io::stdin\(\)|^stdin\(\)"
+    r"|^System\.(?:getenv|getProperty|console)\b|^argv\b|^(?:std::)?(?:secure_)?getenv\s*\("
+)
+
+
 @dataclass(frozen=True)
 class LanguageSpec:
     """Node kinds and patterns of one language (several grammars may share one spec)."""
@@ -34,13 +43,15 @@ class LanguageSpec:
     sanitizers: re.Pattern[str] = re.compile(r"(?!)")  # matched against callee names
     formatters: re.Pattern[str] = re.compile(r"(?!)")  # callee names that build strings from their arguments
     tainted_parameter: re.Pattern[str] = re.compile(r"(?!)")  # matched against a parameter's full text
+    operator_sources: re.Pattern[str] = OPERATOR_SOURCES  # sources (and parameters) that are operator input
 
 
-_JS_SOURCES = re.compile(
-    r"^(?:req|request|ctx\.request|ctx)\.(?:query|body|params|headers|cookies|signedCookies|url|originalUrl|path|"
+_JS_SOURCES = re.compile(  # Koa's ctx.body is the response body (the request's is ctx.request.body)
+    r"^(?:req|request|ctx\.request|ctx(?!\.body\b))\.(?:query|body|params|headers|cookies|signedCookies|url|originalUrl|path|"
     r"hostname|ip|files?|get\b|header\b|param\b|querystring\b|href\b|payload\b|nextUrl\b)"
     r"|^(?:req|request)\.(?:json|formData|text)\("
-    r"|^c\.req\.(?:query|queries|param|json|header|parseBody|formData|text)\b"
+    r"|^c\.req\.(?:query|queries|param|json|header|parseBody|formData|text|valid|arrayBuffer|blob)\b"
+    r"|^(?:cookies|headers)\(\)\.get\("  # Next.js server components and actions (next/headers)
     r"|(?:^|\.)searchParams\.get(?:All)?\(|^(?:router|useRouter\(\))\.query\b|^window\.name\b"
     r"|^(?:window\.|document\.)?location\.(?:hash|search|href|pathname)|^document\.(?:URL|referrer|cookie)"
     r"|^process\.argv|^(?:event|e)\.(?:data|target\.value)|^(?:localStorage|sessionStorage)\.getItem"
@@ -91,8 +102,12 @@ JAVASCRIPT = LanguageSpec(
     parameters=frozenset({"formal_parameters"}),
     sources=_JS_SOURCES,
     sanitizers=_JS_SANITIZERS,
-    # Next.js pages and route handlers receive the URL's values as props: ({ params, searchParams }).
-    tainted_parameter=re.compile(r"^\{[^}]*\b(?:searchParams|params)\b[^}]*\}"),
+    # Next.js pages and route handlers receive the URL's values as props: ({ params, searchParams }); NestJS
+    # binds request data to decorated parameters (a TypeScript type converts nothing) unless a Parse*Pipe does.
+    tainted_parameter=re.compile(
+        r"^\{[^}]*\b(?:searchParams|params)\b[^}]*\}"
+        r"|^@(?:Body|Query|Param|Headers|Cookies)\((?![^)]*Parse(?:Int|Float|Bool|UUID|Enum)Pipe)"
+    ),
     formatters=re.compile(r"(?:^|\.)(?:format|join|concat|replace|util\.format|sprintf)$"),
 )
 
@@ -248,7 +263,9 @@ RUST = LanguageSpec(
     ),
     sanitizers=re.compile(
         r"(?:^|::|\.)(?:parse|escape|encode|encode_text|encode_safe|encode_double_quoted_attribute|quote|try_quote|"
-        r"clean|sanitize|parse_str)(?:::)?$"
+        r"clean|sanitize|parse_str|file_name|file_stem)(?:::)?$"
+        # numbers and booleans computed from request data carry no text
+        r"|\.(?:len|is_empty|count|is_some|is_none|is_ok|is_err|starts_with|ends_with|contains)$"
     ),
     formatters=re.compile(
         r"^(?:format|format_args|concat|write|writeln)$|^(?:std::string::)?String::from$"

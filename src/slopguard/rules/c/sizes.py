@@ -12,6 +12,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import ArrayDecl, callee, calls_to, const_int, is_macro, unwrap
+from slopguard.rules.c.copies import source_sized
 from slopguard.rules.c.dataflow import FunctionFacts, arg_flow, array_of, function_facts
 from slopguard.rules.shared.trees import walk
 
@@ -77,6 +78,8 @@ def c_buffer_size(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hi
     facts = function_facts(ctx, call)
     if facts is None or text in (decl.size_text, f"{decl.size_text}-1") or _bounded(ctx, facts, length, decl):
         return
+    if source_sized(ctx, call) is not None:
+        return  # a length measured on the source: C-BUF-005 reports it
     flow = arg_flow(ctx, length)
     origin = f" (from {flow.origin})" if flow.tainted else ""
     yield ctx.hit(

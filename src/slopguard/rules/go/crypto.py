@@ -261,3 +261,27 @@ def go_password_hash(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
             f"{function_name(ctx, fn)} hashes with {algorithm}, a fast digest; use bcrypt or argon2id",
             confidence=Confidence.MEDIUM,
         )
+    elif values and _helper_of_passwords(ctx, fn, values):
+        yield ctx.hit(
+            call,
+            f"{function_name(ctx, fn)}() is given passwords and hashes them with {algorithm}; use bcrypt or argon2id",
+            confidence=Confidence.MEDIUM,
+        )
+
+
+def _helper_of_passwords(ctx: TSContext, fn: Node | None, values: list[Node]) -> bool:
+    """A helper (``digest(s string)``) whose hashed parameter the file's callers fill with passwords."""
+    name = function_name(ctx, fn)
+    params = fn.child_by_field_name("parameters") if fn is not None and fn.type != "func_literal" else None
+    if not name or params is None:
+        return False
+    names = [ctx.text(n) for p in params.named_children for n in p.children_by_field_name("name")]
+    hashed = {i for v in values for i in _IDENT.findall(ctx.text(v))}
+    positions = [i for i, n in enumerate(names) if n in hashed]
+    for node in walk(ctx.tree.root_node):
+        if node.type != "call_expression" or ctx.text(node.child_by_field_name("function")).split(".")[-1] != name:
+            continue
+        args = ctx.arguments(node)
+        if any(i < len(args) and _mentions_password(ctx, args[i]) for i in positions):
+            return True
+    return False

@@ -1,5 +1,5 @@
 """Session and cookie handling: request data trusted as session state (JAVA-TRUST-001), cookies sent without
-the Secure flag (JAVA-COOKIE-001)."""
+the Secure flag (JAVA-COOKIE-001) and session cookies readable from scripts (JAVA-COOKIE-002)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import calls, declared_type, method, method_of, receiver, value_of
+from slopguard.rules.java.common import calls, constant, declared_type, method, method_of, receiver, value_of
 from slopguard.rules.shared.trees import walk
 
 _SESSION = re.compile(r"(?:^|\.)getSession\((?:true|false)?\)$|(?i:session)$")
@@ -79,12 +79,12 @@ def _cookie(obj: Node | None, ctx: TSContext) -> bool:
     return obj is not None and declared_type(obj, ctx) in _COOKIE_TYPES
 
 
-def _sets_secure(cookie: Node, ctx: TSContext) -> bool:
-    """``cookie.setSecure(..)`` somewhere in the same method (``false`` is reported where it is written)."""
+def _sets(cookie: Node, setter: str, ctx: TSContext) -> bool:
+    """``cookie.<setter>(..)`` somewhere in the same method (``false`` is reported where it is written)."""
     func = method_of(cookie)
     name = ctx.text(cookie)
     return any(
-        node.type == "method_invocation" and method(node, ctx) == "setSecure" and ctx.text(receiver(node)) == name
+        node.type == "method_invocation" and method(node, ctx) == setter and ctx.text(receiver(node)) == name
         for node in (walk(func) if func is not None else ())
     )
 
@@ -116,6 +116,57 @@ def java_insecure_cookie(captures: dict[str, list[Any]], ctx: TSContext) -> Iter
         name == "addCookie"
         and args[0].type == "identifier"
         and _cookie(args[0], ctx)
-        and not _sets_secure(args[0], ctx)
+        and not _sets(args[0], "setSecure", ctx)
     ):
         yield ctx.hit(call, f"cookie '{ctx.text(args[0])}' is added without setSecure(true)")
+
+
+_SESSION_COOKIE = re.compile(r"(?i)sess|auth|token|jwt|remember|^sid$|login|credential|identity")
+_SCRIPT_COOKIE = re.compile(r"(?i)csrf|xsrf|theme|lang|locale|consent|pref")
+
+
+def _cookie_name(cookie: Node, ctx: TSContext) -> str:
+    """The name a ``new Cookie("SESSION", token)`` is created with, or the variable's name."""
+    value = value_of(cookie, ctx)
+    if value.type == "object_creation_expression":
+        args = ctx.arguments(value)
+        name = constant(args[0], ctx) if args else None
+        if name is not None:
+            return name
+    return ctx.text(cookie)
+
+
+@ts_rule(
+    id="JAVA-COOKIE-002",
+    title="Session cookie readable from JavaScript (HttpOnly missing)",
+    cwe=1004,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    languages=("java",),
+    query=calls("^(setHttpOnly|addCookie)$"),
+    why="""Assistants set session, JWT and remember-me cookies with new Cookie("SESSION", token) and
+    response.addCookie(cookie), remembering Secure but not HttpOnly (or writing setHttpOnly(false) so a front end
+    can read the token). Any XSS on the site, or a compromised third-party script, then reads document.cookie and
+    sends the session to the attacker.""",
+    fix="""Call cookie.setHttpOnly(true) on every cookie that authenticates the user (or use
+    ResponseCookie.from(..).httpOnly(true).secure(true).sameSite("Lax")); keep tokens a script must read out of
+    cookies that grant a session.""",
+)
+def java_cookie_http_only(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    args = ctx.arguments(call)
+    if len(args) != 1:
+        return
+    name = method(call, ctx)
+    obj = receiver(call)
+    if name == "setHttpOnly":
+        if obj is not None and _cookie(obj, ctx) and ctx.text(args[0]) == "false":
+            cookie = _cookie_name(obj, ctx)
+            if _SESSION_COOKIE.search(cookie) and not _SCRIPT_COOKIE.search(cookie):
+                yield ctx.hit(call, f"cookie '{cookie}' explicitly readable from scripts (HttpOnly off)")
+        return
+    if args[0].type != "identifier" or not _cookie(args[0], ctx) or _sets(args[0], "setHttpOnly", ctx):
+        return
+    cookie = _cookie_name(args[0], ctx)
+    if _SESSION_COOKIE.search(cookie) and not _SCRIPT_COOKIE.search(cookie):
+        yield ctx.hit(call, f"session cookie '{cookie}' is added without setHttpOnly(true); XSS can steal it")

@@ -13,7 +13,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.java.common import calls, class_of, creations, declaration, method, method_of, receiver, type_name
-from slopguard.rules.shared.trees import ancestor
+from slopguard.rules.shared.trees import ancestor, walk
 
 _FACTORIES = {
     "DocumentBuilderFactory": "DocumentBuilderFactory",
@@ -41,8 +41,26 @@ _HARDENING = re.compile(
 )
 
 
-def _hardened(scope: Node | None, ctx: TSContext) -> bool:
-    return scope is not None and _HARDENING.search(ctx.compact(scope)) is not None
+def _conditional(call: Node, factory: Node, scope: Node) -> bool:
+    """The hardening call sits in an ``if`` (or ``switch``) that does not also hold the factory: on the other path
+    the factory keeps its defaults."""
+    branch = ancestor(call, ("if_statement", "switch_expression", "ternary_expression"))
+    while branch is not None and scope.start_byte <= branch.start_byte and branch.end_byte <= scope.end_byte:
+        if not (branch.start_byte <= factory.start_byte < branch.end_byte):
+            return True
+        branch = ancestor(branch, ("if_statement", "switch_expression", "ternary_expression"))
+    return False
+
+
+def _hardened(scope: Node | None, factory: Node, ctx: TSContext) -> bool:
+    if scope is None or _HARDENING.search(ctx.compact(scope)) is None:
+        return False
+    return any(
+        node.type == "method_invocation"
+        and _HARDENING.search(ctx.compact(node))
+        and not _conditional(node, factory, scope)
+        for node in walk(scope)
+    )
 
 
 def _factory_kind(node: Node, ctx: TSContext) -> str | None:
@@ -91,7 +109,8 @@ def _scope(node: Node, ctx: TSContext) -> Node | None:
     why="""Assistants parse uploaded or posted XML with DocumentBuilderFactory.newInstance(), SAXParserFactory,
     XMLInputFactory or TransformerFactory as the tutorials show, and the JDK defaults still resolve DOCTYPEs and
     external entities. A document with <!ENTITY x SYSTEM "file:///etc/passwd"> reads server files into the response,
-    reaches internal URLs (SSRF), or exhausts memory with nested entities (billion laughs).""",
+    reaches internal URLs (SSRF), or exhausts memory with nested entities (billion laughs). Hardening that only
+    runs inside an if (a "strict mode" flag) leaves the default path open.""",
     fix="""Right after creating the factory call factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl",
     true) (DOM/SAX), set XMLInputFactory.SUPPORT_DTD and IS_SUPPORTING_EXTERNAL_ENTITIES to false (StAX), and set
     XMLConstants.ACCESS_EXTERNAL_DTD / ACCESS_EXTERNAL_STYLESHEET to "" (Transformer/Schema factories).""",
@@ -102,7 +121,7 @@ def java_xxe(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     if kind is None:
         return
     end = _chain_end(node)
-    if (end == node or method(end, ctx) in _CONFIGURABLE) and _hardened(_scope(end, ctx), ctx):
+    if (end == node or method(end, ctx) in _CONFIGURABLE) and _hardened(_scope(end, ctx), node, ctx):
         return
     yield ctx.hit(
         node,

@@ -1,4 +1,5 @@
-"""JS-EVAL-001: eval, new Function, string setTimeout/setInterval and vm.run* on non-constant code."""
+"""JS-EVAL-001: eval, new Function, string setTimeout/setInterval, vm.run* and mathjs.evaluate on non-constant
+code."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from slopguard.engine.flow import describe, grade
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import imported, string_value, unwrap
+from slopguard.rules.javascript.common import imported, resolved_call, string_value, unwrap
 
 _GLOBALS = ("", "window.", "globalThis.", "global.", "self.")
 _EVAL = frozenset(g + "eval" for g in _GLOBALS)
 _FUNCTION = frozenset(g + "Function" for g in _GLOBALS)
 _TIMERS = frozenset(g + t for g in _GLOBALS for t in ("setTimeout", "setInterval", "setImmediate"))
 _VM = frozenset({"runInNewContext", "runInThisContext", "runInContext", "compileFunction", "Script"})
+_EXPRESSION_LANGUAGES = {"mathjs": frozenset({"evaluate", "compile", "eval"})}  # module -> evaluating functions
 
 
 def _code_argument(ctx: TSContext, call: Node, name: str) -> tuple[Node, str] | None:
@@ -36,6 +38,9 @@ def _code_argument(ctx: TSContext, call: Node, name: str) -> tuple[Node, str] | 
     module = imported(ctx, head) if head else imported(ctx, name)
     if module is not None and module[0] == "vm" and (tail if head else module[1]) in _VM:
         return args[0], f"vm.{tail or module[1]}()"
+    found = resolved_call(ctx, call)
+    if found is not None and found[1] in _EXPRESSION_LANGUAGES.get(found[0], ()):
+        return args[0], f"{found[0]} {found[1]}()"
     return None
 
 
@@ -49,8 +54,9 @@ def _code_argument(ctx: TSContext, call: Node, name: str) -> tuple[Node, str] | 
     query="[(call_expression) (new_expression)] @call",
     why="""Assistants evaluate a formula, a filter expression or a JSON-ish config with eval(), new
     Function('return ' + expr) or setTimeout(codeString), and Node's vm module looks like a sandbox but is not
-    one. Whoever controls the string runs JavaScript in the page (XSS) or in the server process: reading files,
-    environment secrets, spawning shells.""",
+    one; mathjs.evaluate(req.query.expr) hands the client an expression language with a history of sandbox
+    escapes. Whoever controls the string runs JavaScript in the page (XSS) or in the server process: reading
+    files, environment secrets, spawning shells.""",
     fix="""Parse data with JSON.parse, evaluate arithmetic with a small parser (e.g. expr-eval, mathjs in safe
     mode), pass functions, not strings, to setTimeout/setInterval, and never treat vm as a security boundary.""",
 )

@@ -13,7 +13,8 @@ from slopguard.engine.flow import describe, grade
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import enclosing_function, is_response, unwrap
+from slopguard.rules.javascript.common import enclosing_function, is_response, resolve, unwrap
+from slopguard.rules.javascript.request_data import looked_up
 
 _PROPERTIES = frozenset({"innerHTML", "outerHTML"})
 _WRITERS = frozenset({"write", "writeln"})
@@ -95,10 +96,14 @@ def dom_sink(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
 
 # ----- JS-XSS-002 ---------------------------------------------------------------------------------------
 _SENDERS = frozenset({"send", "write", "end"})
+# An explicit content type that is not markup: res.type("json"), res.type("png"), set("Content-Type", "text/csv")
+# (SVG and XML documents run scripts too).
 _NOT_HTML = re.compile(
-    r"""(?i)\.type\(\s*['"](?:json|text|txt|text/plain|application/json|plain)['"]"""
-    r"""|content-type['"]?\s*[,:]\s*['"](?:text/plain|application/json)"""
+    r"""(?i)\.(?:type|contentType)\(\s*['"`](?![^'"`]*(?:html|svg|xml))[^'"`]+['"`]"""
+    r"""|content-type['"]?\s*[,:]\s*['"`](?![^'"`]*(?:html|svg|xml))[^'"`]+['"`]"""
 )
+# Request values that cannot carry markup: the client's address, the protocol, the method, flags.
+_NOT_MARKUP = re.compile(r"^(?:req|request)\.(?:ip|ips|protocol|method|secure|xhr|fresh|stale)$|\.length$")
 _WHOLE_OBJECTS = re.compile(r"^(?:req|request|ctx|ctx\.request)\.(?:body|query|params|headers|cookies|files?)$")
 
 
@@ -135,8 +140,13 @@ def reflected_html(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
         if not args:
             return
         value = unwrap(args[0])
+        resolved = resolve(ctx, value)
         if value.type in ("object", "array") or _WHOLE_OBJECTS.match(ctx.compact(value)):
             return  # objects go out as JSON
+        if (resolved is not None and resolved.type in ("object", "array")) or value.type == "number":
+            return
+        if _NOT_MARKUP.search(ctx.compact(value)) or looked_up(ctx, value):
+            return  # res.send(req.ip), res.send(String(await Post.countDocuments(q))): no markup from the client
     else:
         if ctx.compact(captures["left"][0]) not in ("ctx.body", "this.body", "context.body"):
             return

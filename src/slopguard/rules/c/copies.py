@@ -1,0 +1,79 @@
+"""C-BUF-005: copies whose length is measured on the source (strlen(src), src.size()) instead of the destination."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.c.common import callee, calls_to, unwrap
+from slopguard.rules.c.dataflow import function_facts, sized_for
+
+# name -> (destination, source, length) argument indexes
+_COPIES = {"memcpy": (0, 1, 2), "memmove": (0, 1, 2), "strncpy": (0, 1, 2), "stpncpy": (0, 1, 2),
+           "strncat": (0, 1, 2), "wcsncpy": (0, 1, 2), "wmemcpy": (0, 1, 2)}  # fmt: skip
+_VIEWS = re.compile(r"(?:\.|->)(?:c_str|data)\(\)$")
+
+
+def _measures(length: str, source: str) -> bool:
+    """``strlen(src) + 1``, ``std::strlen(src)``, ``src.size()``: a length read off the source."""
+    quoted = re.escape(source)
+    return bool(
+        re.search(rf"\b(?:std::)?(?:strlen|wcslen)\({quoted}\)", length)
+        or re.search(rf"(?:^|[^\w.>]){quoted}(?:\.|->)(?:size|length)\(\)", length)
+    )
+
+
+def source_sized(ctx: TSContext, call: Node) -> str | None:
+    """The source-measured length of a copy into a buffer that was not sized from that source, else None."""
+    indexes = _COPIES.get(callee(ctx, call))
+    args = ctx.arguments(call)
+    if indexes is None or len(args) <= max(indexes):
+        return None
+    dst, src, length = (args[i] for i in indexes)
+    source = _VIEWS.sub("", ctx.compact(unwrap(src)))
+    text = ctx.compact(length)
+    facts = function_facts(ctx, call)
+    if not source or facts is None or sized_for(ctx, dst, [src]):
+        return None
+    if _measures(text, source):
+        return ctx.text(length)
+    bare = unwrap(length)
+    if bare.type != "identifier":
+        return None
+    name = ctx.text(bare)
+    values = facts.values.get(name, [])
+    if not values or not all(_measures(ctx.compact(v), source) for v in values):
+        return None
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    if any(pattern.search(ctx.text(c)) for c in facts.comparisons) or name in facts.params:
+        return None  # clamped or checked somewhere in the function
+    return f"{name} = {ctx.text(values[0])}"
+
+
+@ts_rule(
+    id="C-BUF-005",
+    title="Copy length taken from the source instead of the destination",
+    cwe=(805, 120),
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    languages=("c", "cpp"),
+    query=calls_to(_COPIES),
+    why="""Assistants "fix" strcpy by writing memcpy(dst, src, strlen(src) + 1) or strncpy(dst, src, strlen(src)).
+    The bound is the length of the data, not the room in the destination, so a longer name, header or packet
+    field overflows the buffer exactly as strcpy did (and strncpy sized that way does not even terminate it).""",
+    fix="""Bound the copy by the destination: snprintf(dst, sizeof dst, "%s", src), or n = strnlen(src,
+    sizeof dst - 1); memcpy(dst, src, n); dst[n] = '\\0'; or allocate the destination from the source length.""",
+)
+def copy_sized_by_source(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    length = source_sized(ctx, call)
+    if length is not None:
+        yield ctx.hit(call, f"{callee(ctx, call)}() copies '{length[:40]}' bytes: the source's length, not the room "
+                      "in the destination")  # fmt: skip

@@ -1,0 +1,65 @@
+"""Heap lifetime flaws on one straight-line path: double free (C-MEM-001) and use after free (C-MEM-002)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.c.lifetimes import first_event, release_of
+
+# free(p); and delete p; as statements (delete_expression is C++ only, so the query names the statement).
+_QUERY = "(expression_statement . (_) @release) @call"
+
+
+@ts_rule(
+    id="C-MEM-001",
+    title="Pointer freed twice",
+    cwe=415,
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    languages=("c", "cpp"),
+    query=_QUERY,
+    why="""Assistants free buffers on an error branch and again in the shared cleanup at the end (free(buf);
+    goto done; ... done: free(buf);), or free a pointer in a helper and once more in the caller. A second free
+    corrupts the allocator's free lists; with a controlled allocation in between, attackers turn it into an
+    arbitrary write and code execution.""",
+    fix="""Free each allocation in exactly one place, usually the cleanup label, and set the pointer to NULL right
+    after free (free(NULL) is a no-op); in C++ hold it in std::unique_ptr or a container.""",
+)
+def double_free(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    node: Node = captures["release"][0]
+    release = release_of(ctx, node)
+    event = first_event(ctx, release) if release is not None else None
+    if release is not None and event is not None and event.released_again:
+        yield ctx.hit(event.node, f"'{release.pointer}' is released again after the release on line "
+                      f"{node.start_point[0] + 1}, with no reassignment in between")  # fmt: skip
+
+
+@ts_rule(
+    id="C-MEM-002",
+    title="Pointer used after it was freed",
+    cwe=416,
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    languages=("c", "cpp"),
+    query=_QUERY,
+    why="""Assistants free (or delete) an object and then still log a field of it, return it, or step to
+    node->next; or free a buffer on a failure branch that then falls through to code using it. The memory may
+    already belong to another allocation: reads leak other data, writes corrupt it, and a freed object with
+    function pointers or a vtable is a classic route to code execution.""",
+    fix="""Use the object before releasing it (copy what you still need first), set the pointer to NULL after
+    free, and return or jump to cleanup right after freeing on an error path; in C++ prefer std::unique_ptr.""",
+)
+def use_after_free(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    node: Node = captures["release"][0]
+    release = release_of(ctx, node)
+    event = first_event(ctx, release) if release is not None else None
+    if release is not None and event is not None and not event.released_again:
+        yield ctx.hit(event.node, f"'{release.pointer}' is used after it was released on line "
+                      f"{node.start_point[0] + 1}")  # fmt: skip

@@ -1,0 +1,72 @@
+"""GO-ENUM-001: login and password-reset handlers whose answers reveal which accounts exist."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.go.common import function_name, is_test
+from slopguard.rules.go.web import is_handler, literal_texts
+from slopguard.rules.shared.accounts import handler_kind, says_unknown_account, says_wrong_password
+from slopguard.rules.shared.trees import walk
+
+# Calls that answer the client: http.Error, gin/echo c.JSON/String/..., fiber SendString, an error page.
+_ANSWERS = re.compile(
+    r"(?:^|\.)(?:Error|JSON|IndentedJSON|PureJSON|String|HTML|XML|AbortWithStatusJSON|AbortWithError|SendString"
+    r"|Send|Status\(\w*\)\.JSON|NewHTTPError|Write|WriteString|Fprint|Fprintf|Fprintln|Render|ExecuteTemplate"
+    r"|Redirect)$"
+)
+_CHECKS_PASSWORD = re.compile(r"CompareHashAndPassword|(?i:password)|\.Verify\(|argon2")
+
+
+def _answers(ctx: TSContext, fn: Node) -> Iterator[tuple[Node, list[str]]]:
+    for node in walk(fn, skip=("func_literal",)):
+        if node.type == "call_expression" and _ANSWERS.search(ctx.compact(node.child_by_field_name("function"))):
+            texts = literal_texts(ctx, node)
+            if texts:
+                yield node, texts
+
+
+@ts_rule(
+    id="GO-ENUM-001",
+    title="Login or reset handler reveals which accounts exist",
+    cwe=204,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    languages=("go",),
+    query="[(function_declaration) (method_declaration) (func_literal)] @fn",
+    why="""Assistants write helpful, distinct errors: c.JSON(404, gin.H{"error": "user not found"}) when the
+    lookup fails and "incorrect password" (401) when bcrypt says no, or "no account with that email" on password
+    reset. An attacker feeds a list of addresses to the endpoint and learns which are customers, then targets
+    just those with password spraying, credential stuffing or phishing.""",
+    fix="""Answer every failed login with one message and status ("invalid email or password", 401) and every
+    reset request with "if an account exists for that address, we sent a link".""",
+)
+def go_account_enumeration(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    fn: Node = captures["fn"][0]
+    if is_test(ctx) or not is_handler(ctx, fn):
+        return
+    kind = handler_kind(function_name(ctx, fn))
+    if kind is None:
+        return
+    answers = list(_answers(ctx, fn))
+    unknown = [(n, t) for n, ts in answers for t in ts if says_unknown_account(t)]
+    wrong = [(n, t) for n, ts in answers for t in ts if says_wrong_password(t)]
+    if kind == "login" and not wrong and not _CHECKS_PASSWORD.search(ctx.text(fn)):
+        return
+    for node, text in unknown:
+        yield ctx.hit(
+            node,
+            f"{kind} handler says the account does not exist ('{text}'), so anyone can test which are registered",
+            confidence=Confidence.HIGH if wrong or kind == "reset" else None,
+        )
+    for node, text in wrong if unknown else []:
+        yield ctx.hit(node, f"handler says the password is wrong ('{text}') while unknown accounts get another answer",
+                      confidence=Confidence.HIGH)  # fmt: skip

@@ -1,0 +1,157 @@
+"""GO-ERRLEAK-001 (error details in a 5xx response) and GO-LOG-001 (request data in printf-style logs)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.flow import describe
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.go.common import CALL, constant, imports, is_test, package_call, unwrap
+from slopguard.rules.go.web import is_handler, is_server_error, request_flow
+from slopguard.rules.shared.trees import walk
+
+_ERROR_NAME = re.compile(r"(?i)^(?:e|err|error|\w*err|\w*error)$")
+_RESPONDERS = frozenset({"JSON", "IndentedJSON", "PureJSON", "JSONPretty", "String", "XML", "AbortWithStatusJSON",
+                         "HTML", "Blob"})  # fmt: skip
+_FIBER_SENDERS = frozenset({"JSON", "SendString", "Send", "XML"})
+_FORMATTERS = frozenset({"Sprintf", "Sprint", "Sprintln", "Errorf"})
+
+
+def _error_detail(ctx: TSContext, node: Node) -> str | None:
+    """``err.Error()``, or an error formatted into the text (``fmt.Sprintf("failed: %v", err)``)."""
+    for part in walk(node):
+        if part.type != "call_expression":
+            continue
+        callee = part.child_by_field_name("function")
+        if callee is None or callee.type != "selector_expression":
+            continue
+        field = ctx.text(callee.child_by_field_name("field"))
+        operand = callee.child_by_field_name("operand")
+        if field == "Error" and not ctx.arguments(part) and _ERROR_NAME.match(ctx.text(operand).rsplit(".", 1)[-1]):
+            return ctx.compact(part)
+        if field in _FORMATTERS and ctx.text(operand) == "fmt":
+            for arg in ctx.arguments(part)[1:]:
+                if unwrap(arg).type == "identifier" and _ERROR_NAME.match(ctx.text(arg)):
+                    return ctx.text(arg)
+    return None
+
+
+def _response(ctx: TSContext, call: Node, recv: Node, method: str) -> tuple[Node | None, list[Node]] | None:
+    """(status code, message arguments) of a call that answers the client, else None."""
+    args = ctx.arguments(call)
+    target = package_call(ctx, call)
+    if target == ("net/http", "Error") and len(args) == 3:
+        return args[2], [args[1]]
+    if target is not None and target[1] == "NewHTTPError" and "echo" in target[0] and args:
+        return args[0], args[1:]
+    if target is None and recv.type == "call_expression" and method in _FIBER_SENDERS:
+        callee = recv.child_by_field_name("function")
+        status = ctx.arguments(recv)
+        if callee is not None and ctx.text(callee).endswith(".Status") and status:
+            return status[0], args
+    if target is None and method in _RESPONDERS and len(args) >= 2:
+        return args[0], args[1:]
+    return None
+
+
+@ts_rule(
+    id="GO-ERRLEAK-001",
+    title="Error details returned to the client",
+    cwe=209,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    languages=("go",),
+    query=f"""({CALL} (#any-of? @method "Error" "NewHTTPError" "JSON" "IndentedJSON" "PureJSON" "JSONPretty"
+      "String" "XML" "AbortWithStatusJSON" "HTML" "Blob" "SendString" "Send"))""",
+    why="""Assistants answer failures with http.Error(w, err.Error(), 500) or
+    c.JSON(500, gin.H{"error": err.Error()}). Database, driver and network errors carry SQL fragments, table
+    and column names, file paths, internal host names and library versions, which map the system for the next
+    attack (and confirm an injection while it is being tuned).""",
+    fix="""Log the error on the server with a request id and answer with a fixed message ("internal error") and
+    that id; return specific text only for validation errors you wrote yourself.""",
+)
+def go_error_leak(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    if is_test(ctx):
+        return
+    found = _response(ctx, call, captures["recv"][0], ctx.text(captures["method"][0]))
+    if found is None:
+        return
+    status, messages = found
+    if not is_server_error(ctx, status):
+        return
+    detail = next((d for m in messages if (d := _error_detail(ctx, m)) is not None), None)
+    if detail is not None:
+        yield ctx.hit(
+            call, f"{detail} is sent to the client in a {ctx.text(status)} response; log it and answer generically"
+        )
+
+
+# ----- GO-LOG-001 ---------------------------------------------------------------------------------------------
+_VERB = re.compile(r"%[-+# 0]*(?:\[\d+\])?(?:\*|\d+)?(?:\.(?:\*|\d+)?)?([a-zA-Z%])")
+_STD_LOG = frozenset({"Print", "Printf", "Println", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln"})
+_FORMAT_LOG = frozenset({"Infof", "Warnf", "Warningf", "Errorf", "Debugf", "Tracef", "Noticef", "Criticalf"})
+_PLAIN_LOG = frozenset({"Info", "Warn", "Warning", "Error", "Debug", "Trace"})
+_LOGGER = re.compile(r"(?i)(?:^|\.)(?:log|logger|l|lg|logrus|glog|klog)$")
+_NEUTRALISED = re.compile(r"\bstrconv\.Quote|ReplaceAll\([^)]*\\[nr]|Replace\([^)]*\\[nr]|NewReplacer\(")
+
+
+def _logger(ctx: TSContext, recv: Node, method: str) -> str | None:
+    """'format' for printf-style calls, 'plain' for Print/Println-style, None for anything else."""
+    path = imports(ctx).get(ctx.text(recv)) if recv.type == "identifier" else None
+    if path is not None:
+        if path == "log" and method in _STD_LOG:
+            return "format" if method.endswith("f") else "plain"
+        if path.endswith(("sirupsen/logrus", "golang/glog", "k8s.io/klog")):
+            if method in _FORMAT_LOG or method in _STD_LOG:
+                return "format" if method.endswith("f") else "plain"
+            return "plain" if method in _PLAIN_LOG else None
+        return None
+    if not _LOGGER.search(ctx.compact(recv)):
+        return None
+    if method in _STD_LOG or method in _FORMAT_LOG:
+        return "format" if method.endswith("f") else "plain"
+    return None
+
+
+def _risky(ctx: TSContext, node: Node) -> bool:
+    return request_flow(ctx, node).tainted and not _NEUTRALISED.search(ctx.text(node))
+
+
+@ts_rule(
+    id="GO-LOG-001",
+    title="Request data written to a log without neutralising line breaks",
+    cwe=117,
+    severity=Severity.LOW,
+    confidence=Confidence.MEDIUM,
+    languages=("go",),
+    query=f'({CALL} (#match? @method "^(Print|Fatal|Panic|Info|Warn|Error|Debug|Trace|Notice|Critical)"))',
+    why="""Assistants log failed logins and odd requests with log.Printf("login failed for %s", username).
+    A username or header containing a newline writes a second, forged log line ("admin logged in") that
+    misleads whoever investigates an incident and can feed fake events to log-based alerting.""",
+    fix="""Log with %q (quotes and escapes control characters) or through a structured logger (log/slog, zap,
+    zerolog) that encodes values; or strip \\r and \\n from the value first.""",
+)
+def go_log_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    kind = _logger(ctx, captures["recv"][0], ctx.text(captures["method"][0]))
+    args = ctx.arguments(call)
+    if kind is None or not args or is_test(ctx) or not is_handler(ctx, call):
+        return
+    risky: list[Node] = []
+    template = constant(ctx, args[0]) if kind == "format" else None
+    if kind == "format" and template is not None:
+        verbs = [v for v in _VERB.findall(template) if v != "%"]
+        risky = [a for v, a in zip(verbs, args[1:], strict=False) if v in "sv" and _risky(ctx, a)]
+    else:
+        risky = [a for a in args if _risky(ctx, a)]
+    if risky:
+        flow = request_flow(ctx, risky[0])
+        yield ctx.hit(call, f"{describe(flow)} is logged as is; a newline in it forges log lines (use %q)")

@@ -1,0 +1,105 @@
+"""GO-SECRET-001: secrets hard-coded under a secret-sounding name, or as an HMAC or JWT key (known token formats
+and PEM blocks are SEC-TOKEN-001's). Names and values are judged by ``rules.shared.secrets``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.core.secrets import find_tokens
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.go.common import is_test, string_value, unwrap
+from slopguard.rules.shared.secrets import grade_secret, secret_kind
+
+_KEY_CALLS = {"hmac.New": ("hmac_key", 1), "SignedString": ("jwt_secret", 0), "NewCipher": ("encryption_key", 0)}
+
+
+def _literal(ctx: TSContext, node: Node | None) -> str | None:
+    """A string literal, also as ``[]byte("...")``."""
+    if node is None:
+        return None
+    node = unwrap(node)
+    if node.type in ("call_expression", "type_conversion_expression"):
+        callee = node.child_by_field_name("function") or node.child_by_field_name("type")
+        args = ctx.arguments(node) if node.type == "call_expression" else node.named_children[1:]
+        if ctx.compact(callee) in ("[]byte", "string") and len(args) == 1:
+            return string_value(ctx, args[0])
+        return None
+    return string_value(ctx, node)
+
+
+def _check(ctx: TSContext, name: str, value: Node | None, at: Node, how: str, constant: bool) -> Iterator[Hit]:
+    text = _literal(ctx, value)
+    kind = secret_kind(name) if text is not None else None
+    if kind is None or text is None or value is None or find_tokens(text) or find_tokens(ctx.text(value)):
+        return
+    confidence = grade_secret(kind, name, text, constant)
+    if confidence is None:
+        return
+    what = "password" if kind == "password" else "secret"
+    yield ctx.hit(at, f"hard-coded {what} {how} '{name}'; read it from the environment or a secret store",
+                  confidence=confidence, secrets=(text,))  # fmt: skip
+
+
+def _pairs(ctx: TSContext, node: Node) -> list[tuple[str, Node]]:
+    left = node.child_by_field_name("left") or node.child_by_field_name("name")
+    right = node.child_by_field_name("right") or node.child_by_field_name("value")
+    if left is None or right is None:
+        return []
+    lefts = left.named_children if left.type == "expression_list" else [left]
+    rights = right.named_children if right.type == "expression_list" else [right]
+    if node.type == "var_spec":
+        lefts = [c for c in node.children_by_field_name("name")]
+    if len(lefts) != len(rights):
+        return []
+    return [(ctx.text(t).rsplit(".", 1)[-1], v) for t, v in zip(lefts, rights, strict=True)]
+
+
+@ts_rule(
+    id="GO-SECRET-001",
+    title="Hard-coded secret",
+    cwe=798,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    languages=("go",),
+    query="""[(const_spec) (var_spec) (short_var_declaration) (assignment_statement) (keyed_element)
+      (binary_expression) (call_expression)] @node""",
+    why="""Assistants make examples run by pasting the key into the code: var jwtSecret = []byte("supersecret"),
+    hmac.New(sha256.New, []byte("webhook-key")), a database password in a const or in the DSN struct. The
+    source is committed, vendored and shipped in the binary (strings(1) finds it); whoever reads either forges
+    tokens and signatures or logs in to the database.""",
+    fix="""Read secrets at start-up from the environment (os.Getenv, failing when empty) or a secret manager,
+    keep them out of version control, and rotate any that were committed.""",
+)
+def go_hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    node: Node = captures["node"][0]
+    if is_test(ctx):
+        return
+    kind = node.type
+    if kind in ("const_spec", "var_spec", "short_var_declaration", "assignment_statement"):
+        for name, value in _pairs(ctx, node):
+            yield from _check(ctx, name, value, node, "assigned to", kind == "const_spec")
+    elif kind == "keyed_element" and len(node.named_children) == 2:
+        key, value = node.named_children
+        label = string_value(ctx, key) or ctx.text(unwrap(key))
+        yield from _check(ctx, label, value, node, "stored under", False)
+    elif kind == "binary_expression" and ctx.text(node.child_by_field_name("operator")) in ("==", "!="):
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            return
+        if _literal(ctx, left) is not None:
+            left, right = right, left
+        name = ctx.text(left).rsplit(".", 1)[-1]
+        if secret_kind(name) in ("password", "own", "key"):
+            yield from _check(ctx, name, right, node, "compared with", False)
+    elif kind == "call_expression":
+        callee = ctx.compact(node.child_by_field_name("function"))
+        for suffix, (label, index) in _KEY_CALLS.items():
+            args = ctx.arguments(node)
+            if (callee == suffix or callee.endswith("." + suffix)) and len(args) > index:
+                yield from _check(ctx, label, args[index], args[index], "passed as", False)

@@ -1,0 +1,82 @@
+"""JAVA-ENUM-001: login and password-reset handlers that tell unknown accounts apart from wrong passwords."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.java.common import literal, method, receiver
+from slopguard.rules.shared.trees import walk
+
+_LOGIN = re.compile(r"(?i)^(?:do)?(?:login|log[_]?in|sign[_]?in|signon|authenticate|auth|token|issueToken|createToken)")
+_RESET = re.compile(r"(?i)(?:reset|forgot|recover)\w*(?:password|pwd|request)?|requestReset|passwordReset")
+_UNKNOWN = re.compile(
+    r"(?i)\b(?:user(?:name)?|account|e-?mail(?: address)?|login)\b[^.!]{0,40}\b(?:not found|does not exist|doesn't "
+    r"exist|not registered|unknown|no such)\b|\b(?:no|unknown)\s+(?:such\s+)?(?:user|account|e-?mail)\b"
+    r"|\bnot (?:a )?registered\b"
+)
+_WRONG = re.compile(r"(?i)\b(?:wrong|incorrect|invalid|bad)\s+password\b|\bpassword\s+(?:is\s+)?(?:wrong|incorrect)\b")
+_LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?log|logger|\w*logger)$")
+_EXCEPTION_FOR_LOG = frozenset({"debug", "info", "warn", "error", "trace"})
+
+
+def _messages(func: Node, ctx: TSContext) -> list[tuple[Node, str]]:
+    """The string literals of a method that can reach the client (not the ones handed to a logger)."""
+    found = []
+    for node in walk(func):
+        if node.type != "string_literal":
+            continue
+        call = node.parent.parent if node.parent is not None and node.parent.type == "argument_list" else None
+        if call is not None and call.type == "method_invocation" and method(call, ctx) in _EXCEPTION_FOR_LOG:
+            obj = receiver(call)
+            if obj is not None and _LOGGER.search(ctx.text(obj)):
+                continue
+        text = literal(node, ctx)
+        if text is not None:
+            found.append((node, text))
+    return found
+
+
+def _statement(node: Node) -> Node:
+    while node.parent is not None and not node.type.endswith("statement"):
+        node = node.parent
+    return node
+
+
+@ts_rule(
+    id="JAVA-ENUM-001",
+    title="Login or reset response reveals whether an account exists",
+    cwe=204,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    languages=("java",),
+    query="(method_declaration name: (identifier) @name body: (block)) @call",
+    why="""Assistants write helpful login errors: 404 "User not found" when the username is unknown and 401
+    "Wrong password" otherwise, and password-reset pages that answer "No account with that e-mail". The
+    difference tells an attacker which usernames and addresses are registered, the first step of credential
+    stuffing, password spraying and targeted phishing.""",
+    fix="""Answer every failed login with the same status and text ("Invalid username or password"), and every
+    reset request with "If an account exists, we sent a link"; log the precise reason on the server.""",
+)
+def java_account_enumeration(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    func: Node = captures["call"][0]
+    name = ctx.text(captures["name"][0])
+    login, reset = bool(_LOGIN.match(name)), bool(_RESET.search(name))
+    if not login and not reset:
+        return
+    messages = _messages(func, ctx)
+    unknown = [node for node, text in messages if _UNKNOWN.search(text)]
+    wrong = [node for node, text in messages if _WRONG.search(text)]
+    if login and unknown and wrong:
+        for node in sorted(unknown + wrong, key=lambda n: n.start_byte):
+            yield ctx.hit(_statement(node), "a distinct failure message tells attackers which accounts exist")
+    elif reset and unknown and not wrong:
+        for node in unknown:
+            yield ctx.hit(_statement(node), "the reset response says whether the address is registered")

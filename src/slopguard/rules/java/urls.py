@@ -1,0 +1,70 @@
+"""What the redirect and SSRF rules share: whether a URL's origin is fixed by the code, and whether the method
+checks a user-supplied URL against an allow-list before using it."""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.java.common import constant, method_of, value_of
+from slopguard.rules.shared.trees import walk
+
+# A literal start that pins the origin: "https://host/..." or a same-site path "/orders/" (not "//" or "/").
+_FIXED_START = re.compile(r"^(?:[a-zA-Z][\w+.-]*://[^/?#\s]+[/?#]|/[^/\\])")
+# Builders and wrappers whose first argument is the URL itself.
+_URL_WRAPPERS = frozenset({"create", "newBuilder", "uri", "url", "fromUriString", "fromHttpUrl", "parse", "toURL"})
+_CHECK = re.compile(
+    r"(?i)allow|whitelist|trusted|permitted|isSafe|isValid\w*(?:Url|Uri|Redirect|Host|Target)|isLocal|isRelative"
+    r"|getHost\(\)|\.startsWith\(\"/\"|\.startsWith\(\"https?://[^/\"]+/"
+)
+
+
+def _leftmost(node: Node) -> Node:
+    while node.type == "binary_expression" and (left := node.child_by_field_name("left")) is not None:
+        node = left
+    while node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    return node
+
+
+def fixed_origin(node: Node, ctx: TSContext, depth: int = 0) -> bool:
+    """The URL starts with a literal that fixes its scheme and host (or a same-site path): ``BASE + "/" + id``,
+    ``URI.create("https://api.example.com/v1/" + path)``, ``"/orders/" + id``."""
+    if depth > 8:
+        return False
+    node = value_of(node, ctx)
+    if node.type in ("method_invocation", "object_creation_expression"):
+        name_node = node.child_by_field_name("name") if node.type == "method_invocation" else None
+        name = ctx.text(name_node) if name_node is not None else ""
+        args = ctx.arguments(node)
+        if node.type == "object_creation_expression" or name in _URL_WRAPPERS:
+            return bool(args) and fixed_origin(args[0], ctx, depth + 1)
+        if name == "format" and args:
+            start = constant(args[0], ctx)
+            return start is not None and bool(_FIXED_START.match(start))
+        obj = node.child_by_field_name("object")
+        # builder steps after the origin (pathSegment, queryParam, build, encode, toUri); resolve() can replace it
+        return obj is not None and name != "resolve" and fixed_origin(obj, ctx, depth + 1)
+    start = constant(_leftmost(node), ctx)
+    return start is not None and bool(_FIXED_START.match(start))
+
+
+def checked(value: Node, at: Node, ctx: TSContext) -> bool:
+    """The method tests the value (the variable it is read from) against an allow-list, its host, or a
+    same-site prefix before ``at``: ``if (!ALLOWED_HOSTS.contains(uri.getHost()))``."""
+    func = method_of(at)
+    if func is None or value.type != "identifier":
+        return False
+    name = ctx.text(value)
+    for node in walk(func):
+        if node.start_byte >= at.start_byte:
+            break
+        if node.type not in ("if_statement", "while_statement", "ternary_expression"):
+            continue
+        condition = node.child_by_field_name("condition")
+        text = ctx.compact(condition) if condition is not None else ""
+        if re.search(rf"\b{re.escape(name)}\b", text) and _CHECK.search(text):
+            return True
+    return False

@@ -1,0 +1,103 @@
+"""RUST-SECRET-001: secrets hard-coded under a secret-sounding name, or as a JWT or HMAC key (known token formats
+and PEM blocks are SEC-TOKEN-001's). Names and values are judged by ``rules.shared.secrets``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.core.secrets import find_tokens
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.rust.common import bound_name, method, path_name, receiver, string_value, unwrap
+from slopguard.rules.rust.web import in_tests
+from slopguard.rules.shared.secrets import grade_secret, secret_kind
+
+_OWNED = frozenset({"to_string", "to_owned", "into", "as_bytes", "to_vec", "as_ref"})
+_KEY_CALLS = re.compile(r"(?:^|::)(?:from_secret|new_from_slice|new_varkey|from_base64_secret|HS256Key::from_bytes)$")
+_TEST = re.compile(r"(?:^|/)(?:tests?|benches|examples)/|_test\.rs$")
+
+
+def _literal(ctx: TSContext, node: Node | None) -> str | None:
+    """A string or byte-string literal, also as ``"..".to_string()``, ``String::from("..")``, ``"..".into()``."""
+    if node is None:
+        return None
+    node = unwrap(node)
+    if node.type == "call_expression":
+        inner = receiver(node)
+        if inner is not None and method(ctx, node) in _OWNED and not ctx.arguments(node):
+            return _literal(ctx, inner)
+        args = ctx.arguments(node)
+        if path_name(ctx, node).endswith("String::from") and len(args) == 1:
+            return _literal(ctx, args[0])
+        return None
+    return string_value(ctx, node)
+
+
+def _check(ctx: TSContext, name: str, value: Node | None, at: Node, how: str, constant: bool) -> Iterator[Hit]:
+    text = _literal(ctx, value)
+    kind = secret_kind(name) if text is not None else None
+    if kind is None or text is None or value is None or find_tokens(text) or find_tokens(ctx.text(value)):
+        return
+    confidence = grade_secret(kind, name, text, constant)
+    if confidence is None:
+        return
+    what = "password" if kind == "password" else "secret"
+    yield ctx.hit(at, f"hard-coded {what} {how} '{name}'; read it from the environment or a secret store",
+                  confidence=confidence, secrets=(text,))  # fmt: skip
+
+
+@ts_rule(
+    id="RUST-SECRET-001",
+    title="Hard-coded secret",
+    cwe=798,
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    languages=("rust",),
+    query="""[(const_item) (static_item) (let_declaration) (field_initializer) (assignment_expression)
+      (binary_expression) (call_expression)] @node""",
+    why="""Assistants make examples run by pasting the key into the code: const JWT_SECRET: &[u8] = b"secret",
+    EncodingKey::from_secret(b"my-key"), a database password in a config struct. The source is committed and
+    the literal ships in the binary (strings(1) finds it); whoever reads either forges tokens and signatures or
+    logs in to the database.""",
+    fix="""Read secrets at start-up from the environment (std::env::var, failing when unset) or a secret manager,
+    keep them out of version control, and rotate any that were committed.""",
+)
+def rust_hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    node: Node = captures["node"][0]
+    if _TEST.search(ctx.path.replace("\\", "/")) or in_tests(ctx, node):
+        return
+    kind = node.type
+    if kind in ("const_item", "static_item"):
+        yield from _check(ctx, ctx.text(node.child_by_field_name("name")), node.child_by_field_name("value"), node,
+                          "assigned to", True)  # fmt: skip
+    elif kind == "let_declaration":
+        pattern = node.child_by_field_name("pattern")
+        if pattern is not None:
+            yield from _check(ctx, bound_name(ctx, pattern), node.child_by_field_name("value"), node, "assigned to",
+                              False)  # fmt: skip
+    elif kind == "field_initializer":
+        yield from _check(ctx, ctx.text(node.child_by_field_name("field")), node.child_by_field_name("value"), node,
+                          "stored under", False)  # fmt: skip
+    elif kind == "assignment_expression":
+        target = ctx.text(node.child_by_field_name("left")).rsplit(".", 1)[-1]
+        yield from _check(ctx, target, node.child_by_field_name("right"), node, "assigned to", False)
+    elif kind == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if operator is None or operator.type not in ("==", "!=") or left is None or right is None:
+            return
+        if _literal(ctx, left) is not None:
+            left, right = right, left
+        name = ctx.text(left).rsplit(".", 1)[-1]
+        if secret_kind(name) in ("password", "own", "key"):
+            yield from _check(ctx, name, right, node, "compared with", False)
+    elif _KEY_CALLS.search(path_name(ctx, node)):
+        args = ctx.arguments(node)
+        if args:
+            yield from _check(ctx, "signing_key", args[-1], args[-1], "passed as", False)

@@ -1,0 +1,23 @@
+"""Which compared values are secrets, for the timing-unsafe comparison rules of the tree-sitter packs (Go, Rust):
+tokens, signatures, API keys, password hashes and one-time codes, not lexer tokens or page cursors."""
+
+from __future__ import annotations
+
+import re
+
+from slopguard.rules.shared.names import OTHER_TOKENS, SECRET_ENDINGS, SECRET_WORDS, SecretNames, names_secret
+
+COMPARED_SECRETS = SecretNames(
+    endings=SECRET_ENDINGS,
+    words=SECRET_WORDS | {"sig"},
+    last_words=frozenset({"digest", "mac"}),
+    other_tokens=OTHER_TOKENS | {"kind", "type", "count", "len", "length", "expiry", "expires", "status", "ttl"},
+    code_qualifiers=frozenset({"otp", "verification", "verify", "reset", "mfa", "auth", "login", "invite"}),
+)
+# A second value typed to confirm the first (password vs confirmPassword) is a form check, not a secret check.
+CONFIRMATION = re.compile(r"(?i)confirm|repeat|again|retype|^old|previous|^new")
+
+
+def compared_secret(name: str | None) -> bool:
+    """Whether a compared value's name says it is a secret checked for authentication."""
+    return bool(name) and names_secret(name, COMPARED_SECRETS) and not CONFIRMATION.search(name or "")
