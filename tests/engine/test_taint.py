@@ -71,7 +71,8 @@ def test_other_sources() -> None:
         sink(conn.recv(1024))
         sink(sys.stdin.read())
     """
-    assert levels(code) == ["tainted"] * 4
+    # The command line, the prompt and stdin are the operator's; only the socket is a remote attacker's.
+    assert levels(code) == ["operator", "operator", "tainted", "operator"]
 
 
 def test_sanitisers_constants_and_unknowns() -> None:
@@ -349,3 +350,64 @@ def test_break_and_continue_reach_the_loop_exit() -> None:
         sink(last)
     """
     assert levels(code) == ["tainted", "tainted"]
+
+
+def test_command_line_values_are_operator_input() -> None:
+    code = """
+    import argparse, os
+    import click
+    from django.core.management.base import BaseCommand
+
+    def main():
+        args = argparse.ArgumentParser().parse_args()
+        sink(args.name)
+        sink(os.environ["HOME"])
+        sink(os.getenv("EDITOR") + " file")
+        with open(os.environ.get("PYTHONSTARTUP")) as handle:
+            sink(handle.read())
+        with open(request.args["path"]) as handle:
+            sink(handle.read())
+
+    @click.command()
+    @click.argument("name")
+    def greet(name):
+        sink(name)
+
+    class Command(BaseCommand):
+        def handle(self, **options):
+            sink(options["command"])
+    """
+    assert levels(code) == ["operator", "operator", "built-operator", "operator", "unknown", "operator", "operator"]
+
+
+def test_remote_data_outranks_operator_input() -> None:
+    code = """
+    import sys
+    from flask import request
+    def view():
+        sink(sys.argv[1] + request.args["q"])
+        sink(helper(sys.argv[1]))
+        sink(helper(request.args["q"]))
+    def helper(value):
+        return value.strip()
+    """
+    assert levels(code) == ["tainted", "operator", "tainted"]
+
+
+def test_a_lookup_keyed_by_input_is_not_the_input() -> None:
+    code = """
+    from flask import request
+    from app import db
+    def view():
+        key = request.args["k"]
+        sink(sessions.get(request.cookies["token"]).data)
+        sink(users[key].name)
+        sink(db.find_one(key))
+        sink(cache.fetch(request.args["k"]))
+        sink(request.args.get(key))
+        sink(request.args[key])
+        headers = request.headers
+        sink(headers.get("X-Name"))
+        sink(key.strip())
+    """
+    assert levels(code) == ["unknown"] * 4 + ["tainted"] * 4

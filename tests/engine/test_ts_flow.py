@@ -155,3 +155,47 @@ def test_container_passed_elsewhere_is_one_value() -> None:
         'audit(map);\nsink(map.get("keyB"));'
     )
     assert _sink_levels("java", code) == [True]
+
+
+def _sink_flows(grammar: str, code: str) -> list[str]:
+    """The level of the first argument of each ``sink(...)`` call, in order ("tainted", "operator", ...)."""
+    source = textwrap.dedent(code).encode()
+    tree = parser(grammar).parse(source)
+    ctx = TSContext(f"t.{grammar}", grammar, grammar, source, tree)
+    found: list[tuple[int, str]] = []
+    stack: list[Node] = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.named_children)
+        if node.type in ctx.spec.calls and ctx.call_name(node).rsplit(".", 1)[-1] == "sink":
+            found.append((node.start_byte, ctx.flow(ctx.arguments(node)[0]).level.name.lower()))
+    return [level for _, level in sorted(found)]
+
+
+def test_a_lookup_keyed_by_request_data_is_not_request_data() -> None:
+    code = javascript(
+        "sink(sessions.get(req.cookies.token).data.id);\n"
+        "sink(users[req.params.id].name);\n"
+        "sink(db.get(param));\n"
+        "sink(User.findById(req.params.id));\n"
+        "sink(req.query[param]);\n"
+        "sink(req.get('X-Name'));\n"
+        "const query = req.query;\n"
+        "sink(query.get(param));\n"
+        "sink(param.trim());\n"
+    )
+    assert _sink_flows("javascript", code) == ["unknown"] * 4 + ["tainted"] * 4
+
+
+@pytest.mark.parametrize(
+    ("grammar", "code"),
+    [
+        ("javascript", "function main() {\n  sink(process.argv[2]);\n  sink(process.env.HOME);\n}\n"),
+        ("go", 'package main\nimport "os"\nfunc main() {\n\tsink(os.Args[1])\n\tsink(os.Getenv("HOME"))\n}\n'),
+        ("rust", "fn main() {\n    let a: Vec<String> = std::env::args().collect();\n    sink(a);\n}\n"),
+        ("c", 'int main(int argc, char **argv) {\n    sink(argv[1]);\n    sink(getenv("HOME"));\n}\n'),
+        ("java", 'class A {\n  void m() {\n    sink(System.getenv("HOME"));\n  }\n}\n'),
+    ],
+)
+def test_command_line_and_environment_are_operator_input(grammar: str, code: str) -> None:
+    assert set(_sink_flows(grammar, code)) == {"operator"}

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from slopguard.cli import cli
 
-FLAW = "import os\nos.system(input())\n"
+FLAW = 'import os\nfrom flask import request\n\n\ndef run():\n    os.system(request.args["cmd"])\n'
 
 
 def scan(root: Path, *args: str) -> tuple[int, str, str]:
@@ -96,9 +96,10 @@ def test_excluded_files_are_listed_apart_and_never_fail(tmp_path: Path) -> None:
 
 
 def test_a_nul_byte_in_a_javascript_comment_does_not_hide_the_file(tmp_path: Path) -> None:
-    (tmp_path / "run.js").write_bytes(b"// note \x00 here\neval(process.argv[2]);\n")
+    source = b"// note \x00 here\nexports.run = (req, res) => res.json({ v: eval(req.query.x) });\n"
+    (tmp_path / "run.js").write_bytes(source)
     code, doc = scan_json(tmp_path, ".")
-    assert code == 1 and [f["rule_id"] for f in doc["findings"]] == ["JS-EVAL-001"]  # type: ignore[index]
+    assert code == 1 and "JS-EVAL-001" in [f["rule_id"] for f in doc["findings"]]  # type: ignore[index]
 
 
 def test_a_file_that_does_not_decode_is_skipped_as_binary(tmp_path: Path) -> None:
@@ -137,7 +138,8 @@ def test_a_notebook_is_analysed_with_cell_locations(tmp_path: Path) -> None:
     text = json.dumps(notebook, indent=1) + "\n"
     (tmp_path / "nb.ipynb").write_text(text)
     code, doc = scan_json(tmp_path, ".")
-    assert code == 1 and doc["skipped"] == []
+    # Analysed, not skipped; input() in a notebook is its operator's own, so the finding does not fail the gate.
+    assert code == 0 and doc["skipped"] == []
     (finding,) = doc["findings"]  # type: ignore[misc]
     assert finding["message"].startswith("cell 1, line 3: ")
     line = finding["location"]["start_line"]

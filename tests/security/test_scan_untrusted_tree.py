@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from slopguard.cli import cli
 
-FLAW = "import os\nos.system(input())\n"
+FLAW = 'import os\nfrom flask import request\n\n\ndef run():\n    os.system(request.args["c"])\n'
 
 
 def scan(root: Path, *args: str) -> tuple[int, str]:
@@ -59,10 +59,11 @@ def test_the_default_cache_lives_outside_the_scanned_tree(tmp_path: Path, monkey
 
 def test_a_same_size_edit_with_the_old_mtime_is_analysed_again(tmp_path: Path) -> None:
     app = tmp_path / "app.py"
-    app.write_text("import os\nos.system('ls -l')\n")
+    head = "import os\nfrom flask import request\n\n\ndef run():\n    os.system("
+    app.write_text(head + '"ls -la -h -t -r")\n')
     stamp = app.stat()
     assert scan(tmp_path)[0] == 0
-    app.write_text("import os\nos.system(input())\n")  # same length
+    app.write_text(head + 'request.args["c"])\n')  # same length
     os.utime(app, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     assert app.stat().st_size == stamp.st_size
     assert scan(tmp_path)[0] == 1

@@ -8,8 +8,9 @@ import re
 import tokenize
 from functools import cached_property
 
-from slopguard.engine.flow import CONST_TEXT, UNKNOWN, Flow, Level, tainted
+from slopguard.engine.flow import CONST_TEXT, UNKNOWN, Flow, Level, operator_input, tainted
 from slopguard.engine.memo import Memo
+from slopguard.engine.python import knowledge as kb
 from slopguard.engine.python.routes import Route, route_of
 from slopguard.engine.python.taint import FunctionTaint
 
@@ -173,6 +174,8 @@ class PyContext(Memo):
             analysis = FunctionTaint(self, self.tree.body, {}, unescaped=unescaped)
         else:
             params = {a.arg: UNKNOWN for a in _all_args(func)}
+            if self._command_line(func):
+                params = {a.arg: operator_input(f"command-line option '{a.arg}'") for a in _all_args(func)}
             route = self.route_of(func)
             for name in route.tainted_params if route else ():
                 params[name] = tainted(f"route parameter '{name}'")
@@ -181,6 +184,22 @@ class PyContext(Memo):
             analysis = FunctionTaint(self, func.body, params, unescaped=unescaped)
         self._taint[key] = analysis
         return analysis
+
+    def _command_line(self, func: FunctionNode) -> bool:
+        """A click/typer command, or the ``handle()`` of a Django management command: its parameters are the
+        command line's values."""
+        cls = self.class_of.get(id(func))
+        if cls is not None and func.name in kb.COMMAND_HANDLERS:
+            return any((self.dotted(b) or "").endswith("Command") for b in cls.bases)
+        cli = any(q.split(".")[0] in kb.CLI_MODULES for q in self.imports.values())
+        for dec in func.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            qual = self.qualname(target) or ""
+            if qual.split(".")[0] in kb.CLI_MODULES:
+                return True
+            if cli and isinstance(target, ast.Attribute) and target.attr in kb.CLI_DECORATOR_ATTRS:
+                return True
+        return False
 
     @cached_property
     def call_sites(self) -> dict[str, list[tuple[ast.Call, FunctionNode | None, ast.stmt | None]]]:
@@ -220,12 +239,13 @@ class PyContext(Memo):
                 bound = list(zip(positional, call.args, strict=False))
                 bound += [(kw.arg, kw.value) for kw in call.keywords if kw.arg in names]
                 for name, arg in bound:
-                    if isinstance(arg, ast.Starred) or name in found:
+                    if isinstance(arg, ast.Starred) or (name in found and found[name].tainted):
                         continue
                     flow = analysis.eval(arg, env)
-                    if flow.tainted:
+                    if flow.external and (name not in found or flow.tainted):
                         where = caller.name if caller is not None else "module level"
-                        found[name] = tainted(f"{flow.origin}, passed to '{name}' by {where}()")
+                        origin = f"{flow.origin}, passed to '{name}' by {where}()"
+                        found[name] = tainted(origin) if flow.tainted else operator_input(origin)
             return found
         finally:
             self._resolving.discard(key)

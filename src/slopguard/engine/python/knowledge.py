@@ -18,11 +18,20 @@ REQUEST_ATTRS = frozenset(
 # Names a request object goes by.
 REQUEST_NAMES = frozenset({"request", "req", "flask.request"})
 
-# Calls whose result is attacker-controlled wherever they appear.
-SOURCE_CALLS = frozenset(
-    {"input", "raw_input", "sys.stdin.read", "sys.stdin.readline", "sys.stdin.readlines", "fileinput.input"}
-)
-SOURCE_ATTRS = frozenset({"sys.argv", "sys.stdin"})
+# Calls and attributes that give whoever runs the program a say: the terminal, the command line, the environment.
+# That is operator input, not a remote attacker's (see ``Level.OPERATOR``).
+OPERATOR_CALLS = frozenset(
+    {"input", "raw_input", "sys.stdin.read", "sys.stdin.readline", "sys.stdin.readlines", "fileinput.input",
+     "os.getenv", "os.environ.get", "os.getenvb", "os.environb.get", "getpass.getpass"}
+)  # fmt: skip
+OPERATOR_ATTRS = frozenset({"sys.argv", "sys.stdin", "os.environ", "os.environb", "sys.orig_argv"})
+# Methods of an argument parser whose result holds the command line's values.
+OPERATOR_PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
+# Command-line frameworks whose decorated functions take their parameters from the command line (click, typer).
+CLI_MODULES = frozenset({"click", "typer", "cyclopts"})
+CLI_DECORATOR_ATTRS = frozenset({"command", "group", "option", "argument", "callback"})
+# Methods of a Django management command (a ``BaseCommand`` subclass) that receive the command line's options.
+COMMAND_HANDLERS = frozenset({"handle", "handle_label", "handle_app_config"})
 # Methods of sockets and streams that return bytes from the network.
 SOURCE_METHODS = frozenset({"recv", "recvfrom", "recv_into", "recvmsg", "read_message"})
 # Attributes of ``self`` that are the client's stream in socketserver/http.server request handlers.
@@ -86,6 +95,11 @@ LOOKUPS = frozenset(
         "check_password", "check_password_hash", "verify_password",
     }
 )  # fmt: skip
+
+# Methods that read a record by key (``sessions.get(token)``, ``db.find_one(key)``): the record is the server's,
+# not the attacker's key. HTTP clients are not lookups: what they fetch from an attacker's URL is the attacker's.
+LOOKUP_METHOD = re.compile(r"^(?:get|fetch|find|lookup|retrieve)(?:_?one|_first|_by_id|_by_pk|_by_key|_or_none)?$")
+HTTP_CLIENTS = frozenset({"requests", "httpx", "urllib", "urllib3", "aiohttp"})
 
 # Configuration parsers: a mapping filled with ``set(section, key, value)`` and read with ``get(section, key)``.
 CONFIG_PARSERS = frozenset(

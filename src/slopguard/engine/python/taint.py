@@ -13,7 +13,7 @@ import ast
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from slopguard.engine.flow import CONST, SAFE, UNKNOWN, Flow, Level, join, tainted
+from slopguard.engine.flow import CONST, SAFE, UNKNOWN, Flow, Level, join, operator_input, tainted
 from slopguard.engine.python import knowledge as kb
 from slopguard.engine.python import values as kv
 from slopguard.engine.python.guards import guarded_names
@@ -120,7 +120,7 @@ class FunctionTaint:
                 if item.optional_vars is not None:
                     flow = self.eval(item.context_expr, env)
                     if isinstance(item.context_expr, ast.Call) and self.ctx.call_name(item.context_expr) in _OPENERS:
-                        flow = UNKNOWN
+                        flow = _opened(flow)
                     self._bind(item.optional_vars, flow, inner)
             return self._block(s.body, inner)
         if isinstance(s, ast.Try | ast.TryStar):
@@ -442,8 +442,8 @@ class FunctionTaint:
 
     def _attribute(self, e: ast.Attribute, env: Env) -> Flow:
         qual = self.ctx.qualname(e)
-        if qual in kb.SOURCE_ATTRS:
-            return tainted(qual)
+        if qual in kb.OPERATOR_ATTRS:
+            return operator_input(qual)
         if e.attr in kb.REQUEST_ATTRS and is_request_object(self.ctx, e.value, env):
             return tainted(f"request.{e.attr}")
         if e.attr in kb.SOURCE_SELF_ATTRS and isinstance(e.value, ast.Name) and e.value.id == "self":
@@ -454,8 +454,10 @@ class FunctionTaint:
     def _call(self, call: ast.Call, env: Env) -> Flow:
         name = self.ctx.call_name(call)
         func = call.func
-        if name in kb.SOURCE_CALLS:
-            return tainted(f"{name}()")
+        if name in kb.OPERATOR_CALLS:
+            return operator_input(f"{name}()")
+        if isinstance(func, ast.Attribute) and func.attr in kb.OPERATOR_PARSE_METHODS:
+            return operator_input("command-line arguments")
         shaped = self._known_call(call, name, env)
         if shaped is not None:
             return shaped
@@ -484,7 +486,13 @@ class FunctionTaint:
                 return Flow(flow.level, built, True, flow.origin)
             if func.attr in _RECEIVER_ONLY_METHODS:  # d.get(key) is d's value, not the key
                 return Flow(receiver.level, receiver.built, receiver.text, receiver.origin)
-            if receiver.tainted or func.attr in _PROPAGATING_METHODS:
+            if (
+                not receiver.external
+                and kb.LOOKUP_METHOD.match(func.attr)
+                and name.split(".")[0] not in kb.HTTP_CLIENTS
+            ):
+                return UNKNOWN  # users.find_one(user_id): the stored record, not the key
+            if receiver.external or func.attr in _PROPAGATING_METHODS:
                 flow = join((receiver, *args, *kwargs)) if func.attr in _PROPAGATING_METHODS else receiver
                 return Flow(flow.level, receiver.built, receiver.text, flow.origin)
             if not self.ctx.is_module_call(func):
@@ -497,9 +505,10 @@ class FunctionTaint:
                 base, with_tainted = summary
                 if base.tainted:
                     return base
-                if any(a.tainted for a in args):
-                    origin = next(a.origin for a in args if a.tainted)
-                    return Flow(with_tainted.level, with_tainted.built, with_tainted.text, origin or base.origin)
+                if any(a.external for a in args):
+                    arg = max((a for a in args if a.external), key=lambda a: a.level)
+                    level = arg.level if with_tainted.tainted else with_tainted.level  # operator input stays so
+                    return Flow(level, with_tainted.built, with_tainted.text, arg.origin or base.origin)
                 return base if base.level != Level.CONST or base.text else UNKNOWN
         if last in kb.LOOKUPS:
             return UNKNOWN
@@ -510,6 +519,11 @@ class FunctionTaint:
         if name in ("str", "repr", "format"):
             return flow
         return Flow(max(flow.level, Level.UNKNOWN), flow.built, False, flow.origin)
+
+
+def _opened(path: Flow) -> Flow:
+    """A file's content: not its name's taint (a server's own file), but the operator's when they chose the file."""
+    return operator_input(f"a file named by {path.origin}") if path.operator else UNKNOWN
 
 
 def _changed_names(body: list[ast.stmt]) -> set[str]:

@@ -7,7 +7,7 @@ import re
 from tree_sitter import Node, Tree
 
 from slopguard.engine.budget import check as check_budget
-from slopguard.engine.flow import CONST, CONST_TEXT, SAFE, UNKNOWN, Flow, Level, join, tainted
+from slopguard.engine.flow import CONST, CONST_TEXT, SAFE, UNKNOWN, Flow, Level, join, operator_input, tainted
 from slopguard.engine.hit import Hit
 from slopguard.engine.languages import taint_spec
 from slopguard.engine.memo import Memo
@@ -34,6 +34,11 @@ _COMPARISONS = frozenset({"==", "!=", "===", "!==", "<", ">", "<=", ">=", "insta
 _MAX_DEPTH = 60
 _INLINE_ARG = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
 _CONSTANT_DECLARATION = re.compile(rb"^(?:[^=]*\b(?:final|const)\b)")
+# Methods that look a record up by key: ``sessions.get(token)``, ``User.findById(id)``, ``cache.Get(k)``. What they
+# return is the server's record, not the attacker's key (unless the receiver is itself request data).
+_LOOKUP_METHOD = re.compile(
+    r"^(?:get|fetch|find|lookup|retrieve)(?:One|First|Unique|ById|ByPk|ByKey|OrNull)?$", re.IGNORECASE
+)
 
 
 def _scope_key(node: Node | None) -> int:
@@ -93,9 +98,9 @@ class TSContext(Syntax, Memo):
             return Flow(flow.level, flow.built or flow.dynamic, True, flow.origin)
         if kind in spec.identifiers:
             name = self.text(node)
-            if spec.sources.match(name):  # argv, optarg: a global that is itself input
-                return tainted(name)
-            return self._lookup(name, node)
+            found = spec.sources.match(name)  # argv, optarg: a global that is itself input
+            source = self._source(name, found, name) if found is not None else None
+            return source if source is not None else self._lookup(name, node)
         if kind in spec.wrappers:
             inner = node.named_children
             if not inner:
@@ -105,8 +110,9 @@ class TSContext(Syntax, Memo):
             return self._eval(inner[0] if first else inner[-1], depth + 1)
         if kind in spec.members:
             text = self.compact(node)
-            if spec.sources.search(text):
-                return tainted(text)
+            source = self._source(text, spec.sources.search(text), text)
+            if source is not None:
+                return source
             obj = node.child_by_field_name(spec.members[kind]) if not spec.members[kind].isdigit() else None
             obj = obj or (node.named_children[0] if node.named_children else None)
             base = self._eval(obj, depth + 1) if obj is not None else UNKNOWN
@@ -128,6 +134,14 @@ class TSContext(Syntax, Memo):
             return self._eval(right, depth + 1) if right is not None else UNKNOWN
         return UNKNOWN
 
+    def _source(self, text: str, found: re.Match[str] | None, origin: str) -> Flow | None:
+        """The flow of a source: operator input when what matched is the command line, the environment or the
+        terminal (``process.argv``, ``os.Getenv``, ``argv``), attacker-controlled otherwise."""
+        operator = self.spec.operator_sources
+        if found is None:
+            return operator_input(origin) if operator.match(text) else None
+        return operator_input(origin) if operator.match(text[found.start() :]) else tainted(origin)
+
     def _binary(self, node: Node, depth: int) -> Flow:
         operator = node.child_by_field_name("operator")
         op = operator.type if operator is not None else ""
@@ -147,8 +161,9 @@ class TSContext(Syntax, Memo):
         name = self.call_name(node)
         if spec.sanitizers.search(name):  # atoi(getenv("N")), Integer.parseInt(request.getParameter("id"))
             return SAFE
-        if spec.sources.search(text):
-            return tainted(text[:60])
+        source = self._source(text, spec.sources.search(text), text[:60])
+        if source is not None:
+            return source
         arguments = self.arguments(node)
         args = [self._eval(a, depth + 1) for a in arguments]
         if node.type == "macro_invocation":  # format!("... {name}") captures `name` from the scope
@@ -161,14 +176,27 @@ class TSContext(Syntax, Memo):
         if stored is not None:  # map.get("keyA") after map.put("keyA", "safe")
             return CONST if stored is ABSENT else self._eval(stored, depth + 1)  # type: ignore[arg-type]
         receiver = self._receiver(node, depth)
+        if not receiver.external and self._looked_up(node, name):
+            return UNKNOWN
         if spec.formatters.search(name):
             flow = join((receiver, *args))
             textual = receiver.text or any(a.text or a.built for a in args)
             return Flow(flow.level, flow.built or bool(textual and flow.dynamic), True, flow.origin)
-        if receiver.tainted:
+        if receiver.external:
             return Flow(receiver.level, receiver.built, receiver.text, receiver.origin)
         flow = join(args)
         return Flow(max(flow.level, Level.UNKNOWN), False, False, flow.origin) if args else UNKNOWN
+
+    def _looked_up(self, call: Node, name: str) -> bool:
+        """``sessions.get(req.cookies.token)``: a method call that reads a record by key (see ``_LOOKUP_METHOD``)."""
+        method = re.split(r"\.|::", name)[-1]
+        if not _LOOKUP_METHOD.match(method):
+            return False
+        if call.type == "method_invocation":
+            return call.child_by_field_name("object") is not None
+        fields = self.spec.calls.get(call.type)
+        callee = call.child_by_field_name(fields[0]) if fields and fields[0] else None
+        return callee is not None and callee.type in self.spec.members
 
     def _receiver(self, call: Node, depth: int) -> Flow:
         if call.type == "method_invocation":
@@ -426,6 +454,10 @@ class TSContext(Syntax, Memo):
             self._computing.discard(key)
         return env
 
+    def _parameter_source(self, name: str) -> Flow:
+        origin = f"parameter '{name}'"
+        return operator_input(origin) if self.spec.operator_sources.match(name) else tainted(origin)
+
     def _parameters(self, scope: Node) -> list[tuple[str, Flow]]:
         params = scope.child_by_field_name("parameters") or self._find_parameters(scope)
         if params is None:
@@ -435,7 +467,7 @@ class TSContext(Syntax, Memo):
         for param in children:
             names = self._names(param)
             if self.spec.tainted_parameter.search(self.text(param)):
-                out += [(name, tainted(f"parameter '{name}'")) for name in names]
+                out += [(name, self._parameter_source(name)) for name in names]
             else:
                 out += [(name, UNKNOWN) for name in names]
         return out

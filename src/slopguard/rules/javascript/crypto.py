@@ -28,6 +28,7 @@ from slopguard.rules.shared.names import (
     SecretNames,
     is_password_word,
     names_secret,
+    two_entries,
     words,
 )
 from slopguard.rules.shared.randomness import PLAY_PURPOSES, SECRET_PURPOSES
@@ -198,7 +199,12 @@ def timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
         hit = next((n for n, v in zip(names, values, strict=True) if v is not None and _HMAC.search(ctx.text(v))), None)
     if hit is None or any(_CONFIRMATION.search((n or "").lower()) for n in names):
         return  # password === confirmPassword checks a form, not a secret
-    tainted = ctx.flow(left).tainted or ctx.flow(right).tainted
+    flows = [ctx.flow(left), ctx.flow(right)]
+    if two_entries(*names) and (
+        all(unwrap(s).type == "identifier" for s in (left, right)) or all(f.tainted for f in flows)
+    ):
+        return  # password !== cpassword: two entries of one form, neither is the stored secret
+    tainted = any(f.tainted for f in flows)
     if words(hit) == ["token"] and not (tainted or _SERVER.search(ctx.source.decode("utf-8", "replace"))):
         return  # a bare 'token' in browser or library code: lexer tokens, postMessage and cancel tokens
     yield ctx.hit(

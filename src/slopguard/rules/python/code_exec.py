@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.flow import describe
+from slopguard.engine.flow import Flow, describe, grade
 from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
@@ -49,11 +49,17 @@ def eval_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         return
     func = name.rsplit(".", 1)[-1]
     verb = "compiles" if func == "compile" else "runs"
+    severity, confidence = grade(flow, Severity.HIGH) if flow.operator else (None, _confidence(flow))
     yield hit_at(
         node,
         f"{func}() {verb} code built from {describe(flow)}; parse data with ast.literal_eval() or json.loads()",
-        confidence=Confidence.HIGH if flow.tainted else Confidence.MEDIUM,
+        severity=severity,
+        confidence=confidence,
     )
+
+
+def _confidence(flow: Flow) -> Confidence:
+    return Confidence.HIGH if flow.tainted else Confidence.MEDIUM
 
 
 _READS = frozenset({"read", "read_text", "read_bytes"})

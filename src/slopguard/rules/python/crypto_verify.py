@@ -20,6 +20,7 @@ from slopguard.rules.shared.names import (
     SecretNames,
     is_password_word,
     names_secret,
+    two_entries,
     words,
 )
 
@@ -105,6 +106,17 @@ def _integrity_check(left: ast.expr, right: ast.expr, names: list[str | None], c
     return any(checksum_name(n) for n in names) or plain_digest(left, ctx) or plain_digest(right, ctx)
 
 
+def _both_submitted(left: ast.expr, right: ast.expr, ctx: PyContext) -> bool:
+    """Two local names, two entries of one container (``form["a"]``, ``request.form["b"]``) or two values
+    from the request: neither side is read from where secrets are kept."""
+    if isinstance(left, ast.Name) and isinstance(right, ast.Name):
+        return True
+    containers = [s.value for s in (left, right) if isinstance(s, ast.Subscript | ast.Attribute)]
+    if len(containers) == 2 and ast.dump(containers[0]) == ast.dump(containers[1]):
+        return True
+    return ctx.tainted(left) is not None and ctx.tainted(right) is not None
+
+
 def _number(e: ast.expr) -> bool:
     return isinstance(e, ast.Constant) and isinstance(e.value, int | float) and not isinstance(e.value, bool)
 
@@ -153,6 +165,8 @@ def timing_compare(node: ast.Compare, ctx: PyContext) -> Iterator[Hit]:
             names = [speaking_name(left), speaking_name(right)]
             if any(_confirmation(n) or set(words(n or "")) & _COMPARED.other_tokens for n in names):
                 return  # password == confirm_password checks a form; cache tokens are not secrets
+            if two_entries(*names) and _both_submitted(left, right, ctx):
+                return  # password != cpassword: two entries of one form, neither is the stored secret
             hit = next((n for n in names if _sensitive(n)), None)
             if hit is not None and not _excused(node, hit, ctx) and not _integrity_check(left, right, names, ctx):
                 plain = is_password_word(words(hit)[-1]) and not any(_HASHED.search(n or "") for n in names)
@@ -192,6 +206,8 @@ _UNVERIFIED = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_c
     ssl.create_default_context(cafile=...); fix the server's certificate chain rather than the client.""",
 )
 def tls_unverified(node: ast.AST, ctx: PyContext) -> Iterator[Hit]:
+    if _caller_opted_out(node, ctx):
+        return  # a library honouring its caller's verify=False: the caller's call is what gets flagged
     if isinstance(node, ast.Attribute):
         if node.attr not in ("CERT_NONE", "_create_unverified_context", "_create_stdlib_context"):
             return
@@ -211,6 +227,37 @@ def tls_unverified(node: ast.AST, ctx: PyContext) -> Iterator[Hit]:
                 yield hit_at(node, "the session's verify = False turns off certificate checks for every request")
     elif isinstance(node, ast.Call):
         yield from _tls_call(node, ctx)
+
+
+_OPT_OUT_WORDS = frozenset(
+    {"verify", "verified", "unverified", "insecure", "ssl", "tls", "cert", "certs", "certificate", "certificates",
+     "hostname", "validate", "validation", "secure"}
+)  # fmt: skip
+
+
+def _caller_opted_out(node: ast.AST, ctx: PyContext) -> bool:
+    """``if verify is False: ctx.verify_mode = ssl.CERT_NONE`` in a function whose caller passes ``verify``: the
+    branch is decided by a parameter (or an attribute of ``self``) named for verification."""
+    func = ctx.function
+    if func is None or ctx.statement is None:
+        return False
+    params = {a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)}
+    tests = [a.test for a in ancestors(func, ctx.statement) if isinstance(a, ast.If)]
+    tests += [a.test for a in ancestors(ctx.statement, node) if isinstance(a, ast.IfExp)]
+    return any(_names_opt_out(t, params) for t in tests)
+
+
+def _names_opt_out(test: ast.expr, params: set[str]) -> bool:
+    for n in ast.walk(test):
+        if isinstance(n, ast.Name) and n.id in params:
+            name = n.id
+        elif isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in ("self", "cls"):
+            name = n.attr
+        else:
+            continue
+        if set(words(name)) & _OPT_OUT_WORDS:
+            return True
+    return False
 
 
 def _http_object(e: ast.expr, ctx: PyContext) -> bool:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.flow import Flow, describe
+from slopguard.engine.flow import Flow, describe, grade
 from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
@@ -25,7 +25,6 @@ _ALWAYS_SHELL = frozenset(
     }
 )  # fmt: skip
 _EXEC_FAMILY = re.compile(r"^os\.(?:exec|spawn)(l|v)p?e?$|^os\.posix_spawnp?$")
-_OPERATOR_ORIGINS = ("sys.argv", "input()", "raw_input()")
 _STRING_COMMANDS = (ast.JoinedStr, ast.BinOp, ast.Subscript, ast.Attribute, ast.Call)
 
 
@@ -83,17 +82,19 @@ def _hit(node: ast.Call, what: str, flow: Flow) -> Hit:
     advice = "pass an argument list without a shell, or shlex.quote() values"
     if what.startswith("program"):
         advice = "choose the program from a fixed allow-list"
+    severity, confidence = grade(flow, Severity.HIGH) if flow.operator else (None, None)
     return hit_at(
         node,
         f"{what} built from {describe(flow)}; {advice}",
-        confidence=Confidence.HIGH if flow.tainted else Confidence.MEDIUM,
+        severity=severity,
+        confidence=confidence or (Confidence.HIGH if flow.tainted else Confidence.MEDIUM),
     )
 
 
 def _program_hit(node: ast.Call, ctx: PyContext, program: ast.expr, name: str) -> Hit | None:
     """The program itself comes from a request (a CLI's own argv or prompt picks it on purpose)."""
     flow = ctx.tainted(program, unescaped=True)
-    if flow is None or flow.origin.startswith(_OPERATOR_ORIGINS):
+    if flow is None:
         return None
     return _hit(node, f"program run by {name}() is", flow)
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.flow import describe
+from slopguard.engine.flow import describe, grade
 from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
@@ -22,6 +22,12 @@ _DJANGO = frozenset({"raw", "extra", "RawSQL"})
 _VALUE_POSITION = re.compile(
     r"(=|<|>|\blike|\bin\s*\(|'%?|\bvalues\s*\(|\blimit|\boffset|\bbetween)\s*$",
     re.IGNORECASE,
+)
+# Identifiers a program takes from its own schema, not from data: Django's model metadata and backend helpers
+# (``model._meta.db_table``, ``connection.ops.quote_name(...)``, ``qn(alias)``), SQLAlchemy's ``__tablename__``.
+_SCHEMA_IDENTIFIER = re.compile(
+    r"\b_meta\b|\bdb_table\b|__tablename__|\bconnection\.(?:ops|features)\b|\bquote_name\w*|\bqn\d?\s*\("
+    r"|\b\w*seq(?:uence)?_name\s*\(|\b(?:table|column)s?\.(?:name|key|fullname)\b"
 )
 _PERCENT = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdrif]")
 _BRACES = re.compile(r"\{(\w*)[^{}]*\}")
@@ -57,10 +63,12 @@ def sql_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     if flow.tainted and (flow.built or not isinstance(query, ast.Constant)):
         yield hit_at(node, f"SQL passed to {name}() is assembled from {describe(flow)}; use bound parameters")
     elif flow.built and _value_interpolated(ctx, query, depth=0):
+        severity, confidence = grade(flow, Severity.HIGH) if flow.operator else (None, Confidence.MEDIUM)
         yield hit_at(
             node,
-            f"SQL passed to {name}() interpolates a non-constant value; use bound parameters",
-            confidence=Confidence.MEDIUM,
+            f"SQL passed to {name}() interpolates {describe(flow)}; use bound parameters",
+            severity=severity,
+            confidence=confidence,
         )
 
 
@@ -68,11 +76,23 @@ def _value_interpolated(ctx: PyContext, query: ast.expr, depth: int) -> bool:
     """Whether a dynamic piece lands where SQL expects a value (after '=', a quote, LIKE, IN ( ...)."""
     for before, piece in _pieces(ctx, query, depth):
         flow = ctx.flow(piece, unescaped=True)
-        if not flow.dynamic:
+        if not flow.dynamic or (not flow.external and _schema_identifier(ctx, piece, depth)):
             continue
         if _VALUE_POSITION.search(before) or (flow.built and depth < 3 and _value_interpolated(ctx, piece, depth + 1)):
             return True
     return False
+
+
+def _schema_identifier(ctx: PyContext, piece: ast.expr, depth: int) -> bool:
+    """A piece built only from the program's own schema names (see ``_SCHEMA_IDENTIFIER``)."""
+    parts = _pieces(ctx, piece, depth + 1) if depth < 3 else []
+    if parts:
+        dynamic = [p for _, p in parts if ctx.flow(p, unescaped=True).dynamic]
+        return all(_schema_identifier(ctx, p, depth + 1) for p in dynamic)
+    if isinstance(piece, ast.Name) and depth < 3:
+        values = _definitions(ctx, piece.id)
+        return bool(values) and all(_schema_identifier(ctx, v, depth + 1) for v in values)
+    return bool(_SCHEMA_IDENTIFIER.search(ctx.segment(piece)))
 
 
 def _pieces(ctx: PyContext, e: ast.expr, depth: int) -> list[Piece]:

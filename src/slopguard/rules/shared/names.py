@@ -67,3 +67,21 @@ def names_secret(name: str | None, vocabulary: SecretNames) -> bool:
     ):
         return True
     return "code" in ws and any(w in vocabulary.code_qualifiers for w in ws)
+
+
+# Words that name the stored or expected side of a check: the secret a submitted value is compared with.
+STORED_WORDS = frozenset(
+    {"stored", "expected", "saved", "hashed", "hash", "db", "actual", "correct", "real", "known", "current",
+     "existing", "server", "secret", "master", "admin", "env", "config", "settings", "valid", "right", "reference",
+     "user", "account", "record", "original"}
+)  # fmt: skip
+
+
+def two_entries(a: str | None, b: str | None) -> bool:
+    """``password`` and ``cpassword``, ``newPassword`` and ``rpassword``: two entries of one password field (a
+    password and its confirmation), neither named as the stored or expected value. Comparing them is a form
+    check, not a secret compared with a guess."""
+    wa, wb = words(a or ""), words(b or "")
+    if not wa or not wb or wa == wb or any(w in STORED_WORDS for w in (*wa, *wb)):
+        return False
+    return any(is_password_word(w) for w in wa) and any(is_password_word(w) for w in wb)
