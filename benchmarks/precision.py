@@ -103,7 +103,7 @@ def fetch(project: Project, checkouts: Path | None) -> Path | None:
             return None
         return path
     target = WORK / "src" / f"{project.name}-{project.pin}"
-    if target.is_dir():
+    if (target / "slopguard.toml").is_file():
         return target
     downloads = WORK / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
@@ -123,6 +123,9 @@ def fetch(project: Project, checkouts: Path | None) -> Path | None:
             log(f"{project.name}: download failed: {(proc.stderr or proc.stdout).strip()[-300:]}")
             return None
         _unpack(archives[0], target)
+    # The cache lies inside this repository, whose configuration and .gitignore must not apply to the projects:
+    # an empty slopguard.toml makes each project its own root, with default settings.
+    (target / "slopguard.toml").write_text("", encoding="utf-8")
     return target
 
 

@@ -13,7 +13,7 @@ import click
 
 from slopguard.core.baseline import BaselineError, load_baseline, new_findings, write_baseline
 from slopguard.core.config import ConfigError, Settings, load_settings
-from slopguard.core.finding import Severity
+from slopguard.core.finding import Confidence, Severity
 from slopguard.core.report import Report
 from slopguard.engine.languages import language_of, scanned_languages
 from slopguard.engine.scanner import Progress as ProgressFn
@@ -26,6 +26,7 @@ from slopguard.report.escape import printable
 from slopguard.report.statistics import render_statistics
 
 SEVERITIES = [s.label for s in Severity]
+CONFIDENCES = [c.label for c in Confidence]
 PROGRESS_MIN_FILES = 200
 
 
@@ -73,6 +74,11 @@ def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
 @click.option("--format", "fmt", type=click.Choice(tuple(REPORTERS)), help="Output format (default: text).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when a finding is at or above (default: high).")
+@click.option("--min-confidence", type=click.Choice(CONFIDENCES),
+              help="Only findings at least this sure fail the gate (default: medium).")  # fmt: skip
+@click.option("--role-policy/--no-role-policy", default=None,
+              help="Tests and examples: hygiene findings are low; vendored, minified and generated files are "
+              "left out (default: on).")  # fmt: skip
 @click.option("--select", multiple=True, help="Only these rule ids or prefixes (repeatable, comma-separated).")
 @click.option("--ignore", "ignore_", multiple=True, help="Skip these rule ids or prefixes.")
 @click.option("--exclude", multiple=True, help="Gitignore-style globs to leave out (repeatable).")
@@ -109,6 +115,8 @@ def scan_command(
     fmt: str | None,
     output: Path | None,
     fail_on: str | None,
+    min_confidence: str | None,
+    role_policy: bool | None,
     select: tuple[str, ...],
     ignore_: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -155,6 +163,8 @@ def scan_command(
         format=fmt,
         output=output,
         fail_on=Severity.parse(fail_on) if fail_on else None,
+        min_confidence=Confidence.parse(min_confidence) if min_confidence else None,
+        role_policy=role_policy,
         select=_split(select) or None,
         ignore=_split(ignore_) or None,
         exclude=(*settings.exclude, *exclude) if exclude else None,
@@ -188,7 +198,12 @@ def scan_command(
         fail(empty)
     _apply_baseline(settings, outcome.report, update_baseline)
     options = RenderOptions(
-        settings.fail_on, settings.allow_unknown, outcome.texts, terminal=_is_terminal(settings), rules_url=rules_url
+        settings.fail_on,
+        settings.allow_unknown,
+        settings.min_confidence,
+        outcome.texts,
+        terminal=_is_terminal(settings),
+        rules_url=rules_url,
     )
     _report(settings, outcome.report, options, statistics)
     code = scan_exit_code(outcome.report, settings)

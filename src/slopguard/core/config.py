@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from slopguard.core.finding import Severity
+from slopguard.core.finding import Confidence, Severity
 
 FORMATS = ("text", "json", "sarif", "concise", "github", "gitlab", "junit")  # the reporters registered in report/
 
@@ -23,6 +23,9 @@ class Settings:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     fail_on: Severity = Severity.HIGH
+    min_confidence: Confidence = Confidence.MEDIUM  # findings less sure than this never fail the gate
+    roles: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (role, globs): files matching take that role
+    role_policy: bool = True  # tests/examples: hygiene findings are low; vendored/minified/generated left out
     format: str = "text"
     output: Path | None = None
     jobs: int = 0
@@ -63,6 +66,26 @@ def _int(key: str, value: Any, minimum: int) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
         return value
     raise ConfigError(f"'{key}' must be an integer >= {minimum}, not {value!r}")
+
+
+def _confidence(key: str, value: Any) -> Confidence:
+    try:
+        return Confidence.parse(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"'{key}': {exc}") from None
+
+
+def _roles(key: str, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``roles = {test = ["qa/**"], source = ["examples/app/**"]}``: role names are checked where they are used."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"'{key}' must be a table of role = [globs], not {value!r}")
+    known = ("source", "test", "example", "generated", "vendored", "minified")
+    out = []
+    for role, globs in value.items():
+        if role not in known:
+            raise ConfigError(f"'{key}': unknown role {role!r} (choose from {', '.join(known)})")
+        out.append((role, _strings(f"{key}.{role}", globs)))
+    return tuple(out)
 
 
 def _severity(key: str, value: Any) -> Severity:
@@ -108,6 +131,9 @@ def parse_table(table: dict[str, Any], base: Path) -> dict[str, Any]:
         "exclude": _strings,
         "extend-exclude": _strings,
         "fail-on": _severity,
+        "min-confidence": _confidence,
+        "roles": _roles,
+        "role-policy": _bool,
         "format": _format,
         "output": _path(base),
         "jobs": lambda k, v: _int(k, v, 0),
@@ -127,7 +153,7 @@ def parse_table(table: dict[str, Any], base: Path) -> dict[str, Any]:
     known = {f.name for f in fields(Settings)}
     out: dict[str, Any] = {}
     for key, value in table.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and key != "roles":
             continue  # sub-tables belong to other commands ([tool.slopguard.deps], ...)
         convert = converters.get(key)
         if convert is None:

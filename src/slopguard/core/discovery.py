@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from slopguard.core.files import NotReadable, read_regular
+from slopguard.core.roles import EXCLUDED_BY_DEFAULT, Role, RoleSpecs, excluded_reason, role_of
 
 if TYPE_CHECKING:
     import pathspec
@@ -37,11 +38,12 @@ Classify = Callable[[str], str | None]
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """A file to scan: where it is, how to show it, which language."""
+    """A file to scan: where it is, how to show it, which language, and what it is for (core/roles.py)."""
 
     path: str
     display: str
     language: str
+    role: str = Role.SOURCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +85,18 @@ class Discovery:
     ``classify`` says which language a file is scanned as (None: not read)."""
 
     def __init__(
-        self, root: Path, excludes: Iterable[str] = (), respect_gitignore: bool = True, *, classify: Classify
+        self,
+        root: Path,
+        excludes: Iterable[str] = (),
+        respect_gitignore: bool = True,
+        *,
+        classify: Classify,
+        roles: RoleSpecs | None = None,
+        role_policy: bool = False,
     ) -> None:
         self.classify = classify
+        self.roles = roles or {}
+        self.role_policy = role_policy  # leave out vendored, minified and generated files (listed as excluded)
         self.root = str(root.resolve())
         self.prefix = self.root.rstrip(os.sep) + os.sep
         patterns = list(excludes)
@@ -146,7 +157,11 @@ class Discovery:
                 return None
             if not os.path.isfile(real):
                 return None
-        return SourceFile(path, display, language)
+        role = role_of(display, self.roles)
+        if self.role_policy and role in EXCLUDED_BY_DEFAULT:
+            self.excluded.append(Skipped(display, excluded_reason(role)))
+            return None
+        return SourceFile(path, display, language, role)
 
     def _walk(self, top: str, seen: set[str]) -> Iterator[SourceFile]:
         ignores: Ignores = []

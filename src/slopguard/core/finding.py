@@ -41,6 +41,14 @@ class Confidence(IntEnum):
     def label(self) -> str:
         return self.name.lower()
 
+    @classmethod
+    def parse(cls, text: str) -> Confidence:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            choices = ", ".join(c.label for c in cls)
+            raise ValueError(f"unknown confidence {text!r} (choose from {choices})") from None
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
@@ -67,6 +75,7 @@ class Finding:
     cwe: tuple[int, ...]
     fix: str
     fingerprint: str
+    role: str = "source"  # what the file is for: source, test, example (see core/roles.py)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -88,6 +97,7 @@ class Finding:
             cwe=tuple(data["cwe"]),
             fix=data["fix"],
             fingerprint=data["fingerprint"],
+            role=str(data.get("role", "source")),
         )
 
 

@@ -14,6 +14,15 @@ from slopguard.core.discovery import Discovery, Skipped
 from slopguard.core.files import NotReadable, read_regular
 from slopguard.core.finding import sort_key
 from slopguard.core.report import FileResult, Report
+from slopguard.core.roles import (
+    EXCLUDED_BY_DEFAULT,
+    HEAD_BYTES,
+    Role,
+    adjust,
+    excluded_reason,
+    parse_roles,
+    role_from_content,
+)
 from slopguard.core.rule import RuleMeta
 from slopguard.engine.languages import language_of
 from slopguard.engine.registry import select_rules
@@ -90,8 +99,14 @@ class Scanner:
 
     def scan_paths(self, paths: Sequence[Path], progress: Progress | None = None) -> Report:
         started = time.perf_counter()
+        settings = self.settings
         discovery = Discovery(
-            self.settings.root, self.settings.exclude, self.settings.respect_gitignore, classify=language_of
+            settings.root,
+            settings.exclude,
+            settings.respect_gitignore,
+            classify=language_of,
+            roles=parse_roles(settings.roles),
+            role_policy=settings.role_policy,
         )
         files = list(discovery.files(paths))
         result = Report(self.settings.root, rules=self.rules, skipped=list(discovery.skipped))
@@ -103,12 +118,18 @@ class Scanner:
         results: list[FileResult] = []
         pending: list[Job] = []
         digests: dict[str, str] = {}
+        roles: dict[str, Role] = {}
         for source in files:
             try:
                 data = read_regular(source.path, self.settings.max_file_size)
             except NotReadable as exc:
                 result.skipped.append(Skipped(source.display, str(exc)))
                 continue
+            role = role_from_content(Role(source.role), source.display, data[:HEAD_BYTES])
+            if settings.role_policy and role in EXCLUDED_BY_DEFAULT:
+                result.excluded.append(Skipped(source.display, excluded_reason(role)))
+                continue
+            roles[source.display] = role
             digest = content_hash(data)
             cached = cache.get(source.display, digest) if cache else None
             if cached is None:
@@ -127,7 +148,8 @@ class Scanner:
                     cache.put(fr.display, digests[fr.display], fr.to_json())
             cache.save()
         results += fresh
-        self._collect(result, results)
+        self._collect(result, results, roles)
+        result.excluded.sort(key=lambda s: s.display)
         result.imports = [(fr.display, m, n, languages.get(fr.display, "")) for fr in results for m, n in fr.imports]
         result.seconds = time.perf_counter() - started
         return result
@@ -140,7 +162,7 @@ class Scanner:
         job = (display, padded.encode(), language)
         (fr,) = _analyse_batch([job], self.rule_ids, self.settings.max_file_size, self.settings.time_budget)
         result = Report(self.settings.root, rules=self.rules, allow_skipped=self.settings.allow_skipped)
-        self._collect(result, [fr])
+        self._collect(result, [fr], {})
         result.imports = [(display, m, n, language) for m, n in fr.imports]
         result.seconds = time.perf_counter() - started
         return result
@@ -171,10 +193,11 @@ class Scanner:
                     progress(done, total)
         return out
 
-    @staticmethod
-    def _collect(result: Report, results: list[FileResult]) -> None:
+    def _collect(self, result: Report, results: list[FileResult], roles: dict[str, Role]) -> None:
+        policy = self.settings.role_policy
         for fr in results:
-            result.findings += fr.findings
+            role = roles.get(fr.display, Role.SOURCE)
+            result.findings += [adjust(f, role, policy) for f in fr.findings]
             if fr.skipped:
                 result.skipped.append(Skipped(fr.display, fr.skipped))
         result.files_scanned = len(results)

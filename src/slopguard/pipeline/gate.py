@@ -3,7 +3,7 @@
 | code | meaning |
 |---|---|
 | 0 | nothing at or above ``--fail-on``, and every file found was analysed |
-| 1 | at least one finding at or above ``--fail-on`` (whatever else happened) |
+| 1 | at least one finding at or above ``--fail-on`` with at least ``--min-confidence`` (whatever else happened) |
 | 2 | usage error, bad configuration, a path that does not exist, nothing selected, or an internal error |
 | 3 | incomplete: no finding fails the gate, but some file could not be analysed (``--allow-skipped``: 0) |
 
@@ -29,7 +29,8 @@ _CHOSEN_EXCLUSIONS = ("excluded by configuration", "ignored by .gitignore")
 
 def exit_code(findings: Iterable[Finding], settings: Settings) -> int:
     """0 when nothing fails the gate, 1 otherwise."""
-    return EXIT_FINDINGS if failing(findings, settings.fail_on, settings.allow_unknown) else EXIT_CLEAN
+    counted = failing(findings, settings.fail_on, settings.allow_unknown, settings.min_confidence)
+    return EXIT_FINDINGS if counted else EXIT_CLEAN
 
 
 def scan_exit_code(report: Report, settings: Settings) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from slopguard.core.finding import Severity
+from slopguard.core.finding import Confidence, Severity
 from slopguard.core.report import Report
 from slopguard.core.verdict import failing
 
@@ -23,6 +23,7 @@ class RenderOptions:
 
     fail_on: Severity = Severity.HIGH
     allow_unknown: bool = False
+    min_confidence: Confidence = Confidence.MEDIUM
     texts: Mapping[str, str] = field(default_factory=dict)
     terminal: bool = False  # the stream is the user's terminal: colour and the terminal's width
     rules_url: str = RULES_URL  # where each rule's documentation is: RULES_URL#<rule id in lower case>
@@ -66,6 +67,6 @@ def summary(result: Report, options: RenderOptions) -> dict[str, object]:
         "by_severity": by_severity,
         "by_rule": dict(sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))),
         "fail_on": options.fail_on.label,
-        "failed": bool(failing(result.findings, options.fail_on, options.allow_unknown)),
+        "failed": bool(failing(result.findings, options.fail_on, options.allow_unknown, options.min_confidence)),
         "seconds": round(result.seconds, 3),
     }

@@ -75,7 +75,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
             }
         ],
         "partialFingerprints": {"slopguard/v1": f.fingerprint},
-        "properties": {"severity": f.severity.label, "confidence": f.confidence.label},
+        "properties": {"severity": f.severity.label, "confidence": f.confidence.label, "role": f.role},
     }
 
 

@@ -136,7 +136,10 @@ def render_text(
     for f in result.findings:
         by_file[f.location.path].append(f)
     for path, findings in by_file.items():
-        console.print(Text(printable_path(path), style="bold underline"))
+        header = Text(printable_path(path), style="bold underline")
+        if findings[0].role != "source":
+            header.append(f"  ({findings[0].role} file)", style="dim")
+        console.print(header)
         for f in findings:
             console.print(_finding(f, source))
     _summary(result, console, options.fail_on)
