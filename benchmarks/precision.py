@@ -74,6 +74,7 @@ PROJECTS = (
 @dataclass
 class Count:
     high: int = 0
+    gate: int = 0  # slopguard: the high findings that fail the default gate (confidence medium or high)
     error: str = ""
     findings: list[dict[str, object]] = field(default_factory=list)
 
@@ -148,7 +149,8 @@ def run_slopguard(root: Path) -> Count:
             return Count(error=(proc.stderr or proc.stdout).strip()[-300:])
         doc = json.loads(out.read_text(encoding="utf-8"))
     high = [f for f in doc["findings"] if f["severity"] in ("high", "critical")]
-    return Count(len(high), findings=high)
+    gate = sum(1 for f in high if f["confidence"] in ("medium", "high"))
+    return Count(len(high), findings=high, gate=gate)
 
 
 def run_bandit(root: Path) -> Count:
@@ -221,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
             if count is not None and not count.error:
                 totals[tool] += count.high
         rate = counts["slopguard"].high * 20000 / loc if loc else 0.0
-        print(f"{project.name:<12}{project.language:<12}{loc:>9} " + " ".join(cells) + f"  {rate:8.2f}")
+        gate = counts["slopguard"].gate
+        print(f"{project.name:<12}{project.language:<12}{loc:>9} " + " ".join(cells) + f"  {rate:8.2f}  {gate:>12}")
         total_loc += loc
         for tool, count in counts.items():
             if count.error:

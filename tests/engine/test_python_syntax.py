@@ -194,3 +194,13 @@ def test_a_broken_header_loses_only_the_header() -> None:
     result = analyse("snippet.py", code, "python", frozenset(code_rules()), 10**6)
     assert result.dropped == [(3, "syntax error")]
     assert [(f.rule_id, f.location.start_line) for f in result.findings] == [("PY-EVAL-001", 4)]
+
+
+def test_a_cpp_header_is_read_as_cpp_not_c() -> None:
+    from slopguard.engine.detect import header_language
+
+    assert (
+        header_language("fmt/printf.h", "c", b"namespace fmt {\ntemplate <typename T> auto sprintf(T);\n}\n") == "cpp"
+    )
+    assert header_language("lib/util.h", "c", b"#include <stdio.h>\nint sprintf_safe(char *, size_t);\n") == "c"
+    assert header_language("lib/util.c", "c", b"namespace x {}\n") == "c"

@@ -15,6 +15,7 @@ from slopguard.core.report import FileResult
 from slopguard.core.rule import RuleMeta
 from slopguard.core.secrets import redact
 from slopguard.engine.budget import BudgetExceeded, budget, check_now
+from slopguard.engine.detect import header_language
 from slopguard.engine.hit import Hit
 from slopguard.engine.languages import Language, language
 from slopguard.engine.notebook import NotebookError, notebook_code
@@ -88,7 +89,7 @@ def _analyse_text(display: str, data: bytes, text: str, language_name: str, rule
     hits: list[tuple[RuleMeta, Hit]] = []
     text_ctx = TextContext(display, language_name, text, lines)
     hits += [(r.meta, h) for rid, r in text_rules().items() if rid in rule_ids for h in r.check(text_ctx)]
-    lang = language(language_name)
+    lang = language(header_language(display, language_name, data))
     if lang.analyser == "python":
         _python(display, data, text, lang, rule_ids, result, hits)
     elif lang.analyser == "tree-sitter":

@@ -4,6 +4,7 @@ then JavaScript, else plain text)."""
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 
 from slopguard.engine.languages import fence_language, language_of
@@ -48,3 +49,18 @@ def guess_language(code: str) -> str:
     if parses_as_javascript(code):
         return "javascript"
     return TEXT
+
+
+_CPP_HEADER = re.compile(
+    rb"^\s*(?:template\s*<|namespace\s+\w|class\s+\w+[^;]*\{|using\s+namespace\b"
+    rb"|#include\s*<(?:string|vector|memory|type_traits|utility)>)",
+    re.M,
+)
+
+
+def header_language(display: str, language_name: str, data: bytes) -> str:
+    """A ``.h`` file is C unless its text is C++ (templates, namespaces, classes): then it is read as C++, so that
+    C++ declarations are not misread as C calls."""
+    if language_name == "c" and display.endswith(".h") and _CPP_HEADER.search(data):
+        return "cpp"
+    return language_name

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
-
-from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.shared.security_todos import MARKER, security_topic
-
-_CHAINED = re.compile(r"\s+//\s.*$")  # a second comment on the line (a linter pragma) is not part of the note
+from slopguard.rules.shared.security_todos import todo_in_comment
 
 
 @ts_rule(
@@ -32,13 +27,4 @@ _CHAINED = re.compile(r"\s+//\s.*$")  # a second comment on the line (a linter p
     the request, refuse to start) rather than leaving the gap open.""",
 )
 def go_security_todo(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
-    comment: Node = captures["comment"][0]
-    text = ctx.text(comment)
-    note = _CHAINED.sub("", text[2:]) if text.startswith("//") else text[2:-2]
-    marker = MARKER.search(note)
-    if marker is None:
-        return
-    topic = security_topic(note[marker.end() :])
-    if topic is not None:
-        yield ctx.hit(comment, f"{marker.group(0)} about '{topic}' left unresolved; finish the control before shipping",
-                      confidence=Confidence.HIGH)  # fmt: skip
+    yield from todo_in_comment(ctx, captures["comment"][0])

@@ -206,8 +206,14 @@ _UNVERIFIED = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_c
     ssl.create_default_context(cafile=...); fix the server's certificate chain rather than the client.""",
 )
 def tls_unverified(node: ast.AST, ctx: PyContext) -> Iterator[Hit]:
-    if _caller_opted_out(node, ctx):
-        return  # a library honouring its caller's verify=False: the caller's call is what gets flagged
+    hits = list(_tls_hits(node, ctx))
+    # A library honouring its caller's verify=False: the caller's call is what gets flagged. Checked only for
+    # real hits: walking the enclosing branches for every call and attribute would cost more than the scan.
+    if hits and not _caller_opted_out(node, ctx):
+        yield from hits
+
+
+def _tls_hits(node: ast.AST, ctx: PyContext) -> Iterator[Hit]:
     if isinstance(node, ast.Attribute):
         if node.attr not in ("CERT_NONE", "_create_unverified_context", "_create_stdlib_context"):
             return

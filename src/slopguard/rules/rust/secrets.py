@@ -10,13 +10,12 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.core.secrets import find_tokens
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.rust.common import bound_name, method, path_name, receiver, string_value, unwrap
 from slopguard.rules.rust.web import in_tests
-from slopguard.rules.shared.secrets import grade_secret, secret_kind
+from slopguard.rules.shared.secrets import literal_secret, secret_kind
 
 _OWNED = frozenset({"to_string", "to_owned", "into", "as_bytes", "to_vec", "as_ref"})
 _KEY_CALLS = re.compile(r"(?:^|::)(?:from_secret|new_from_slice|new_varkey|from_base64_secret|HS256Key::from_bytes)$")
@@ -40,16 +39,7 @@ def _literal(ctx: TSContext, node: Node | None) -> str | None:
 
 
 def _check(ctx: TSContext, name: str, value: Node | None, at: Node, how: str, constant: bool) -> Iterator[Hit]:
-    text = _literal(ctx, value)
-    kind = secret_kind(name) if text is not None else None
-    if kind is None or text is None or value is None or find_tokens(text) or find_tokens(ctx.text(value)):
-        return
-    confidence = grade_secret(kind, name, text, constant)
-    if confidence is None:
-        return
-    what = "password" if kind == "password" else "secret"
-    yield ctx.hit(at, f"hard-coded {what} {how} '{name}'; read it from the environment or a secret store",
-                  confidence=confidence, secrets=(text,))  # fmt: skip
+    yield from literal_secret(ctx, name, _literal(ctx, value), value, at, how, constant)
 
 
 @ts_rule(

@@ -4,9 +4,14 @@ every language (known token formats are SEC-TOKEN-001's, see ``slopguard.core.se
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+
+from tree_sitter import Node
 
 from slopguard.core.finding import Confidence
-from slopguard.core.secrets import char_classes, shannon_entropy
+from slopguard.core.secrets import char_classes, find_tokens, shannon_entropy
+from slopguard.engine.hit import Hit
+from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.shared.names import is_password_word, words
 
 _SECRETISH = re.compile(r"(?i)pass|pw|secret|token|key|auth|cred")
@@ -123,3 +128,19 @@ def grade_secret(kind: str, name: str, value: str, constant_target: bool) -> Con
     if kind == "own" or (len(text) >= 16 and entropy >= 3.5) or (len(text) >= 10 and entropy >= 3.0):
         return Confidence.HIGH
     return Confidence.MEDIUM if len(text) >= 6 else Confidence.LOW
+
+
+def literal_secret(
+    ctx: TSContext, name: str, text: str | None, value: Node | None, at: Node, how: str, constant: bool
+) -> Iterator[Hit]:
+    """A hit when the literal ``text`` (the string value of ``value``) stored under ``name`` is a secret; known token
+    formats are SEC-TOKEN-001's. ``how`` says how it is stored ("assigned to", "passed as")."""
+    kind = secret_kind(name) if text is not None else None
+    if kind is None or text is None or value is None or find_tokens(text) or find_tokens(ctx.text(value)):
+        return
+    confidence = grade_secret(kind, name, text, constant)
+    if confidence is None:
+        return
+    what = "password" if kind == "password" else "secret"
+    message = f"hard-coded {what} {how} '{name}'; read it from the environment or a secret store"
+    yield ctx.hit(at, message, confidence=confidence, secrets=(text,))

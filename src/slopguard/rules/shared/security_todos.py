@@ -5,6 +5,13 @@ words (unsafe blocks, lexer tokens), so only notes about a missing control count
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence
+from slopguard.engine.hit import Hit
+from slopguard.engine.treesitter.context import TSContext
 
 MARKER = re.compile(r"\b(?:TODO|FIXME|XXX|HACK)\b|\b(?i:todo|fixme)\b")
 SECURITY_TOPIC = re.compile(
@@ -28,3 +35,20 @@ def security_topic(note: str) -> str | None:
     """The security control a TODO note leaves unfinished (``add auth`` -> 'auth'), else None."""
     match = SECURITY_TOPIC.search(_BENIGN.sub(" ", _URL.sub(" ", note.lower())))
     return match.group(0) if match else None
+
+
+_CHAINED = re.compile(r"\s+//\s.*$")  # a second comment on the line (a linter pragma) is not part of the note
+
+
+def todo_in_comment(ctx: TSContext, comment: Node) -> Iterator[Hit]:
+    """A hit for a ``//`` or ``/* */`` comment that leaves a security control unfinished (doc-comment marks
+    ``///`` and ``//!`` are part of the comment syntax)."""
+    text = ctx.text(comment)
+    note = _CHAINED.sub("", text.lstrip("/!")) if text.startswith("//") else text[2:-2]
+    marker = MARKER.search(note)
+    if marker is None:
+        return
+    topic = security_topic(note[marker.end() :])
+    if topic is not None:
+        message = f"{marker.group(0)} about '{topic}' left unresolved; finish the control before shipping"
+        yield ctx.hit(comment, message, confidence=Confidence.HIGH)
