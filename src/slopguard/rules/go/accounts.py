@@ -14,7 +14,7 @@ from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import function_name, is_test
 from slopguard.rules.go.web import is_handler, literal_texts
-from slopguard.rules.shared.accounts import handler_kind, says_unknown_account, says_wrong_password
+from slopguard.rules.shared.accounts import enumeration_hits, handler_kind
 from slopguard.rules.shared.trees import walk
 
 # Calls that answer the client: http.Error, gin/echo c.JSON/String/..., fiber SendString, an error page.
@@ -56,17 +56,5 @@ def go_account_enumeration(captures: dict[str, list[Any]], ctx: TSContext) -> It
     kind = handler_kind(function_name(ctx, fn))
     if kind is None:
         return
-    answers = list(_answers(ctx, fn))
-    unknown = [(n, t) for n, ts in answers for t in ts if says_unknown_account(t)]
-    wrong = [(n, t) for n, ts in answers for t in ts if says_wrong_password(t)]
-    if kind == "login" and not wrong and not _CHECKS_PASSWORD.search(ctx.text(fn)):
-        return
-    for node, text in unknown:
-        yield ctx.hit(
-            node,
-            f"{kind} handler says the account does not exist ('{text}'), so anyone can test which are registered",
-            confidence=Confidence.HIGH if wrong or kind == "reset" else None,
-        )
-    for node, text in wrong if unknown else []:
-        yield ctx.hit(node, f"handler says the password is wrong ('{text}') while unknown accounts get another answer",
-                      confidence=Confidence.HIGH)  # fmt: skip
+    messages = ((n, t) for n, ts in _answers(ctx, fn) for t in ts)
+    yield from enumeration_hits(ctx, kind, messages, bool(_CHECKS_PASSWORD.search(ctx.text(fn))))

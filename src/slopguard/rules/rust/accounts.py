@@ -13,7 +13,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.rust.common import is_handler, string_value
-from slopguard.rules.shared.accounts import handler_kind, says_unknown_account, says_wrong_password
+from slopguard.rules.shared.accounts import enumeration_hits, handler_kind
 from slopguard.rules.shared.trees import walk
 
 _QUIET_MACROS = re.compile(r"^(?:(?:log|tracing)::)?(?:info|warn|error|debug|trace|event|span|info_span|instrument)$")
@@ -58,17 +58,5 @@ def rust_account_enumeration(captures: dict[str, list[Any]], ctx: TSContext) -> 
     kind = handler_kind(ctx.text(fn.child_by_field_name("name")))
     if kind is None or not is_handler(ctx, fn):
         return
-    messages = list(_messages(ctx, fn))
-    unknown = [(n, t) for n, t in messages if says_unknown_account(t)]
-    wrong = [(n, t) for n, t in messages if says_wrong_password(t)]
-    if kind == "login" and not wrong and not _CHECKS_PASSWORD.search(ctx.text(fn.child_by_field_name("body"))):
-        return
-    for node, text in unknown:
-        yield ctx.hit(
-            node,
-            f"{kind} handler says the account does not exist ('{text}'), so anyone can test which are registered",
-            confidence=Confidence.HIGH if wrong or kind == "reset" else None,
-        )
-    for node, text in wrong if unknown else []:
-        yield ctx.hit(node, f"handler says the password is wrong ('{text}') while unknown accounts get another answer",
-                      confidence=Confidence.HIGH)  # fmt: skip
+    checks_password = bool(_CHECKS_PASSWORD.search(ctx.text(fn.child_by_field_name("body"))))
+    yield from enumeration_hits(ctx, kind, _messages(ctx, fn), checks_password)

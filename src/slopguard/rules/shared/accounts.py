@@ -4,6 +4,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence
+from slopguard.engine.hit import Hit
+from slopguard.engine.treesitter.context import TSContext
 
 _UNKNOWN = re.compile(
     r"not found|do(?:es)? ?n[o']?t exist|not exist|not registered|is ?n[o']t registered|never registered"
@@ -47,3 +54,21 @@ def handler_kind(name: str) -> str | None:
     if _LOGIN.search(name):
         return "login"
     return None
+
+
+def enumeration_hits(
+    ctx: TSContext, kind: str, messages: Iterable[tuple[Node, str]], checks_password: bool
+) -> Iterator[Hit]:
+    """Hits for a login or reset handler (``kind``) whose ``messages`` tell unknown accounts apart from wrong
+    passwords; a login handler that never checks a password (``checks_password``) is not judged."""
+    answers = list(messages)
+    unknown = [(n, t) for n, t in answers if says_unknown_account(t)]
+    wrong = [(n, t) for n, t in answers if says_wrong_password(t)]
+    if kind == "login" and not wrong and not checks_password:
+        return
+    for node, text in unknown:
+        message = f"{kind} handler says the account does not exist ('{text}'), so anyone can test which are registered"
+        yield ctx.hit(node, message, confidence=Confidence.HIGH if wrong or kind == "reset" else None)
+    for node, text in wrong if unknown else []:
+        message = f"handler says the password is wrong ('{text}') while unknown accounts get another answer"
+        yield ctx.hit(node, message, confidence=Confidence.HIGH)
