@@ -251,3 +251,9 @@ def test_llm_extraction_uses_the_same_reader() -> None:
     extracted = extract_code(answer, "python")
     assert [(f.name, f.language, f.code) for f in extracted.files] == [("app.py", "python", "import os\n")]
     assert extracted.shell == ["pip install x\n"]
+
+
+def test_allow_skipped_covers_an_answer_read_from_stdin(tmp_path: Path) -> None:
+    code = "const express = require('express');\napp.get('/', (req, res) => res.send(eval(req.query.x)));\n"
+    assert scan_stdin(code, "--lang", "python", cwd=tmp_path)[0] == 3
+    assert scan_stdin(code, "--lang", "python", "--allow-skipped", cwd=tmp_path)[0] == 0

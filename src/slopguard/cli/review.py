@@ -27,7 +27,8 @@ import click
 from slopguard.core.config import ConfigError, Settings, load_settings
 from slopguard.core.report import Report
 from slopguard.engine.markers import comment_styles
-from slopguard.pipeline.catalog import code_rules, make_scanner
+from slopguard.engine.registry import select_rules
+from slopguard.pipeline.catalog import code_rules, make_scanner, rule_catalog
 from slopguard.pipeline.packages import check, references
 from slopguard.pipeline.scan import scan_paths, verify_options
 from slopguard.provenance.markers import MarkError, sign_off
@@ -96,15 +97,15 @@ def _settings(config_file: Path | None, start: Path, root: Path | None) -> Setti
 
 def build(settings: Settings, targets: list[Path], change: Change, offline: bool) -> Checklist:
     """Scan the change, verify its packages, answer the checklist."""
+    metas = code_rules()
     try:
-        scanner = make_scanner(settings)
+        chosen = select_rules(settings.select, settings.ignore, rule_catalog())
     except ValueError as exc:
         fail(f"{exc} (see 'slopguard rules')")
     # AI provenance rules (opt-in for scan) always feed the review, unless the configuration ignores them.
     ignored = tuple(sel.strip().upper() for sel in settings.ignore)
-    metas = code_rules()
     provenance = {m.id for m in metas.values() if PROVENANCE_TAG in m.tags and not m.id.startswith(ignored)}
-    scanner = make_scanner(settings, scanner.rule_ids | provenance)
+    scanner = make_scanner(settings, chosen | provenance)
     report = scan_paths(settings.with_overrides(deps=False), targets, scanner=scanner).report if targets else None
     result = report or Report(settings.root, rules=scanner.rules)
     # A file skipped in part (a syntax error: text rules still ran) is both in ``files`` and ``not_analysed``.

@@ -192,7 +192,6 @@ def scan_command(
         show = not no_progress and sys.stderr.isatty()
         with _progress(show) as progress:
             outcome = scan_paths(settings, targets, progress=progress, scanner=scanner)
-    outcome.report.allow_skipped = settings.allow_skipped
     empty = nothing_selected(outcome.report, settings)
     if empty:
         fail(empty)

@@ -77,7 +77,7 @@ def _scan_parts(
 ) -> ScanOutcome:
     """Scan (code, language, first line) parts of one text as one file named ``display``."""
     scanner = scanner or make_scanner(settings)
-    merged = Report(settings.root, rules=scanner.rules)
+    merged = Report(settings.root, rules=scanner.rules, allow_skipped=settings.allow_skipped)
     for code, language, first_line in parts:
         part = scanner.scan_text(code, language, display, first_line)
         merged.findings += part.findings

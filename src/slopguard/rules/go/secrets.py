@@ -13,7 +13,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import is_test, string_value, unwrap
-from slopguard.rules.shared.secrets import literal_secret, secret_kind
+from slopguard.rules.shared.secrets import compared_secret, literal_secret
 
 _KEY_CALLS = {"hmac.New": ("hmac_key", 1), "SignedString": ("jwt_secret", 0), "NewCipher": ("encryption_key", 0)}
 
@@ -80,13 +80,8 @@ def go_hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
         yield from _check(ctx, label, value, node, "stored under", False)
     elif kind == "binary_expression" and ctx.text(node.child_by_field_name("operator")) in ("==", "!="):
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if left is None or right is None:
-            return
-        if _literal(ctx, left) is not None:
-            left, right = right, left
-        name = ctx.text(left).rsplit(".", 1)[-1]
-        if secret_kind(name) in ("password", "own", "key"):
-            yield from _check(ctx, name, right, node, "compared with", False)
+        if left is not None and right is not None:
+            yield from compared_secret(ctx, node, left, right, _literal)
     elif kind == "call_expression":
         callee = ctx.compact(node.child_by_field_name("function"))
         for suffix, (label, index) in _KEY_CALLS.items():

@@ -15,7 +15,7 @@ from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.rust.common import bound_name, method, path_name, receiver, string_value, unwrap
 from slopguard.rules.rust.web import in_tests
-from slopguard.rules.shared.secrets import literal_secret, secret_kind
+from slopguard.rules.shared.secrets import compared_secret, literal_secret
 
 _OWNED = frozenset({"to_string", "to_owned", "into", "as_bytes", "to_vec", "as_ref"})
 _KEY_CALLS = re.compile(r"(?:^|::)(?:from_secret|new_from_slice|new_varkey|from_base64_secret|HS256Key::from_bytes)$")
@@ -80,13 +80,8 @@ def rust_hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Ite
     elif kind == "binary_expression":
         operator = node.child_by_field_name("operator")
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if operator is None or operator.type not in ("==", "!=") or left is None or right is None:
-            return
-        if _literal(ctx, left) is not None:
-            left, right = right, left
-        name = ctx.text(left).rsplit(".", 1)[-1]
-        if secret_kind(name) in ("password", "own", "key"):
-            yield from _check(ctx, name, right, node, "compared with", False)
+        if operator is not None and operator.type in ("==", "!=") and left is not None and right is not None:
+            yield from compared_secret(ctx, node, left, right, _literal)
     elif _KEY_CALLS.search(path_name(ctx, node)):
         args = ctx.arguments(node)
         if args:

@@ -4,7 +4,7 @@ every language (known token formats are SEC-TOKEN-001's, see ``slopguard.core.se
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tree_sitter import Node
 
@@ -128,6 +128,18 @@ def grade_secret(kind: str, name: str, value: str, constant_target: bool) -> Con
     if kind == "own" or (len(text) >= 16 and entropy >= 3.5) or (len(text) >= 10 and entropy >= 3.0):
         return Confidence.HIGH
     return Confidence.MEDIUM if len(text) >= 6 else Confidence.LOW
+
+
+def compared_secret(
+    ctx: TSContext, node: Node, left: Node, right: Node, literal: Callable[[TSContext, Node | None], str | None]
+) -> Iterator[Hit]:
+    """``password == "hunter2"`` (either side): a secret-named value checked against a literal is a hard-coded
+    secret; ``literal`` reads the language's string literals."""
+    if literal(ctx, left) is not None:
+        left, right = right, left
+    name = ctx.text(left).rsplit(".", 1)[-1]
+    if secret_kind(name) in ("password", "own", "key"):
+        yield from literal_secret(ctx, name, literal(ctx, right), right, node, "compared with", False)
 
 
 def literal_secret(
