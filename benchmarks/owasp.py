@@ -11,9 +11,9 @@ cases, score = TPR - FPR (Youden's J); the Benchmark score is the mean over cate
     python benchmarks/owasp.py --java PATH --json      # machine-readable
 
 A checkout that is missing is not fetched: the script prints the ``git clone`` and ``git checkout`` that get the
-pinned commit and goes on with what it has. Bandit and Semgrep run only when asked for and installed
-(``pip install -e '.[bench]'``); Semgrep reads a local copy of its community rules (``--semgrep-rules``, a checkout
-of semgrep/semgrep-rules: its ``java/`` and ``python/`` folders are used), never the network.
+pinned commit and goes on with what it has. Bandit and Semgrep run only when asked for and on ``PATH`` (e.g. from
+``make bench``'s ``.venv-peers``); Semgrep reads a local copy of its community rules (``--semgrep-rules``, a
+checkout of semgrep/semgrep-rules: its ``java/`` and ``python/`` folders are used), never the network.
 Exit status: 0 when every requested tool ran, 2 otherwise.
 """
 
