@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "rules"
 DEFAULT_OUT = ROOT / "src" / "slopguard" / "data" / "rule_examples.json"
 CONTEXT = 4  # lines of the same paragraph shown above a labelled line
-_LABEL = re.compile(r"(?:#|//|/\*|--|<!--)\s*(expect|ok):\s*([A-Z0-9\-]+(?:\s*,\s*[A-Z0-9\-]+)*)")
+_LABEL = re.compile(r"(?:#|//-?|/\*|--|<!--)\s*(expect|ok):\s*([A-Z0-9\-]+(?:\s*,\s*[A-Z0-9\-]+)*)")
 
 
 def _unlabelled(line: str) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from slopguard.engine.analyse import analyse
 from slopguard.engine.languages import language_of
 
-MARKER = re.compile(r"(?:#|//|/\*|--|<!--)\s*(expect|ok):\s*([A-Z0-9\-]+(?:\s*,\s*[A-Z0-9\-]+)*)")
+MARKER = re.compile(r"(?:#|//-?|/\*|--|<!--)\s*(expect|ok):\s*([A-Z0-9\-]+(?:\s*,\s*[A-Z0-9\-]+)*)")
 MAX_FILE_SIZE = 10_000_000
 
 Label = tuple[int, str]  # (line, rule id)

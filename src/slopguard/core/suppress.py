@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 
 _DIRECTIVE = re.compile(r"slopguard:\s*ignore(?:\[(?P<ids>[^\]]*)\])?(?P<rest>.*)$")
-_REASON = re.compile(r"^\s*(?:--|:|—)\s*(?P<reason>.*?)\s*(?:\*/|-->)?\s*$")
-_COMMENT_ONLY = re.compile(r"^\s*(#|//|/\*|\*|--|<!--)")
+_REASON = re.compile(r"^\s*(?:--|:|—)\s*(?P<reason>.*?)\s*(?:\*/}}|\*/|-->|--%>|%>|#}|--}}|}})?\s*$")
+# A line holding only a comment (any language's, template comments included) covers the next line.
+_COMMENT_ONLY = re.compile(r"^\s*(#|//|/\*|\*|--|<!--|\{#|<%#|<%--|\{\{!|\{\{/\*)")
 
 
 @dataclass(frozen=True, slots=True)

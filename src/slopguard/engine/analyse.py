@@ -16,6 +16,7 @@ from slopguard.core.rule import RuleMeta
 from slopguard.core.secrets import redact
 from slopguard.engine.budget import BudgetExceeded, budget, check_now
 from slopguard.engine.detect import header_language
+from slopguard.engine.embedded import script_view
 from slopguard.engine.hit import Hit
 from slopguard.engine.languages import Language, language
 from slopguard.engine.notebook import NotebookError, notebook_code
@@ -88,15 +89,23 @@ def _analyse_text(display: str, data: bytes, text: str, language_name: str, rule
     result = FileResult(display)
     hits: list[tuple[RuleMeta, Hit]] = []
     text_ctx = TextContext(display, language_name, text, lines)
-    hits += [(r.meta, h) for rid, r in text_rules().items() if rid in rule_ids for h in r.check(text_ctx)]
+    chosen = [r for rid, r in text_rules().items() if rid in rule_ids and _reads(r.meta, language_name)]
+    hits += [(r.meta, h) for r in chosen for h in r.check(text_ctx)]
     lang = language(header_language(display, language_name, data))
     if lang.analyser == "python":
         _python(display, data, text, lang, rule_ids, result, hits)
     elif lang.analyser == "tree-sitter":
         _tree_sitter(display, data, lang, rule_ids, result, hits)
+    elif lang.scripts:
+        _inline_scripts(display, text, rule_ids, result, hits)
     findings = _findings(display, lines, hits)
     result.findings = apply_suppressions(display, lines, findings, rule_ids, complete=result.skipped is None)
     return result
+
+
+def _reads(meta: RuleMeta, language_name: str) -> bool:
+    """Whether a text rule reads files of this language (``*``: every text file)."""
+    return "*" in meta.languages or language_name in meta.languages
 
 
 def _python(
@@ -152,6 +161,16 @@ def _tree_sitter(
         hits += [(r.meta, h) for r, h in run_ts_rules(ctx, chosen)]
     except RecursionError:
         result.skipped = "code nested too deeply to analyse"
+
+
+def _inline_scripts(
+    display: str, text: str, rule_ids: frozenset[str], result: FileResult, hits: list[tuple[RuleMeta, Hit]]
+) -> None:
+    """The ``<script>`` elements of a markup or template file, analysed in place as JavaScript/TypeScript."""
+    view = script_view(text)
+    if view is not None:
+        script_language = language("typescript" if view.typescript else "javascript")
+        _tree_sitter(display, view.source.encode("utf-8"), script_language, rule_ids, result, hits)
 
 
 def _findings(display: str, lines: list[str], hits: Iterable[tuple[RuleMeta, Hit]]) -> list[Finding]:

@@ -33,7 +33,11 @@ class CommentStyle:
 HASH, SLASH, BLOCK, HTML, SQL = (
     CommentStyle("#"), CommentStyle("//"), CommentStyle("/*", "*/"), CommentStyle("<!--", "-->"), CommentStyle("--"),
 )  # fmt: skip
-ALL_COMMENT_STYLES = (HASH, SLASH, BLOCK, HTML, SQL)
+JINJA, EJS, HANDLEBARS, PUG, JSP, GO_TEMPLATE = (
+    CommentStyle("{#", "#}"), CommentStyle("<%#", "%>"), CommentStyle("{{!--", "--}}"), CommentStyle("//-"),
+    CommentStyle("<%--", "--%>"), CommentStyle("{{/*", "*/}}"),
+)  # fmt: skip
+ALL_COMMENT_STYLES = (HASH, SLASH, BLOCK, HTML, SQL, JINJA, EJS, HANDLEBARS, PUG, JSP, GO_TEMPLATE)
 _C_COMMENTS = (SLASH, BLOCK)
 
 
@@ -62,6 +66,7 @@ class Language:
     comments: tuple[CommentStyle, ...] = ()  # the first is the one ``mark`` writes; all are read
     fences: tuple[str, ...] = ()  # Markdown info strings that mark a block of this language
     imports: ImportExtractor | None = None
+    scripts: bool = False  # markup whose <script> elements are analysed as JavaScript/TypeScript
 
     @property
     def scanned(self) -> bool:
@@ -116,13 +121,27 @@ LANGUAGES: tuple[Language, ...] = (
              fences=("bash", "sh", "shell", "console", "zsh", "terminal", "shellsession", "shell-session", "fish",
                      "powershell", "pwsh", "ps1", "bat", "batch", "cmd")),
     Language("config", (".yaml", ".yml", ".toml", ".cfg", ".conf", ".tf", ".tfvars", ".env", ".properties"),
-             ("Dockerfile", "Makefile"), comments=(HASH,),
+             ("Dockerfile", "Makefile", "poetry.lock", "uv.lock", "pdm.lock", "yarn.lock"), comments=(HASH,),
              fences=("env", "dotenv", "ini", "toml", "yaml", "yml", "cfg", "conf", "properties", "tf", "hcl",
                      "terraform", "dockerfile", "docker", "makefile", "make")),
-    Language("config", (".ini", ".json", ".txt", ".mk", ".cmake"), (".npmrc", ".pypirc"),
+    Language("config", (".ini", ".json", ".txt", ".mk", ".cmake"), (".npmrc", ".pypirc", "Pipfile.lock"),
              fences=("json", "jsonc", "json5", "npmrc", "pypirc")),
     Language("config", (".xml",), comments=(HTML,), fences=("xml",)),
     Language("docs", (".md",), comments=(HTML,), fences=("markdown", "md", "text", "txt", "plaintext")),
+    # Templates and markup: read by the template rules (output that skips escaping) and for secrets.
+    Language("html", (".html", ".htm", ".xhtml"), comments=(HTML,), fences=("html", "htm", "xhtml"), scripts=True),
+    Language("jinja", (".j2", ".jinja", ".jinja2", ".njk", ".nunjucks", ".twig", ".liquid", ".djhtml"),
+             comments=(JINJA, HTML), fences=("jinja", "jinja2", "j2", "django", "htmldjango", "html+django",
+                                             "html+jinja", "nunjucks", "njk", "twig", "liquid"), scripts=True),
+    Language("ejs", (".ejs",), comments=(HTML, EJS), fences=("ejs",), scripts=True),
+    Language("handlebars", (".hbs", ".handlebars", ".mustache"), comments=(HANDLEBARS, HTML),
+             fences=("handlebars", "hbs", "mustache"), scripts=True),
+    Language("pug", (".pug", ".jade"), comments=(PUG,), fences=("pug", "jade")),
+    Language("jsp", (".jsp", ".jspx", ".jspf", ".tag"), comments=(JSP, HTML), fences=("jsp",), scripts=True),
+    Language("gotemplate", (".tmpl", ".gohtml", ".gotmpl"), comments=(GO_TEMPLATE, HTML),
+             fences=("gotemplate", "go-html-template", "gohtml", "go-template"), scripts=True),
+    Language("vue", (".vue",), comments=(HTML,), fences=("vue",), scripts=True),
+    Language("svelte", (".svelte",), comments=(HTML,), fences=("svelte",), scripts=True),
     # Not scanned; known so that provenance markers can be written in their comment syntax.
     Language("python-stub", (".pyi",), analyser="none", comments=(HASH,)),
     Language("hash-comment", (".zsh", ".r", ".pl", ".ps1"),
@@ -130,7 +149,7 @@ LANGUAGES: tuple[Language, ...] = (
     Language("c-comment", (".kts", ".swift", ".scala", ".dart", ".scss", ".less"), analyser="none",
              comments=_C_COMMENTS),
     Language("css", (".css",), analyser="none", comments=(BLOCK,)),
-    Language("markup", (".html", ".htm", ".svg", ".vue", ".svelte", ".markdown"), analyser="none", comments=(HTML,)),
+    Language("markup", (".svg", ".markdown"), analyser="none", comments=(HTML,)),
     Language("sql", (".sql", ".lua", ".hs"), analyser="none", comments=(SQL, BLOCK)),
 )  # fmt: skip
 

@@ -92,11 +92,12 @@ def python_rule(*, nodes: tuple[type[ast.AST], ...], **args: Unpack[RuleArgs]) -
     return register
 
 
-def text_rule(**args: Unpack[RuleArgs]) -> Callable[[TextCheck], TextCheck]:
-    """Register a language-independent rule that reads a file's lines (secrets, markers)."""
+def text_rule(*, languages: tuple[str, ...] = ("*",), **args: Unpack[RuleArgs]) -> Callable[[TextCheck], TextCheck]:
+    """Register a rule that reads a file's lines: of every text file (secrets, markers), or only of ``languages``
+    (template files, which have no parser of their own)."""
 
     def register(check: TextCheck) -> TextCheck:
-        meta = _meta(args, ("*",))
+        meta = _meta(args, languages)
         _TEXT_RULES[meta.id] = Rule(meta, check)
         return check
 

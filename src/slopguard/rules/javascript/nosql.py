@@ -72,9 +72,21 @@ def nosql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[
         if name not in _CODE_OPERATORS:
             return
         value = captures["value"][0]
+        if unwrap(value).type in ("function_expression", "arrow_function"):
+            return
         flow = server_input(ctx, value)
-        if flow is not None and unwrap(value).type not in ("function_expression", "arrow_function"):
+        if flow is not None:
             yield ctx.hit(captures["pair"][0], f"{name} runs JavaScript in the database built from {describe(flow)}")
+            return
+        assembled = ctx.flow(value)
+        if assembled.built and assembled.dynamic:  # a code string with values pasted in, from wherever they came
+            yield ctx.hit(
+                captures["pair"][0],
+                f"{name} runs JavaScript in the database assembled from {describe(assembled)}; compare fields with "
+                "query operators instead",
+                severity=Severity.MEDIUM,
+                confidence=Confidence.MEDIUM,
+            )
         return
     call: Node = captures["call"][0]
     if method(ctx, call) not in _QUERIES:
