@@ -17,7 +17,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 PACKAGE = "slopguard"
-FRONT_ENDS = frozenset({"cli", "llm", "probe", "guide", "review", "provenance"})
+FRONT_ENDS = frozenset({"cli", "llm", "probe", "guide", "review", "provenance", "mcp", "hooks", "lsp", "gateway"})
 # layer -> the layers it may import (besides itself and the package root, which holds only the version)
 ALLOWED: dict[str, frozenset[str]] = {
     "core": frozenset(),

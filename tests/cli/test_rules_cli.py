@@ -10,8 +10,9 @@ from types import ModuleType
 from click.testing import CliRunner
 
 from slopguard.cli import cli
-from slopguard.cli.rules import EXAMPLES_FILE, PARITY_LANGUAGES, catalog, parity_table, rule_examples
+from slopguard.cli.rules import PARITY_LANGUAGES, parity_table
 from slopguard.core.families import family_of
+from slopguard.guide.rule_reference import EXAMPLES_FILE, catalog, rule_examples
 from slopguard.pipeline.catalog import code_rules, rule_catalog
 
 ROOT = Path(__file__).resolve().parents[2]

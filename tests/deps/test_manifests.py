@@ -49,7 +49,8 @@ def problem_lines(result: ParsedManifest) -> list[tuple[str, int]]:
         ("MANIFEST.in", None),
         ("constraints.txt", None),
         ("notes.txt", None),
-        ("Pipfile.lock", None),
+        ("Pipfile.lock", "pipfile.lock"),
+        ("Gemfile.lock", None),
         ("tsconfig.json", None),
     ],
 )

@@ -86,12 +86,16 @@ def test_bulk_advisories_batch(httpserver: HTTPServer) -> None:
     assert batch(httpserver, {}) == {}
 
 
-def test_missing_advisory_endpoint_is_an_error_unless_audit_is_off(httpserver: HTTPServer) -> None:
+@pytest.mark.parametrize("status", [404, 405, 503])
+def test_failing_advisory_endpoint_leaves_a_gap_not_an_error(httpserver: HTTPServer, status: int) -> None:
+    # Mirrors answer the bulk advisory POST with 404 or 405: the package still exists, its advisories are unknown.
     httpserver.expect_request("/lodash").respond_with_json(load(httpserver, "lodash.json"))
-    httpserver.expect_request(BULK, method="POST").respond_with_json({"error": "Not found"}, status=404)
-    with pytest.raises(RegistryError, match="not offered"):
-        lookup(httpserver, "lodash")
-    assert lookup(httpserver, "lodash", audit=False).exists
+    httpserver.expect_request(BULK, method="POST").respond_with_json({"error": "no"}, status=status)
+    facts = lookup(httpserver, "lodash")
+    assert facts.exists and facts.advisories == ()
+    assert facts.advisory_gap is not None and "advisory query failed" in facts.advisory_gap
+    assert str(status) in facts.advisory_gap
+    assert lookup(httpserver, "lodash", audit=False).advisory_gap == "advisories not looked up"
 
 
 def test_scoped_package_is_url_encoded(httpserver: HTTPServer) -> None:

@@ -432,7 +432,7 @@ def test_cli_diff_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     plain.mkdir()
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
     code, _, err = _run(["--diff", "HEAD"], plain, monkeypatch)
-    assert code == 2 and "not a git repository" in err
+    assert code == 2 and "not inside a git repository" in err
     repo = tmp_path / "repo"
     repo.mkdir()
     _git(repo, "init", "-q")

@@ -67,10 +67,15 @@ def test_first_run_creates_everything(project: Path) -> None:
         ".pre-commit-config.yaml": "created",
     }
     fix = code_rules()["PY-SQLI-001"].fix
-    for rel in INSTRUCTION_FILES:
-        text = (project / rel).read_text(encoding="utf-8")
+    texts = {rel: (project / rel).read_text(encoding="utf-8") for rel in INSTRUCTION_FILES}
+    for text in texts.values():
         assert text.count(BEGIN) == 1 and text.count(END) == 1
-        assert fix in text and "## Security instructions for AI-generated code" in text
+    # The instructions are written once, in AGENTS.md; the other assistants' files point to it.
+    assert [rel for rel, text in texts.items() if fix in text] == ["AGENTS.md"]
+    assert "## Security instructions for AI-generated code" in texts["AGENTS.md"]
+    assert "\n@AGENTS.md\n" in texts["CLAUDE.md"]  # Claude Code's import syntax, on a line of its own
+    assert "\n@AGENTS.md\n" in texts[".cursor/rules/slopguard.mdc"]
+    assert "[AGENTS.md](../AGENTS.md)" in texts[".github/copilot-instructions.md"]
     mdc = (project / ".cursor/rules/slopguard.mdc").read_text(encoding="utf-8")
     front = mdc.split("---\n")[1]
     assert mdc.startswith("---\n")
@@ -301,3 +306,12 @@ def test_only_a_real_slopguard_hook_counts(tmp_path: Path) -> None:
     assert actions(out)[".pre-commit-config.yaml"] == "updated"
     assert "no source files found" in err
     assert "\nglobs:\n" in (tmp_path / ".cursor/rules/slopguard.mdc").read_text(encoding="utf-8")
+
+
+def test_without_agents_md_the_first_chosen_file_holds_the_instructions(project: Path) -> None:
+    code, _, err = init(project, "--assistant", "cursor,claude")
+    assert code == 0, err
+    claude = (project / "CLAUDE.md").read_text(encoding="utf-8")
+    cursor = (project / ".cursor/rules/slopguard.mdc").read_text(encoding="utf-8")
+    assert "## Security instructions for AI-generated code" in claude and "@" not in claude.split(BEGIN)[1][:200]
+    assert "\n@CLAUDE.md\n" in cursor and "## Security instructions" not in cursor

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from slopguard.cli.rules import catalog, rules_markdown
+from slopguard.cli.rules import rules_markdown
+from slopguard.guide.rule_reference import catalog
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 

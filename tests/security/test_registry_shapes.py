@@ -73,6 +73,15 @@ def assert_unknown(report: PackageReport) -> None:
         assert crash not in message
 
 
+def assert_advisories_unknown(report: PackageReport) -> None:
+    """Malformed advisory data is not 'ok' either, but the package's existence stands: a low note says why."""
+    assert [s.check for s in report.signals] == [Check.ADVISORIES_UNKNOWN], report.signals
+    message = report.signals[0].message
+    assert "answered" in message and ("malformed" in message or "expected" in message or "not" in message), message
+    for crash in ("TypeError", "KeyError", "AttributeError", "ValueError", "internal error"):
+        assert crash not in message
+
+
 def test_the_intact_documents_verify(httpserver: HTTPServer, tmp_path: Path) -> None:
     """The baseline every case below breaks: as served, both packages check out."""
     httpserver.expect_request(f"/pypi/{NAME}/json").respond_with_json(PYPI_DOCUMENT)
@@ -97,6 +106,8 @@ PYPI_CASES = {
     "release-file-string": broken(PYPI_DOCUMENT, ("releases", VERSION), ["wheel"]),
     "upload-time-number": broken(PYPI_DOCUMENT, ("releases", VERSION), [{"upload_time_iso_8601": 5}]),
     "yanked-string": broken(PYPI_DOCUMENT, ("releases", VERSION), [{"yanked": "no"}]),
+}
+PYPI_ADVISORY_CASES = {
     "vulnerabilities-object": broken(PYPI_DOCUMENT, ("vulnerabilities",), {"id": "PYSEC-0"}),
     "vulnerabilities-null": broken(PYPI_DOCUMENT, ("vulnerabilities",), None),
     "vulnerability-string": broken(PYPI_DOCUMENT, ("vulnerabilities",), ["PYSEC-2020-1"]),
@@ -112,13 +123,24 @@ def test_malformed_pypi_document_is_unknown(httpserver: HTTPServer, tmp_path: Pa
     assert_unknown(verify_one(PackageRef(Ecosystem.PYPI, NAME), tmp_path, pypi_index=httpserver.url_for("/simple/")))
 
 
-def test_malformed_pypi_release_document_is_unknown(httpserver: HTTPServer, tmp_path: Path) -> None:
-    """The pinned version's own document (where its advisories are) is checked the same way."""
-    httpserver.expect_request(f"/pypi/{NAME}/json").respond_with_json(PYPI_DOCUMENT)
+@pytest.mark.parametrize("document", PYPI_ADVISORY_CASES.values(), ids=PYPI_ADVISORY_CASES.keys())
+def test_malformed_pypi_advisories_are_unknown_advisories(
+    httpserver: HTTPServer, tmp_path: Path, document: Any
+) -> None:
+    httpserver.expect_request(f"/pypi/{NAME}/json").respond_with_json(document)
+    ref = PackageRef(Ecosystem.PYPI, NAME)
+    assert_advisories_unknown(verify_one(ref, tmp_path, pypi_index=httpserver.url_for("/simple/")))
+
+
+def test_malformed_pypi_release_document_leaves_advisories_unknown(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """The pinned version's own document (where its advisories are, when it is not the latest) is checked the
+    same way; the project document only speaks for the latest release."""
+    project = broken(PYPI_DOCUMENT, ("info", "version"), "9.9.9")
+    httpserver.expect_request(f"/pypi/{NAME}/json").respond_with_json(project)
     release = broken(PYPI_DOCUMENT, ("vulnerabilities",), [{"id": "PYSEC-2020-1", "aliases": {"CVE": 1}}])
     httpserver.expect_request(f"/pypi/{NAME}/{VERSION}/json").respond_with_json(release)
     ref = PackageRef(Ecosystem.PYPI, NAME, VERSION)
-    assert_unknown(verify_one(ref, tmp_path, pypi_index=httpserver.url_for("/simple/")))
+    assert_advisories_unknown(verify_one(ref, tmp_path, pypi_index=httpserver.url_for("/simple/")))
 
 
 NPM_CASES = {
@@ -153,8 +175,10 @@ ADVISORY_CASES = {
 
 
 @pytest.mark.parametrize("answer", ADVISORY_CASES.values(), ids=ADVISORY_CASES.keys())
-def test_malformed_npm_advisory_answer_is_unknown(httpserver: HTTPServer, tmp_path: Path, answer: Any) -> None:
+def test_malformed_npm_advisory_answer_leaves_advisories_unknown(
+    httpserver: HTTPServer, tmp_path: Path, answer: Any
+) -> None:
     httpserver.expect_request(f"/{NAME}").respond_with_json(NPM_PACKUMENT)
     httpserver.expect_request(f"/{ADVISORY_PATH}", method="POST").respond_with_json(answer)
     ref = PackageRef(Ecosystem.NPM, NAME, VERSION)
-    assert_unknown(verify_one(ref, tmp_path, npm_registry=httpserver.url_for("/")))
+    assert_advisories_unknown(verify_one(ref, tmp_path, npm_registry=httpserver.url_for("/")))

@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "prompt": "slopguard.cli.prompt:prompt_command",
     "init": "slopguard.cli.prompt:init_command",
     "classify": "slopguard.cli.classify:classify_command",
+    "mcp": "slopguard.cli.mcp:mcp_command",
+    "gateway": "slopguard.cli.gateway:gateway_command",
     "scan": "slopguard.cli.scan:scan_command",
     "deps": "slopguard.cli.deps:deps_command",
     "check": "slopguard.cli.deps:check_command",
@@ -34,6 +36,8 @@ COMMANDS: dict[str, str] = {
     "fix": "slopguard.cli.rci:fix_command",
     "bench": "slopguard.cli.bench:bench_command",
     "rules": "slopguard.cli.rules:rules_command",
+    "lsp": "slopguard.cli.lsp:lsp_command",  # run by editors, not by hand
+    "hook": "slopguard.cli.hook:hook_command",  # run by agents and CI, not by hand
 }
 
 
@@ -54,7 +58,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
-@click.version_option(__version__, prog_name="slopguard")
+@click.version_option(__version__, "-V", "--version", prog_name="slopguard")
 def cli() -> None:
     """slopguard: treat every piece of AI-generated code as untrusted input."""
 

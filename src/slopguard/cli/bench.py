@@ -10,8 +10,10 @@ from typing import Any, NoReturn
 import click
 
 from slopguard.deps.verify import VerifyOptions
-from slopguard.llm.bench import BenchOptions, BenchRun, Record, ResultStore, make_runner, plan, run_bench, summarize
-from slopguard.llm.clients import LLMError, Prices, make_client
+from slopguard.llm.bench import BenchOptions, BenchRun, Record, ResultStore, make_runner, plan, run_bench
+from slopguard.llm.bench_summary import summarize
+from slopguard.llm.clients import DEFAULT_RETRIES, ChatClient, LLMError, Prices, make_client
+from slopguard.llm.progress import CountingClient, LiveLine
 from slopguard.llm.report_html import render_html, report_json
 from slopguard.llm.settings import PROVIDERS, llm_settings, pick
 from slopguard.llm.suite import SuiteError, load_suite
@@ -66,39 +68,41 @@ def _options(config: Path | None, flags: dict[str, Any]) -> BenchOptions:
         base_url=get("base_url", "base-url", None),
         key_env=get("api_key_env", "api-key-env", None),
         timeout=float(get("timeout", "timeout", 120.0)),
+        max_retries=int(get("max_retries", "max-retries", DEFAULT_RETRIES)),
         prices=Prices(float(get("price_in", "price-in", 0.0)), float(get("price_out", "price-out", 0.0))),
         limit=flags["limit"],
     )
 
 
+def _client(options: BenchOptions, model: str) -> ChatClient:
+    return make_client(
+        options.provider, model, options.base_url, options.key_env, options.timeout,
+        max_retries=options.max_retries, prices=options.prices,
+    )  # fmt: skip
+
+
 def _run(tasks: list[Any], options: BenchOptions, store: Any, offline: bool, quiet: bool) -> BenchRun:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.live import Live
+    from rich.text import Text
 
     try:
-        clients = {
-            m: make_client(
-                options.provider, m, options.base_url, options.key_env, options.timeout, prices=options.prices
-            )
-            for m in options.models
-        }
+        clients = {m: _client(options, m) for m in options.models}
     except LLMError as exc:
         _fail(str(exc))
     runner = make_runner(VerifyOptions(offline=offline, project_dir=Path.cwd()))
     console = Console(stderr=True)
     if quiet or not console.is_terminal:
         return run_bench(tasks, options, store, clients=clients, runner=runner)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
-        bar = progress.add_task("bench", total=None)
-
-        def advance(record: Record) -> None:
-            failed = " (failed)" if record["status"] != "ok" else ""
-            progress.update(bar, advance=1, description=f"{record['model']} · {record['task']}{failed}")
-
-        todo = len(plan(tasks, options, store.all()))
-        progress.update(bar, total=min(todo, options.limit) if options.limit is not None else todo)
-        return run_bench(tasks, options, store, clients=clients, runner=runner, on_result=advance)
+    todo = len(plan(tasks, options, store.all()))
+    line = LiveLine(min(todo, options.limit) if options.limit is not None else todo)
+    counted = {m: CountingClient(c) for m, c in clients.items()}
+    line.clients = list(counted.values())
+    with Live(console=console, get_renderable=lambda: Text(line.text()), refresh_per_second=4, transient=True):
+        return run_bench(
+            tasks, options, store, clients=dict(counted), runner=runner, on_result=line.finished,
+            on_start=lambda task, model, sample: line.started(task.id, model, sample),
+        )  # fmt: skip
 
 
 def _print_summary(summary: Record) -> None:
@@ -106,8 +110,10 @@ def _print_summary(summary: Record) -> None:
     from rich.table import Table
 
     table = Table(title="slopguard bench")
-    for head in ("Model", "Round", "Answers", "Insecure", "Density", "Hallucinated", "Tokens", "Cost"):
-        table.add_column(head, justify="left" if head == "Model" else "right")
+    longest = max((len(entry["model"]) for entry in summary["models"]), default=5)
+    table.add_column("Model", no_wrap=True, min_width=longest)  # a model's name is never cut short
+    for head in ("Round", "Answers", "Insecure", "Density", "Hallucinated", "Tokens", "Cost"):
+        table.add_column(head, justify="right")
     for entry in summary["models"]:
         for r in entry["rounds"]:
             share = "–" if r["insecure_share"] is None else f"{r['insecure_share'] * 100:.1f}%"
@@ -136,6 +142,12 @@ def _print_summary(summary: Record) -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("bench-results"),
               show_default=True, help="Directory for results.sqlite, report.json and report.html.")  # fmt: skip
 @click.option("--timeout", type=float, default=None, help="Seconds per model call (default 120).")
+@click.option(
+    "--max-retries",
+    type=click.IntRange(min=0),
+    default=None,
+    help=f"Retries of a failed call on 429/5xx and connection errors (default {DEFAULT_RETRIES}).",
+)
 @click.option("--price-in", type=float, default=None, help="Price per million input tokens, for the cost columns.")
 @click.option("--price-out", type=float, default=None, help="Price per million output tokens.")
 @click.option("--offline", is_flag=True, help="Verify packages from the cache only (no registry requests).")
@@ -147,18 +159,22 @@ def _print_summary(summary: Record) -> None:
 def bench_command(
     model: tuple[str, ...], provider: str | None, base_url: str | None, api_key_env: str | None, rounds: str,
     samples: int, suite: str, concurrency: int, out: Path, timeout: float | None, price_in: float | None,
-    price_out: float | None, offline: bool, limit: int | None, report_only: bool, quiet: bool, config: Path | None,
+    price_out: float | None, max_retries: int | None, offline: bool, limit: int | None, report_only: bool,
+    quiet: bool, config: Path | None,
 ) -> None:  # fmt: skip
     """Compare models: each suite task through generate -> critique -> improve, scanned every round.
 
     Results are stored in OUT/results.sqlite as they arrive; re-running the same command resumes and never repeats
-    a finished sample. Exit status 0 when every sample is done, 1 when some failed or the run was cut short (run
-    it again to finish), 2 on usage errors.
+    a finished sample. A live progress line shows on a terminal (not with --quiet or when stderr is piped). After
+    3 samples in a row that cannot reach the model server the run stops and says why.
+
+    Exit status 0 when every sample is done, 1 when some failed or the run was cut short (run it again to
+    finish), 2 on usage errors.
     """
 
     flags = {"model": model, "provider": provider, "base_url": base_url, "api_key_env": api_key_env,
              "rounds": rounds, "samples": samples, "concurrency": concurrency, "timeout": timeout,
-             "price_in": price_in, "price_out": price_out, "limit": limit}  # fmt: skip
+             "price_in": price_in, "price_out": price_out, "limit": limit, "max_retries": max_retries}  # fmt: skip
     options = _options(config, flags)
     try:
         tasks = load_suite(suite)
@@ -182,6 +198,8 @@ def bench_command(
         f"{outcome.failed} failed); report: {out / 'report.html'}",
         err=True,
     )
+    if outcome.gave_up:
+        click.echo(f"stopped: {outcome.gave_up}; check --base-url and that the server is running", err=True)
     if outcome.interrupted:
         click.echo("interrupted: finished samples are stored; run the same command again to resume", err=True)
     sys.exit(EXIT_OK if done == expected else EXIT_INCOMPLETE)

@@ -15,9 +15,10 @@ from slopguard.core.finding import Severity
 from slopguard.core.report import Report
 from slopguard.core.snippets import code_blocks
 from slopguard.deps.collect import from_commands, from_imports, install_args
-from slopguard.deps.model import Ecosystem, PackageRef
+from slopguard.deps.model import Ecosystem, PackageRef, PackageReport
 from slopguard.deps.popularity import normalize
-from slopguard.deps.report import render_table, reports_json
+from slopguard.deps.registries import RegistryConfigError, osv_api_url
+from slopguard.deps.report import only_notes, render_table, reports_json
 from slopguard.engine.languages import fence_names
 from slopguard.engine.snippet_imports import snippet_imports
 from slopguard.pipeline.catalog import package_rules
@@ -57,11 +58,19 @@ def _output(outcome: PackageOutcome, fmt: str, output: Path | None, root: Path) 
         console = Console(file=stream) if output is None else Console(file=stream, width=140, no_color=True)
         if reports:
             render_table(reports, console)
-        flagged = len({(r.ref.ecosystem, normalize(r.ref.ecosystem, r.ref.name)) for r in reports if r.signals})
-        total = len({(r.ref.ecosystem, normalize(r.ref.ecosystem, r.ref.name)) for r in reports})
-        console.print(f"{total} package(s) checked, {flagged} with concerns")
+        flagged = {_requirement(r) for r in reports if r.signals and not only_notes(r)}
+        unaudited = {_requirement(r) for r in reports if only_notes(r)}
+        total = len({_requirement(r) for r in reports})
+        tail = f", {len(unaudited)} without advisory data" if unaudited else ""
+        console.print(f"{total} package(s) checked, {len(flagged)} with concerns{tail}")
 
     _write(output, table)
+
+
+def _requirement(report: PackageReport) -> tuple[Ecosystem, str, str]:
+    """What the count counts: a package at a version (``requests==2.5.0`` and ``requests==2.32.3`` are two)."""
+    ref = report.ref
+    return ref.ecosystem, normalize(ref.ecosystem, ref.name), ref.version or ref.spec
 
 
 def _write(output: Path | None, write: Callable[[TextIO], object]) -> None:
@@ -86,6 +95,18 @@ def _common(func: click.decorators.FC) -> click.decorators.FC:
             click.option("--offline", is_flag=True, help="Use only the cache and the shipped popularity index."),
             click.option("--allow-unknown", is_flag=True, help="Packages that cannot be verified do not fail."),
             click.option("--new-days", type=click.IntRange(min=0), help="Younger packages are 'new' (default 30)."),
+            click.option(
+                "--osv-url",
+                metavar="URL",
+                help="An OSV API to ask for advisories (POST URL/v1/querybatch); else $SLOPGUARD_OSV_URL.",
+            ),
+            click.option(
+                "--advisories",
+                "advisory_files",
+                multiple=True,
+                type=click.Path(exists=True, path_type=Path),
+                help="An OSV export (PyPI/all.zip, npm/all.zip) or a folder of OSV JSON; repeatable.",
+            ),
             click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path)),
         ]
     ):
@@ -103,9 +124,15 @@ def _finish(
     offline: bool,
     allow_unknown: bool,
     new_days: int | None,
+    osv_url: str | None,
+    advisory_files: tuple[Path, ...],
 ) -> None:
     """Verify, report, and exit 1 when a concern reaches --fail-on (unverifiable ones unless allowed)."""
-    options = verify_options(settings, offline)
+    try:
+        osv_api_url(osv_url)
+    except RegistryConfigError as exc:
+        _fail(str(exc))
+    options = replace(verify_options(settings, offline), osv_url=osv_url, advisory_files=advisory_files)
     if new_days is not None:
         options = replace(options, new_days=new_days)
     outcome = check(settings.root, refs, options, snippets)
@@ -131,7 +158,7 @@ def _collect_target(target: str, settings: Settings, lang: str) -> tuple[list[Pa
     if not path.exists():
         _fail(f"{target}: no such file or directory")
     report = scan_paths(settings.with_overrides(deps=False), [path], rule_ids=()).report
-    refs, problems = references(report.root, report.sources, report.imports)
+    refs, problems = references(report.root, report.sources, report.imports, settings.transitive)
     for p in problems:
         click.echo(f"slopguard: {p.path}:{p.line}: {p.message}", err=True)
     return refs, {}
@@ -141,24 +168,29 @@ def _collect_target(target: str, settings: Settings, lang: str) -> tuple[list[Pa
 @click.argument("target", default=".")
 @click.option("--lang", type=click.Choice(["python", "javascript", "typescript"]), default="python", show_default=True,
               help="Language of code read from stdin ('-').")  # fmt: skip
+@click.option("--transitive", is_flag=True, default=None,
+              help="Verify every package a lockfile pins, not only the direct dependencies.")  # fmt: skip
 @_common
 def deps_command(
     target: str,
     lang: str,
+    transitive: bool | None,
     fmt: str,
     output: Path | None,
     fail_on: str | None,
     offline: bool,
     allow_unknown: bool,
     new_days: int | None,
+    osv_url: str | None,
+    advisory_files: tuple[Path, ...],
     config_file: Path | None,
 ) -> None:
     """Verify every package named in manifests, imports and install commands under TARGET (default: .),
     or in code/an answer read from stdin ('-'): does it exist, is it new, obscure, a typosquat, vulnerable?"""
     start = Path.cwd() if target == "-" else Path(target) if Path(target).is_dir() else Path(target).parent
-    settings = _settings(config_file, start)
+    settings = _settings(config_file, start).with_overrides(transitive=transitive)
     refs, snippets = _collect_target(target, settings, lang)
-    _finish(refs, settings, snippets, fmt, output, fail_on, offline, allow_unknown, new_days)
+    _finish(refs, settings, snippets, fmt, output, fail_on, offline, allow_unknown, new_days, osv_url, advisory_files)
 
 
 @click.command("check")
@@ -174,6 +206,8 @@ def check_command(
     offline: bool,
     allow_unknown: bool,
     new_days: int | None,
+    osv_url: str | None,
+    advisory_files: tuple[Path, ...],
     config_file: Path | None,
 ) -> None:
     """Look up package NAMES (optionally NAME==VERSION, or name@version for npm) before using them."""
@@ -182,4 +216,4 @@ def check_command(
     refs = install_args(list(names), Ecosystem(ecosystem), "<command line>")
     if len(refs) != len(names):
         _fail("every NAME must be a package name, optionally with a version")
-    _finish(refs, settings, {}, fmt, output, fail_on, offline, allow_unknown, new_days)
+    _finish(refs, settings, {}, fmt, output, fail_on, offline, allow_unknown, new_days, osv_url, advisory_files)

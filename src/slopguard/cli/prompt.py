@@ -119,10 +119,15 @@ def prompt_command(
 @click.option("--assistant", "assistants", multiple=True, callback=_assistants,
               help="Which assistants' instruction files to write, comma-separated: "
               f"{', '.join(ASSISTANT_CHOICES)} (default: all).")  # fmt: skip
+@click.option("--hooks", is_flag=True,
+              help="Also write the agents' hooks that run slopguard after each edit and before each shell "
+              "command: .claude/settings.json (claude), .cursor/hooks.json (cursor), .codex/hooks.json (agents), "
+              "merged into existing files.")  # fmt: skip
 @_apply_shared
 def init_command(
     path: Path,
     assistants: tuple[str, ...],
+    hooks: bool,
     languages: tuple[str, ...] | None,
     contexts: tuple[str, ...],
     asvs: str | None,
@@ -130,11 +135,16 @@ def init_command(
 ) -> None:
     """Write the security instructions where each assistant reads them (AGENTS.md, CLAUDE.md,
     .cursor/rules/slopguard.mdc, .github/copilot-instructions.md) inside a marked block that re-running replaces,
-    plus a starter [tool.slopguard] config and a pre-commit hook. Text outside the block is never touched."""
+    plus a starter [tool.slopguard] config and a pre-commit hook (and, with --hooks, the agents' hooks). Text
+    outside the block is never touched. The instructions are written once, in AGENTS.md (or the first file
+    chosen); the other files point to it (CLAUDE.md imports it with @AGENTS.md).
+
+    Exit status: 0 when every file was written or already up to date; 2 when a file could not be updated safely
+    (listed as 'skipped') or on a usage error."""
     root = path.resolve()
     options = _options(languages, root, contexts, asvs, threat_model)
     content = instructions(options, "markdown", level=2)
-    changes = run_init(root, assistants, content, options.languages)
+    changes = run_init(root, assistants, content, options.languages, hooks)
     for change in changes:
         detail = f"  ({change.detail})" if change.detail else ""
         click.echo(f"{change.action:<10} {change.path}{detail}")

@@ -91,6 +91,8 @@ def mark_command(
     region = result.region
     what = "whole-file marker" if start is None else f"region marker for lines {region.start}-{region.end}"
     click.echo(f"{result.action} {what} in {path} (line {result.line})")
+    if result.moved:
+        click.echo(f"note: {result.moved}")
 
 
 def _rule_ids(

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any, NoReturn
 
 import click
 
+from slopguard.core.changes import ChangeError, changed_files
 from slopguard.core.config import ConfigError, Settings, load_settings
 from slopguard.core.report import Report
 from slopguard.engine.markers import comment_styles
@@ -36,53 +36,12 @@ from slopguard.review.checklist import PROVENANCE_TAG, Change, Checklist, build_
 from slopguard.review.render import render_json, render_markdown
 
 REVIEWS_FILE = Path(".slopguard") / "reviews.jsonl"
-# Never part of a reviewed change: slopguard's own records and cache.
-OWN_DIRS = (".slopguard/", ".slopguard_cache/")
 MAX_REVIEWER = 200
 
 
 def fail(message: str) -> NoReturn:
     click.echo(f"slopguard: error: {message}", err=True)
     sys.exit(2)
-
-
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, timeout=60)
-    except FileNotFoundError:
-        fail("--diff needs git, which is not installed")
-    except subprocess.TimeoutExpired:
-        fail(f"git {args[0]} took too long")
-
-
-def _first_line(data: bytes) -> str:
-    lines = data.decode("utf-8", "replace").strip().splitlines()
-    return lines[0].removeprefix("fatal: ") if lines else "git failed"
-
-
-def changed_files(rev: str, cwd: Path) -> tuple[Path, list[str], list[str]]:
-    """The git top level, the files changed since ``rev`` that exist (plus untracked ones), and deleted files."""
-    if not rev.strip() or rev.startswith("-"):
-        fail(f"--diff: {rev!r} is not a revision")
-    top = _git(["rev-parse", "--show-toplevel"], cwd)
-    if top.returncode != 0:
-        fail(f"--diff: {cwd} is not inside a git repository")
-    root = Path(top.stdout.decode("utf-8", "replace").strip())
-    diff = _git(["diff", "--name-only", "-z", rev, "--"], root)
-    if diff.returncode != 0:
-        fail(f"--diff: cannot compare with {rev!r}: {_first_line(diff.stderr)}")
-    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], root)
-    if untracked.returncode != 0:
-        fail(f"--diff: cannot list untracked files: {_first_line(untracked.stderr)}")
-    names = {n for n in (diff.stdout + b"\0" + untracked.stdout).decode("utf-8", "replace").split("\0") if n}
-    names = {n for n in names if not n.startswith(OWN_DIRS)}
-    present = sorted(n for n in names if (root / n).is_file())
-    deleted = sorted(n for n in names if not (root / n).exists())
-    return root, present, deleted
-
-
-def _under(path: Path, limits: list[Path]) -> bool:
-    return not limits or any(path == lim or lim in path.parents for lim in limits)
 
 
 def _settings(config_file: Path | None, start: Path, root: Path | None) -> Settings:
@@ -196,12 +155,13 @@ def _change(paths: tuple[Path, ...], rev: str | None, config_file: Path | None) 
         start = targets[0] if targets[0].is_dir() else targets[0].parent
         settings = _settings(config_file, start, None)
         return settings, targets, Change("paths", None, tuple(str(p) for p in targets))
-    root, present, deleted = changed_files(rev, Path.cwd())
-    limits = [p.resolve() for p in paths]
-    files = [root / n for n in present if _under((root / n).resolve(), limits)]
-    settings = _settings(config_file, root, root)
-    gone = tuple(n for n in deleted if _under((root / n).resolve(), limits))
-    return settings, files, Change("diff", rev, tuple(str(p) for p in paths), deleted=gone)
+    try:
+        changed = changed_files(rev, Path.cwd())
+    except ChangeError as exc:
+        fail(str(exc))
+    files, gone = changed.under(list(paths))
+    settings = _settings(config_file, changed.root, changed.root)
+    return settings, files, Change("diff", rev, tuple(str(p) for p in paths), deleted=tuple(gone))
 
 
 @click.command("review")

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from difflib import get_close_matches
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
 import click
@@ -15,24 +12,7 @@ import click
 from slopguard.core.families import FAMILIES, family_of
 from slopguard.core.rule import RuleMeta
 from slopguard.engine.languages import language_entry
-from slopguard.pipeline.catalog import rule_catalog
-from slopguard.probe.rules import PROBE_RULES
-
-EXAMPLES_FILE = "data/rule_examples.json"  # built from the rule fixtures by scripts/build_rule_examples.py
-
-
-def catalog() -> dict[str, RuleMeta]:
-    """Every rule slopguard reports: code rules, package checks and the dynamic probe's checks."""
-    metas = rule_catalog()
-    metas.update({m.id: m for m in PROBE_RULES.values()})
-    return dict(sorted(metas.items()))
-
-
-@cache
-def rule_examples() -> dict[str, dict[str, str]]:
-    """Rule id -> {"fixture", "flagged", "safe"}: code a rule flags and look-alike code it leaves alone."""
-    data: dict[str, dict[str, str]] = json.loads(files("slopguard").joinpath(EXAMPLES_FILE).read_text("utf-8"))
-    return data
+from slopguard.guide.rule_reference import UnknownRule, catalog, find_rule, rule_examples
 
 
 def _fence(fixture: str) -> str:
@@ -165,12 +145,10 @@ def explain(m: RuleMeta) -> str:
 
 
 def _find(rule_id: str, metas: dict[str, RuleMeta]) -> RuleMeta:
-    wanted = rule_id.strip().upper()
-    if wanted in metas:
-        return metas[wanted]
-    near = get_close_matches(wanted, list(metas), n=3)
-    hint = f"; did you mean {', '.join(near)}?" if near else "; 'slopguard rules' lists them"
-    raise click.UsageError(f"unknown rule {rule_id!r}{hint}")
+    try:
+        return find_rule(rule_id, metas)
+    except UnknownRule as exc:
+        raise click.UsageError(str(exc) if exc.near else f"{exc}; 'slopguard rules' lists them") from None
 
 
 @click.command("rules")

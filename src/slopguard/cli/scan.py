@@ -12,6 +12,7 @@ from typing import TextIO
 import click
 
 from slopguard.core.baseline import BaselineError, load_baseline, new_findings, write_baseline
+from slopguard.core.changes import ChangeError, changed_files
 from slopguard.core.config import ConfigError, Settings, load_settings
 from slopguard.core.finding import Confidence, Severity
 from slopguard.core.report import Report
@@ -97,6 +98,11 @@ def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
               help="Config file (default: nearest slopguard.toml or [tool.slopguard] in pyproject.toml).")  # fmt: skip
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("--deps/--no-deps", "deps", default=None, help="Verify the packages named in manifests and imports.")
+@click.option("--transitive", is_flag=True, default=None,
+              help="Verify every package a lockfile pins, not only the direct dependencies.")  # fmt: skip
+@click.option("--diff", "rev", metavar="REV",
+              help="Scan only the files changed since git revision REV (and untracked files); PATHS limit "
+              "them.")  # fmt: skip
 @click.option("--offline", is_flag=True, default=None, help="Verify packages from the cache and shipped index only.")
 @click.option("--allow-unknown", is_flag=True, default=None, help="Packages that cannot be verified do not fail.")
 @click.option("--new-days", type=click.IntRange(min=0), help="A package younger than this many days is 'new'.")
@@ -131,6 +137,8 @@ def scan_command(
     config_file: Path | None,
     no_progress: bool,
     deps: bool | None,
+    transitive: bool | None,
+    rev: str | None,
     offline: bool | None,
     allow_unknown: bool | None,
     new_days: int | None,
@@ -144,11 +152,14 @@ def scan_command(
     """Scan PATHS (default: .) for the flaws AI assistants write; '-' reads a snippet or a whole answer
     from stdin.
 
-    Exit codes: 0 clean; 1 a finding at or above --fail-on; 2 usage or configuration error, a missing path, or
-    nothing to scan; 3 incomplete (some file could not be analysed; --allow-skipped makes that 0)."""
+    Exit codes: 0 clean (with --diff: also when no file changed); 1 a finding at or above --fail-on; 2 usage or
+    configuration error, a missing path, a bad --diff revision, or nothing to scan (every file found excluded);
+    3 incomplete (some file could not be analysed; --allow-skipped makes that 0)."""
     use_stdin = paths == (Path("-"),)
     if Path("-") in paths and not use_stdin:
         fail("'-' (stdin) cannot be combined with other paths")
+    if use_stdin and rev is not None:
+        fail("--diff cannot be combined with '-' (stdin)")
     targets = list(paths) or [Path(".")]
     missing = [p for p in targets if not use_stdin and not os.path.lexists(p)]
     if missing:
@@ -159,6 +170,10 @@ def scan_command(
     except ConfigError as exc:
         fail(str(exc))
         return
+    if rev is not None:
+        repository, targets = _changed(rev, list(paths))
+        if settings.source is None:  # as for review: excludes and fingerprints relative to the repository
+            settings = settings.with_overrides(root=repository)
     settings = settings.with_overrides(
         format=fmt,
         output=output,
@@ -174,6 +189,7 @@ def scan_command(
         cache_dir=cache_dir,
         max_file_size=max_file_size,
         deps=deps,
+        transitive=transitive,
         offline=offline,
         allow_unknown=allow_unknown,
         new_days=new_days,
@@ -204,9 +220,24 @@ def scan_command(
         terminal=_is_terminal(settings),
         rules_url=rules_url,
     )
-    _report(settings, outcome.report, options, statistics)
+    # Paths as seen from where slopguard runs; a snippet from stdin keeps the name it was given.
+    shown = outcome.report if use_stdin else outcome.report.seen_from(Path.cwd())
+    _report(settings, shown, options, statistics)
     code = scan_exit_code(outcome.report, settings)
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
+
+
+def _changed(rev: str, limits: list[Path]) -> tuple[Path, list[Path]]:
+    """The repository's top folder and the files changed since ``rev`` inside ``limits`` (all when empty)."""
+    try:
+        changed = changed_files(rev, Path.cwd())
+    except ChangeError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail exits
+    files, _ = changed.under(limits)
+    if not files:
+        click.echo(f"slopguard: no files changed since {rev}", err=True)
+    return changed.root, files
 
 
 def _scan_stdin(settings: Settings, text: str, lang: str | None, name: str, scanner: Scanner) -> ScanOutcome:

@@ -37,6 +37,7 @@ class Settings:
     allow_skipped: bool = False  # files that could not be analysed do not make the scan incomplete (exit 3)
     respect_gitignore: bool = True
     deps: bool = True
+    transitive: bool = False  # verify every package a lockfile pins, not only the project's direct dependencies
     offline: bool = False
     allow_unknown: bool = False
     new_days: int = 30
@@ -145,6 +146,7 @@ def parse_table(table: dict[str, Any], base: Path) -> dict[str, Any]:
         "allow-skipped": _bool,
         "respect-gitignore": _bool,
         "deps": _bool,
+        "transitive": _bool,
         "offline": _bool,
         "allow-unknown": _bool,
         "new-days": lambda k, v: _int(k, v, 0),

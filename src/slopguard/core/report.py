@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +69,24 @@ class Report:
     def incomplete(self) -> bool:
         """Something that should have been analysed was not, and the user did not accept that."""
         return bool(self.skipped) and not self.allow_skipped
+
+    def seen_from(self, cwd: Path) -> Report:
+        """The report with its paths relative to ``cwd`` (as Ruff and Bandit print them) instead of the config
+        root; a path outside ``cwd`` becomes absolute. Fingerprints keep the root-relative path, so baselines do
+        not change with the directory slopguard runs from."""
+        here = cwd.resolve()
+        root = self.root.resolve()
+
+        def shown(display: str) -> str:
+            full = Path(os.path.normpath(root / display))
+            path = full.relative_to(here).as_posix() if full.is_relative_to(here) else full.as_posix()
+            return path + "/" if display.endswith("/") and path not in ("/", ".") else path  # a folder stays one
+
+        return replace(
+            self,
+            root=here,
+            findings=[replace(f, location=replace(f.location, path=shown(f.location.path))) for f in self.findings],
+            skipped=[replace(s, display=shown(s.display)) for s in self.skipped],
+            excluded=[replace(s, display=shown(s.display)) for s in self.excluded],
+            sources=[replace(s, display=shown(s.display)) for s in self.sources],
+        )

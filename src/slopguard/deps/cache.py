@@ -1,7 +1,8 @@
 """On-disk cache of registry facts (SQLite in the user cache directory), shared safely between processes.
 
 Entries are keyed by (ecosystem, canonical name, version or "") and expire after ``ttl`` seconds (24 h), or
-``missing_ttl`` (1 h) for names the registry did not have, since anyone can register a name at any moment.
+``missing_ttl`` (1 h) for names the registry did not have, since anyone can register a name at any moment, and
+for answers without advisory data (the advisory look-up may have failed only for the moment).
 ``offline=True`` serves whatever is stored, however old. Registry errors are never cached.
 """
 
@@ -115,7 +116,8 @@ class FactsCache:
             facts = facts_from_json(json.loads(body))
         except (ValueError, TypeError, KeyError):
             return None
-        ttl = self.ttl if exists else self.missing_ttl
+        # An answer without advisory data may be a passing failure of the advisory look-up: asked again sooner.
+        ttl = self.ttl if exists and facts.advisory_gap is None else self.missing_ttl
         return CacheEntry(facts, datetime.fromtimestamp(stored, UTC), self.clock() - stored >= ttl)
 
     def get(self, ecosystem: Ecosystem | str, name: str, version: str | None = None) -> PackageFacts | None:
@@ -159,6 +161,7 @@ def facts_to_json(facts: PackageFacts) -> dict[str, Any]:
         "summary": facts.summary,
         "deprecated": facts.deprecated,
         "install_scripts": list(facts.install_scripts),
+        "advisory_gap": facts.advisory_gap,
         "advisories": [
             {
                 "id": a.id,
@@ -187,6 +190,7 @@ def facts_from_json(data: Mapping[str, Any]) -> PackageFacts:
         summary=str(data.get("summary", "")),
         deprecated=data.get("deprecated"),
         install_scripts=tuple(str(s) for s in data.get("install_scripts", ())),
+        advisory_gap=data.get("advisory_gap"),
         advisories=tuple(
             Advisory(
                 id=str(a["id"]),

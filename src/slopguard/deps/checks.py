@@ -95,4 +95,15 @@ CHECK_RULES: dict[Check, RuleMeta] = {
         "as fine would let exactly the packages that hide from checks through.",
         "Re-run with registry access (check the index configuration), or pass --allow-unknown knowingly.",
     ),
+    Check.ADVISORIES_UNKNOWN: _meta(
+        "DEP-NOADVISORY-001",
+        "Known vulnerabilities could not be checked",
+        (1395,),
+        Severity.LOW,
+        "The package exists and is what it claims, but the registry (often a mirror) published no advisory data "
+        "for this version, so whether it has known vulnerabilities is not known. This is a gap in the check, not a "
+        "finding against the package.",
+        "Point slopguard at an OSV source (--osv-url, SLOPGUARD_OSV_URL, or an OSV export with --advisories) or "
+        "audit the version with your usual vulnerability scanner.",
+    ),
 }

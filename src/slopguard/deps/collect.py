@@ -15,7 +15,8 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from slopguard.deps.imports import js_package
-from slopguard.deps.manifests import ManifestError, ManifestProblem, parse_manifest
+from slopguard.deps.manifests import LOCKFILE_MANIFESTS, ManifestError, ManifestProblem, parse_manifest
+from slopguard.deps.manifests.pairing import pair_with_lockfiles
 from slopguard.deps.mapping import ImportMapper
 from slopguard.deps.model import Ecosystem, PackageRef
 from slopguard.deps.source import Collected
@@ -36,7 +37,7 @@ Import = tuple[str, str, int, str]  # (display, module, line, language)
 JS_LANGUAGES = frozenset({"javascript", "typescript"})
 # An install command on a line of its own (a shell block) or quoted inline in prose (Run `pip install x`).
 _INSTALL = re.compile(
-    r"(?:^\s*|`\s*)(?:\$\s*)?(?:sudo\s+)?(?P<tool>pip3?|python3?\s+-m\s+pip|uv\s+pip|poetry|npm|pnpm|yarn|bun)\s+"
+    r"(?:^\s*|`\s*)(?:\$\s*)?(?:sudo\s+)?(?P<tool>pip3?|python3?\s+-m\s+pip|uv\s+pip|uv|poetry|npm|pnpm|yarn|bun)\s+"
     r"(?P<verb>install|i|add)\b(?P<args>[^\n#|&;`]*)",
     re.MULTILINE,
 )
@@ -50,9 +51,14 @@ _VALUE_OPTIONS = frozenset(
 
 @dataclass(frozen=True)
 class ManifestSource:
-    """Manifests given as (path, display); a file included by another one is read once."""
+    """Manifests and lockfiles given as (path, display); a file included by another one is read once.
+
+    A lockfile's direct dependencies are verified at their locked versions (at the manifest's line when the
+    manifest beside it is read too); the packages only they need are left out unless ``transitive`` is set.
+    """
 
     paths: Sequence[tuple[Path, str]]
+    transitive: bool = False
 
     def collect(self) -> Collected:
         out = Collected()
@@ -68,6 +74,9 @@ class ManifestSource:
             seen_sources.update(parsed.sources)
             out.refs += parsed.refs
             out.problems += parsed.problems
+        out.refs = pair_with_lockfiles(out.refs, LOCKFILE_MANIFESTS)
+        if not self.transitive:
+            out.refs = [ref for ref in out.refs if not ref.transitive]
         return out
 
 
@@ -109,14 +118,14 @@ class CommandSource:
             line = self.text.count("\n", 0, m.start("tool")) + 1
             tool = m.group("tool").split()[-1]
             ecosystem = Ecosystem.NPM if tool in ("npm", "pnpm", "yarn", "bun") else Ecosystem.PYPI
-            if tool == "poetry" and m.group("verb") != "add":
+            if tool in ("poetry", "uv") and m.group("verb") != "add":  # `poetry add`, `uv add`
                 continue
             refs += install_args(_split(m.group("args")), ecosystem, self.display, line)
         return Collected(refs)
 
 
-def from_manifests(paths: Iterable[tuple[Path, str]]) -> Collected:
-    return ManifestSource(tuple(paths)).collect()
+def from_manifests(paths: Iterable[tuple[Path, str]], transitive: bool = False) -> Collected:
+    return ManifestSource(tuple(paths), transitive).collect()
 
 
 def from_imports(imports: Iterable[Import], root: Path, mapper: ImportMapper | None = None) -> list[PackageRef]:

@@ -1,10 +1,11 @@
 """Python import names -> PyPI distributions: ``yaml`` is PyYAML, ``os`` and the project's own modules are none.
 
 The answer is a tuple of alternatives, most likely first: the import is explained when *any* of them exists
-(``cv2`` comes from opencv-python or one of its variants). Sources, in order: the standard library (never a
-dependency), the project's own modules (never a dependency), the shipped table ``data/import_names.json``
-(hand-checked mismatches plus names read from real package metadata, see ``scripts/build_import_map.py``), the
-current environment's ``importlib.metadata.packages_distributions()``, a naming convention for namespace packages
+(``cv2`` comes from opencv-python or one of its variants). Sources, in order: the standard library of any Python 3
+version ``stdlib-list`` knows (never a dependency), the project's own modules (never a dependency), the shipped
+table ``data/import_names.json`` (hand-checked mismatches plus names read from real package metadata, see
+``scripts/build_import_map.py``), the current environment's ``importlib.metadata.packages_distributions()``, a
+naming convention for namespace packages
 (``google.cloud.storage`` -> google-cloud-storage), and last the import name itself.
 """
 
@@ -21,6 +22,8 @@ from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
+import stdlib_list
+
 # Gone from the standard library in 3.12/3.13, or Python 2 names: old code, not packages to install.
 _REMOVED = frozenset({
     "asynchat", "asyncore", "distutils", "imp", "smtpd", "aifc", "audioop", "cgi", "cgitb", "chunk", "crypt",
@@ -32,7 +35,21 @@ _REMOVED = frozenset({
     "htmlentitydefs", "md5", "sha", "sets", "thread", "urllib2", "urlparse", "xmlrpclib", "anydbm", "dbhash",
     "dumbdbm", "exceptions", "copy_reg", "robotparser", "whichdb", "mimetools", "rfc822", "popen2",
 })  # fmt: skip
-STDLIB = frozenset(sys.stdlib_module_names) | _REMOVED
+# Entries of stdlib-list's files that are build artefacts, not importable modules (3.9 lists ``lib.libpython3``).
+_LIST_ARTEFACTS = frozenset({"lib"})
+
+
+def _supported_stdlib() -> frozenset[str]:
+    """Top-level standard-library modules of every Python 3 that ``stdlib-list`` knows, and of this one."""
+    names = set(sys.stdlib_module_names)
+    for version in stdlib_list.short_versions:
+        if version.startswith("3."):
+            names.update(module.split(".")[0] for module in stdlib_list.stdlib_list(version))
+    return frozenset(names - _LIST_ARTEFACTS)
+
+
+# A module in any supported version's standard library (annotationlib is 3.14's) is never a package to install.
+STDLIB = _supported_stdlib() | _REMOVED
 
 # Top-level names shared by many distributions: the dotted path decides (google.protobuf, azure.identity).
 NAMESPACE_ROOTS = frozenset({"google", "azure", "opentelemetry", "zope", "jaraco", "sphinxcontrib", "backports"})

@@ -22,6 +22,7 @@ class PackageRef:
     the exact pinned version when there is one (``==1.2.3``, a lock file), else None; ``spec`` the raw
     specifier text for display. ``path``/``line`` locate the reference (``path`` relative to the scan root,
     ``<stdin>`` or ``<command line>``); ``origin`` says how it was found: "manifest", "lockfile", "import", "cli".
+    ``transitive`` marks a package a lockfile pins only as a dependency of a dependency (verified on request).
     """
 
     ecosystem: Ecosystem
@@ -32,6 +33,7 @@ class PackageRef:
     line: int = 0
     origin: str = "manifest"
     imported_as: str | None = None
+    transitive: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,8 @@ class PackageFacts:
     install_scripts: tuple[str, ...] = ()
     # Advisories for the version that was asked about (PyPI reports them per release).
     advisories: tuple[Advisory, ...] = ()
+    # Why the advisories for that version are not known (None: ``advisories`` is the registry's full answer).
+    advisory_gap: str | None = None
 
     @property
     def first_release(self) -> datetime | None:
@@ -93,6 +97,7 @@ class Check(StrEnum):
     DEPRECATED = "deprecated"
     YANKED = "yanked"
     UNKNOWN = "unknown"
+    ADVISORIES_UNKNOWN = "advisories-unknown"
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,7 +69,8 @@ class NpmClient(RegistryClient):
         self.http = JsonHttp(self.registry, policy or HttpPolicy(), client)
 
     async def facts(self, name: str, version: str | None = None, *, audit: bool = True) -> PackageFacts:
-        """Facts about ``name`` (``version``: the pinned one). ``audit=False`` skips the advisory look-up."""
+        """Facts about ``name`` (``version``: the pinned one). ``audit=False`` skips the advisory look-up; an
+        advisory endpoint that fails (many mirrors answer 404 or 405) leaves an ``advisory_gap``, not an error."""
         if len(name) > 214 or not _VALID_NAME.match(name):
             return PackageFacts(Ecosystem.NPM, name, exists=False)
         path = npm_escape_name(name)
@@ -78,10 +79,14 @@ class NpmClient(RegistryClient):
             return PackageFacts(Ecosystem.NPM, name, exists=False)
         facts = parse_packument(answer.data, version, redact_url(self.http.base_url + path))
         target = version or facts.latest
-        if audit and facts.exists and target:
+        if not (audit and facts.exists and target):
+            return facts
+        try:
             found = await self.advisories({name: [target]})
-            facts = replace(facts, advisories=found.get(name, ()))
-        return facts
+        except RegistryError as exc:
+            # Whether the package exists is settled; only its advisories are unknown (a low note, not a verdict).
+            return replace(facts, advisory_gap=f"the registry's advisory query failed: {exc}")
+        return replace(facts, advisories=found.get(name, ()), advisory_gap=None)
 
     async def advisories(self, packages: Mapping[str, list[str]]) -> dict[str, tuple[Advisory, ...]]:
         """Advisories affecting the given versions, per package name (names without any are left out)."""
@@ -133,6 +138,7 @@ def parse_packument(data: Any, version: str | None = None, where: str = "the reg
         ecosystem=Ecosystem.NPM,
         name=name,
         exists=True,
+        advisory_gap="advisories not looked up",
         releases=tuple(releases),
         latest=latest,
         repository=repository_url(manifest.get("repository") or data.get("repository"), data.get("homepage")),

@@ -63,36 +63,74 @@ class PyPIClient(RegistryClient):
         self.http = JsonHttp(pypi_json_base(self.index_url), policy or HttpPolicy(), client)
 
     async def facts(self, name: str, version: str | None = None) -> PackageFacts:
-        """Facts about ``name``; with ``version``, its advisories are those of that release (else the latest's)."""
+        """Facts about ``name``; with ``version``, its advisories are those of that release (else the latest's).
+
+        Whether the package exists fails closed (an unusable project document raises RegistryError); advisory
+        data does not decide that: where the index gives none for the version, ``advisory_gap`` says why.
+        """
         if not _VALID_NAME.match(name):
             return PackageFacts(Ecosystem.PYPI, name, exists=False)
-        project = canonicalize_name(name)
-        path = f"pypi/{quote(project, safe='')}/json"
-        release: Answer | None = None
+        project = quote(canonicalize_name(name), safe="")
+        path = f"pypi/{project}/json"
         if version is None:
-            answer = await self.http.request("GET", path)
+            answer, release = await self.http.request("GET", path), None
         else:
-            release_path = f"pypi/{quote(project, safe='')}/{quote(version, safe='')}/json"
-            got = await asyncio.gather(
-                self.http.request("GET", path), self.http.request("GET", release_path), return_exceptions=True
-            )
-            for failure in got:
-                if isinstance(failure, BaseException):
-                    raise failure
-            answer, release = (item for item in got if not isinstance(item, BaseException))
+            release_path = f"pypi/{project}/{quote(version, safe='')}/json"
+            answer, release = await asyncio.gather(self.http.request("GET", path), self._release(release_path))
         if answer is None:
             return PackageFacts(Ecosystem.PYPI, name, exists=False)
         where = redact_url(self.http.base_url + path)
         facts = parse_project(answer.data, where)
-        if version is not None:
-            # A pinned version the index does not have has no advisories to report (the releases show it); one it
-            # has but whose release document is missing cannot be checked, and must not pass as clean.
-            known = any(_same_version(r.version, version) for r in facts.releases)
-            if release is None and known:
-                raise RegistryError(f"{where} lists {name} {version} but gave no advisory data for it")
-            vulns = _vulnerabilities(release.data, where) if release is not None else ()
-            facts = replace(facts, advisories=vulns)
-        return facts
+        if version is None:
+            return facts
+        if isinstance(release, Answer):
+            try:
+                vulns = _vulnerabilities(release.data, where)
+            except MalformedAnswer as exc:
+                release = str(exc)
+            else:
+                if "vulnerabilities" in release.data:
+                    return replace(facts, advisories=vulns, advisory_gap=None)
+        if not any(_same_version(r.version, version) for r in facts.releases):
+            # A pinned version the index does not have has no advisories to report (the releases show it).
+            return replace(facts, advisories=(), advisory_gap=None)
+        if facts.latest and _same_version(facts.latest, version) and facts.advisory_gap is None:
+            return facts  # the project document's advisories are the latest release's
+        return replace(facts, advisories=(), advisory_gap=_release_gap(facts, version, release))
+
+    async def _release(self, path: str) -> Answer | str | None:
+        """A release document, None for a 404, or why it could not be read (advisories only: never fatal)."""
+        try:
+            return await self.http.request("GET", path)
+        except RegistryError as exc:
+            return str(exc)
+
+
+def _release_gap(facts: PackageFacts, version: str, release: Answer | str | None) -> str:
+    """Why the advisories of ``version`` are not known, naming the latest release's that may still affect it."""
+    if isinstance(release, str):
+        gap = f"the release document of {version} could not be read ({release})"
+    elif release is None:
+        gap = f"the index serves no release document for {version}"
+    else:
+        gap = f"the release document of {version} has no advisory data"
+    if facts.latest and facts.advisory_gap is None:
+        if not facts.advisories:
+            return f"{gap}; the latest release, {facts.latest}, has no known advisories"
+        pending = [a.id for a in facts.advisories if _unfixed_at(a, version)]
+        opened = ", ".join(pending) if pending else "none"
+        return f"{gap}; advisories of the latest release, {facts.latest}, not fixed by {version}: {opened}"
+    return f"{gap}, and {facts.advisory_gap}" if facts.advisory_gap else gap
+
+
+def _unfixed_at(advisory: Advisory, version: str) -> bool:
+    """The advisory names fixed versions and ``version`` is below every one of them."""
+    try:
+        mine = Version(version)
+        fixes = [Version(v) for v in advisory.fixed_in]
+    except InvalidVersion:
+        return True
+    return not fixes or all(mine < fixed for fixed in fixes)
 
 
 def _same_version(a: str, b: str) -> bool:
@@ -103,7 +141,8 @@ def _same_version(a: str, b: str) -> bool:
 
 
 def parse_project(data: Any, where: str = "the index") -> PackageFacts:
-    """Map a ``/pypi/NAME/json`` document to PackageFacts (advisories: those of ``info.version``)."""
+    """Map a ``/pypi/NAME/json`` document to PackageFacts (advisories: those of ``info.version``; a document
+    without a ``vulnerabilities`` member, as some mirrors serve, gives an ``advisory_gap`` instead)."""
     if not isinstance(data, dict):
         raise MalformedAnswer(f"{where} answered JSON without the expected 'info' object (got {describe(data)})")
     info = required_object(data.get("info"), where, "info")
@@ -115,6 +154,13 @@ def parse_project(data: Any, where: str = "the index") -> PackageFacts:
     project_urls = info.get("project_urls")
     if project_urls is not None:
         required_object(project_urls, where, "info.project_urls")
+    advisories: tuple[Advisory, ...] = ()
+    gap: str | None = "the index's project document has no advisory data"
+    if "vulnerabilities" in data:
+        try:
+            advisories, gap = _vulnerabilities(data, where), None
+        except MalformedAnswer as exc:  # the package still exists; only its advisories are unreadable
+            gap = str(exc)
     return PackageFacts(
         ecosystem=Ecosystem.PYPI,
         name=optional_str(info.get("name"), where, "info.name") or "",
@@ -124,7 +170,8 @@ def parse_project(data: Any, where: str = "the index") -> PackageFacts:
         repository=repository_url(project_urls, optional_str(info.get("home_page"), where, "info.home_page")),
         summary=text(info.get("summary")),
         deprecated=f"classified '{INACTIVE_CLASSIFIER}'" if INACTIVE_CLASSIFIER in classifiers else None,
-        advisories=_vulnerabilities(data, where),
+        advisories=advisories,
+        advisory_gap=gap,
     )
 
 

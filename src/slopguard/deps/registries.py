@@ -26,7 +26,9 @@ from slopguard.deps.urls import redact_url, with_slash
 
 __all__ = [
     "RegistryConfigError",
+    "advisory_exports",
     "npm_registry_url",
+    "osv_api_url",
     "pip_config_files",
     "project_npm_registries",
     "pypi_index_url",
@@ -277,3 +279,22 @@ def npm_registry_url(
             "client (whose default slopguard would use) is not installed; set npm_config_registry"
         )
     return with_slash(_check_http_url(_npm_default_registry(npm), "`npm config get registry`"))
+
+
+# -- OSV (advisories) ----------------------------------------------------------------------------------------
+
+
+def osv_api_url(given: str | None, env: Mapping[str, str] = os.environ) -> str | None:
+    """The OSV API to ask: ``--osv-url``, else ``SLOPGUARD_OSV_URL``, else none (no address is built in)."""
+    if given:
+        return _check_http_url(given, "--osv-url")
+    configured = env.get("SLOPGUARD_OSV_URL", "").strip()
+    return _check_http_url(configured, "SLOPGUARD_OSV_URL") if configured else None
+
+
+def advisory_exports(given: tuple[Path, ...], env: Mapping[str, str] = os.environ) -> tuple[Path, ...]:
+    """Local OSV exports: ``--advisories`` paths, else ``SLOPGUARD_ADVISORIES`` (a path list, ``os.pathsep``)."""
+    if given:
+        return given
+    listed = env.get("SLOPGUARD_ADVISORIES", "")
+    return tuple(Path(p).expanduser() for p in listed.split(os.pathsep) if p.strip())

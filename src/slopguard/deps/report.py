@@ -11,7 +11,7 @@ from rich.text import Text
 
 from slopguard.core.finding import Finding, Location, Severity
 from slopguard.deps.checks import CHECK_RULES
-from slopguard.deps.model import PackageReport
+from slopguard.deps.model import Check, PackageReport
 
 LineReader = Callable[[str, int], str]
 _STYLE = {
@@ -37,18 +37,25 @@ def to_findings(reports: Sequence[PackageReport], line_of: LineReader) -> list[F
     return out
 
 
+def only_notes(report: PackageReport) -> bool:
+    """The package checked out, and the only thing said is that its advisories could not be checked."""
+    return bool(report.signals) and all(s.check is Check.ADVISORIES_UNKNOWN for s in report.signals)
+
+
 def render_table(reports: Sequence[PackageReport], console: Console) -> None:
     """Worst first: each package with its verdict, where it is named, and every reason."""
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     for report in sorted(reports, key=lambda r: (-(r.worst or 0), r.ref.name.lower())):
         ref = report.ref
-        key = (ref.ecosystem.value, ref.name.lower(), ref.path)
+        # The same requirement named twice in one place is shown once; different versions never are merged.
+        key = (ref.ecosystem.value, ref.name.lower(), ref.version or ref.spec, ref.path)
         if key in seen:
             continue
         seen.add(key)
         worst = report.worst
         head = Text("  ")
-        head.append("✗ " if worst else "✓ ", style=_STYLE[worst] if worst else "green")
+        mark = "✗ " if worst and not only_notes(report) else "? " if worst else "✓ "
+        head.append(mark, style=_STYLE[worst] if worst else "green")
         head.append(ref.name + (f" {ref.version or ref.spec}" if ref.version or ref.spec else ""), style="bold")
         head.append(f"  ({ref.ecosystem.value})  ", style="dim")
         head.append(f" {report.verdict.upper()} ", style=_STYLE[worst] if worst else "green")

@@ -7,10 +7,11 @@ too large, or an answer that is not the registry API's shape. The verifier turns
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from slopguard.deps.model import PackageFacts
+from slopguard.deps.model import Advisory, Ecosystem, PackageFacts
 
 MIB = 1024 * 1024
 # A PyPI project document or an advisory answer: real ones are well under 1 MiB; the largest (thousands of
@@ -49,4 +50,26 @@ class RegistryService(Protocol):
 
     async def aclose(self) -> None:
         """Release the connections."""
+        ...
+
+
+# (ecosystem, name, version): one advisory question.
+AdvisoryQuery = tuple[Ecosystem, str, str]
+
+
+class AdvisorySource(Protocol):
+    """Known vulnerabilities by package version from somewhere other than the registry (an OSV API or export).
+
+    ``advisories`` answers each query the source has data for (an empty tuple: none known), leaves out the
+    queries of ecosystems it holds nothing about, and raises RegistryError (with the reason) when it cannot tell.
+    """
+
+    description: str
+
+    async def advisories(self, queries: Sequence[AdvisoryQuery]) -> dict[AdvisoryQuery, tuple[Advisory, ...]]:
+        """The advisories affecting each query's version."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the source holds."""
         ...

@@ -14,6 +14,11 @@ check can be tested with hand-made facts. Signals come back worst first (severit
 | deprecated | low | the registry marks the package (or version) deprecated |
 | yanked | medium | the pinned version was yanked |
 | unknown | high | no facts: the registry could not be reached or answered oddly; fail closed |
+| advisories-unknown | low | the package checked out, but no advisory data for its version: vulnerabilities unchecked |
+
+A name one edit from one of the 100 most popular packages is a typosquat too, even when it is on the popularity
+list itself, if its release history is tiny and stale: at most ``STALE_MAX_RELEASES`` releases, the last one
+more than ``STALE_AGE`` ago (or none at all). A real package near a famous name has a history of its own.
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ from datetime import UTC, datetime, timedelta
 from slopguard.core.finding import Severity
 from slopguard.deps.model import Advisory, Check, Ecosystem, PackageFacts, PackageRef, Release, Signal
 from slopguard.deps.popularity import PopularityIndex
-from slopguard.deps.typosquat import Imitation, imitation
+from slopguard.deps.typosquat import Imitation, famous_neighbour, imitation
 
 OBSCURE_MAX_RELEASES = 3
 OBSCURE_MAX_AGE = timedelta(days=365)
+STALE_MAX_RELEASES = 3
+STALE_AGE = timedelta(days=365)
 _REGISTRY = {Ecosystem.PYPI: "PyPI", Ecosystem.NPM: "npm"}
 _ORDER = {check: position for position, check in enumerate(Check)}
 _MAX_LISTED = 5
@@ -86,6 +93,10 @@ def signals_for(
 
     if lookalike:
         signals.append(_typosquat(ref, lookalike, index))
+    else:
+        stale = _stale_lookalike(ref, facts, index, now)
+        if stale:
+            signals.append(stale)
 
     first = facts.first_release
     age = _age(now, first) if first else None
@@ -121,6 +132,16 @@ def signals_for(
     version = ref.version or facts.latest
     if facts.advisories:
         signals.append(Signal(Check.VULNERABLE, Severity.HIGH, _advisories(ref.name, version, facts.advisories)))
+    elif facts.advisory_gap:
+        subject = f"{ref.name} {version}" if version else ref.name
+        signals.append(
+            Signal(
+                Check.ADVISORIES_UNKNOWN,
+                Severity.LOW,
+                f"known vulnerabilities of {subject} not checked: {_clip(facts.advisory_gap, 300)} "
+                "(the package itself is verified; for advisories add an OSV source: --osv-url or --advisories)",
+            )
+        )
 
     if facts.install_scripts:
         risky = new or obscure or lookalike is not None
@@ -153,6 +174,28 @@ def _typosquat(ref: PackageRef, lookalike: Imitation, index: PopularityIndex) ->
         Severity.HIGH,
         f"{ref.name} looks like the popular package {lookalike.target} ({rank}{lookalike.reason}): "
         f"make sure you meant {ref.name}",
+    )
+
+
+def _stale_lookalike(ref: PackageRef, facts: PackageFacts, index: PopularityIndex, now: datetime) -> Signal | None:
+    """A typosquat signal for a name one edit from a famous package whose own history is tiny and stale."""
+    if len(facts.releases) > STALE_MAX_RELEASES:
+        return None
+    dates = [r.uploaded for r in facts.releases if r.uploaded is not None]
+    if facts.releases and (len(dates) < len(facts.releases) or _age(now, max(dates)) < STALE_AGE):
+        return None  # recent activity (or dates unknown): the release history does not tell
+    neighbour = famous_neighbour(ref.ecosystem, ref.name, index)
+    if neighbour is None:
+        return None
+    count = len(facts.releases)
+    history = f"{count} release{'s' if count != 1 else ''}"
+    if dates:
+        history += f", the last {_days(_age(now, max(dates)))} ago"
+    return Signal(
+        Check.TYPOSQUAT,
+        Severity.HIGH,
+        f"{ref.name} is one edit from {neighbour.target} (#{neighbour.rank} on {_REGISTRY[ref.ecosystem]}; "
+        f"{neighbour.reason}) and has a tiny, stale history ({history}): make sure you meant {ref.name}",
     )
 
 

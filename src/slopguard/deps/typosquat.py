@@ -51,6 +51,8 @@ LOOSE_TOP = 500
 WEAK_TOP = 1000
 # A 3-4 character target must be at least this popular for a transposition to count.
 SHORT_TOP = 1000
+# Names one edit from this many of the most popular are lookalikes whatever their own rank (see famous_neighbour).
+FAMOUS_TOP = 100
 
 _PREFIXES = {
     Ecosystem.PYPI: ("python3-", "python-", "pypi-", "py3-", "py-", "py"),
@@ -349,3 +351,31 @@ def imitated(ecosystem: Ecosystem | str, name: str, index: PopularityIndex) -> s
     """The popular package this name imitates, or None if the name is popular itself or imitates nothing."""
     found = imitation(ecosystem, name, index)
     return found.target if found else None
+
+
+def famous_neighbour(ecosystem: Ecosystem | str, name: str, index: PopularityIndex) -> Imitation | None:
+    """The one of the ``FAMOUS_TOP`` most popular packages that ``name`` is one edit from, or None.
+
+    One edit is optimal string alignment distance 1 on the names without separators (a transposition counts
+    one), or the same letters with other separators; a different version number (``boto``/``boto3``) never
+    counts, nor targets under four letters. Unlike :func:`imitation`, popular names are compared too: whether
+    such a neighbour is a squat is decided on its release history (see ``signals``), not on the name alone.
+    """
+    eco = Ecosystem(ecosystem)
+    norm = normalize(eco, name)
+    bare = _strip_separators(norm)
+    for position, target in enumerate(index.names(eco)[:FAMOUS_TOP]):
+        popular = normalize(eco, target)
+        if popular == norm:
+            return None
+        theirs = _strip_separators(popular)
+        if len(theirs) < 4 or OSA.distance(bare, theirs, score_cutoff=1) > 1:
+            continue
+        if _TRAILING_DIGITS.sub("", bare) == _TRAILING_DIGITS.sub("", theirs) and bare != theirs:
+            continue
+        kind = _edit_kind(bare, theirs) if bare != theirs else (_SLIP, "other separators")
+        if kind is None and len(bare) == len(theirs):
+            continue  # two digits swapped for two others, or the like
+        reason = kind[1] if kind else "one edit"
+        return Imitation(target, position + 1, reason)
+    return None

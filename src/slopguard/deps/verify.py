@@ -1,8 +1,10 @@
 """The verifier: dependency sources in, one verdict per package reference out (pip-audit's Auditor, for names).
 
 It composes the registry services (one per ecosystem, from the user's pip/npm configuration unless given),
-the facts cache and the shipped popularity index. Whatever a service cannot tell, for whatever reason, makes
-that package *unknown* with the reason; one package's trouble never stops the others.
+the facts cache, the shipped popularity index and any advisory sources the user configured (an OSV API or
+export). Two questions are kept apart: whether a package exists and is what it claims fails closed (whatever a
+service cannot tell makes that package *unknown*, with the reason), while advisory data that nobody could give
+leaves only an ``advisory_gap`` on facts that are otherwise sound. One package's trouble never stops the others.
 """
 
 from __future__ import annotations
@@ -10,16 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from slopguard.deps.cache import FactsCache
 from slopguard.deps.manifests import ManifestProblem
-from slopguard.deps.model import Ecosystem, PackageFacts, PackageRef, PackageReport, RegistryError
+from slopguard.deps.model import Advisory, Ecosystem, PackageFacts, PackageRef, PackageReport, RegistryError
 from slopguard.deps.popularity import PopularityIndex, normalize
-from slopguard.deps.registries import project_npm_registries
-from slopguard.deps.service import HttpPolicy, RegistryService
+from slopguard.deps.registries import advisory_exports, osv_api_url, project_npm_registries
+from slopguard.deps.service import AdvisoryQuery, AdvisorySource, HttpPolicy, RegistryService
 from slopguard.deps.signals import signals_for
 from slopguard.deps.source import DependencySource, collect_all
 
@@ -45,10 +47,14 @@ class VerifyOptions:
     project_dir: Path = field(default_factory=Path.cwd)
     pypi_index: str | None = None
     npm_registry: str | None = None
+    osv_url: str | None = None  # else SLOPGUARD_OSV_URL; never asked when offline
+    advisory_files: tuple[Path, ...] = ()  # OSV exports; else SLOPGUARD_ADVISORIES
 
 
 # Opens the registry service for an ecosystem; raises RegistryError when its location cannot be determined.
 ServiceFactory = Callable[[Ecosystem, VerifyOptions], RegistryService]
+# Opens the advisory sources the user configured; raises RegistryError when a setting is unusable.
+AdvisoryFactory = Callable[[VerifyOptions], list[AdvisorySource]]
 
 
 @dataclass
@@ -83,16 +89,30 @@ def open_service(ecosystem: Ecosystem, options: VerifyOptions) -> RegistryServic
     return NpmClient(options.npm_registry, policy=policy)
 
 
+def open_advisory_sources(options: VerifyOptions) -> list[AdvisorySource]:
+    """The OSV exports and OSV API the user named (options, else the environment); the API only online."""
+    # Imported here: like the registry clients, the OSV clients load httpx.
+    from slopguard.deps.advisories import OsvApi, OsvExport
+
+    sources: list[AdvisorySource] = [OsvExport(path) for path in advisory_exports(options.advisory_files)]
+    url = osv_api_url(options.osv_url)
+    if url and not options.offline:
+        sources.append(OsvApi(url, HttpPolicy(timeout=options.timeout, concurrency=options.concurrency)))
+    return sources
+
+
 def verify_sources(
     sources: Iterable[DependencySource],
     options: VerifyOptions,
     now: datetime | None = None,
     *,
     services: ServiceFactory = open_service,
+    advisories: AdvisoryFactory = open_advisory_sources,
 ) -> Verified:
     """Collect from every source, then verify every reference found."""
     collected = collect_all(sources)
-    return Verified(verify(collected.refs, options, now, services=services), collected.problems)
+    reports = verify(collected.refs, options, now, services=services, advisories=advisories)
+    return Verified(reports, collected.problems)
 
 
 def verify(
@@ -101,12 +121,14 @@ def verify(
     now: datetime | None = None,
     *,
     services: ServiceFactory = open_service,
+    advisories: AdvisoryFactory = open_advisory_sources,
 ) -> list[PackageReport]:
     """One report per reference (references to the same package share one registry look-up)."""
     if not refs:
         return []
     moment = now or datetime.now(UTC)
-    answers = asyncio.run(_answers({_key(r): r for r in refs}, options, services))
+    wanted = {_key(r): r for r in refs}
+    answers = asyncio.run(_with_advisories(wanted, options, services, advisories))
     index = PopularityIndex.load()
     reports = []
     for ref in refs:
@@ -147,6 +169,66 @@ async def _answers(
     return answers
 
 
+async def _with_advisories(
+    wanted: dict[Key, PackageRef], options: VerifyOptions, services: ServiceFactory, advisories: AdvisoryFactory
+) -> dict[Key, _Answer]:
+    """The registry's answers, with the advisories of the configured sources added to those of existing packages."""
+    answers = await _answers(wanted, options, services)
+    try:
+        sources = advisories(options)
+    except RegistryError as exc:
+        return {key: _advisory_failure(answer, str(exc)) for key, answer in answers.items()}
+    if not sources:
+        return answers
+    queries: dict[Key, AdvisoryQuery] = {}
+    for key, answer in answers.items():
+        facts, ref = answer.facts, wanted[key]
+        version = ref.version or (facts.latest if facts else None)
+        if facts is not None and facts.exists and version:
+            queries[key] = (ref.ecosystem, ref.name, version)
+    found: dict[AdvisoryQuery, tuple[Advisory, ...]] = {}
+    failures: list[str] = []
+    try:
+        for source in sources:
+            try:
+                for query, items in (await source.advisories(list(queries.values()))).items():
+                    found[query] = (*found.get(query, ()), *items)
+            except (RegistryError, ValueError, TypeError, KeyError) as exc:
+                failures.append(f"{source.description}: {exc}")
+    finally:
+        for source in sources:
+            await source.aclose()
+    out = dict(answers)
+    for key, query in queries.items():
+        if query in found:
+            out[key] = _advisories_added(answers[key], found[query])
+        elif failures:
+            out[key] = _advisory_failure(answers[key], "; ".join(failures))
+    return out
+
+
+def _advisories_added(answer: _Answer, found: tuple[Advisory, ...]) -> _Answer:
+    """The answer with ``found`` added (an advisory already known by id or alias is kept once): data complete."""
+    assert answer.facts is not None
+    known = {name for a in answer.facts.advisories for name in (a.id, *a.aliases)}
+    extra: list[Advisory] = []
+    for advisory in found:
+        names = {advisory.id, *advisory.aliases}
+        if not names & known:
+            extra.append(advisory)
+            known |= names
+    facts = replace(answer.facts, advisories=(*answer.facts.advisories, *extra), advisory_gap=None)
+    return _Answer(facts, answer.error, answer.note)
+
+
+def _advisory_failure(answer: _Answer, reason: str) -> _Answer:
+    """An advisory source failed: where the registry gave no advisory data either, the gap says so too."""
+    facts = answer.facts
+    if facts is None or facts.advisory_gap is None:
+        return answer
+    return _Answer(replace(facts, advisory_gap=f"{facts.advisory_gap}; {reason}"), answer.error, answer.note)
+
+
 def _distrust_blanket_404s(answers: dict[Key, _Answer], asked: dict[Key, PackageRef]) -> dict[Key, _Answer]:
     """A registry (or proxy) that says a top-ranked package does not exist is not answering truthfully:
     none of its 'missing' answers can be believed, so those packages become unknown instead."""
@@ -175,8 +257,14 @@ def _offline(ref: PackageRef) -> _Answer:
     rank = index.rank(ref.ecosystem, ref.name)
     if rank is None:
         return _Answer(error="offline, and the package is neither cached nor in the shipped popularity index")
-    facts = PackageFacts(ref.ecosystem, ref.name, exists=True, summary="known from the shipped popularity index")
-    return _Answer(facts, note=f"offline: exists (popularity rank {rank}); age and advisories not checked")
+    facts = PackageFacts(
+        ref.ecosystem,
+        ref.name,
+        exists=True,
+        summary="known from the shipped popularity index",
+        advisory_gap="offline, and the registry's answer is not cached",
+    )
+    return _Answer(facts, note=f"offline: exists (popularity rank {rank}); age not checked")
 
 
 async def _fetch(

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from slopguard.guide.decision import Decision, Signal, Verdict, decide
+from slopguard.guide.decision import CATEGORIES, THRESHOLD, Decision, Signal, Verdict, decide
+from slopguard.guide.task_subject import Modifier, Subject, read_subject
 
 PHRASES: dict[str, list[tuple[str, float]]] = {
     "crypto": [
@@ -113,6 +114,7 @@ PHRASES: dict[str, list[tuple[str, float]]] = {
         ("controller*", 0.5), ("server", 0.2), ("free text", 0.8),
         ("(users|user|people|customers|customer|clients|visitors) "
          "(send|sends|submit|submits|enter|enters|type|types|paste|pastes|add|adds|provide|provides)", 1.0),
+        ("(post*|send*|submit*) ~ to ~ (api|apis|endpoint|server|backend)", 1.0),
         ("bot|chatbot", 0.6), ("frontend|front end|mobile app", 0.4), ("expose*", 0.4), ("accept*", 0.4),
     ],
     "file-upload": [
@@ -181,9 +183,14 @@ PHRASES: dict[str, list[tuple[str, float]]] = {
         ("rolling average|aggregate*|group* ~ by|churn|p95|percentile*|latency|metrics", 0.6),
     ],
     "ui-prototype": [
-        ("prototype*|mock up|mockup*|wireframe*|landing page*|figma|storybook", 1.0),
-        ("css|tailwind|dark mode|theme*|animat*|responsive|navigation bar|navbar|sidebar", 1.0),
-        ("component*|layout*|button*|react|vue|svelte|html", 0.5),
+        ("prototype*|mock up|mockup*|wireframe*|landing page*|figma|storybook", 1.0), ("react|vue|svelte|html", 0.5),
+    ],
+    "presentation": [
+        ("css|tailwind|dark mode|theme*|animat*|responsive|navigation bar|navbar|sidebar|stylesheet*", 1.0),
+        ("re-?style*|restyl*|typo*|wording|font*|colou?r*|spacing|alignment|tooltip*|icon*|logo*|breadcrumb*", 1.0),
+        ("z index|aria label*|screen reader*|contrast|spinner*|skeleton*|badge*|illustration*|empty state", 1.0),
+        ("button*|link*|label*|menu*|layout*|translat*|reword*|rename ~ label*", 1.0),
+        ("component*|header|footer|modal*|dialog*|page*|screen*", 0.5),
     ],
 }  # fmt: skip
 
@@ -313,18 +320,46 @@ def _frame(text: str) -> tuple[str, str, Verdict] | None:
 
 
 def text_signals(text: str) -> tuple[list[Signal], list[str]]:
-    """Every phrase match in ``text`` as a signal, and notes on the matches dropped as negated."""
-    signals: list[Signal] = []
+    """Every phrase match in ``text`` as a signal, and notes on the matches dropped as negated or set aside
+    because they only name the presentation element the task acts on (see :mod:`task_subject`)."""
+    subject = read_subject(text)
+    found: list[tuple[_Phrase, str, Modifier | None]] = []
     notes: list[str] = []
     for phrase in _COMPILED:
         for match in phrase.pattern.finditer(text):
-            said = match.group(0).strip()
+            said = match.group(0).strip().lower()
             if _negated(text, match.start()):
                 notes.append(f"ignored negated {said!r} ({phrase.category})")
                 continue
-            signals.append(Signal(phrase.category, phrase.weight, said.lower(), "text"))
-            break
+            risky = CATEGORIES[phrase.category].verdict > Verdict.SAFE
+            found.append((phrase, said, subject.modifier(match.start(), match.end()) if risky else None))
+    weights: dict[str, float] = {}
+    for phrase in {p.source: p for p, _, modifier in found if modifier is None}.values():
+        weights[phrase.category] = weights.get(phrase.category, 0.0) + phrase.weight
+    subjects = {c for c, w in weights.items() if w >= THRESHOLD and CATEGORIES[c].verdict > Verdict.SAFE}
+    signals: list[Signal] = []
+    done: set[str] = set()
+    for phrase, said, modifier in found:
+        if phrase.source in done:
+            continue
+        if modifier is not None and _set_aside(modifier, phrase.category, subject, subjects):
+            signals.append(Signal(phrase.category, 0.0, f"{said} (names the {modifier.head})", "context"))
+            title = CATEGORIES[phrase.category].title
+            note = f"the task acts on the {modifier.head}, not the {title} behind it: that logic is not in scope"
+            notes += [] if note in notes else [note]
+            continue
+        signals.append(Signal(phrase.category, phrase.weight, said, "text"))
+        done.add(phrase.source)
     return signals, notes
+
+
+def _set_aside(modifier: Modifier, category: str, subject: Subject, subjects: set[str]) -> bool:
+    """Whether a risky phrase that modifies a presentation noun is context rather than what the task acts on.
+    Any logic cue keeps it, unless another risky subject is named (then a page or form only says where)."""
+    elsewhere = bool(subjects - {category})
+    if subject.logic is not None:
+        return not modifier.strong and elsewhere
+    return modifier.strong or elsewhere or subject.presentation is not None
 
 
 def classify_text(text: str) -> Decision:

@@ -4,10 +4,11 @@ walker), or those changed since a git revision; and their text."""
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+from slopguard.core.changes import ChangeError
+from slopguard.core.changes import changed_files as core_changed_files
 from slopguard.core.discovery import Discovery, SourceFile
 
 MAX_READ = 1_000_000
@@ -46,35 +47,12 @@ def read_text(path: str) -> str | None:
     return None if b"\0" in data[:8192] else data.decode("utf-8", errors="replace")
 
 
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=60)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise ClassifyInputError(f"cannot run git: {exc}") from exc
-
-
 def changed_files(rev: str, cwd: Path) -> tuple[Path, list[Path], list[str]]:
-    """(repository root, files changed since ``rev`` that still exist, deleted paths). Changed means
-    ``git diff --name-only REV`` (committed, staged and unstaged changes) plus untracked, not ignored files."""
-    top = _git(["rev-parse", "--show-toplevel"], cwd)
-    if top.returncode != 0:
-        raise ClassifyInputError(f"not a git repository: {cwd}")
-    root = Path(os.fsdecode(top.stdout.strip()))
-    if (
-        not rev
-        or rev.startswith("-")
-        or _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root).returncode
-    ):
-        raise ClassifyInputError(f"unknown revision {rev!r} (not a commit in {root})")
-
-    def names(args: list[str]) -> list[str]:
-        proc = _git(args, root)
-        if proc.returncode != 0:
-            raise ClassifyInputError(f"git {' '.join(args)} failed: {proc.stderr.decode(errors='replace').strip()}")
-        return [os.fsdecode(p) for p in proc.stdout.split(b"\0") if p]
-
-    changed = names(["diff", "--name-only", "-z", "--diff-filter=d", rev, "--"])
-    untracked = names(["ls-files", "--others", "--exclude-standard", "-z"])
-    deleted = names(["diff", "--name-only", "-z", "--diff-filter=D", rev, "--"])
-    files = [root / p for p in dict.fromkeys(sorted([*changed, *untracked])) if (root / p).is_file()]
-    return root, files, deleted
+    """(repository root, files changed since ``rev`` that still exist, deleted paths): see
+    :func:`slopguard.core.changes.changed_files`."""
+    try:
+        changed = core_changed_files(rev, cwd)
+    except ChangeError as exc:
+        raise ClassifyInputError(str(exc).removeprefix("--diff: ")) from None
+    files, deleted = changed.under([])
+    return changed.root, files, deleted

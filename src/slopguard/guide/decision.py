@@ -140,6 +140,10 @@ CATEGORIES: dict[str, Category] = dict(
         _cat("data-analysis", S, "data transformation for analysis",
              "One-off analysis of data you already hold; mistakes show up in the numbers.",
              "Spot-check results by hand; keep real personal data out of shared notebooks."),
+        _cat("presentation", S, "UI, styling or copy",
+             "Markup, styles and wording change how a screen looks, not what the code behind it decides.",
+             "Keep the change to presentation; if the handler, the checks or the calls behind the element change "
+             "too, classify that part on its own."),
         _cat("ui-prototype", S, "UI prototype",
              "Mock-ups with fake data and no backend are thrown away.",
              "Before it becomes real, the backend parts get classified on their own."),

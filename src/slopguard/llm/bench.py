@@ -13,13 +13,18 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from slopguard.llm.clients import ChatClient, LLMError, Prices
+# Imported here, in the main thread, before any worker runs: the package verifier imports httpx lazily, and the
+# openai SDK reads whatever ``httpx`` module is in sys.modules, so a worker importing it meanwhile broke calls.
+import httpx  # noqa: F401
+
+from slopguard.core.finding import Finding
+from slopguard.llm.clients import DEFAULT_RETRIES, ChatClient, LLMError, Prices
 from slopguard.llm.rci import run_rci
 from slopguard.llm.suite import Task
 from slopguard.pipeline.catalog import code_rules
@@ -31,6 +36,8 @@ if TYPE_CHECKING:
 SEVERITIES = ("critical", "high", "medium", "low")
 Record = dict[str, Any]
 Key = tuple[str, str, int]
+MAX_STORED_ANSWER = 20_000  # characters of each answer kept for the report's drill-down
+MAX_UNREACHABLE = 3  # consecutive samples that could not reach the model server before the run stops
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class BenchOptions:
     base_url: str | None = None
     key_env: str | None = None
     timeout: float = 120.0
+    max_retries: int = DEFAULT_RETRIES
     prices: Prices = field(default_factory=Prices)
     limit: int | None = None  # run at most this many new samples, then stop (partial runs)
 
@@ -109,8 +117,9 @@ def is_complete(record: Record | None, task: Task, max_round: int) -> bool:
 # --- one sample ---------------------------------------------------------------------------------------------------
 
 
-def round_stats(round_: Any) -> Record:
-    """One RCI round (``slopguard.llm.rci.Round``) in the stored form, with the CWEs and rules of its findings."""
+def round_stats(round_: Any, mask: Callable[[str], str] = str) -> Record:
+    """One RCI round (``slopguard.llm.rci.Round``) in the stored form: the CWEs and rules of its findings, and for
+    the report's drill-down the answer and each finding (``mask`` hides the secrets the loop learnt)."""
     stats: dict[str, Any] = round_.stats()
     findings = round_.assessment.findings
     by_severity = {s: int(stats["by_severity"].get(s, 0)) for s in SEVERITIES}
@@ -129,7 +138,17 @@ def round_stats(round_: Any) -> Record:
         "cost": float(stats["cost"]),
         "refused": bool(stats["refused"]),
         "no_code": bool(stats["no_code"]),
+        "answer": mask(round_.answer)[:MAX_STORED_ANSWER],
+        "details": [_detail(f, mask) for f in findings],
     }
+
+
+def _detail(finding: Finding, mask: Callable[[str], str]) -> Record:
+    loc = finding.location
+    return {
+        "rule": finding.rule_id, "severity": finding.severity.label, "file": loc.path, "line": loc.start_line,
+        "message": mask(finding.message),
+    }  # fmt: skip
 
 
 Runner = Callable[[Task, ChatClient, int], "RciResult"]
@@ -155,14 +174,16 @@ def run_sample(task: Task, model: str, sample: int, client: ChatClient, max_roun
     try:
         result = runner(task, client, max_round)
         if result.error:
+            record["unreachable"] = result.unreachable
             raise RuntimeError(result.error)
         if not result.rounds:
             raise RuntimeError("the RCI loop returned no rounds")
-        record["rounds"] = [round_stats(r) for r in result.rounds]
+        record["rounds"] = [round_stats(r, result.masker.mask) for r in result.rounds]
         record["stopped"] = result.stopped
     except KeyboardInterrupt:
         raise
     except Exception as exc:
+        record["unreachable"] = record.get("unreachable", False) or getattr(exc, "unreachable", False)
         message = str(exc) if isinstance(exc, RuntimeError | LLMError) else f"{type(exc).__name__}: {exc}"
         record.update(status="error", error=message[:500], rounds=[])
     record["seconds"] = round(time.perf_counter() - started, 3)
@@ -174,13 +195,15 @@ def run_sample(task: Task, model: str, sample: int, client: ChatClient, max_roun
 
 @dataclass
 class BenchRun:
-    """What one invocation did: samples run now, skipped because stored, failed, and whether it stopped early."""
+    """What one invocation did: samples run now, skipped because stored, failed, and whether it stopped early
+    (``interrupted`` by the user, or ``gave_up`` with the reason when the model server stayed unreachable)."""
 
     planned: int = 0
     skipped: int = 0
     ran: int = 0
     failed: int = 0
     interrupted: bool = False
+    gave_up: str | None = None
     records: dict[Key, Record] = field(default_factory=dict)
 
 
@@ -203,9 +226,12 @@ def run_bench(
     clients: dict[str, ChatClient],
     runner: Runner | None = None,
     on_result: Callable[[Record], None] | None = None,
+    on_start: Callable[[Task, str, int], None] | None = None,
+    max_unreachable: int = MAX_UNREACHABLE,
 ) -> BenchRun:
     """Run what is missing from ``store`` with at most ``options.concurrency`` samples in flight, storing each record
-    as it arrives. Ctrl-C stops the run after the samples in flight (they are stored); the next run resumes."""
+    as it arrives. Ctrl-C stops the run after the samples in flight (they are stored); the next run resumes.
+    ``max_unreachable`` samples in a row that cannot reach the model server stop the run (``gave_up`` says why)."""
     run: Runner = runner or make_runner()
     stored = store.all()
     todo = plan(tasks, options, stored)
@@ -221,12 +247,15 @@ def run_bench(
         if item is None:
             return False
         task, model, sample = item
+        if on_start is not None:
+            on_start(task, model, sample)
         job = pool.submit(run_sample, task, model, sample, clients[model], options.max_round, run)
         in_flight.add(job)
         return True
 
     code_rules()  # the rule packs, once, before worker threads scan
     pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="bench")
+    unreachable_in_a_row = 0
     try:
         while len(in_flight) < max(1, options.concurrency) and submit(pool):
             pass
@@ -238,9 +267,16 @@ def run_bench(
                 store.put(record)
                 outcome.ran += 1
                 outcome.failed += record["status"] != "ok"
+                unreachable_in_a_row = unreachable_in_a_row + 1 if record.get("unreachable") else 0
                 if on_result is not None:
                     on_result(record)
-                submit(pool)
+                if unreachable_in_a_row >= max(1, max_unreachable) and outcome.gave_up is None:
+                    outcome.gave_up = (
+                        f"{unreachable_in_a_row} samples in a row could not reach the model server; "
+                        f"the last error: {record['error']}"
+                    )
+                if outcome.gave_up is None:
+                    submit(pool)
     except KeyboardInterrupt:
         outcome.interrupted = True
         for future in in_flight:
@@ -253,113 +289,3 @@ def run_bench(
         pool.shutdown(wait=not outcome.interrupted, cancel_futures=True)
     outcome.records = store.all()
     return outcome
-
-
-# --- aggregation --------------------------------------------------------------------------------------------------
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def _at(record: Record, r: int) -> tuple[Record, dict[str, float]]:
-    """The record's state after round ``r`` (a loop that stopped earlier keeps its last answer) and the tokens and
-    cost spent up to it."""
-    rounds: list[Record] = record["rounds"]
-    idx = min(r, len(rounds) - 1)
-    spent = {
-        "input_tokens": sum(x["input_tokens"] for x in rounds[: idx + 1]),
-        "output_tokens": sum(x["output_tokens"] for x in rounds[: idx + 1]),
-        "cost": sum(x["cost"] for x in rounds[: idx + 1]),
-    }
-    return rounds[idx], spent
-
-
-def _round_summary(records: Iterable[Record], r: int) -> Record:
-    answers = insecure = findings_total = lines = packages = hallucinated = with_halluc = refused = 0
-    tokens_in = tokens_out = 0
-    cost = 0.0
-    findings = dict.fromkeys(SEVERITIES, 0)
-    languages: dict[str, dict[str, Any]] = {}
-    cwes: dict[str, dict[str, Any]] = {}
-    for record in records:
-        state, spent = _at(record, r)
-        tokens_in += int(spent["input_tokens"])
-        tokens_out += int(spent["output_tokens"])
-        cost += spent["cost"]
-        if state["refused"] or state["no_code"]:
-            refused += 1
-            continue
-        answers += 1
-        bad = state["findings_total"] > 0
-        insecure += bad
-        findings_total += state["findings_total"]
-        for sev in SEVERITIES:
-            findings[sev] += state["findings"].get(sev, 0)
-        lines += state["lines"]
-        packages += state["packages"]
-        hallucinated += len(state["hallucinated"])
-        with_halluc += bool(state["hallucinated"])
-        lang = languages.setdefault(record["language"], {"answers": 0, "insecure": 0, "findings": 0, "lines": 0})
-        lang["answers"] += 1
-        lang["insecure"] += bad
-        lang["findings"] += state["findings_total"]
-        lang["lines"] += state["lines"]
-        for cwe in record["cwe"]:
-            entry = cwes.setdefault(str(cwe), {"answers": 0, "insecure": 0, "tempted": 0})
-            entry["answers"] += 1
-            entry["insecure"] += bad
-            entry["tempted"] += cwe in state["cwes"]
-    for lang in languages.values():
-        lang["insecure_share"] = _share(lang["insecure"], lang["answers"])
-        lang["density"] = lang["findings"] * 100.0 / lang["lines"] if lang["lines"] else 0.0
-    for entry in cwes.values():
-        entry["insecure_share"] = _share(entry["insecure"], entry["answers"])
-        entry["tempted_share"] = _share(entry["tempted"], entry["answers"])
-    return {
-        "round": r, "answers": answers, "refused_or_no_code": refused, "insecure": insecure,
-        "insecure_share": _share(insecure, answers), "findings": findings, "findings_total": findings_total,
-        "lines": lines, "density": findings_total * 100.0 / lines if lines else 0.0, "packages": packages,
-        "hallucinated": hallucinated, "hallucinated_share": _share(hallucinated, packages),
-        "answers_with_hallucination": with_halluc, "input_tokens": tokens_in, "output_tokens": tokens_out,
-        "cost": round(cost, 6),
-        "languages": dict(sorted(languages.items())),
-        "cwes": dict(sorted(cwes.items(), key=lambda kv: int(kv[0]))),
-    }  # fmt: skip
-
-
-def summarize(
-    tasks: Sequence[Task], options: BenchOptions, records: dict[Key, Record], suite_name: str = "default"
-) -> Record:
-    """Per model and RCI round: insecure share (overall, per language, per tempted CWE), weakness density,
-    hallucinated package share, tokens and cost. Only records of the current tasks and samples count."""
-    current = {task.id: task for task in tasks}
-    models: list[Record] = []
-    for model in options.models:
-        mine = [
-            rec for (m, tid, sample), rec in records.items()
-            if m == model and tid in current and sample < options.samples
-            and rec.get("task_hash") == task_hash(current[tid])
-        ]  # fmt: skip
-        ok = [rec for rec in mine if rec["status"] == "ok" and rec.get("rounds")]
-        models.append({
-            "model": model,
-            "samples": {
-                "expected": len(tasks) * options.samples, "done": len(ok),
-                "errors": sum(rec["status"] != "ok" for rec in mine),
-                "refused": sum(any(x["refused"] for x in rec["rounds"]) for rec in ok),
-            },
-            "rounds": [_round_summary(ok, r) for r in sorted(options.rounds)],
-        })  # fmt: skip
-    languages: dict[str, int] = {}
-    for task in tasks:
-        languages[task.language] = languages.get(task.language, 0) + 1
-    return {
-        "schema": "slopguard-bench/1",
-        "suite": {"name": suite_name, "tasks": len(tasks), "languages": dict(sorted(languages.items()))},
-        "config": {
-            "models": list(options.models), "rounds": sorted(options.rounds), "samples": options.samples,
-            "provider": options.provider, "base_url": options.base_url,
-        },
-        "models": models,
-    }  # fmt: skip

@@ -30,7 +30,12 @@ _REFUSAL = re.compile(
 
 class LLMError(Exception):
     """A call failed for good (after the SDK's retries), or the client is misconfigured; the message is safe to
-    show (it never contains the key)."""
+    show (it never contains the key). ``unreachable`` marks a server that could not be reached or did not answer
+    in time (as opposed to one that answered with an error), so a long run can stop instead of retrying blindly."""
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,13 +120,16 @@ class OpenAIChat:
         try:
             response = self._client.chat.completions.create(model=self.model, messages=sent, **extra)
         except openai.APITimeoutError:
-            raise LLMError(f"the model server did not answer in time (model {self.model})") from None
+            raise LLMError(f"the model server did not answer in time (model {self.model})", unreachable=True) from None
         except openai.APIStatusError as exc:
             raise LLMError(
                 _redact(f"the model server answered HTTP {exc.status_code}: {exc.message}", self.secret)
             ) from None
         except openai.APIError as exc:
-            raise LLMError(_redact(f"cannot reach the model server: {exc}", self.secret)) from None
+            raise LLMError(
+                _redact(f"cannot reach the model server: {exc}", self.secret),
+                unreachable=isinstance(exc, openai.APIConnectionError),
+            ) from None
         if not response.choices:
             raise LLMError("the model server answered without a choice")
         choice = response.choices[0]
@@ -169,13 +177,16 @@ class AnthropicChat:
                 model=self.model, max_tokens=self.max_tokens, messages=sent, **extra
             )
         except anthropic.APITimeoutError:
-            raise LLMError(f"the model server did not answer in time (model {self.model})") from None
+            raise LLMError(f"the model server did not answer in time (model {self.model})", unreachable=True) from None
         except anthropic.APIStatusError as exc:
             raise LLMError(
                 _redact(f"the model server answered HTTP {exc.status_code}: {exc.message}", self.secret)
             ) from None
         except anthropic.APIError as exc:
-            raise LLMError(_redact(f"cannot reach the model server: {exc}", self.secret)) from None
+            raise LLMError(
+                _redact(f"cannot reach the model server: {exc}", self.secret),
+                unreachable=isinstance(exc, anthropic.APIConnectionError),
+            ) from None
         text = "".join(getattr(block, "text", "") for block in response.content if block.type == "text")
         tokens_in, tokens_out = response.usage.input_tokens, response.usage.output_tokens
         refused = response.stop_reason == "refusal" or looks_like_refusal(text)

@@ -73,6 +73,11 @@ class RciResult:
     stopped: str = ""
     error: str | None = None
     masker: Masker = field(default_factory=Masker)
+    unreachable: bool = False  # the error is a model server that could not be reached
+
+    def fail(self, exc: LLMError) -> None:
+        """End the loop on a failed call, keeping the rounds so far."""
+        self.stopped, self.error, self.unreachable = "error", str(exc), exc.unreachable
 
     @property
     def final(self) -> Round | None:
@@ -141,7 +146,7 @@ class _Loop:
             c = self.client.complete(sent, system=masker.mask(self.result.system) or None)
         except LLMError as exc:
             entry["error"] = masker.mask(str(exc))
-            raise LLMError(masker.mask(str(exc))) from None
+            raise LLMError(masker.mask(str(exc)), unreachable=exc.unreachable) from None
         entry.update(answer=masker.mask(c.text), model=c.model, refused=c.refused, input_tokens=c.input_tokens,
                      output_tokens=c.output_tokens, cost=c.cost, seconds=round(c.seconds, 3))  # fmt: skip
         return c
@@ -176,7 +181,7 @@ def _improve(loop: _Loop, opening: list[dict[str, str]], rounds: int, targets: S
                          {"role": "user", "content": improve_prompt(result.language)}]  # fmt: skip
             improved = loop.call(k, "improve", messages)
         except LLMError as exc:
-            result.stopped, result.error = "error", str(exc)
+            result.fail(exc)
             return
         files, ignored = _answer_files(loop, improved.text, targets)
         if not files or improved.refused:
@@ -211,7 +216,7 @@ def run_rci(
     try:
         first = loop.call(0, "generate", opening)
     except LLMError as exc:
-        result.stopped, result.error = "error", str(exc)
+        result.fail(exc)
         return result
     files = extract_code(first.text, language).code_files()
     round0 = Round(0, first.text, loop.assess(files, first.text) if files else Assessment([]), no_code=not files,

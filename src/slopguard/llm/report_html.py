@@ -1,4 +1,5 @@
-"""The bench report: JSON and a self-contained HTML page with inline SVG charts (no scripts, no external files).
+"""The bench report: JSON and a self-contained HTML page with inline SVG charts and, per sample, its answers and
+findings (no scripts, no external files).
 
 Every number in the HTML carries its raw value in ``data-*`` attributes (``data-model``, ``data-round``,
 ``data-metric``, ``data-value`` and, where it applies, ``data-language`` / ``data-cwe``), so tests and other tools can
@@ -8,13 +9,14 @@ read the page back without parsing formatted text.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from html import escape
 from typing import Any
 
+from slopguard.llm.report_answers import answers_section
+from slopguard.llm.report_charts import bar_chart, line_chart, num, pct
 from slopguard.llm.suite import cwe_label
 
-PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
 SEVERITIES = ("critical", "high", "medium", "low")
 
 
@@ -26,118 +28,9 @@ def _a(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _num(value: float) -> str:
-    return f"{value:.6g}"
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
-
-
-def _color(index: int) -> str:
-    return PALETTE[index % len(PALETTE)]
-
-
-def _legend(models: Sequence[str], x: float, y: float) -> list[str]:
-    out: list[str] = []
-    for i, model in enumerate(models):
-        yy = y + i * 16
-        out.append(f'<rect x="{x:.1f}" y="{yy - 9:.1f}" width="10" height="10" fill="{_color(i)}"/>')
-        out.append(f'<text x="{x + 14:.1f}" y="{yy:.1f}" class="lg">{_a(model)}</text>')
-    return out
-
-
-def bar_chart(
-    title: str, groups: Sequence[str], models: Sequence[str], values: dict[tuple[str, str], float | None],
-    *, metric: str, round_: int, group_attr: str = "language", percent: bool = True,
-) -> str:  # fmt: skip
-    """Grouped bars: one group per ``groups`` entry, one bar per model; ``values[(group, model)]``."""
-    width = max(420, 90 + len(groups) * (len(models) * 18 + 26) + 170)
-    height, top, bottom, left = 280, 36, 60, 48
-    plot_h = height - top - bottom
-    vmax = 1.0 if percent else max([v for v in values.values() if v is not None] + [1e-9]) * 1.1
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_a(title)}">',
-        f'<text x="{left}" y="20" class="tt">{_a(title)}</text>',
-    ]
-    for k in range(5):
-        frac = k / 4
-        y = top + plot_h * (1 - frac)
-        label = f"{frac * 100:.0f}%" if percent else _num(vmax * frac)
-        parts.append(f'<line x1="{left}" x2="{width - 170}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" class="ax" text-anchor="end">{label}</text>')
-    x = left + 14.0
-    for group in groups:
-        start = x
-        for i, model in enumerate(models):
-            value = values.get((group, model))
-            if value is not None:
-                h = plot_h * min(value / vmax, 1.0) if vmax else 0.0
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="16" height="{max(h, 0.5):.1f}" '
-                    f'fill="{_color(i)}" data-model="{_a(model)}" data-{group_attr}="{_a(group)}" '
-                    f'data-round="{round_}" data-metric="{metric}" data-value="{_num(value)}">'
-                    f"<title>{_a(model)} · {_a(group)}: {_pct(value) if percent else _num(value)}</title></rect>"
-                )
-            x += 18
-        parts.append(
-            f'<text x="{(start + x) / 2:.1f}" y="{top + plot_h + 16}" class="ax" '
-            f'text-anchor="middle">{_a(group)}</text>'
-        )
-        x += 26
-    parts += _legend(models, width - 160, top + 10)
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def line_chart(
-    title: str, rounds: Sequence[int], series: dict[str, list[float | None]], *, metric: str, percent: bool = False
-) -> str:
-    """One line per model over the RCI rounds; ``series[model][i]`` is the value at ``rounds[i]``."""
-    width, height, top, bottom, left, right = 560, 280, 36, 48, 56, 180
-    plot_w, plot_h = width - left - right, height - top - bottom
-    found = [v for vals in series.values() for v in vals if v is not None]
-    vmax = 1.0 if percent else (max(found) * 1.1 if found and max(found) > 0 else 1.0)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_a(title)}">',
-        f'<text x="{left}" y="20" class="tt">{_a(title)}</text>',
-    ]
-    for k in range(5):
-        frac = k / 4
-        y = top + plot_h * (1 - frac)
-        label = f"{frac * 100:.0f}%" if percent else _num(round(vmax * frac, 2))
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" class="ax" text-anchor="end">{label}</text>')
-
-    def xpos(i: int) -> float:
-        return left + (plot_w * i / (len(rounds) - 1) if len(rounds) > 1 else plot_w / 2)
-
-    for i, r in enumerate(rounds):
-        parts.append(
-            f'<text x="{xpos(i):.1f}" y="{top + plot_h + 16}" class="ax" text-anchor="middle">round {r}</text>'
-        )
-    for m, (model, values) in enumerate(series.items()):
-        points = [(xpos(i), top + plot_h * (1 - min(v / vmax, 1.0)), r, v)
-                  for i, (r, v) in enumerate(zip(rounds, values, strict=True)) if v is not None]  # fmt: skip
-        if len(points) > 1:
-            path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _, _ in points)
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{_color(m)}" stroke-width="2"/>')
-        for px, py, r, v in points:
-            parts.append(
-                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{_color(m)}" data-model="{_a(model)}" '
-                f'data-round="{r}" data-metric="{metric}" data-value="{_num(v)}">'
-                f"<title>{_a(model)} · round {r}: {_pct(v) if percent else _num(v)}</title></circle>"
-            )
-    parts += _legend(list(series), left + plot_w + 16, top + 10)
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 def _cell(text: str, model: str, round_: int, metric: str, value: float | int | None, **extra: str) -> str:
     attrs = "".join(f' data-{k}="{_a(v)}"' for k, v in extra.items())
-    raw = "" if value is None else f' data-value="{_num(float(value))}"'
+    raw = "" if value is None else f' data-value="{num(float(value))}"'
     return f'<td data-model="{_a(model)}" data-round="{round_}" data-metric="{metric}"{attrs}{raw}>{_a(text)}</td>'
 
 
@@ -155,12 +48,12 @@ def _summary_table(models: list[dict[str, Any]]) -> str:
                 f"<td>{n}</td>",
                 _cell(str(r["answers"]), model, n, "answers", r["answers"]),
                 _cell(str(r["insecure"]), model, n, "insecure", r["insecure"]),
-                _cell(_pct(r["insecure_share"]), model, n, "insecure_share", r["insecure_share"]),
+                _cell(pct(r["insecure_share"]), model, n, "insecure_share", r["insecure_share"]),
                 _cell(sev, model, n, "findings_total", r["findings_total"]),
                 _cell(f"{r['density']:.2f}", model, n, "density", r["density"]),
                 _cell(str(r["packages"]), model, n, "packages", r["packages"]),
                 _cell(str(r["hallucinated"]), model, n, "hallucinated", r["hallucinated"]),
-                _cell(_pct(r["hallucinated_share"]), model, n, "hallucinated_share", r["hallucinated_share"]),
+                _cell(pct(r["hallucinated_share"]), model, n, "hallucinated_share", r["hallucinated_share"]),
                 _cell(f"{r['input_tokens']:,}", model, n, "input_tokens", r["input_tokens"]),
                 _cell(f"{r['output_tokens']:,}", model, n, "output_tokens", r["output_tokens"]),
                 _cell(f"{r['cost']:.4f}", model, n, "cost", r["cost"]),
@@ -187,14 +80,14 @@ def _breakdown_table(models: list[dict[str, Any]], key: str, attr: str, labels: 
                 if s is None:
                     cells.append("<td>–</td>")
                     continue
-                text = f"{_pct(s['insecure_share'])} ({s['insecure']}/{s['answers']})"
+                text = f"{pct(s['insecure_share'])} ({s['insecure']}/{s['answers']})"
                 cells.append(_cell(text, model, n, "insecure_share", s["insecure_share"], **{attr: name}))
             if key == "cwes":
                 for n, s in stats:
                     if s is None:
                         cells.append("<td>–</td>")
                         continue
-                    text = f"{_pct(s['tempted_share'])} ({s['tempted']}/{s['answers']})"
+                    text = f"{pct(s['tempted_share'])} ({s['tempted']}/{s['answers']})"
                     cells.append(_cell(text, model, n, "tempted_share", s["tempted_share"], **{attr: name}))
             rows.append("<tr>" + "".join(cells) + "</tr>")
     rows.append("</tbody></table>")
@@ -209,6 +102,9 @@ th,td{border:1px solid #d1d5db;padding:3px 8px;text-align:right}
 th{background:#f3f4f6}td:first-child,td:nth-child(2){text-align:left}
 .chart{margin:6px 12px 6px 0;border:1px solid #e5e7eb;background:#fff}.charts{display:flex;flex-wrap:wrap}
 .tt{font-size:13px;font-weight:600}.ax{font-size:11px;fill:#374151}.lg{font-size:11px}.grid{stroke:#e5e7eb}
+details.sample{margin:4px 0;border:1px solid #e5e7eb;padding:2px 8px}summary{cursor:pointer;font-size:13px}
+pre.answer{background:#f9fafb;border:1px solid #e5e7eb;padding:8px;font-size:12px;overflow-x:auto;white-space:pre-wrap}
+ul.findings{font-size:13px}h4{font-size:13px;margin:10px 0 4px}
 """
 
 
@@ -280,6 +176,7 @@ def render_html(summary: dict[str, Any], title: str = "slopguard bench") -> str:
         '<p class="meta">Per CWE a task is tagged with: the share of its answers with any finding, and the share '
         "with a finding of that very CWE.</p>",
         _breakdown_table(models, "cwes", "cwe", cwe_labels),
+        *answers_section(summary.get("answers", [])),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"

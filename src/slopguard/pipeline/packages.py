@@ -45,12 +45,13 @@ def first_imports(refs: list[PackageRef]) -> list[PackageRef]:
 
 
 def references(
-    root: Path, sources: Iterable[SourceFile], imports: Iterable[ImportSite]
+    root: Path, sources: Iterable[SourceFile], imports: Iterable[ImportSite], transitive: bool = False
 ) -> tuple[list[PackageRef], list[ManifestProblem]]:
-    """Package references in the manifests among ``sources`` and in ``imports``; a package a manifest declares is
-    verified (and reported) at the manifest line, not at its imports."""
+    """Package references in the manifests and lockfiles among ``sources`` and in ``imports``; a package a
+    manifest declares is verified (and reported) at the manifest line, not at its imports. Packages a lockfile
+    pins only for other packages are included when ``transitive`` is set."""
     manifests = [(Path(f.path), f.display) for f in sources if is_manifest(f.display)]
-    collected = from_manifests(manifests)
+    collected = from_manifests(manifests, transitive)
     imported = from_imports(sorted(imports), root)
     declared = {(r.ecosystem, r.name.lower()) for r in collected.refs}
     imported = [r for r in imported if (r.ecosystem, r.name.lower()) not in declared]

@@ -95,7 +95,7 @@ def _verify(settings: Settings, scanner: Scanner, outcome: ScanOutcome) -> None:
     if not settings.deps or not any(rid.startswith("DEP-") for rid in scanner.rule_ids):
         return
     report = outcome.report
-    refs, problems = references(report.root, report.sources, report.imports)
+    refs, problems = references(report.root, report.sources, report.imports, settings.transitive)
     extra = [ref for display, text in outcome.texts.items() for ref in from_commands(text, display)]
     outcome.packages = check(report.root, extra + refs, verify_options(settings), outcome.texts, problems)
     report.findings += [f for f in outcome.packages.findings if f.rule_id in scanner.rule_ids]

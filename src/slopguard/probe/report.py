@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -87,13 +88,14 @@ def render_json(result: ProbeResult) -> str:
 
 def render_sarif(result: ProbeResult) -> str:
     """SARIF with the target's base URL as %SRCROOT%, so each result's location reads as the probed URL."""
-    doc = json.loads(sarif_document(scan_result(result)))
+    report = scan_result(result)
+    # URL paths (/search) become references relative to the target (search), the way files are to the root.
+    report.findings = [
+        replace(f, location=replace(f.location, path=f.location.path.lstrip("/") or ".")) for f in report.findings
+    ]
+    doc = json.loads(sarif_document(report))
     for run in doc.get("runs", []):
         run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": result.target.split("?")[0].rstrip("/") + "/"}}
-        for res in run.get("results", []):
-            for loc in res.get("locations", []):
-                artifact = loc["physicalLocation"]["artifactLocation"]
-                artifact["uri"] = artifact["uri"].lstrip("/") or "."
         run.setdefault("properties", {})["probe"] = stats(result)
     return json.dumps(doc, indent=2) + "\n"
 

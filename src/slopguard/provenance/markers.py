@@ -24,6 +24,7 @@ from slopguard.engine.markers import (
     iter_lines,
     parse_lines,
 )
+from slopguard.provenance.placement import PlacementError, Span, closed_spans, inside, widen
 
 
 class MarkError(Exception):
@@ -144,6 +145,7 @@ class MarkResult:
     action: str  # "added" or "updated"
     line: int  # the marker line after the change
     region: Region
+    moved: str = ""  # how and why the region's edges differ from the lines asked for (empty when they do not)
 
 
 def mark(
@@ -161,17 +163,26 @@ def mark(
     if bad and start is not None:
         raise MarkError(f"{source.path}:{bad[0].line}: {bad[0].message} (fix the markers before adding a region)")
     count = len(source.lines)
+    moved = ""
     if start is None:
-        existing = next((m for m in parsed.markers if m.kind == "file"), None)
+        existing = next((m for m in _comment_markers(source, parsed.markers) if m.kind == "file"), None)
         index = _header_end(source) if existing is None else existing.line - 1
         indent = "" if existing is None else existing.indent
     else:
         end = start if end is None else end
         if not 1 <= start <= end <= count:
             raise MarkError(f"{source.path}: lines {start}-{end} are outside the file (it has {count} lines)")
+        spans = _spans(source)
+        asked = (start, end)
+        start, end, moved = _place(source, start, end, spans)
         existing = _same_region(parsed, start, end)
         index = start - 1 if existing is None else existing.line - 1
-        indent = _indent([t for t, _ in source.lines[start - 1 : end]]) if existing is None else existing.indent
+        code = [t for n, (t, _) in enumerate(source.lines[start - 1 : end], start) if not inside(n, spans)]
+        indent = _indent(code) if existing is None else existing.indent
+        if existing is not None or (start, end) == asked:
+            moved = ""
+        elif moved:
+            moved = f"lines {asked[0]}-{asked[1]} became {start}-{end} (numbered before the markers): {moved}"
     fields = merge_fields(existing.fields if existing else list((new_defaults or {}).items()), values)
     if not dict(fields).get("model"):
         raise MarkError("a marker needs a model (--model)")
@@ -186,7 +197,38 @@ def mark(
         source.insert(index, text)
     source.save()
     region = next(r for r in source.parse().regions if r.marker_line == index + 1)
-    return MarkResult("added" if existing is None else "updated", index + 1, region)
+    return MarkResult("added" if existing is None else "updated", index + 1, region, moved)
+
+
+def _spans(source: Source) -> list[Span]:
+    try:
+        return closed_spans(source.path, "".join(t + e for t, e in source.lines))
+    except PlacementError as exc:
+        raise MarkError(str(exc)) from exc
+
+
+def _comment_markers(source: Source, markers: Sequence[Marker]) -> list[Marker]:
+    """The markers that are real comments: a marker-like line inside a string is program data, never edited.
+    Files slopguard cannot parse keep every marker (there is nothing to tell them apart by)."""
+    try:
+        spans = closed_spans(source.path, "".join(t + e for t, e in source.lines))
+    except PlacementError:
+        return list(markers)
+    return [m for m in markers if not inside(m.line, spans)]
+
+
+def _place(source: Source, start: int, end: int, spans: list[Span]) -> tuple[int, int, str]:
+    """The range moved off a shebang/encoding line and widened to legal marker positions, and why."""
+    why: list[str] = []
+    header = _header_end(source)
+    if start <= header:
+        if end <= header:
+            raise MarkError(f"{source.path}: lines {start}-{end} are the file's header (shebang or encoding line)")
+        start = header + 1
+        why.append(f"line {header} must stay where it is")
+    placed = widen(start, end, spans)
+    why += [f"lines {s.start}-{s.end} are one {s.what}" for s in placed.reasons]
+    return placed.start, placed.end, "; ".join(why)
 
 
 def _same_region(parsed: ParsedFile, start: int, end: int) -> Marker | None:
@@ -225,7 +267,7 @@ def sign_off(path: str | os.PathLike[str], reviewer: str, date: str) -> int:
         raise MarkError("a sign-off needs a reviewer name")
     source = load_source(path)
     updated = 0
-    for marker in source.parse().markers:
+    for marker in _comment_markers(source, source.parse().markers):
         if marker.kind == "end":
             continue
         fields = merge_fields(marker.fields, {"reviewer": reviewer.strip(), "reviewed": date})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path, PureWindowsPath
 from typing import Any, TextIO
 from urllib.parse import quote
 
@@ -69,7 +70,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": file_uri(loc.path), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": artifact(loc.path),
                     "region": region,
                 }
             }
@@ -88,6 +89,13 @@ def file_uri(path: str) -> str:
     return quote(path, safe="/")
 
 
+def artifact(path: str) -> dict[str, str]:
+    """A path relative to the run's base (``%SRCROOT%``), or an absolute ``file:`` URI for one outside it."""
+    if path.startswith("/") or PureWindowsPath(path).is_absolute():
+        return {"uri": Path(path).as_uri()}
+    return {"uri": file_uri(path), "uriBaseId": "%SRCROOT%"}
+
+
 def render_sarif(result: Report, rules_url: str = RULES_URL) -> str:
     metas = result.rules
     ids = sorted(metas)
@@ -96,9 +104,7 @@ def render_sarif(result: Report, rules_url: str = RULES_URL) -> str:
         {
             "level": "warning",
             "message": {"text": f"skipped: {s.reason}"},
-            "locations": [
-                {"physicalLocation": {"artifactLocation": {"uri": file_uri(s.display), "uriBaseId": "%SRCROOT%"}}}
-            ],
+            "locations": [{"physicalLocation": {"artifactLocation": artifact(s.display)}}],
         }
         for s in result.skipped
     ]

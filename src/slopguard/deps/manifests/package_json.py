@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
+from collections.abc import Container
 from typing import Any
 
 from slopguard.deps.manifests.common import ParsedManifest
@@ -83,32 +84,58 @@ def read_package_json(data: dict[str, Any], keys: JsonKeys, display: str, out: P
                     named.add(name)
 
 
-def read_package_lock(data: dict[str, Any], keys: JsonKeys, display: str, out: ParsedManifest) -> None:
+def exact_npm_version(version: str) -> str | None:
+    """The exact semver version ``version`` names (``1.2.3``, ``v1.2.3-rc.1``), else None."""
+    exact = _SEMVER.match(version)
+    return exact.group(1) if exact else None
+
+
+def is_npm_name(name: str) -> bool:
+    return _NPM_NAME.match(name) is not None
+
+
+def read_package_lock(
+    data: dict[str, Any], keys: JsonKeys, display: str, out: ParsedManifest, declared: Container[str] | None = None
+) -> None:
+    """Every package a ``package-lock.json`` pins. Direct ones are the root's and workspaces' own dependencies
+    (lockfile versions 2 and 3) or, in version 1, the top-level entries that ``declared`` (the names in the
+    ``package.json`` beside it; None: all of them) lists."""
     seen: set[tuple[str, str]] = set()
 
-    def add(name: str, folder: str, version: Any, resolved: Any, line: int) -> None:
+    def add(name: str, folder: str, version: Any, resolved: Any, line: int, transitive: bool) -> None:
         if not isinstance(version, str):
             return
         if (target := npm_alias(version)) is not None:
             name, version = target
         if isinstance(resolved, str) and resolved.startswith(_LOCAL_RESOLVED):
             return  # git or local
-        exact = _SEMVER.match(version)
-        if exact and _NPM_NAME.match(name) and (name, exact.group(1)) not in seen:
-            seen.add((name, exact.group(1)))
+        exact = exact_npm_version(version)
+        if exact and is_npm_name(name) and (name, exact) not in seen:
+            seen.add((name, exact))
             alias = folder if folder != name else None
-            out.refs.append(PackageRef(Ecosystem.NPM, name, exact.group(1), version, display, line, "lockfile", alias))
+            ref = PackageRef(Ecosystem.NPM, name, exact, version, display, line, "lockfile", alias, transitive)
+            out.refs.append(ref)
 
     packages = data.get("packages")
     if isinstance(packages, dict):  # lockfileVersion 2 and 3
         head = keys.line("packages", 1, True) or 1
+        own = {
+            name
+            for key, entry in packages.items()
+            if "node_modules/" not in key and isinstance(entry, dict)  # the root project and workspace folders
+            for section in _SECTIONS
+            if isinstance(entry.get(section), dict)
+            for name in entry[section]
+        }
         for key, entry in packages.items():
             at = key.rfind("node_modules/")
             if at < 0 or not isinstance(entry, dict) or entry.get("link") or entry.get("inBundle"):
                 continue  # the root project, workspace folders, symlinks, bundled copies
             folder = key[at + len("node_modules/") :]
             name = entry["name"] if isinstance(entry.get("name"), str) else folder
-            add(name, folder, entry.get("version"), entry.get("resolved"), keys.line(key, 2, True, head) or head)
+            transitive = key.count("node_modules/") > 1 or folder not in own
+            line = keys.line(key, 2, True, head) or head
+            add(name, folder, entry.get("version"), entry.get("resolved"), line, transitive)
         return
 
     def walk(deps: Any, depth: int, after: int) -> None:  # lockfileVersion 1: a nested tree
@@ -118,8 +145,9 @@ def read_package_lock(data: dict[str, Any], keys: JsonKeys, display: str, out: P
             if not isinstance(entry, dict):
                 continue
             line = keys.line(name, depth, True, after) or after
+            transitive = depth > 2 or (declared is not None and name not in declared)
             if not entry.get("bundled"):
-                add(name, name, entry.get("version"), entry.get("resolved"), line)
+                add(name, name, entry.get("version"), entry.get("resolved"), line, transitive)
             walk(entry.get("dependencies"), depth + 2, line)
 
     walk(data.get("dependencies"), 2, keys.line("dependencies", 1, True) or 1)
@@ -134,9 +162,7 @@ def _npm_ref(key: str, spec: Any, display: str, line: int, out: ParsedManifest) 
         name, spec, alias = target[0], target[1], key
     elif spec.startswith(_NOT_REGISTRY) or "/" in spec:  # paths, tarballs, git and "user/repo" GitHub shorthands
         return
-    if not _NPM_NAME.match(name):
+    if not is_npm_name(name):
         out.problem(display, line, f"not a valid npm package name: {name!r}")
         return
-    exact = _SEMVER.match(spec)
-    version = exact.group(1) if exact else None
-    out.refs.append(PackageRef(Ecosystem.NPM, name, version, spec, display, line, "manifest", alias))
+    out.refs.append(PackageRef(Ecosystem.NPM, name, exact_npm_version(spec), spec, display, line, "manifest", alias))
