@@ -1,13 +1,14 @@
 """Documented flaws of intentionally vulnerable applications: how many slopguard finds, beside Semgrep.
 
-Each application is pinned to a commit; its flaws are the ones its own documentation lists (DVNA's
-docs/solution/, NodeGoat's tutorial pages), each with the file and lines the documentation points at. A flaw is
+Each application is described by one file in ``benchmarks/vulnapps/`` (repository, pinned commit, language, the
+Semgrep rule folders that apply, and the flaws its own documentation lists — DVNA's docs/solution/, NodeGoat's
+tutorial pages — each with the file and lines the documentation points at). A flaw is
 found by a tool when the tool reports anything on those lines (one line of slack either side), whatever the rule:
 both tools are scored the same way. None of these applications was used while the rules were written.
 
-    python benchmarks/vulnapps.py --apps DIR                      # DIR/dvna, DIR/NodeGoat (checkouts at the commits)
-    python benchmarks/vulnapps.py --apps DIR --semgrep-rules PATH # also Semgrep's community rules (javascript, html,
-                                                                  # generic), with semgrep on PATH
+    python benchmarks/vulnapps.py --apps DIR                      # DIR/<name>: checkouts at the pinned commits
+    python benchmarks/vulnapps.py --apps DIR --semgrep-rules PATH # also Semgrep's community rules (the folders each
+                                                                  # app names), with semgrep on PATH
 
 A missing checkout is not fetched: the script prints the ``git clone`` / ``git checkout`` that gets it.
 Exit status: 0 when every requested tool ran, 2 otherwise.
@@ -23,6 +24,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+APPS_DIR = Path(__file__).resolve().parent / "vulnapps"
+
 
 @dataclass(frozen=True)
 class Flaw:
@@ -33,41 +36,24 @@ class Flaw:
 
 @dataclass(frozen=True)
 class App:
+    """One application: where to get it, which of Semgrep's rule folders apply, and its documented flaws."""
+
     name: str
     repo: str
     commit: str
     language: str
+    semgrep: tuple[str, ...]
     flaws: tuple[Flaw, ...]
 
 
-APPS = (
-    App("dvna", "appsecco/dvna", "9ba473add536f66ac9007966acb2a775dd31277a", "javascript", (
-        Flaw("core/appHandler.js", (10, 11), "SQL injection in user search (A1)"),
-        Flaw("core/appHandler.js", (39, 39), "command injection in ping (A1)"),
-        Flaw("core/authHandler.js", (49, 49), "reset token is md5(login) (A2)"),
-        Flaw("core/authHandler.js", (78, 78), "reset token is md5(login), second check (A2)"),
-        Flaw("server.js", (24, 24), "hard-coded session secret (A2)"),
-        Flaw("core/appHandler.js", (207, 211), "user objects with password hashes sent to the client (A3)"),
-        Flaw("core/appHandler.js", (235, 235), "XXE: libxmljs with noent (A4)"),
-        Flaw("core/appHandler.js", (197, 197), "mathjs eval of input, stack trace to the client (A6/A9)"),
-        Flaw("views/app/products.ejs", (20, 20), "reflected XSS in the search term (A7)"),
-        Flaw("views/app/products.ejs", (49, 52), "stored XSS in the product list (A7)"),
-        Flaw("views/app/adminusers.ejs", (40, 42), "DOM XSS through innerHTML (A7)"),
-        Flaw("core/appHandler.js", (218, 218), "node-serialize unserialize of an upload (A8)"),
-        Flaw("core/appHandler.js", (188, 188), "open redirect (AX)"),
-    )),
-    App("NodeGoat", "OWASP/NodeGoat", "c5cb68a7084e4ae7dcc60e6a98768720a81841e8", "javascript", (
-        Flaw("app/routes/contributions.js", (32, 34), "server-side JavaScript injection with eval (A1)"),
-        Flaw("app/data/allocations-dao.js", (78, 78), "NoSQL injection through $where (A1)"),
-        Flaw("app/routes/session.js", (64, 64), "log injection from the login name (A1)"),
-        Flaw("server.js", (78, 98), "session cookie without secure/httpOnly (A2)"),
-        Flaw("server.js", (137, 137), "template autoescape switched off: stored XSS (A3)"),
-        Flaw("app/views/profile.html", (78, 78), "user-controlled URL in href (A3)"),
-        Flaw("app/routes/index.js", (72, 72), "open redirect in /learn (A10)"),
-        Flaw("app/routes/profile.js", (59, 61), "ReDoS in the bank routing check"),
-        Flaw("app/routes/research.js", (16, 16), "SSRF through the research URL"),
-    )),
-)  # fmt: skip
+def load_apps(folder: Path = APPS_DIR) -> list[App]:
+    """Every ``<app>.json`` in ``folder`` (name, repo, commit, language, semgrep, documentation, flaws)."""
+    apps = []
+    for path in sorted(folder.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        flaws = tuple(Flaw(f["path"], (f["lines"][0], f["lines"][-1]), f["what"]) for f in doc["flaws"])
+        apps.append(App(doc["name"], doc["repo"], doc["commit"], doc["language"], tuple(doc["semgrep"]), flaws))
+    return apps
 
 
 def _slopguard(root: Path) -> set[tuple[str, int]]:
@@ -80,11 +66,11 @@ def _slopguard(root: Path) -> set[tuple[str, int]]:
     return {(_relative(f["location"]["path"], root), f["location"]["start_line"]) for f in doc["findings"]}
 
 
-def _semgrep(root: Path, rules: Path) -> set[tuple[str, int]] | None:
+def _semgrep(root: Path, rules: Path, folders: tuple[str, ...]) -> set[tuple[str, int]] | None:
     exe = shutil.which("semgrep")
     if exe is None:
         return None
-    configs = [arg for sub in ("javascript", "html", "generic") for arg in ("--config", str(rules / sub))]
+    configs = [arg for sub in folders for arg in ("--config", str(rules / sub))]
     proc = subprocess.run(
         [exe, "--metrics=off", "--disable-version-check", "-q", "--json", *configs, "--exclude", "node_modules",
          str(root)],
@@ -110,9 +96,9 @@ def main() -> int:
     parser.add_argument("--semgrep-rules", type=Path, help="checkout of semgrep/semgrep-rules: also run Semgrep")
     args = parser.parse_args()
     status = 0
-    totals = {"slopguard": 0, "semgrep": 0, "flaws": 0}
-    print(f"{'app':<10} {'flaws':>5} {'slopguard':>9} {'semgrep':>8}")
-    for app in APPS:
+    totals: dict[str, list[int]] = {}  # language -> [flaws, slopguard, semgrep]
+    print(f"{'app':<16} {'language':<11} {'flaws':>5} {'slopguard':>9} {'semgrep':>8}")
+    for app in load_apps():
         root = args.apps / app.name
         if not root.is_dir():
             print(f"missing {root}: git clone https://github.com/{app.repo} {root} && "
@@ -120,20 +106,23 @@ def main() -> int:
             status = 2
             continue
         ours = _slopguard(root)
-        theirs = _semgrep(root, args.semgrep_rules) if args.semgrep_rules else None
+        theirs = _semgrep(root, args.semgrep_rules, app.semgrep) if args.semgrep_rules else None
         if args.semgrep_rules and theirs is None:
             status = 2
         found_ours = [f for f in app.flaws if _found(f, ours)]
         found_theirs = [f for f in app.flaws if theirs is not None and _found(f, theirs)]
         semgrep_cell = str(len(found_theirs)) if theirs is not None else "-"
-        print(f"{app.name:<10} {len(app.flaws):>5} {len(found_ours):>9} {semgrep_cell:>8}")
+        print(f"{app.name:<16} {app.language:<11} {len(app.flaws):>5} {len(found_ours):>9} {semgrep_cell:>8}")
         for flaw in app.flaws:
             marks = ("S" if flaw in found_ours else ".") + ("G" if flaw in found_theirs else ".")
             print(f"    {marks} {flaw.path}:{flaw.lines[0]} {flaw.what}")
-        totals["flaws"] += len(app.flaws)
-        totals["slopguard"] += len(found_ours)
-        totals["semgrep"] += len(found_theirs)
-    print(f"{'total':<10} {totals['flaws']:>5} {totals['slopguard']:>9} {totals['semgrep']:>8}")
+        row = totals.setdefault(app.language, [0, 0, 0])
+        row[0] += len(app.flaws)
+        row[1] += len(found_ours)
+        row[2] += len(found_theirs)
+    print()
+    for language, (flaws, ours_n, theirs_n) in sorted(totals.items()):
+        print(f"{'total':<16} {language:<11} {flaws:>5} {ours_n:>9} {theirs_n:>8}")
     print("S: slopguard reports the flaw, G: Semgrep does")
     return status
 

@@ -52,6 +52,7 @@ class Upstream:
                 Route("/v1/chat/completions", self.chat, methods=["POST"]),
                 Route("/v1/responses", self.responses, methods=["POST"]),
                 Route("/v1/messages", self.messages, methods=["POST"]),
+                Route("/v1/messages/count_tokens", self.count_tokens, methods=["POST"]),
                 Route("/v1/models", self.models, methods=["GET"]),
             ]
         )
@@ -64,6 +65,10 @@ class Upstream:
     def _pieces(self) -> list[str]:
         text = self.answer * self.repeat
         return [text[i : i + PIECE] for i in range(0, len(text), PIECE)]
+
+    async def count_tokens(self, request: Request) -> Response:
+        body = await self._record(request)
+        return JSONResponse({"input_tokens": len(json.dumps(body)) // 4})
 
     async def models(self, request: Request) -> Response:
         await self._record(request)

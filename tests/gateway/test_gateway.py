@@ -4,6 +4,7 @@ answer with ``shell=True`` and an invented package, or the refusal in block mode
 
 from __future__ import annotations
 
+import json
 import logging
 
 import anthropic
@@ -153,6 +154,16 @@ def test_anthropic_messages_round_trip(gateways: Gateways, registry: HTTPServer,
     assert sent.path == "/v1/messages"
     assert sent.body["system"].startswith("You are terse.\n\n") and INSTRUCTIONS_MARK in sent.body["system"]
     assert KEY in (sent.headers.get("x-api-key"), sent.headers.get("authorization", "").removeprefix("Bearer "))
+
+
+def test_anthropic_token_count_is_passed_through_with_the_instructions(gateways: Gateways) -> None:
+    client = anthropic.Anthropic(base_url=gateways.annotate, api_key=KEY, max_retries=0)
+    counted = client.messages.count_tokens(model="claude-test", messages=[{"role": "user", "content": "hi"}])
+    sent = gateways.upstream.requests[-1]
+    assert sent.path == "/v1/messages/count_tokens"
+    assert KEY in (sent.headers.get("x-api-key", ""), sent.headers.get("authorization", "").removeprefix("Bearer "))
+    assert "slopguard" in json.dumps(sent.body["system"]).lower()
+    assert counted.input_tokens == len(json.dumps(sent.body)) // 4
 
 
 def test_anthropic_stream_is_blocked(gateways: Gateways, registry: HTTPServer) -> None:

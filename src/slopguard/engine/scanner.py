@@ -22,6 +22,7 @@ from slopguard.core.roles import (
     excluded_reason,
     parse_roles,
     role_from_content,
+    role_of,
 )
 from slopguard.core.rule import RuleMeta
 from slopguard.engine.languages import language_of
@@ -162,7 +163,9 @@ class Scanner:
         job = (display, padded.encode(), language)
         (fr,) = _analyse_batch([job], self.rule_ids, self.settings.max_file_size, self.settings.time_budget)
         result = Report(self.settings.root, rules=self.rules, allow_skipped=self.settings.allow_skipped)
-        self._collect(result, [fr], {})
+        # A buffer named after a file (an editor's) is judged by its path's role, as a scan of the file is; never by
+        # its content, which the text's author writes ("Code generated ... DO NOT EDIT" must not quiet an answer).
+        self._collect(result, [fr], {display: role_of(display, parse_roles(self.settings.roles))})
         result.imports = [(display, m, n, language) for m, n in fr.imports]
         result.seconds = time.perf_counter() - started
         return result

@@ -71,6 +71,7 @@ class Gateway:
             Route("/v1/chat/completions", self._handler(chat.API), methods=["POST"]),
             Route("/v1/responses", self._handler(responses.API), methods=["POST"]),
             Route("/v1/messages", self._handler(messages.API), methods=["POST"]),
+            Route("/v1/messages/count_tokens", self.count_tokens, methods=["POST"]),
             Route("/v1/models", self.models, methods=["GET"]),
             Route("/v1/models/{model:path}", self.models, methods=["GET"]),
         ]
@@ -104,6 +105,27 @@ class Gateway:
         if isinstance(sent, Response):
             return sent
         return await self._passed_back(sent, chat.API)
+
+    async def count_tokens(self, request: Request) -> Response:
+        """Anthropic's token count: nothing to check, so passed through (bounded), with the instructions added as
+        they are to the call itself, so the count is the one the call will use."""
+        api = messages.API
+        try:
+            body = json.loads(await read_request(request, self.config.limits.request_bytes))
+            if not isinstance(body, dict):
+                raise ValueError("the request body must be a JSON object")
+            body = api.add_instructions(body, self.config.instructions)
+        except TooLarge as exc:
+            return _error(api, 413, "request_too_large", str(exc))
+        except ValueError as exc:
+            return _error(api, 400, "invalid_request_error", str(exc))
+        upstream = httpx.Request(
+            "POST", self._url(request, True), headers=forwarded_headers(request.headers), json=body
+        )
+        sent = await self._send(upstream, api)
+        if isinstance(sent, Response):
+            return sent
+        return await self._passed_back(sent, api)
 
     async def _passed_back(self, response: httpx.Response, api: Api) -> Response:
         try:

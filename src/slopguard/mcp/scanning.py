@@ -32,7 +32,8 @@ def snippet_languages() -> list[str]:
 
 
 def _settings(ws: Workspace, verify_packages: bool) -> Settings:
-    return ws.settings.with_overrides(deps=ws.settings.deps and verify_packages)
+    # One process: tools run on the SDK's worker threads, and forking a process pool from a thread can hang.
+    return ws.settings.with_overrides(deps=ws.settings.deps and verify_packages, jobs=1)
 
 
 def _scanner(settings: Settings) -> Scanner:
