@@ -34,7 +34,7 @@ def _reply(reply: Reply) -> None:
 
 def _payload() -> dict[str, object]:
     try:
-        return read_payload(click.get_binary_stream("stdin"))
+        return read_payload(sys.stdin.buffer)
     except PayloadError as exc:
         click.echo(f"slopguard: {exc}", err=True)
         sys.exit(EXIT_PAYLOAD)
