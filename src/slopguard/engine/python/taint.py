@@ -516,9 +516,15 @@ class FunctionTaint:
         if not args:
             return UNKNOWN
         flow = join(args)
-        if name in ("str", "repr", "format"):
+        if name in _TEXT_OF_ARGUMENTS:
             return flow
         return Flow(max(flow.level, Level.UNKNOWN), flow.built, False, flow.origin)
+
+
+# Functions whose result is text made only of their arguments: a constant stays a constant.
+_TEXT_OF_ARGUMENTS = frozenset(
+    {"str", "repr", "format", "textwrap.dedent", "textwrap.indent", "textwrap.fill", "inspect.cleandoc"}
+)
 
 
 def _opened(path: Flow) -> Flow:

@@ -13,7 +13,7 @@ from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import ArrayDecl, callee, calls_to, string_value
 from slopguard.rules.c.dataflow import arg_flow, array_of, sized_for, string_arguments
-from slopguard.rules.c.formats import max_printf_length, printf_specs, string_argument_indexes
+from slopguard.rules.c.formats import max_printf_length, printf_arity, printf_specs, string_argument_indexes
 
 _COPIES = {"strcpy": "strlcpy or snprintf", "stpcpy": "stpncpy with an explicit size", "wcscpy": "wcsncpy",
            "strcat": "strlcat or snprintf", "wcscat": "wcsncat"}  # fmt: skip
@@ -60,7 +60,7 @@ def c_unbounded_copy(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     call = captures["call"][0]
     name = callee(ctx, call)
     args = ctx.arguments(call)
-    if (name not in _COPIES and name not in _FORMATS) or len(args) < 2:
+    if not _library_call(ctx, name, args):
         return
     decl = array_of(ctx, args[0])
     if name in _FORMATS:
@@ -70,6 +70,13 @@ def c_unbounded_copy(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
         severity, confidence, what = _copy_risk(ctx, name, decl, args[0], args[1])
         fix = f"use {_COPIES[name]} bounded by the destination's size"
     yield ctx.hit(call, f"{name}() {what}; {fix}", severity=severity, confidence=confidence)
+
+
+def _library_call(ctx: TSContext, name: str, args: list[Node]) -> bool:
+    """The C library's function, not a C++ library's namesake: the C signature's arguments, a buffer to write
+    into (never a string literal: ``sprintf("%d", n)`` is a formatting library's string-returning sprintf)."""
+    fits = printf_arity(name, len(args)) if name in _FORMATS else name in _COPIES and len(args) == 2
+    return fits and string_value(ctx, args[0]) is None
 
 
 def _where(ctx: TSContext, dst: Node, decl: ArrayDecl | None) -> str:

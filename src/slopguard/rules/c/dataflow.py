@@ -7,6 +7,7 @@ binding-based taint engine does not follow; ``FunctionFacts`` records those writ
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -34,6 +35,7 @@ _FILLERS = {"fgets": 0, "fgetws": 0, "gets": 0, "read": 1, "pread": 1, "recv": 1
 COPIERS = frozenset({"strcpy", "strncpy", "strcat", "strncat", "stpcpy", "stpncpy", "strlcpy", "strlcat", "memcpy",
                      "memmove", "wcscpy", "wcscat", "wcsncpy", "wcsncat"})  # fmt: skip
 _COMPARE = frozenset({"<", "<=", ">", ">="})
+_ALLOCATOR = re.compile(r"(?i)alloc")  # malloc, calloc, xmalloc, g_malloc, a project's own *_alloc
 
 
 @dataclass
@@ -52,15 +54,76 @@ class FunctionFacts:
 
 
 def sized_for(ctx: TSContext, dst: Node, sources: list[Node]) -> bool:
-    """``dst`` was allocated in this function with room computed from ``strlen`` of every non-literal source:
-    ``char *p = malloc(strlen(a) + strlen(b) + 2); sprintf(p, "%s/%s", a, b);``."""
-    name = base_name(ctx, dst)
+    """``dst`` was allocated in this function with room computed from the length of every non-literal source:
+    ``char *p = malloc(strlen(a) + strlen(b) + 2); sprintf(p, "%s/%s", a, b);``. The length may come through a
+    variable set once and only grown (``n = strlen(a); p = malloc(n + 1)``); a source that is itself a buffer
+    allocated here counts when the destination's size adds up the same lengths (``a = malloc(n + 3); ...
+    b = malloc(strlen(c) + n + 1); strcpy(b, a)``); a write at an offset (``strcpy(p + n, c)``) needs the offset
+    in the size too."""
+    target, offset = _offset_write(ctx, dst)
+    name = base_name(ctx, target)
     facts = function_facts(ctx, dst)
-    if not name or facts is None:
+    if not name or facts is None or offset is None:
         return False
-    needed = [f"strlen({ctx.compact(s)})" for s in sources if string_value(ctx, s) is None]
-    values = [ctx.compact(v) for v in facts.values.get(name, [])]
-    return any("strlen(" in v and all(n in v for n in needed) for v in values)
+    needed = [s for s in sources if string_value(ctx, s) is None]
+    for value in facts.values.get(name, []):
+        lengths = _read_names(ctx, value)
+        text = " ".join([ctx.compact(value), *(ctx.compact(v) for n in lengths for v in _length_values(facts, n))])
+        from_buffers = [s for s in needed if _sized_like(ctx, facts, s, lengths)]
+        if not offset <= lengths or ("strlen(" not in text and not from_buffers):
+            continue
+        if all(f"strlen({ctx.compact(s)})" in text or s in from_buffers for s in needed):
+            return True
+    return False
+
+
+def _offset_write(ctx: TSContext, dst: Node) -> tuple[Node, frozenset[str] | None]:
+    """``p + n + 2`` -> (p, {"n"}); ``p`` -> (p, {}); an offset with no variable in it (``p + 1``) -> (p, None)."""
+    node, offset = unwrap(dst), frozenset[str]()
+    while node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) == "+":
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            break
+        node, offset = unwrap(left), offset | _read_names(ctx, right)
+    return (dst, offset) if node == unwrap(dst) else (node, offset or None)
+
+
+def _read_names(ctx: TSContext, node: Node) -> frozenset[str]:
+    """The variables an expression reads (not the functions it calls)."""
+    return frozenset(ctx.text(n) for n in walk(node) if n.type == "identifier" and not _called(n))
+
+
+def _called(identifier: Node) -> bool:
+    parent = identifier.parent
+    return (
+        parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == identifier
+    )
+
+
+def _length_values(facts: FunctionFacts, name: str) -> list[Node]:
+    """The value of a length variable set once and otherwise only grown (``n += 2``); [] for any other name."""
+    plain = [v for v in facts.values.get(name, []) if not _grows(v)]
+    return plain if len(plain) == 1 and name not in facts.params else []
+
+
+def _grows(value: Node) -> bool:
+    """The right-hand side of ``n += ...`` or ``n *= ...``."""
+    parent = value.parent
+    operator = parent.child_by_field_name("operator") if parent is not None else None
+    grown = operator is not None and operator.type in ("+=", "*=")
+    return grown and parent is not None and parent.type == "assignment_expression"
+
+
+def _sized_like(ctx: TSContext, facts: FunctionFacts, source: Node, lengths: frozenset[str]) -> bool:
+    """``source`` is a buffer allocated here once, from variables all counted in ``lengths`` (and at least one)."""
+    name = ctx.text(unwrap(source)) if unwrap(source).type == "identifier" else ""
+    values = facts.values.get(name, []) if name not in facts.params else []
+    allocation = unwrap(values[0]) if len(values) == 1 else None
+    function = allocation.child_by_field_name("function") if allocation is not None else None
+    if function is None or not _ALLOCATOR.search(ctx.text(function)):
+        return False
+    counted = _read_names(ctx, values[0])
+    return bool(counted) and counted <= lengths
 
 
 def array_of(ctx: TSContext, node: Node) -> ArrayDecl | None:

@@ -14,7 +14,7 @@ from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import callee, calls_to, literal_like
 from slopguard.rules.c.dataflow import arg_flow
-from slopguard.rules.c.formats import PRINTF_FORMAT
+from slopguard.rules.c.formats import PRINTF_FORMAT, printf_arity
 
 _RUNTIME_FORMAT = re.compile(r"^(?:fmt|std)::(?:runtime|runtime_format|vformat|vprint)$")
 
@@ -70,8 +70,8 @@ def c_format_string(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[
     name = callee(ctx, call)
     index = PRINTF_FORMAT.get(name)
     args = ctx.arguments(call)
-    if index is None or len(args) <= index:
-        return
+    if index is None or not printf_arity(name, len(args)):
+        return  # a C++ library's own vsprintf(fmt, args) / sprintf(fmt, values...), not the C function
     fmt = args[index]
     if literal_like(ctx, fmt):
         return

@@ -54,6 +54,16 @@ class ScanfSpec:
     argument: int | None  # index among the arguments after the format; None when nothing is stored
 
 
+def printf_arity(name: str, count: int) -> bool:
+    """Whether ``count`` arguments fit the C library's ``name``: a v-variant takes exactly its format and a
+    va_list, the others their format and any number of values. A C++ library's own ``vsprintf(fmt, args)`` or
+    ``sprintf(fmt, values...)`` that builds a string is another function with the same name."""
+    index = PRINTF_FORMAT.get(name)
+    if index is None:
+        return False
+    return count == index + 2 if name.startswith("v") else count > index
+
+
 def printf_specs(fmt: str) -> list[PrintfSpec] | None:
     """The conversions of a printf format, or None when it holds a ``%`` this parser does not understand."""
     specs: list[PrintfSpec] = []

@@ -24,6 +24,7 @@ from slopguard.rules.java.common import (
     type_name,
     value_of,
 )
+from slopguard.rules.shared.trees import walk
 
 _FILTERED = re.compile(r"setObjectInputFilter\(|ObjectInputFilter|setSerialFilter|resolveClass\(")
 _SAFE_STREAMS = re.compile(r"(?i)validating|lookahead|filtered|safe|whitelist|allowlist|restricted")
@@ -32,6 +33,7 @@ _LAX_VALIDATOR = re.compile(
     r"\.class\)|allowIf(?:Base|Sub)Type\(\"java\.?\"\)"
 )
 _SAFE_YAML = re.compile(r"SafeConstructor|LoaderOptions|new Constructor\(\s*\w+\.class")
+_BUFFER_READS = frozenset({"toByteArray", "size", "close", "flush", "reset"})
 
 
 def _object_stream(obj: Node, ctx: TSContext) -> Node | None:
@@ -44,13 +46,60 @@ def _object_stream(obj: Node, ctx: TSContext) -> Node | None:
     return value
 
 
+def _own_output(node: Node, ctx: TSContext) -> bool:
+    """``out.toByteArray()`` where ``out`` is a ``new ByteArrayOutputStream()`` of this method written only through
+    ``new ObjectOutputStream(out)``: the bytes are this method's own serialization of its own objects."""
+    if node.type != "method_invocation" or method(node, ctx) != "toByteArray" or ctx.arguments(node):
+        return False
+    buffer = receiver(node)
+    func = method_of(node)
+    if buffer is None or buffer.type != "identifier" or func is None:
+        return False
+    name = ctx.text(buffer)
+    decl = declaration(name, buffer, ctx)
+    if decl is None or decl.value is None or method_of(decl.node) != func:
+        return False
+    if decl.value.type != "object_creation_expression" or type_name(decl.value, ctx) != "ByteArrayOutputStream":
+        return False
+    return all(
+        _serialization_only(use, ctx) for use in walk(func) if use.type == "identifier" and ctx.text(use) == name
+    )
+
+
+def _serialization_only(use: Node, ctx: TSContext) -> bool:
+    """A use of the round-trip buffer that cannot put foreign bytes into it."""
+    parent = use.parent
+    if parent is None:
+        return False
+    if parent.type == "variable_declarator":
+        return parent.child_by_field_name("name") == use  # its declaration, not a copy of the reference
+    if parent.type == "method_invocation" and receiver(parent) == use:
+        return method(parent, ctx) in _BUFFER_READS
+    creation = parent.parent if parent.type == "argument_list" else None
+    writer = creation is not None and creation.type == "object_creation_expression"
+    return writer and creation is not None and type_name(creation, ctx) == "ObjectOutputStream"
+
+
+def _round_trip(stream: Node, ctx: TSContext) -> bool:
+    """``new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))`` reading back what this method just
+    wrote with an ObjectOutputStream: a deep copy or a serialization test, not data from outside."""
+    if stream.type != "object_creation_expression":
+        return False
+    args = ctx.arguments(stream)
+    source = value_of(args[0], ctx) if len(args) == 1 else None
+    if source is None or source.type != "object_creation_expression":
+        return False
+    inner = ctx.arguments(source)
+    return type_name(source, ctx) == "ByteArrayInputStream" and len(inner) == 1 and _own_output(inner[0], ctx)
+
+
 def _native(call: Node, ctx: TSContext) -> Hit | None:
     obj = receiver(call)
     func = method_of(call)
     if obj is None or func is None or ctx.text(func.child_by_field_name("name")) in ("readObject", "readExternal"):
         return None  # custom serialization hooks read their own fields
     stream = _object_stream(obj, ctx)
-    if stream is None:
+    if stream is None or _round_trip(stream, ctx):
         return None
     decl = declaration(ctx.text(obj), obj, ctx) if obj.type == "identifier" else None
     if decl is not None and decl.node.type == "formal_parameter":

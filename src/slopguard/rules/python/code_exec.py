@@ -44,6 +44,8 @@ def eval_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     compiled = resolve(ctx, code)
     if isinstance(compiled, ast.Call) and ctx.call_name(compiled).rsplit(".", 1)[-1] == "compile":
         return  # exec(compile(src, ...)): reported once, at compile()
+    if _code_object(ctx, node, code) or _built_tree(ctx, compiled):
+        return
     flow = ctx.flow(code, unescaped=True)
     if not flow.dynamic or (not flow.tainted and _reads_project_file(ctx, compiled)):
         return
@@ -56,6 +58,44 @@ def eval_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         severity=severity,
         confidence=confidence,
     )
+
+
+_CODE_TYPES = frozenset({"types.CodeType", "CodeType"})
+# Syntax trees a program assembles node by node (werkzeug's URL builders, attrs-style code generation).
+_TREE_ROOTS = frozenset({"ast.Module", "ast.Expression", "ast.Interactive"})
+
+
+def _code_object(ctx: PyContext, call: ast.Call, code: ast.expr) -> bool:
+    """``exec(code)`` where ``code`` is declared a ``types.CodeType``: the source was compiled, and is judged,
+    elsewhere (an interactive console's ``runcode``, a code cache)."""
+    if not isinstance(code, ast.Name):
+        return False
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            if not node.lineno <= call.lineno <= (node.end_lineno or node.lineno):
+                continue
+            every = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            declared = [a.annotation for a in every if a.arg == code.id and a.annotation is not None]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == code.id:
+            declared = [node.annotation]
+        else:
+            continue
+        if any((ctx.qualname(a) or ctx.dotted(a) or "") in _CODE_TYPES for a in declared):
+            return True
+    return False
+
+
+def _built_tree(ctx: PyContext, value: ast.expr) -> bool:
+    """``compile(tree, ...)`` of a syntax tree the program builds from nodes: an ``ast.Module(...)`` or the tree
+    of ``ast.parse`` of a constant. Its code is what the program assembled, not a string someone sent."""
+    if not isinstance(value, ast.Call):
+        return False
+    name = ctx.qualname(value.func) or ctx.call_name(value)
+    if name == "ast.fix_missing_locations" and value.args:  # returns the tree it was given
+        return _built_tree(ctx, resolve(ctx, value.args[0]))
+    if name in _TREE_ROOTS:
+        return True
+    return name == "ast.parse" and bool(value.args) and isinstance(value.args[0], ast.Constant)
 
 
 def _confidence(flow: Flow) -> Confidence:

@@ -110,8 +110,11 @@ def grade_secret(kind: str, name: str, value: str, constant_target: bool) -> Con
     if prose or _ENV_NAME.match(text) or _HEADER_NAME.match(text) or lowered in _BENIGN_VALUES:
         return None
     plain = re.sub(r"[\W_]", "", lowered)
-    if plain == re.sub(r"[\W_]", "", name.lower()) or (text.isupper() and secret_kind(text)):
-        return None  # PASSWORD = "password", API_KEY = "api_key": a label
+    named = re.sub(r"[\W_]", "", name.lower())
+    if plain in (named, named + "s", named + "es") or named in (plain + "s", plain + "es"):
+        return None  # PASSWORD = "password", API_KEY = "api_key", {"secret": "secrets"}: a label or its plural
+    if text.isupper() and secret_kind(text):
+        return None
     label = re.fullmatch(r"_*[a-z]+(?:[_\-.][a-z]+)*", text) is not None
     if kind in ("password", "token") and constant_target and label and secret_kind(text) is not None:
         return None  # PASSWORD_PARAM-style constants: TOKEN = "access_token"
