@@ -7,14 +7,20 @@ Mapping a module to the package that provides it is the package verifier's job, 
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
+import unicodedata
 from bisect import bisect_left
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Tree
 
 Imports = list[tuple[str, int]]
+# Fields that hold statements (or handlers and match cases, which hold statements).
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 _KEYWORDS = re.compile(rb"import|require|export")
 
 
@@ -32,16 +38,20 @@ def _dynamic(call: ast.Call) -> str | None:
     return None
 
 
-def python_imports(tree: ast.Module, *, full: bool = False) -> Imports:
+def python_imports(tree: ast.Module, *, full: bool = False, source: bytes | None = None) -> Imports:
     """(module, line) for every absolute import in the tree, in line order, without duplicates.
 
     Includes imports inside functions, ``try/except ImportError`` and ``if TYPE_CHECKING`` blocks, and
     ``importlib.import_module("x")`` with a constant name; skips relative imports and ``__future__``. The module
     is the top-level name (``os`` for ``import os.path``); with ``full`` it is the dotted path, and for
     ``from a.b import c`` the path ``a.b.c`` (``c`` may be a module or just a name in ``a.b``).
+
+    With the tree's ``source``, expressions are walked only when the text can name a dynamic import; otherwise
+    only statements are (imports are statements), which is much cheaper on large files.
     """
+    nodes = _statements(tree.body) if source is not None and not _may_import_dynamically(source) else ast.walk(tree)
     found: set[tuple[str, int]] = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 found.add((alias.name if full else alias.name.split(".")[0], node.lineno))
@@ -56,6 +66,33 @@ def python_imports(tree: ast.Module, *, full: bool = False) -> Imports:
         elif isinstance(node, ast.Call) and (name := _dynamic(node)) is not None:
             found.add((name if full else name.split(".")[0], node.lineno))
     return sorted(found, key=lambda item: (item[1], item[0]))
+
+
+def _may_import_dynamically(source: bytes) -> bool:
+    """Whether the text can call ``import_module``/``__import__``. Identifiers are NFKC-normalised, so text that is
+    not ASCII is decoded as Python decodes it and normalised before looking (undecodable text always counts)."""
+    if b"import_module" in source or b"__import__" in source:
+        return True
+    if source.isascii():
+        return False
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        text = unicodedata.normalize("NFKC", source.decode(encoding))
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return True
+    return "import_module" in text or "__import__" in text
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every statement in ``body`` and in the blocks nested in it (bodies, branches, handlers, match cases)."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in _BLOCKS:
+            block = getattr(node, name, None)
+            if isinstance(block, list):
+                stack.extend(child for child in block if isinstance(child, ast.AST))
 
 
 def python_imports_from_text(text: str, *, full: bool = False) -> Imports:

@@ -79,7 +79,7 @@ class Language:
 
 
 def _python_imports(source: bytes, tree: Any, grammar: str) -> list[tuple[str, int]]:
-    return python_imports(tree, full=True)
+    return python_imports(tree, full=True, source=source)
 
 
 def _js_imports(source: bytes, tree: Any, grammar: str) -> list[tuple[str, int]]:

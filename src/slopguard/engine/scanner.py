@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
@@ -43,6 +44,13 @@ def _analyse_batch(
     from slopguard.engine.analyse import analyse  # analysis code loads only when something needs analysing
 
     return [analyse(display, data, language, rule_ids, max_size, time_budget) for display, data, language in batch]
+
+
+def _start_worker(load_rules: Callable[[], object]) -> None:
+    """A new worker process: register the rules, then freeze what is loaded (the rule packs, the grammars), which
+    lives as long as the worker, so that the cyclic garbage collector stops re-scanning it on every full pass."""
+    load_rules()
+    gc.freeze()
 
 
 def _batches(jobs: list[Job], count: int) -> list[list[Job]]:
@@ -131,7 +139,7 @@ class Scanner:
                 result.excluded.append(Skipped(source.display, excluded_reason(role)))
                 continue
             roles[source.display] = role
-            digest = content_hash(data)
+            digest = content_hash(data) if cache else ""
             cached = cache.get(source.display, digest) if cache else None
             if cached is None:
                 digests[source.display] = digest
@@ -186,7 +194,7 @@ class Scanner:
         from concurrent.futures import ProcessPoolExecutor  # only big scans pay for multiprocessing
 
         out = []
-        with ProcessPoolExecutor(max_workers=workers, initializer=self.load_rules) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(self.load_rules,)) as pool:
             futures = [pool.submit(_analyse_batch, b, rule_ids, max_size, time_budget) for b in _batches(jobs, workers)]
             for future in futures:
                 batch = future.result()

@@ -32,6 +32,7 @@ class PyContext(Memo):
         self.tree = tree
         self.imports: dict[str, str] = {}
         self.modules: set[str] = set()
+        self._imported_roots: frozenset[str] | None = None
         self._call_names: dict[int, str] = {}
         self.function: FunctionNode | None = None
         self.class_of: dict[int, ast.ClassDef] = {}
@@ -44,6 +45,7 @@ class PyContext(Memo):
 
     # ----- names ---------------------------------------------------------------------------------
     def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        self._imported_roots = None
         if isinstance(node, ast.Import):
             for alias in node.names:
                 local = alias.asname or alias.name.split(".")[0]
@@ -55,6 +57,14 @@ class PyContext(Memo):
                 self.imports[local] = f"{node.module}.{alias.name}"
                 if alias.name.islower():  # from os import path; classes are capitalised
                     self.modules.add(local)
+
+    @property
+    def imported_roots(self) -> frozenset[str]:
+        """The top-level packages of what the file has imported so far (``os`` for ``os.path.join``)."""
+        roots = self._imported_roots
+        if roots is None:
+            roots = self._imported_roots = frozenset(full.split(".", 1)[0] for full in self.imports.values())
+        return roots
 
     def is_module_call(self, func: ast.Attribute) -> bool:
         """``os.path.join`` or ``json.loads``: a function reached through an imported module."""
@@ -119,7 +129,12 @@ class PyContext(Memo):
         return e.value if isinstance(e, ast.Constant) and isinstance(e.value, str) else None
 
     def segment(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.text, node) or ""
+        """The source text of ``node`` (``ast.get_source_segment``, on lines split once per file)."""
+        return source_segment(self._source_lines, node)
+
+    @cached_property
+    def _source_lines(self) -> list[str]:
+        return source_lines(self.text)
 
     # ----- module facts --------------------------------------------------------------------------
     @cached_property
@@ -191,7 +206,7 @@ class PyContext(Memo):
         cls = self.class_of.get(id(func))
         if cls is not None and func.name in kb.COMMAND_HANDLERS:
             return any((self.dotted(b) or "").endswith("Command") for b in cls.bases)
-        cli = any(q.split(".")[0] in kb.CLI_MODULES for q in self.imports.values())
+        cli = not self.imported_roots.isdisjoint(kb.CLI_MODULES)
         for dec in func.decorator_list:
             target = dec.func if isinstance(dec, ast.Call) else dec
             qual = self.qualname(target) or ""
@@ -206,18 +221,26 @@ class PyContext(Memo):
         """Calls of module functions (``f(...)``) and of methods on ``self``/``cls``, by name."""
         sites: dict[str, list[tuple[ast.Call, FunctionNode | None, ast.stmt | None]]] = {}
         stack: list[tuple[ast.AST, FunctionNode | None, ast.stmt | None]] = [(self.tree, None, None)]
+        push = stack.append
         while stack:
             node, func, stmt = stack.pop()
             if isinstance(node, ast.stmt):
                 stmt = node
-            if isinstance(node, ast.Call):
+            elif isinstance(node, ast.Call):
                 f = node.func
                 if isinstance(f, ast.Name):
                     sites.setdefault(f.id, []).append((node, func, stmt))
                 elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in ("self", "cls"):
                     sites.setdefault(f.attr, []).append((node, func, stmt))
             inner = node if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else func
-            stack.extend((child, inner, stmt) for child in ast.iter_child_nodes(node))
+            for name in node._fields:  # ast.iter_child_nodes, without its generators
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    for child in value:
+                        if isinstance(child, ast.AST):
+                            push((child, inner, stmt))
+                elif isinstance(value, ast.AST):
+                    push((value, inner, stmt))
         return sites
 
     def _tainted_by_callers(self, func: FunctionNode) -> dict[str, Flow]:
@@ -294,6 +317,30 @@ class PyContext(Memo):
         except (tokenize.TokenError, SyntaxError):
             pass
         return found
+
+
+# Lines as the parser splits them (on \r\n, \r and \n only; form feeds stay), with their line ends.
+_SOURCE_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of ``text`` with their line ends, as the parser splits them (``ast``'s private splitter, fast)."""
+    return _SOURCE_LINE.findall(text)
+
+
+def source_segment(lines: list[str], node: ast.AST) -> str:
+    """``ast.get_source_segment(source, node) or ""``, for the source split once by :func:`source_lines`."""
+    start: int | None = getattr(node, "lineno", None)
+    end: int | None = getattr(node, "end_lineno", None)
+    col: int | None = getattr(node, "col_offset", None)
+    end_col: int | None = getattr(node, "end_col_offset", None)
+    if start is None or end is None or col is None or end_col is None:
+        return ""
+    if end == start:
+        return lines[start - 1].encode()[col:end_col].decode()
+    first = lines[start - 1].encode()[col:].decode()
+    last = lines[end - 1].encode()[:end_col].decode()
+    return "".join([first, *lines[start : end - 1], last])
 
 
 def _all_args(func: FunctionNode) -> list[ast.arg]:

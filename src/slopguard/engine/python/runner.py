@@ -11,6 +11,7 @@ import ast
 from collections.abc import Iterator, Sequence
 
 from slopguard.engine.budget import check as check_budget
+from slopguard.engine.budget import check_now
 from slopguard.engine.hit import Hit
 from slopguard.engine.python.context import FunctionNode, PyContext
 from slopguard.engine.registry import PyCheck, Rule
@@ -18,6 +19,9 @@ from slopguard.engine.registry import PyCheck, Rule
 _BLOCK_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
 _LEAVES = (ast.Constant, ast.Name, ast.expr_context, ast.alias, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
 _FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+_REVERSED_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+# The expression walk looks at the clock once every this many nodes (a clock read per node would cost more).
+_STRIDE = 256
 
 
 def _fields(kind: type[ast.AST]) -> tuple[str, ...]:
@@ -25,6 +29,12 @@ def _fields(kind: type[ast.AST]) -> tuple[str, ...]:
     if fields is None:
         fields = () if issubclass(kind, _LEAVES) else tuple(f for f in kind._fields if f != "ctx")
         _FIELDS[kind] = fields
+    return fields
+
+
+def _reversed_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    """The child fields of ``kind``, last first: pushed in this order, children come off the stack in order."""
+    fields = _REVERSED_FIELDS[kind] = _fields(kind)[::-1]
     return fields
 
 
@@ -36,6 +46,7 @@ class _Walker:
             for node_type in rule.node_types:
                 self.dispatch.setdefault(node_type, []).append(rule)
         self.hits: list[tuple[Rule[PyCheck], Hit]] = []
+        self.ticks = 0  # expression nodes walked since the clock was last read
 
     def visit(self, node: ast.AST, func: FunctionNode | None, stmt: ast.stmt | None) -> None:
         wanted = self.dispatch.get(type(node))
@@ -47,22 +58,32 @@ class _Walker:
                     self.hits.append((rule, hit))
 
     def expressions(self, roots: list[ast.AST], func: FunctionNode | None, stmt: ast.stmt | None) -> None:
-        dispatch = self.dispatch
+        """Visit ``roots`` and everything below them in pre-order (the hot loop of a scan: kept lean)."""
+        dispatch, visit, reversed_fields = self.dispatch, self.visit, _REVERSED_FIELDS
         stack = roots[::-1]
+        pop, push = stack.pop, stack.append
+        ticks = self.ticks
         while stack:
-            node = stack.pop()
-            check_budget()
-            if type(node) in dispatch:
-                self.visit(node, func, stmt)
-            children: list[ast.AST] = []
-            for name in _fields(type(node)):
+            node = pop()
+            ticks += 1
+            if ticks == _STRIDE:
+                ticks = 0
+                check_now()
+            kind = type(node)
+            if kind in dispatch:
+                visit(node, func, stmt)
+            fields = reversed_fields.get(kind)
+            if fields is None:
+                fields = _reversed_fields(kind)
+            for name in fields:
                 value = getattr(node, name, None)
                 if isinstance(value, list):
-                    children.extend(v for v in value if isinstance(v, ast.AST))
+                    for child in reversed(value):
+                        if isinstance(child, ast.AST):
+                            push(child)
                 elif isinstance(value, ast.AST):
-                    children.append(value)
-            if children:
-                stack.extend(reversed(children))
+                    push(value)
+        self.ticks = ticks
 
     def block(self, stmts: list[ast.AST], func: FunctionNode | None, stmt: ast.stmt | None = None) -> None:
         for node in stmts:

@@ -26,7 +26,7 @@ from slopguard.rules.shared.names import (
 
 
 def _imports(ctx: PyContext, *modules: str) -> bool:
-    return any(q.split(".")[0] in modules for q in ctx.imports.values())
+    return not ctx.imported_roots.isdisjoint(modules)
 
 
 # ----- PY-TIMING-001 ------------------------------------------------------------------------------------

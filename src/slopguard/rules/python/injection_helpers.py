@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from slopguard.engine.python.context import PyContext
 
 Scope = dict[str, list[tuple[int, ast.expr]]]
-_SCOPES: dict[int, tuple[ast.AST, Scope]] = {}
 
 
 def walk_local(body: list[ast.stmt]) -> Iterator[ast.AST]:
@@ -29,10 +28,12 @@ def walk_local(body: list[ast.stmt]) -> Iterator[ast.AST]:
         stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
-def _scope(owner: ast.AST, body: list[ast.stmt]) -> Scope:
-    cached = _SCOPES.get(id(owner))
-    if cached is not None and cached[0] is owner:
-        return cached[1]
+def _scope(ctx: PyContext, owner: ast.AST, body: list[ast.stmt]) -> Scope:
+    """The assignments of one body, collected once per file (kept on the file's context, never across files)."""
+    return ctx.memo(f"python.scope.{id(owner)}", lambda: _assignments(body))
+
+
+def _assignments(body: list[ast.stmt]) -> Scope:
     found: Scope = {}
     for node in walk_local(body):
         pairs: list[tuple[ast.expr, ast.expr]] = []
@@ -45,17 +46,14 @@ def _scope(owner: ast.AST, body: list[ast.stmt]) -> Scope:
         for target, value in pairs:
             if isinstance(target, ast.Name):
                 found.setdefault(target.id, []).append((value.lineno, value))
-    if len(_SCOPES) > 256:
-        _SCOPES.clear()
-    _SCOPES[id(owner)] = (owner, found)
     return found
 
 
 def local_scope(ctx: PyContext) -> Scope:
     """Assignments of the function being walked (the module body outside functions)."""
     if ctx.function is not None:
-        return _scope(ctx.function, ctx.function.body)
-    return _scope(ctx.tree, ctx.tree.body)
+        return _scope(ctx, ctx.function, ctx.function.body)
+    return _scope(ctx, ctx.tree, ctx.tree.body)
 
 
 def assigned_value(ctx: PyContext, name: str, before: int) -> ast.expr | None:
@@ -64,7 +62,7 @@ def assigned_value(ctx: PyContext, name: str, before: int) -> ast.expr | None:
     if values:
         return values[-1]
     if ctx.function is not None and name not in local_scope(ctx):
-        module = _scope(ctx.tree, ctx.tree.body).get(name, [])
+        module = _scope(ctx, ctx.tree, ctx.tree.body).get(name, [])
         if len(module) == 1:
             return module[0][1]
     return None

@@ -31,7 +31,7 @@ def root(qual: str) -> str:
 
 def imports_any(ctx: PyContext, roots: frozenset[str]) -> bool:
     """Whether the file imports one of these top-level packages."""
-    return any(root(full) in roots for full in ctx.imports.values())
+    return not roots.isdisjoint(ctx.imported_roots)
 
 
 def walk_body(stmts: Sequence[ast.stmt], skip: tuple[type[ast.AST], ...] = ()) -> Iterator[ast.AST]:
