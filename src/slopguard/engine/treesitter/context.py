@@ -16,7 +16,7 @@ from slopguard.engine.treesitter.containers import ABSENT, read_at_constant
 from slopguard.engine.treesitter.folding import LOOPS, UNKNOWN_VALUE, Folder, Value
 from slopguard.engine.treesitter.reaching import Definition, Definitions, reaching
 from slopguard.engine.treesitter.spec import Binding, LanguageSpec
-from slopguard.engine.treesitter.syntax import Syntax
+from slopguard.engine.treesitter.syntax import FILLED, Syntax
 
 _LITERALS = frozenset(
     {
@@ -354,7 +354,8 @@ class TSContext(Syntax, Memo):
         return flow
 
     def _assigned(self, definition: Definition) -> Flow:
-        flow = self._eval(definition.value, 1)
+        filled = definition.binding is FILLED
+        flow = self._filled_flow(definition.value) if filled else self._eval(definition.value, 1)
         if not definition.augmented:
             return flow
         old = self._lookup(definition.name, definition.anchor)
@@ -362,6 +363,14 @@ class TSContext(Syntax, Memo):
         if (old.text or flow.text) and flow.dynamic:
             new = Flow(new.level, True, True, new.origin)
         return new
+
+    def _filled_flow(self, call: Node) -> Flow:
+        """What ``Decode(&in)`` / ``c.ShouldBindJSON(&in)`` writes: request data for a binder, else what the
+        filler reads (its receiver and the arguments not passed by address)."""
+        if self.spec.binders.search(self.call_name(call)):
+            return tainted(self.compact(call)[:60])
+        inputs = [a for a in self.arguments(call) if not self.text(a).startswith("&")]
+        return join((self._receiver(call, 1), *(self._eval(a, 1) for a in inputs)))
 
     def _constant_at(self, node: Node) -> Value:
         """The constant value of the name ``node`` at that point, for folding conditions and keys."""

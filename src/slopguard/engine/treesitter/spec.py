@@ -43,6 +43,11 @@ class LanguageSpec:
     sanitizers: re.Pattern[str] = re.compile(r"(?!)")  # matched against callee names
     formatters: re.Pattern[str] = re.compile(r"(?!)")  # callee names that build strings from their arguments
     tainted_parameter: re.Pattern[str] = re.compile(r"(?!)")  # matched against a parameter's full text
+    # Calls that write into the variables passed by address (``&in``): ``fillers`` copy what their receiver and
+    # other arguments hold (``json.NewDecoder(r.Body).Decode(&in)``), ``binders`` copy request data
+    # (``c.ShouldBindJSON(&in)``). Both matched against callee names.
+    fillers: re.Pattern[str] = re.compile(r"(?!)")
+    binders: re.Pattern[str] = re.compile(r"(?!)")
     operator_sources: re.Pattern[str] = OPERATOR_SOURCES  # sources (and parameters) that are operator input
 
 
@@ -222,6 +227,11 @@ GO = LanguageSpec(
         r"TrimPrefix|TrimSuffix|Title)$"
     ),
     tainted_parameter=re.compile(r"(?!)"),
+    fillers=re.compile(r"(?:^|\.)(?:Decode|Unmarshal|UnmarshalJSON|UnmarshalText|Sscan|Sscanf|Sscanln)$"),
+    binders=re.compile(  # gin, echo and fiber fill a struct from the request body, query, URI or headers
+        r"^\w+\.(?:ShouldBind\w*|MustBind\w*|BodyParser|QueryParser|ParamsParser|ReqHeaderParser)$"
+        r"|^(?:c|ctx|context)\.Bind\w*$"
+    ),
 )
 
 # Rust: axum/actix/Rocket extractors taint the parameter they bind unless the type cannot carry text.

@@ -13,6 +13,8 @@ _GROWERS = frozenset(
      "WriteByte", "WriteRune", "Write"}
 )  # fmt: skip
 _APPEND = Binding("<append>", "", "", augmented=True)
+_NEVER = "(?!)"  # the pattern of a spec field a language leaves unset
+FILLED = Binding("<filled>", "", "", augmented=True)  # ``Decode(&in)``: the value is the call that fills ``in``
 _DECLARATORS = frozenset(
     {"variable_declarator", "init_declarator", "let_declaration", "short_var_declaration", "var_spec", "const_spec"}
 )
@@ -112,6 +114,7 @@ class Syntax:
             appended = self._appended(node)
             if appended is not None:
                 found.append((_APPEND, node, *appended))
+            found += [(FILLED, node, target, node) for target in self._filled(node)]
             binding = kinds.get(node.type)
             if binding is not None:
                 target = node.child_by_field_name(binding.target)
@@ -139,6 +142,24 @@ class Syntax:
         if receiver is None or receiver.type not in self.spec.identifiers or method not in _GROWERS or not args:
             return None
         return receiver, args[-1]
+
+    def _filled(self, node: Node) -> list[Node]:
+        """The variables a filler or binder call writes into: its ``&name`` arguments (see ``LanguageSpec``)."""
+        spec = self.spec
+        if node.type not in spec.calls or spec.fillers.pattern == spec.binders.pattern == _NEVER:
+            return []  # a language without fillers: nothing to slice
+        arguments = node.child_by_field_name(spec.calls[node.type][1]) if spec.calls[node.type][1] else None
+        if arguments is None or b"&" not in self.source[arguments.start_byte : arguments.end_byte]:
+            return []
+        name = self.call_name(node)
+        if not (self.spec.fillers.search(name) or self.spec.binders.search(name)):
+            return []
+        targets: list[Node] = []
+        for argument in self.arguments(node):
+            inner = argument.named_children
+            if self.text(argument).startswith("&") and len(inner) == 1 and inner[0].type in self.spec.identifiers:
+                targets.append(inner[0])
+        return targets
 
     @staticmethod
     def _pairs(target: Node, value: Node) -> list[tuple[Node, Node]]:
@@ -187,4 +208,4 @@ class Syntax:
         return names
 
 
-__all__ = ["Syntax"]
+__all__ = ["FILLED", "Syntax"]

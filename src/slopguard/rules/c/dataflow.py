@@ -35,6 +35,8 @@ _FILLERS = {"fgets": 0, "fgetws": 0, "gets": 0, "read": 1, "pread": 1, "recv": 1
 COPIERS = frozenset({"strcpy", "strncpy", "strcat", "strncat", "stpcpy", "stpncpy", "strlcpy", "strlcat", "memcpy",
                      "memmove", "wcscpy", "wcscat", "wcsncpy", "wcsncat"})  # fmt: skip
 _COMPARE = frozenset({"<", "<=", ">", ">="})
+# C++ input streams: ``in >> count`` reads input into ``count``.
+_STREAM = re.compile(r"\b(?:std::)?(?:w?istream|w?ifstream|w?fstream|w?istringstream|w?stringstream|basic_istream)\b")
 _ALLOCATOR = re.compile(r"(?i)alloc")  # malloc, calloc, xmalloc, g_malloc, a project's own *_alloc
 
 
@@ -161,10 +163,13 @@ def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
     while declarator is not None and declarator.type != "function_declarator":
         declarator = declarator.child_by_field_name("declarator")
     params = declarator.child_by_field_name("parameters") if declarator is not None else None
+    streams = {"cin", "std::cin", "wcin", "std::wcin"}
     for param in params.named_children if params is not None else []:
         facts.variadic = facts.variadic or param.type == "variadic_parameter"
         names = [ctx.text(n) for n in walk(param) if n.type == "identifier"]
         facts.params.update(names)
+        if names and _STREAM.search(ctx.text(param.child_by_field_name("type"))):
+            streams.add(names[-1])
         _record_type(ctx, facts, param)
         if names and ctx.spec.tainted_parameter.search(ctx.text(param)):
             facts.tainted[names[-1]] = f"parameter {names[-1]}"
@@ -173,6 +178,12 @@ def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
         if node.type == "declaration":
             facts.arrays.update((a.name, a) for a in array_decls(ctx, node))
             _record_type(ctx, facts, node)
+            if _STREAM.search(ctx.text(node.child_by_field_name("type"))):
+                for declared in node.children_by_field_name("declarator"):  # std::ifstream in(path) included
+                    inner = (
+                        declared.child_by_field_name("declarator") if declared.type == "function_declarator" else None
+                    )
+                    streams.add(declared_name(ctx, inner or declared))
         if node.type in ("init_declarator", "assignment_expression"):
             target = node.child_by_field_name("declarator" if node.type == "init_declarator" else "left")
             value = node.child_by_field_name("value" if node.type == "init_declarator" else "right")
@@ -185,6 +196,8 @@ def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
             op = node.child_by_field_name("operator")
             if op is not None and op.type in _COMPARE:
                 facts.comparisons.append(node)
+            elif op is not None and op.type == ">>":
+                _extract(ctx, facts, node, streams)
         elif node.type == "call_expression":
             facts.calls.append(node)
     for _ in range(2):  # input reaches buffers through calls and assignments, in any order
@@ -195,6 +208,23 @@ def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
             if origin and name not in facts.tainted:
                 facts.tainted[name] = origin
     return facts
+
+
+def _extract(ctx: TSContext, facts: FunctionFacts, shift: Node, streams: set[str]) -> None:
+    """``in >> count`` / ``std::cin >> w >> h`` on an input stream: the right operands now hold input."""
+    targets: list[Node] = []
+    left: Node | None = shift
+    while (
+        left is not None and left.type == "binary_expression" and ctx.text(left.child_by_field_name("operator")) == ">>"
+    ):
+        right = left.child_by_field_name("right")
+        targets += [right] if right is not None else []
+        left = left.child_by_field_name("left")
+    if left is None or ctx.compact(left) not in streams:
+        return
+    for target in targets:
+        if target_name := base_name(ctx, target):
+            facts.tainted.setdefault(target_name, f"{ctx.compact(left)} >> input")
 
 
 def _record_type(ctx: TSContext, facts: FunctionFacts, declaration: Node) -> None:

@@ -3,7 +3,8 @@ double-free and use-after-free rules.
 
 The path is the rest of the block that releases the pointer and, when that block can fall through (it ends in no
 ``return``/``goto``/``break``/``continue``/``exit``), the statements after the enclosing ``if``/block, up to the
-end of the function or loop body. The walk stops where the pointer (or the object holding it) is assigned again
+end of the function or loop body; a ``goto`` on the way continues at its label (``free(buf); goto fail; ...
+fail: free(buf);``). The walk stops where the pointer (or the object holding it) is assigned again
 or its address is taken.
 """
 
@@ -77,14 +78,39 @@ def _jumps(ctx: TSContext, statement: Node) -> bool:
     return False
 
 
-def _path(ctx: TSContext, start: Node) -> Iterator[Node]:
-    """The statements that run after ``start`` when it falls through."""
+def _label(ctx: TSContext, goto: Node) -> Node | None:
+    """The ``name:`` statement a ``goto name;`` jumps to, in the same function."""
+    name = ctx.text(goto.child_by_field_name("label"))
+    function = goto.parent
+    while function is not None and function.type != "function_definition":
+        function = function.parent
+    if function is None or not name:
+        return None
+    return next(
+        (
+            n
+            for n in walk(function)
+            if n.type == "labeled_statement" and ctx.text(n.child_by_field_name("label")) == name
+        ),
+        None,
+    )
+
+
+def _path(ctx: TSContext, start: Node, followed: set[int] | None = None) -> Iterator[Node]:
+    """The statements that run after ``start`` when it falls through, and after a ``goto`` on the way: the
+    labelled cleanup and what follows it (each label followed once)."""
+    followed = set() if followed is None else followed
     current = start
     while current.parent is not None:
         parent = current.parent
         if parent.type == "compound_statement":
             for sibling in parent.named_children[current.parent.named_children.index(current) + 1 :]:
                 yield sibling
+                target = _label(ctx, sibling) if sibling.type == "goto_statement" else None
+                if target is not None and target.id not in followed:
+                    followed.add(target.id)
+                    yield target
+                    yield from _path(ctx, target, followed)
                 if _jumps(ctx, sibling):
                     return
         elif parent.type not in _PASS_THROUGH:

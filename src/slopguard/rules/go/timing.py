@@ -14,7 +14,7 @@ from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import bound_values, function_of, imports, is_test, string_value, unwrap
 from slopguard.rules.go.web import request_flow
-from slopguard.rules.shared.compare import CONFIRMATION, compared_secret
+from slopguard.rules.shared.compare import CONFIRMATION, compared_credential_hash, compared_secret
 from slopguard.rules.shared.names import words
 
 _LITERALS = frozenset({"interpreted_string_literal", "raw_string_literal", "int_literal", "nil", "true", "false",
@@ -77,6 +77,10 @@ def _secret_side(ctx: TSContext, sides: list[Node]) -> str | None:
     if any(n is not None and (re.match(r"(?i)err", n) or CONFIRMATION.search(n)) for n in names):
         return None  # err == ErrInvalidToken compares errors; password != confirmPassword checks a form
     found = next((n for n in names if compared_secret(n)), None)
+    if found is None:
+        scope = function_of(sides[0])
+        around = ctx.text(scope) if scope is not None else ""
+        found = next((n for n in names if compared_credential_hash(n, around)), None)
     if found is None:
         found = next((ctx.text(s) for s in sides if _mac_value(ctx, s)), None)
         return found

@@ -1,4 +1,5 @@
-"""Go XSS: text/template rendering HTML, and html/template's trusted-content types built from data (GO-XSS-001)."""
+"""Go XSS: text/template rendering HTML, html/template's trusted-content types built from data, and request data
+printed into an HTML response (GO-XSS-001)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import bound_values, constant, function_of, imports, is_test
+from slopguard.rules.go.responses import reflected_markup, response_writer
 from slopguard.rules.go.strings import assemble
 
 _TRUSTED = frozenset({"HTML", "JS", "URL", "CSS", "HTMLAttr", "JSStr", "Srcset"})
@@ -26,7 +28,6 @@ _TAGS = (
 _ATTRS = r"""(?:\s+[\w-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?)*\s*/?"""
 _HTML_TEXT = re.compile(rf"(?i)<!doctype\s+html|<(?:{_TAGS}){_ATTRS}>|</(?:{_TAGS})>")
 _HTML_FILE = re.compile(r"(?i)\.(?:html?|gohtml|xhtml)(?:\.tmpl)?$|\bhtml?\b.*\*")
-_WRITERS = re.compile(r"^(?:c|ctx)\.(?:Writer|Response\(\)(?:\.Writer)?|Response\(\)\.Writer|Response)$")
 
 
 def _packages(ctx: TSContext, path: str) -> set[str]:
@@ -61,23 +62,6 @@ def _from_text_template(ctx: TSContext, node: Node, depth: int = 0) -> bool | No
     return None
 
 
-def _response_writer(ctx: TSContext, node: Node) -> bool:
-    text = ctx.compact(node)
-    if _WRITERS.match(text):
-        return True
-    if node.type != "identifier":
-        return False
-    fn = function_of(node)
-    while fn is not None:
-        params = fn.child_by_field_name("parameters")
-        for param in params.named_children if params is not None else []:
-            names = [ctx.text(n) for n in param.children_by_field_name("name")]
-            if text in names:
-                return ctx.compact(param.child_by_field_name("type")) == "http.ResponseWriter"
-        fn = function_of(fn)
-    return False
-
-
 def _renders_html(ctx: TSContext, call: Node, method: str) -> bool:
     args = ctx.arguments(call)
     if method == "Parse":
@@ -96,19 +80,25 @@ def _renders_html(ctx: TSContext, call: Node, method: str) -> bool:
     languages=("go",),
     query="""((call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @method))
       @call (#any-of? @method "HTML" "JS" "URL" "CSS" "HTMLAttr" "JSStr" "Srcset" "Parse" "ParseFiles" "ParseGlob"
-      "ParseFS" "Execute" "ExecuteTemplate"))""",
-    why="""Assistants import "text/template" (the first template package they think of) to render pages, or wrap
-    values in template.HTML(...) so markup "renders properly". text/template does no HTML escaping and
-    template.HTML switches html/template's escaping off, so a name, comment or query parameter containing
-    <script> runs in every visitor's browser (session theft, actions as the user).""",
+      "ParseFS" "Execute" "ExecuteTemplate" "Fprintf" "Fprint" "Fprintln" "WriteString" "Write"))""",
+    why="""Assistants import "text/template" (the first template package they think of) to render pages, wrap
+    values in template.HTML(...) so markup "renders properly", or skip templates and print the page with
+    fmt.Fprintf(w, "<h1>%s</h1>", q). text/template and Fprintf do no HTML escaping and template.HTML switches
+    html/template's escaping off, so a name, comment or query parameter containing <script> runs in every
+    visitor's browser (session theft, actions as the user).""",
     fix="""Render HTML with "html/template" (same API, contextual escaping) and pass plain strings; only wrap
-    constant markup, or the output of a sanitiser such as bluemonday, in template.HTML.""",
+    constant markup, or the output of a sanitiser such as bluemonday, in template.HTML. Never print request
+    data into markup with fmt.Fprintf(w, ...) or w.Write: escape it with html.EscapeString or use a template.""",
 )
 def go_xss(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     call: Node = captures["call"][0]
     method = ctx.text(captures["method"][0])
     recv: Node = captures["recv"][0]
     args = ctx.arguments(call)
+    reflected = reflected_markup(ctx, call, method, recv)
+    if reflected is not None:
+        yield ctx.hit(call, f"{describe(reflected)} is written into an HTML response without escaping")
+        return
     if method in _TRUSTED:
         if recv.type != "identifier" or ctx.text(recv) not in _packages(ctx, "html/template") or len(args) != 1:
             return
@@ -130,7 +120,7 @@ def go_xss(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     elif (
         method in _EXECUTE
         and args
-        and _response_writer(ctx, args[0])
+        and response_writer(ctx, args[0])
         and (_from_text_template(ctx, recv) or not _packages(ctx, "html/template"))
     ):
         yield ctx.hit(call, "text/template output written to an HTTP response without HTML escaping")

@@ -14,7 +14,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.java.common import calls, constant, creations, method, receiver, type_name
-from slopguard.rules.java.urls import checked, fixed_origin
+from slopguard.rules.java.urls import checked, chosen_safely, fixed_origin
 
 _LOCATION = re.compile(r'^(?:"Location"|HttpHeaders\.LOCATION|LOCATION)$')
 _REDIRECT_VIEW = re.compile(r'^"(?:redirect|forward):')
@@ -39,7 +39,7 @@ def _target(call: Node, ctx: TSContext) -> Node | None:
 
 def _open(value: Node, at: Node, ctx: TSContext) -> Flow | None:
     flow = ctx.tainted(value)
-    if flow is None or fixed_origin(value, ctx) or checked(value, at, ctx):
+    if flow is None or fixed_origin(value, ctx) or checked(value, at, ctx) or chosen_safely(value, ctx):
         return None
     return flow
 

@@ -68,3 +68,21 @@ def checked(value: Node, at: Node, ctx: TSContext) -> bool:
         if re.search(rf"\b{re.escape(name)}\b", text) and _CHECK.search(text):
             return True
     return False
+
+
+def chosen_safely(value: Node, ctx: TSContext) -> bool:
+    """``sendRedirect(isLocal ? target : "/")``: a conditional that takes the request's value only when a check
+    on it holds (in the condition, or where the condition's flag was computed) and an untainted one otherwise."""
+    while value.type == "parenthesized_expression" and value.named_children:
+        value = value.named_children[0]
+    if value.type != "ternary_expression":
+        return False
+    condition, chosen, fallback = (value.child_by_field_name(f) for f in ("condition", "consequence", "alternative"))
+    if condition is None or chosen is None or fallback is None or chosen.type != "identifier":
+        return False
+    if ctx.tainted(fallback) is not None:
+        return False
+    parts = [ctx.compact(condition)]
+    parts += [ctx.compact(value_of(n, ctx)) for n in walk(condition) if n.type == "identifier"]
+    text = " ".join(parts)
+    return bool(re.search(rf"\b{re.escape(ctx.text(chosen))}\b", text) and _CHECK.search(text))

@@ -183,11 +183,12 @@ def resolved_call(ctx: TSContext, call: Node) -> tuple[str, str] | None:
 
 
 def resolve(ctx: TSContext, node: Node | None) -> Node | None:
-    """An identifier's value when the file declares it once (``const opts = {...}``); other nodes as they are."""
+    """An identifier's value (shorthand ``{ headers }`` included) when the file declares it once
+    (``const opts = {...}``); other nodes as they are."""
     if node is None:
         return None
     node = unwrap(node)
-    if node.type != "identifier":
+    if node.type not in ("identifier", "shorthand_property_identifier"):
         return node
     index, name = _index(ctx), ctx.text(node)
     values = index.declared.get(name, [])

@@ -21,6 +21,7 @@ from slopguard.rules.javascript.common import (
     resolve,
     string_value,
 )
+from slopguard.rules.javascript.request_data import server_input
 
 _JWT_MODULES = frozenset({"jsonwebtoken", "jose", "jws"})
 _JWT_RECEIVER = re.compile(r"^(?:jwt|JWT|jsonwebtoken|jose|jws|jwtLib)$")
@@ -28,6 +29,8 @@ _AUTH_USE = re.compile(
     r"(?i)req\.user\s*=|res\.locals\.(?:user|auth)|\brole|isAdmin|\badmin\b|permission|authori[sz]|authenticat"
     r"|\bnext\(\s*\)|\.sub\b|\buserId\b|\bscope"
 )
+# Claims that name the caller: read from a token the request carries, they are taken as its identity.
+_IDENTITY_CLAIM = re.compile(r"\??\.(?:id|uid|sub|email|username|userId|user_id|accountId|tenantId|role|roles)\b")
 _VERIFIES = re.compile(r"\b(?:verify|jwtVerify|verifyToken|verifyJwt)\s*\(")
 
 
@@ -80,7 +83,10 @@ def unverified_jwt(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
         return
     scope = enclosing_function(call)
     body = ctx.text(scope.child_by_field_name("body")) if scope is not None else ""
-    if not body or _VERIFIES.search(body) or not _AUTH_USE.search(ctx.text(scope)):
+    if not body or _VERIFIES.search(body):
+        return
+    from_request = bool(args) and server_input(ctx, args[0]) is not None
+    if not (_AUTH_USE.search(ctx.text(scope)) or (from_request and _IDENTITY_CLAIM.search(body))):
         return
     yield ctx.hit(
         call,

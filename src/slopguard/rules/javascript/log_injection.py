@@ -13,7 +13,7 @@ from slopguard.engine.flow import Flow, describe
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import unwrap
+from slopguard.rules.javascript.common import resolve, unwrap
 
 _LOGGER = re.compile(
     r"^(?:console|logger|log|winston|pino|bunyan|debug|req\.log|request\.log|ctx\.log|fastify\.log|app\.log"
@@ -29,19 +29,39 @@ _NO_NEWLINES = re.compile(r"^(?:req|request|ctx)\.(?:path|url|originalUrl|baseUr
 _WHOLE_OBJECTS = re.compile(r"^(?:req|request|ctx|ctx\.request)\.(?:body|query|params|headers|cookies|files?)$")
 
 
+def _neutralises(ctx: TSContext, call: Node) -> bool:
+    """``JSON.stringify(v)``, ``escape(v)``, ``v.replace(/[\\r\\n]/g, '')``: no raw line break comes out."""
+    name = ctx.call_name(call)
+    if _ESCAPING.match(name):
+        return True
+    return name.endswith((".replace", ".replaceAll")) and any(
+        _NEWLINES.search(ctx.text(a)) for a in ctx.arguments(call)[:1]
+    )
+
+
+def _cleaned_constant(ctx: TSContext, name: Node) -> bool:
+    """``const clean = v.replace(/[\\r\\n]/g, '')`` before ``log(clean)``: a constant bound to a neutralising call."""
+    value = resolve(ctx, name)
+    declaration = value.parent if value is not None else None
+    statement = declaration.parent if declaration is not None else None
+    return (
+        value is not None
+        and value.type == "call_expression"
+        and statement is not None
+        and ctx.text(statement).startswith("const ")
+        and _neutralises(ctx, value)
+    )
+
+
 def _raw_taint(ctx: TSContext, node: Node, depth: int = 0) -> Flow | None:
     """The tainted flow that reaches the log line as raw text, or None when every tainted piece is escaped."""
     node = unwrap(node)
     if depth > 6 or node.type in _STRUCTURED or _WHOLE_OBJECTS.match(ctx.compact(node)):
         return None
-    if node.type == "call_expression":
-        name = ctx.call_name(node)
-        if _ESCAPING.match(name):
-            return None
-        if name.endswith((".replace", ".replaceAll")) and any(
-            _NEWLINES.search(ctx.text(a)) for a in ctx.arguments(node)[:1]
-        ):
-            return None  # .replace(/[\r\n]/g, '') neutralises line breaks
+    if node.type == "call_expression" and _neutralises(ctx, node):
+        return None
+    if node.type == "identifier" and _cleaned_constant(ctx, node):
+        return None
     if node.type == "template_string":
         subs = [s for c in node.named_children if c.type == "template_substitution" for s in c.named_children[:1]]
         return next((f for s in subs if (f := _raw_taint(ctx, s, depth + 1)) is not None), None)

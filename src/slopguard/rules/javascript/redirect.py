@@ -13,19 +13,34 @@ from slopguard.engine.flow import describe
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import imported, is_response, method, option, receiver, string_value, unwrap
+from slopguard.rules.javascript.common import (
+    imported,
+    is_response,
+    method,
+    option,
+    receiver,
+    resolve,
+    string_value,
+    unwrap,
+)
 from slopguard.rules.javascript.request_data import (
     REDIRECT_GUARD,
     fixed_destination,
     fixed_prefix,
     guarded,
+    roots,
     server_input,
 )
+from slopguard.rules.shared.trees import walk
 
 # res (Express), reply (Fastify), ctx / ctx.response (Koa), c (Hono), h (hapi), NextResponse / Response (fetch API)
 _REDIRECTORS = re.compile(r"^(?:res|response|resp|reply|ctx|context|c|h|ctx\.response|NextResponse|Response)$")
 _HEADER_SETTERS = frozenset({"setHeader", "set", "header", "append"})
 _CHECKERS = re.compile(r"(?i)safe|valid|sanitiz|allow|local|relative|internal|trusted|sameorigin")
+# Tests that say a value is present, not where it goes: ``target != null``, ``typeof next === 'string'``.
+_PRESENCE = re.compile(
+    r"""[!=]==?\s*(?:null|undefined|''|""|``)|(?:null|undefined)\s*[!=]==?|typeof\s+[\w.]+\s*[!=]==?\s*['"]\w+['"]"""
+)
 
 
 def _target(ctx: TSContext, call: Node) -> Node | None:
@@ -53,6 +68,41 @@ def _target(ctx: TSContext, call: Node) -> Node | None:
     return None
 
 
+_OTHER_SITE = re.compile(r"^(?:[a-z][\w+.-]*:|[/\\]{2})", re.IGNORECASE)
+
+
+def _same_site_url(ctx: TSContext, target: Node) -> bool:
+    """``new URL('/login', req.url)``: a constant path resolved against the request's own URL stays on this site
+    (only the base comes from the request; a scheme or ``//`` in the path would replace its host)."""
+    inner = unwrap(target)
+    if inner.type != "new_expression" or ctx.text(inner.child_by_field_name("constructor")) != "URL":
+        return False
+    args = ctx.arguments(inner)
+    if len(args) < 2:
+        return False
+    path = string_value(ctx, unwrap(resolve(ctx, args[0]) or args[0]))
+    if path is not None:
+        return not _OTHER_SITE.match(path.strip())
+    return fixed_destination(fixed_prefix(ctx, args[0]))
+
+
+def _chosen_safely(ctx: TSContext, target: Node) -> bool:
+    """``res.redirect(isLocal ? target : '/')``: a conditional that takes the request's value only when a check
+    on it holds (in the condition, or where the condition's flag was computed) and an untainted one otherwise."""
+    inner = unwrap(target)
+    if inner.type != "ternary_expression":
+        return False
+    condition, chosen, fallback = (inner.child_by_field_name(f) for f in ("condition", "consequence", "alternative"))
+    if condition is None or chosen is None or fallback is None or server_input(ctx, fallback) is not None:
+        return False
+    parts = [ctx.text(condition)]
+    parts += [ctx.text(resolve(ctx, n)) for n in walk(condition) if n.type == "identifier"]
+    text = _PRESENCE.sub(" ", " ".join(parts))
+    names = roots(ctx, chosen) - {"req", "request", "ctx", "c"}
+    mentioned = any(re.search(rf"\b{re.escape(name)}\b", text) for name in names)
+    return mentioned and bool(REDIRECT_GUARD.search(text) or _CHECKERS.search(text))
+
+
 @ts_rule(
     id="JS-REDIRECT-001",
     title="Redirect to a URL taken from the request",
@@ -74,11 +124,11 @@ def open_redirect(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hi
     if target is None:
         return
     flow = server_input(ctx, target)
-    if flow is None or fixed_destination(fixed_prefix(ctx, target)):
+    if flow is None or fixed_destination(fixed_prefix(ctx, target)) or _same_site_url(ctx, target):
         return
     inner = unwrap(target)
     if inner.type == "call_expression" and _CHECKERS.search(ctx.call_name(inner)):
         return  # res.redirect(safeReturnPath(req.query.next))
-    if guarded(ctx, call, target, REDIRECT_GUARD):
+    if guarded(ctx, call, target, REDIRECT_GUARD) or _chosen_safely(ctx, target):
         return
     yield ctx.hit(call, f"redirect target comes from {describe(flow)}: anyone can send users to another site")

@@ -1,4 +1,5 @@
-"""JS-XSS-001 (DOM/React HTML sinks fed non-constant data) and JS-XSS-002 (request data sent back as HTML)."""
+"""JS-XSS-001 (DOM/React HTML sinks fed non-constant data) and JS-XSS-002 (request data sent back as HTML, by
+Express-style senders or a fetch-API ``Response`` declared text/html)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.javascript.common import enclosing_function, is_response, resolve, unwrap
 from slopguard.rules.javascript.request_data import looked_up
+from slopguard.rules.shared.trees import walk
 
 _PROPERTIES = frozenset({"innerHTML", "outerHTML"})
 _WRITERS = frozenset({"write", "writeln"})
@@ -104,6 +106,10 @@ _NOT_HTML = re.compile(
 )
 # Request values that cannot carry markup: the client's address, the protocol, the method, flags.
 _NOT_MARKUP = re.compile(r"^(?:req|request)\.(?:ip|ips|protocol|method|secure|xhr|fresh|stale)$|\.length$")
+# ``new Response(body, { headers: { "Content-Type": "text/html" } })``: the fetch API sends a string as text/plain
+# unless the init names a markup type.
+_HTML_TYPE = re.compile(r"""(?i)content-type['"`]?\s*[,:]\s*['"`][^'"`]*(?:html|svg|xml)""")
+_RESPONSE_CLASSES = frozenset({"Response", "NextResponse"})
 _WHOLE_OBJECTS = re.compile(r"^(?:req|request|ctx|ctx\.request)\.(?:body|query|params|headers|cookies|files?)$")
 
 
@@ -111,6 +117,19 @@ def _html_response(ctx: TSContext, call: Node) -> bool:
     """False when the handler declares a non-HTML content type."""
     scope = enclosing_function(call)
     return not _NOT_HTML.search(ctx.text(scope) if scope is not None else ctx.text(call))
+
+
+def _markup_response(ctx: TSContext, creation: Node) -> Node | None:
+    """The body of ``new Response(body, init)`` / ``new NextResponse(...)`` whose init declares an HTML type."""
+    if ctx.text(creation.child_by_field_name("constructor")) not in _RESPONSE_CLASSES:
+        return None
+    args = ctx.arguments(creation)
+    if len(args) < 2:
+        return None
+    init = resolve(ctx, args[1]) or args[1]
+    names = [n for n in walk(init) if n.type in ("identifier", "shorthand_property_identifier")]
+    texts = [ctx.text(init)] + [ctx.text(resolve(ctx, n)) for n in names]
+    return args[0] if _HTML_TYPE.search(" ".join(texts)) else None
 
 
 @ts_rule(
@@ -123,6 +142,7 @@ def _html_response(ctx: TSContext, call: Node) -> bool:
     query="""[
       (call_expression function: (member_expression object: (_) @obj property: (property_identifier) @prop))
       (assignment_expression left: (member_expression) @left right: (_) @value)
+      (new_expression constructor: (identifier))
     ] @sink""",
     why="""Assistants echo what the client sent, res.send(`<p>No results for ${req.query.q}</p>`) or
     res.send('Hello ' + req.body.name), and Express sends strings as text/html. A link carrying <script> in
@@ -147,6 +167,11 @@ def reflected_html(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
             return
         if _NOT_MARKUP.search(ctx.compact(value)) or looked_up(ctx, value):
             return  # res.send(req.ip), res.send(String(await Post.countDocuments(q))): no markup from the client
+    elif sink.type == "new_expression":
+        body = _markup_response(ctx, sink)
+        if body is None:
+            return
+        value = body
     else:
         if ctx.compact(captures["left"][0]) not in ("ctx.body", "this.body", "context.body"):
             return
@@ -154,6 +179,6 @@ def reflected_html(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
         if "<" not in ctx.text(value):
             return  # Koa sends a string body as HTML only when it starts with '<'
     flow = ctx.flow(value)
-    if not flow.tainted or not _html_response(ctx, sink):
+    if not flow.tainted or (sink.type != "new_expression" and not _html_response(ctx, sink)):
         return
     yield ctx.hit(sink, f"response body is built from {describe(flow)} and sent as HTML; escape it or send JSON")

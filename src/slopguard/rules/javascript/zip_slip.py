@@ -29,7 +29,7 @@ _ENTRY_FIELD = frozenset({"entryName", "fileName", "path", "name", "relativePath
 _ENTRY_NAMES = frozenset({"entryName", "relativePath", "entryPath"})
 # resolve + startsWith, path.relative, a '..' test, basename of the entry name, a helper that checks containment
 _CONTAINED = re.compile(
-    r"\.startsWith\s*\(|\brelative\s*\(|['\"]\.\.['\"]|\bbasename\s*\(|(?i:isinside|issubpath|within|contain|safe)"
+    r"\.startsWith\s*\(|\brelative\s*\(|['\"]\.\.['\"]|\bbasename\s*\(|(?i:inside|issubpath|subdir|within|contain|safe)"
 )
 
 
@@ -50,13 +50,34 @@ def _names_entry(ctx: TSContext, node: Node, depth: int = 0) -> bool:
 
 
 def _checked(ctx: TSContext, call: Node) -> bool:
-    scope, texts = enclosing_function(call), []
-    for _ in range(3):  # the loop body, the callback and the function around them
+    """A containment check around the write: in the loop body, the callback or the function around them, or in
+    a helper of this file they call (``if (!isUnder(dest, target)) throw ...`` with ``isUnder`` using
+    ``path.relative``)."""
+    scope, scopes = enclosing_function(call), []
+    for _ in range(3):
         if scope is None:
             break
-        texts.append(ctx.text(scope))
+        scopes.append(scope)
         scope = enclosing_function(scope)
-    return any(_CONTAINED.search(t) for t in texts)
+    if any(_CONTAINED.search(ctx.text(s)) for s in scopes):
+        return True
+    called = {
+        ctx.text(c.child_by_field_name("function")) for s in scopes for c in walk(s) if c.type == "call_expression"
+    }
+    return any(_CONTAINED.search(ctx.text(h)) for h in _helpers(ctx, called))
+
+
+def _helpers(ctx: TSContext, names: set[str]) -> list[Node]:
+    """Functions of this file with one of ``names`` (declarations and ``const f = (...) => ...``)."""
+    found: list[Node] = []
+    for node in walk(ctx.tree.root_node):
+        if node.type == "function_declaration" and ctx.text(node.child_by_field_name("name")) in names:
+            found.append(node)
+        elif node.type == "variable_declarator" and ctx.text(node.child_by_field_name("name")) in names:
+            value = node.child_by_field_name("value")
+            if value is not None and value.type in ("arrow_function", "function_expression", "function"):
+                found.append(value)
+    return found
 
 
 @ts_rule(

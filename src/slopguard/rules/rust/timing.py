@@ -12,9 +12,9 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.rust.common import method, path_name, receiver, string_value, unwrap
+from slopguard.rules.rust.common import function_of, method, path_name, receiver, string_value, unwrap
 from slopguard.rules.rust.web import in_tests
-from slopguard.rules.shared.compare import CONFIRMATION, compared_secret
+from slopguard.rules.shared.compare import CONFIRMATION, compared_credential_hash, compared_secret
 from slopguard.rules.shared.names import words
 
 _CONVERSIONS = frozenset({"as_bytes", "as_str", "as_ref", "to_string", "to_owned", "trim", "as_slice", "to_vec",
@@ -88,6 +88,10 @@ def rust_timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
     if any(n is not None and CONFIRMATION.search(n) for n in names):
         return
     secret = next((n for n in names if compared_secret(n)), None)
+    if secret is None:
+        scope = function_of(cmp)
+        around = ctx.text(scope) if scope is not None else ""
+        secret = next((n for n in names if compared_credential_hash(n, around)), None)
     if secret is None:
         return
     tainted = ctx.flow(left).tainted or ctx.flow(right).tainted

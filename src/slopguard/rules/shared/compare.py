@@ -21,3 +21,15 @@ CONFIRMATION = re.compile(r"(?i)confirm|repeat|again|retype|^old|previous|^new")
 def compared_secret(name: str | None) -> bool:
     """Whether a compared value's name says it is a secret checked for authentication."""
     return bool(name) and names_secret(name, COMPARED_SECRETS) and not CONFIRMATION.search(name or "")
+
+
+# ``stored_hash == computed``: a hash is a secret to compare in constant time when it stands for a password, a
+# token or a signature, which the code around it says (the function verifies a password, a login, a token).
+_HASHED = re.compile(r"(?i)(?:^|_)(?:hash|hashed|digest)$|[a-z](?:Hash|Hashed)$")
+_CREDENTIAL_CONTEXT = re.compile(r"(?i)passw|passwd|\bpwd\b|credential|login|token|signature|hmac|api_?key|secret")
+
+
+def compared_credential_hash(name: str | None, around: str) -> bool:
+    """Whether a compared value named like a hash (``stored_hash``, ``passwordHash``) is the hash of a credential:
+    ``around`` (the enclosing function's text) speaks of passwords, tokens, signatures or logins."""
+    return bool(name) and bool(_HASHED.search(name or "")) and bool(_CREDENTIAL_CONTEXT.search(around))
