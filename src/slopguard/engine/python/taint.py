@@ -333,6 +333,8 @@ class FunctionTaint:
             folded = kv.fold_binary(e.op, kv.value_of(left), kv.value_of(right))
             if folded is not kv.NOTHING:
                 return kv.constant(folded)
+            if isinstance(e.op, ast.Mult) and any(isinstance(kv.value_of(f), str) for f in (left, right)):
+                return Flow(Level.CONST, text=True)  # "\n" * count: the constant repeated, whatever the count
             flow = join((left, right))
             stringy = (left.text or right.text) and isinstance(e.op, ast.Add | ast.Mod)
             return Flow(flow.level, flow.built or (stringy and flow.dynamic), left.text or right.text, flow.origin)

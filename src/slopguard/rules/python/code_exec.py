@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.flow import Flow, describe, grade
+from slopguard.engine.flow import describe, grade
 from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
@@ -51,7 +51,9 @@ def eval_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         return
     func = name.rsplit(".", 1)[-1]
     verb = "compiles" if func == "compile" else "runs"
-    severity, confidence = grade(flow, Severity.HIGH) if flow.operator else (None, _confidence(flow))
+    # Code from a source nobody can name is how code generators work (attrs, jinja2, namedtuple): reported a level
+    # lower, like operator input; request data keeps the rule's severity.
+    severity, confidence = grade(flow, Severity.HIGH)
     yield hit_at(
         node,
         f"{func}() {verb} code built from {describe(flow)}; parse data with ast.literal_eval() or json.loads()",
@@ -96,10 +98,6 @@ def _built_tree(ctx: PyContext, value: ast.expr) -> bool:
     if name in _TREE_ROOTS:
         return True
     return name == "ast.parse" and bool(value.args) and isinstance(value.args[0], ast.Constant)
-
-
-def _confidence(flow: Flow) -> Confidence:
-    return Confidence.HIGH if flow.tainted else Confidence.MEDIUM
 
 
 _READS = frozenset({"read", "read_text", "read_bytes"})

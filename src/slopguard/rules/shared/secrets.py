@@ -64,6 +64,37 @@ _BENIGN_VALUES = frozenset(
 _REGEX = re.compile(r"^\(\?|^\^|\\[sdwbSDWB]|\[\^?[^\]]+\][*+?{]")
 
 
+# "pass" as the verb: pass_arg, passthrough, pass_count, pass_context: a value passed on, not a password.
+_PASSED_ON = frozenset(
+    {
+        "arg",
+        "args",
+        "argument",
+        "arguments",
+        "through",
+        "thru",
+        "by",
+        "count",
+        "context",
+        "env",
+        "environment",
+        "eval",
+        "mode",
+        "rate",
+        "fail",
+        "filter",
+        "along",
+        "on",
+        "value",
+        "values",
+    }
+)
+
+
+def _pass_as_verb(ws: list[str], index: int) -> bool:
+    return ws[index] == "pass" and index + 1 < len(ws) and ws[index + 1] in _PASSED_ON
+
+
 def secret_kind(name: str) -> str | None:
     """'password', 'token', 'key' (external credentials) or 'own' (the app's own signing secrets), else None."""
     if not _SECRETISH.search(name):
@@ -76,7 +107,7 @@ def secret_kind(name: str) -> str | None:
         return None  # PASSWORD_KEY / TOKEN_KEY: the name of a key, not a key
     if _OWN_SECRETS.search(joined) and ("secret" in joined or "key" in ws or ws[-1].endswith("key")):
         return "own"
-    if any(is_password_word(w) for w in ws):
+    if any(is_password_word(w) and not _pass_as_verb(ws, i) for i, w in enumerate(ws)):
         return "password"
     if any(w.endswith("secret") for w in ws):
         return "own" if joined in ("secret", "app_secret") else "key"
