@@ -116,6 +116,27 @@ def test_loop_stops_when_clean(provider: str, pypi: VerifyOptions, monkeypatch: 
     assert SECRET not in json.dumps(result.to_dict())
 
 
+def test_each_model_call_is_announced_with_its_round_and_step(pypi: VerifyOptions) -> None:
+    steps: list[tuple[int, str]] = []
+    replies: list[Reply | str] = [Reply(answer(VULNERABLE)), Reply(CRITIQUE), Reply(answer(FIXED))]
+    with scripted(replies) as server:
+        client = make_client("openai", "coder-1", server.openai_url, None, 5.0)
+        result = run_rci("Look a user up by name", "python", client, 3, verify_options=pypi,
+                         on_step=lambda n, step: steps.append((n, step)))  # fmt: skip
+    assert result.clean and steps == [(0, "generate"), (1, "critique"), (1, "improve")]
+
+
+def test_the_progress_line_stays_off_the_output_when_not_on_a_terminal(pypi: VerifyOptions) -> None:
+    with scripted([Reply(answer(FIXED))]) as server:
+        out = CliRunner().invoke(
+            rci_command,
+            ["Look a user up", "--base-url", server.openai_url, "--model", "coder-1", "--offline", "--rounds", "0",
+             "--format", "json"],
+        )  # fmt: skip
+    assert out.exit_code in (0, 1), out.output
+    json.loads(out.stdout)  # stdout is the report alone: no status line mixed in
+
+
 def test_hallucinated_package_is_counted(pypi: VerifyOptions) -> None:
     first = answer(FIXED, before="Run `pip install flask flask-secure-login-helperz` first.")
     with scripted([first, CRITIQUE, answer(FIXED)]) as server:

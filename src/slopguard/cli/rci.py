@@ -14,6 +14,9 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -25,7 +28,7 @@ from slopguard.guide.instructions import LANGUAGE_ALIASES, parse_contexts
 from slopguard.llm.clients import DEFAULT_RETRIES, DEFAULT_TIMEOUT, ChatClient, LLMError, Prices, make_client
 from slopguard.llm.extract import CodeFile, safe_name
 from slopguard.llm.patch import diff_files, judge_patch, pair_files
-from slopguard.llm.rci import RciResult, run_fix, run_rci
+from slopguard.llm.rci import RciResult, StepListener, run_fix, run_rci
 from slopguard.llm.settings import PROVIDERS, llm_settings, pick
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -74,12 +77,32 @@ _OPTIONS = [
         help="Write the rounds, diffs, final code, report.json and transcript.json here.",
     ),
     click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True),
+    click.option("--quiet", "-q", is_flag=True, help="No progress line (it shows only on a terminal anyway)."),
     click.option(
         "--config",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="Project config file ([tool.slopguard.llm]; it cannot choose the server or the key variable).",
     ),
 ]
+
+
+@contextmanager
+def _progress(model: str, quiet: bool) -> Iterator[StepListener | None]:
+    """A status line on a terminal while the model works: which round and step, and for how long so far."""
+    from rich.console import Console  # only a run on a terminal pays for rich
+
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        yield None
+        return
+    started = time.monotonic()
+    with console.status(f"{model}: starting") as status:
+
+        def step(round_index: int, name: str) -> None:
+            elapsed = time.monotonic() - started
+            status.update(f"{model}: round {round_index}, {name} ({elapsed:.0f}s so far)")
+
+        yield step
 
 
 def _shared(func: Any) -> Any:
@@ -203,9 +226,11 @@ def rci_command(task: str, language: str, **opts: Any) -> None:
     if not task.strip():
         _fail("the task is empty")
     client, rounds = _client(opts, opts["config"].parent if opts["config"] else Path.cwd())
-    result = run_rci(
-        task, lang, client, rounds, opts["contexts"], verify_options=VerifyOptions(offline=opts["offline"])
-    )
+    with _progress(client.model, opts["quiet"]) as on_step:
+        result = run_rci(
+            task, lang, client, rounds, opts["contexts"], verify_options=VerifyOptions(offline=opts["offline"]),
+            on_step=on_step,
+        )  # fmt: skip
     if opts["out_dir"]:
         _save(result, opts["out_dir"])
     if opts["fmt"] == "json":
@@ -252,7 +277,11 @@ def fix_command(paths: tuple[Path, ...], language: str | None, apply_: bool, **o
     files, lang, root = _read_targets(paths, _language(language))
     client, rounds = _client(opts, opts["config"].parent if opts["config"] else root)
     verify_options = VerifyOptions(offline=opts["offline"], project_dir=root)
-    result = run_fix(files, lang, client, max(rounds, 1), opts["contexts"], verify_options=verify_options, root=root)
+    with _progress(client.model, opts["quiet"]) as on_step:
+        result = run_fix(
+            files, lang, client, max(rounds, 1), opts["contexts"], verify_options=verify_options, root=root,
+            on_step=on_step,
+        )  # fmt: skip
     if opts["out_dir"]:
         _save(result, opts["out_dir"])
     before, final = result.rounds[0], result.final

@@ -9,7 +9,7 @@ masked in everything sent to the model and in the transcript and report (see ``s
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -123,13 +123,20 @@ class RciResult:
         return masked
 
 
+# Told before each model call: the round (0 is the first answer) and the step (generate, critique, improve).
+StepListener = Callable[[int, str], None]
+
+
 class _Loop:
     """Calls the model with masked messages and records them (masked) in the transcript."""
 
-    def __init__(self, result: RciResult, client: ChatClient, assess: Assessor) -> None:
+    def __init__(
+        self, result: RciResult, client: ChatClient, assess: Assessor, on_step: StepListener | None = None
+    ) -> None:
         self.result = result
         self.client = client
         self.assessor = assess
+        self.on_step = on_step
 
     def assess(self, files: list[CodeFile], answer: str = "") -> Assessment:
         """Assess a version of the code and learn its secrets, so nothing after this sends or shows them."""
@@ -142,6 +149,8 @@ class _Loop:
         sent = [{**m, "content": masker.mask(m["content"])} for m in messages]
         entry: dict[str, Any] = {"round": round_index, "step": step, "messages": [dict(m) for m in sent]}
         self.result.transcript.append(entry)
+        if self.on_step is not None:
+            self.on_step(round_index, step)
         try:
             c = self.client.complete(sent, system=masker.mask(self.result.system) or None)
         except LLMError as exc:
@@ -206,12 +215,13 @@ def run_rci(
     contexts: Sequence[str] = (),
     *,
     verify_options: VerifyOptions | None = None,
+    on_step: StepListener | None = None,
 ) -> RciResult:
     """Generate with the phase-1 instructions as system prompt, then critique -> improve for ``rounds`` rounds or
     until the code is clean. A failing call ends the loop with ``stopped="error"`` and the rounds so far."""
     result = RciResult(task, language, client.model, system=system_prompt(language, contexts),
                        masker=Masker([client.secret]))  # fmt: skip
-    loop = _Loop(result, client, Assessor(verify_options))
+    loop = _Loop(result, client, Assessor(verify_options), on_step)
     opening = [{"role": "user", "content": task_prompt(task, language)}]
     try:
         first = loop.call(0, "generate", opening)
@@ -238,12 +248,13 @@ def run_fix(
     *,
     verify_options: VerifyOptions | None = None,
     root: Path | None = None,
+    on_step: StepListener | None = None,
 ) -> RciResult:
     """The loop on existing code: round 0 is the code as it is; the model criticises and improves it. Code the
     scanner cannot fully analyse is not sent anywhere: the result carries the reason as its error."""
     result = RciResult("fix " + ", ".join(f.name for f in files), language, client.model, mode="fix",
                        system=system_prompt(language, contexts), masker=Masker([client.secret]))  # fmt: skip
-    loop = _Loop(result, client, Assessor(verify_options, root))
+    loop = _Loop(result, client, Assessor(verify_options, root), on_step)
     result.rounds.append(Round(0, "", loop.assess(files)))
     before = result.rounds[0].assessment
     if not before.analysed:
