@@ -58,14 +58,22 @@ def _fmt(
 # Well-known documentation passwords in URLs ("postgres://user:password@localhost/db").
 _DOC_PASSWORDS = frozenset(
     {"password", "passwd", "pass", "pwd", "pw", "secret", "mypassword", "yourpassword", "changeme", "pass123",
-     "user", "username", "dbpass", "dbpassword", "db_password", "s3cret", "foo", "bar", "baz", "test", "xxx"}
+     "user", "username", "dbpass", "dbpassword", "db_password", "s3cret", "foo", "bar", "baz", "test", "xxx",
+     "repo", "repository", "branch", "ref", "org", "key", "token"}
 )  # fmt: skip
+# A URL shown as the shape a value must have ("like dotenv://:key_1234@...", "e.g.", "of the form"): documentation.
+_EXAMPLE_CONTEXT = re.compile(
+    r"(?i)\b(?:e\.g\.|example|for instance|such as|of the form|in the form|format like)"
+    r"|\blike\s+[`'\"]?[a-z][a-z0-9+.\-]*://"
+)
 _EXAMPLE_HOST = re.compile(r"(?i)^(?:[\w.-]+\.)?(?:example\.(?:com|org|net)|[\w-]+\.example|[\w-]+\.invalid)\b")
 
 
 def _url_credentials(m: re.Match[str]) -> bool:
     password = m.group("password")
-    if password.lower() in _DOC_PASSWORDS or password[0] in "$%{<[(*":
+    if password.lower() in _DOC_PASSWORDS or password[0] in "$%{<[(*" or any(c in m.group(0) for c in "[]<>{}"):
+        return False  # a documented default, or a template: git://[repo[:]][ref@]path, https://<user>:<pass>@host
+    if _EXAMPLE_CONTEXT.search(m.string):
         return False
     return not _EXAMPLE_HOST.match(m.group("host"))
 
