@@ -82,9 +82,7 @@ class ChatEditor(StreamEditor):
         if self.released:
             return [event]
         if event.data.strip() == "[DONE]":
-            self.waiting = True
-            self.held.append(event)
-            return []
+            return self.hold(event)
         obj = event.obj
         choice = _choice(obj) if obj is not None else None
         if obj is None or choice is None:
@@ -97,14 +95,11 @@ class ChatEditor(StreamEditor):
             if self.replace:
                 event = _edited(obj, lambda c: c["delta"].update(content=""))
         if choice.get("finish_reason"):
-            self.waiting = True
-            self.held.append(event)
-            return []
+            return self.hold(event)
         return [event]
 
     def release(self, note: str | None) -> list[SseEvent]:
-        self.released = True
-        held, self.held = self.held, []
+        held = self.take_held()
         if note is None:
             return held
         out: list[SseEvent] = []

@@ -29,6 +29,18 @@ class StreamEditor(ABC):
         self.released = False
         self.held: list[SseEvent] = []
 
+    def hold(self, event: SseEvent) -> list[SseEvent]:
+        """Keep an event that ends the answer until the text is checked; nothing to send now."""
+        self.waiting = True
+        self.held.append(event)
+        return []
+
+    def take_held(self) -> list[SseEvent]:
+        """Mark the answer released and hand back what was held."""
+        self.released = True
+        held, self.held = self.held, []
+        return held
+
     @abstractmethod
     def text(self) -> str:
         """The answer's text so far."""

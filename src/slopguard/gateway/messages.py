@@ -84,14 +84,11 @@ class MessagesEditor(StreamEditor):
                     (obj.get("content_block") or obj["delta"])["text"] = ""
                     event = SseEvent.of(obj, event.event)
         if kind in ("message_delta", "message_stop"):
-            self.waiting = True
-            self.held.append(event)
-            return []
+            return self.hold(event)
         return [event]
 
     def release(self, note: str | None) -> list[SseEvent]:
-        self.released = True
-        held, self.held = self.held, []
+        held = self.take_held()
         if note is None:
             return held
         index = self._last_index + 1

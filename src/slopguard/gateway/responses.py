@@ -143,9 +143,7 @@ class ResponsesEditor(StreamEditor):
             if self.replace:
                 event = SseEvent.of({**obj, "delta": ""}, event.event)
         if kind in TERMINAL:
-            self.waiting = True
-            self.held.append(event)
-            return []
+            return self.hold(event)
         if kind == "response.output_text.done":
             flushed = [self._out(e, blank) for e in self.held] if self.held else []
             self.held = [event]
@@ -158,8 +156,7 @@ class ResponsesEditor(StreamEditor):
         return [self._out(e, blank) for e in [*flushed, event]]
 
     def release(self, note: str | None) -> list[SseEvent]:
-        self.released = True
-        held, self.held = self.held, []
+        held = self.take_held()
         if note is None:
             return [self._out(e, (lambda key, text: "") if self.replace else None) for e in held]
         if self._last is None:  # no text part to carry the note: only the final response gets it
