@@ -245,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--names and --concurrency must be positive, --latency not negative")
 
     from slopguard.deps.model import Ecosystem, PackageRef
-    from slopguard.deps.verify import VerifyOptions, verify
+    from slopguard.deps.options import VerifyOptions
+    from slopguard.deps.verify import verify
 
     now = datetime.now(UTC)
     packages = plan(args.names, args.seed, now)

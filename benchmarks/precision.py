@@ -19,7 +19,9 @@ checkouts that you provide under ``--checkouts DIR`` (``DIR/<name>``); for each 
 ``--unseen`` scores, instead, five projects kept out of the list and out of rule tuning (starlette, pydantic,
 werkzeug, commander, hono): the check that a precision fix generalises. ``--fresh`` scores seven more (attrs,
 jinja2, marshmallow, itsdangerous, yargs, ws, body-parser), chosen after the unseen five had informed a fix;
-``--fresh2`` seven more (tqdm, python-dateutil, sqlparse, fsspec, jsonwebtoken, dotenv, uuid), chosen after that.
+``--fresh2`` seven more (tqdm, python-dateutil, sqlparse, fsspec, jsonwebtoken, dotenv, uuid), chosen after that;
+``--fresh3`` twelve more in five languages (urllib3, aiohttp, celery, pytest, scrapy, mongoose, nodemailer,
+socket.io, cobra, jsoup, ripgrep, cJSON), chosen after ``--fresh2`` had informed a fix.
 
 Counted as high: slopguard severity high or critical; Bandit issue_severity HIGH; Semgrep severity ERROR. The
 ``per 20k`` column is slopguard's high findings per 20,000 lines; ``gate`` is how many of them fail the default
@@ -104,6 +106,24 @@ FRESH2 = (
     Project("jsonwebtoken", "javascript", "npm", "9.0.2"),
     Project("dotenv", "javascript", "npm", "16.4.7"),
     Project("uuid", "javascript", "npm", "11.0.3"),
+)
+
+# Chosen after FRESH2 had informed a fix, and scored once (``--fresh3``); the git ones are ``--checkouts`` folders.
+FRESH3 = (
+    Project("urllib3", "python", "pypi", "2.3.0"),
+    Project("aiohttp", "python", "pypi", "3.11.11"),
+    Project("celery", "python", "pypi", "5.4.0"),
+    Project("pytest", "python", "pypi", "8.3.4"),
+    Project("scrapy", "python", "pypi", "2.12.0"),
+    Project("mongoose", "javascript", "npm", "8.9.2"),
+    Project("nodemailer", "javascript", "npm", "6.9.16"),
+    Project("socket.io", "javascript", "npm", "4.8.1"),
+    Project("cobra", "go", "git", "adbc8813901bba65827259daa8e22ff94ec1f30e", "https://github.com/spf13/cobra"),
+    Project("jsoup", "java", "git", "46b620860af930eedc193a705eaf7cea5aec89a6", "https://github.com/jhy/jsoup"),
+    Project(
+        "ripgrep", "rust", "git", "3fce3b5bb0236da2df6d99672afb8a719642eca7", "https://github.com/BurntSushi/ripgrep"
+    ),
+    Project("cJSON", "c", "git", "a29814f285cc531c00223743ad3c55cd38c0dc56", "https://github.com/DaveGamble/cJSON"),
 )
 
 
@@ -226,13 +246,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unseen", action="store_true", help="score the projects kept out of the list instead")
     parser.add_argument("--fresh", action="store_true", help="score the projects chosen after --unseen was used")
     parser.add_argument("--fresh2", action="store_true", help="score the projects chosen after --fresh was used")
+    parser.add_argument("--fresh3", action="store_true", help="score the projects chosen after --fresh2 was used")
     parser.add_argument("--only", nargs="*", help="project names to run")
     parser.add_argument("--sample", type=int, default=0, help="print N slopguard findings for hand-labelling")
     args = parser.parse_args(argv)
     ok = True
     rows = []
     found: list[tuple[str, dict[str, object]]] = []
-    chosen = FRESH2 if args.fresh2 else FRESH if args.fresh else UNSEEN if args.unseen else PROJECTS
+    sets = {"fresh3": FRESH3, "fresh2": FRESH2, "fresh": FRESH, "unseen": UNSEEN}
+    chosen = next((projects for flag, projects in sets.items() if getattr(args, flag)), PROJECTS)
     for project in chosen:
         if args.only and project.name not in args.only:
             continue

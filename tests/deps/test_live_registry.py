@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from slopguard.deps.model import Check, Ecosystem, PackageRef
-from slopguard.deps.verify import VerifyOptions, verify
+from slopguard.deps.options import VerifyOptions
+from slopguard.deps.verify import verify
 
 
 @pytest.mark.network

@@ -22,7 +22,8 @@ from slopguard.cli import cli
 from slopguard.core.config import Settings
 from slopguard.core.finding import Severity
 from slopguard.deps.model import Check, Ecosystem, PackageRef
-from slopguard.deps.verify import VerifyOptions, verify
+from slopguard.deps.options import VerifyOptions
+from slopguard.deps.verify import verify
 from slopguard.pipeline.gate import exit_code
 from slopguard.pipeline.scan import scan_paths
 

@@ -15,9 +15,10 @@ from werkzeug import Request, Response
 
 from slopguard.deps.advisories import OsvApi, OsvExport
 from slopguard.deps.model import Check, Ecosystem, PackageFacts, PackageRef, RegistryError, Release
+from slopguard.deps.options import VerifyOptions
 from slopguard.deps.osv import affects, record_advisory, semver_key
 from slopguard.deps.service import HttpPolicy
-from slopguard.deps.verify import VerifyOptions, verify
+from slopguard.deps.verify import verify
 
 PYPI, NPM = Ecosystem.PYPI, Ecosystem.NPM
 FAST = HttpPolicy(timeout=2.0, tries=1, backoff=0.01)

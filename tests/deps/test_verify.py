@@ -7,10 +7,11 @@ from pathlib import Path
 
 from slopguard.deps.collect import CommandSource, ManifestSource
 from slopguard.deps.model import Check, Ecosystem, PackageFacts, PackageRef, RegistryError, Release
+from slopguard.deps.options import VerifyOptions
 from slopguard.deps.registries import RegistryConfigError
 from slopguard.deps.service import RegistryService
 from slopguard.deps.source import Collected, DependencySource, collect_all
-from slopguard.deps.verify import VerifyOptions, verify, verify_sources
+from slopguard.deps.verify import verify, verify_sources
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 OLD = datetime(2019, 1, 1, tzinfo=UTC)

@@ -13,7 +13,7 @@ from llm_servers import Reply, scripted
 from pytest_httpserver import HTTPServer
 
 from slopguard.cli.rci import fix_command, rci_command
-from slopguard.deps.verify import VerifyOptions
+from slopguard.deps.options import VerifyOptions
 from slopguard.llm.clients import make_client
 from slopguard.llm.extract import extract_code, safe_name
 from slopguard.llm.rci import run_rci

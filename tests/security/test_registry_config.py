@@ -11,8 +11,9 @@ from pytest_httpserver import HTTPServer
 
 from slopguard.deps.model import Ecosystem, PackageRef
 from slopguard.deps.npm import ADVISORY_PATH
+from slopguard.deps.options import VerifyOptions
 from slopguard.deps.registries import npm_registry_url, project_npm_registries
-from slopguard.deps.verify import VerifyOptions, verify
+from slopguard.deps.verify import verify
 
 NAME = "zqxv-config-probe"
 PACKUMENT = {

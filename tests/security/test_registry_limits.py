@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 from slopguard.deps.model import Check, Ecosystem, PackageRef, PackageReport, RegistryError
+from slopguard.deps.options import VerifyOptions
 from slopguard.deps.pypi import PyPIClient
 from slopguard.deps.service import MAX_DOCUMENT_BYTES, MAX_PACKUMENT_BYTES, MIB, HttpPolicy
-from slopguard.deps.verify import VerifyOptions, verify
+from slopguard.deps.verify import verify
 
 HUGE = 200 * MIB
 CHUNK = b" " * (64 * 1024)

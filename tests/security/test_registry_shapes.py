@@ -15,7 +15,8 @@ from pytest_httpserver import HTTPServer
 
 from slopguard.deps.model import Check, Ecosystem, PackageRef, PackageReport
 from slopguard.deps.npm import ADVISORY_PATH
-from slopguard.deps.verify import VerifyOptions, verify
+from slopguard.deps.options import VerifyOptions
+from slopguard.deps.verify import verify
 
 NAME = "zqxv-shape-probe"  # far from every popular name: no typosquat signal hides the verdict
 VERSION = "1.0.0"

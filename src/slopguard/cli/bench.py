@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
-from slopguard.deps.verify import VerifyOptions
+from slopguard.deps.options import VerifyOptions
 from slopguard.llm.bench import BenchOptions, BenchRun, Record, ResultStore, make_runner, plan, run_bench
 from slopguard.llm.bench_summary import summarize
 from slopguard.llm.clients import DEFAULT_RETRIES, ChatClient, LLMError, Prices, make_client

@@ -22,9 +22,10 @@ import click
 
 from slopguard.deps.install_plan import InstallPlan, plan_npm, plan_pip
 from slopguard.deps.model import Check, Ecosystem, PackageReport, RegistryError
+from slopguard.deps.options import VerifyOptions
 from slopguard.deps.registries import npm_registry_url, pypi_index_url, redact_url
 from slopguard.deps.report import render_table
-from slopguard.deps.verify import VerifyOptions, verify
+from slopguard.deps.verify import verify
 
 EXIT_REFUSED, EXIT_ERROR = 1, 2
 # Refused unless --force.

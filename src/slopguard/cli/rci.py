@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 import click
 
-from slopguard.deps.verify import VerifyOptions
+from slopguard.deps.options import VerifyOptions
 from slopguard.engine.languages import language_of
 from slopguard.guide.instructions import LANGUAGE_ALIASES, parse_contexts
 from slopguard.llm.clients import DEFAULT_RETRIES, DEFAULT_TIMEOUT, ChatClient, LLMError, Prices, make_client

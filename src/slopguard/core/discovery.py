@@ -106,12 +106,10 @@ class Discovery:
         self.excluded: list[Skipped] = []  # left out on purpose: never fails the scan
 
     def _display(self, path: str) -> str:
+        """``path`` (absolute, normalised) relative to the root, or whole when it lies outside the root."""
         if path.startswith(self.prefix):
             return path[len(self.prefix) :].replace(os.sep, "/")
-        rel = os.path.relpath(path, self.root)
-        if rel.startswith(".."):
-            return path.replace(os.sep, "/")
-        return rel.replace(os.sep, "/")
+        return "." if path == self.root else path.replace(os.sep, "/")
 
     def _inside(self, real: str) -> bool:
         return real == self.root or real.startswith(self.root.rstrip(os.sep) + os.sep)

@@ -14,11 +14,11 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 from slopguard.deps.cache import FactsCache
 from slopguard.deps.manifests import ManifestProblem
 from slopguard.deps.model import Advisory, Ecosystem, PackageFacts, PackageRef, PackageReport, RegistryError
+from slopguard.deps.options import VerifyOptions
 from slopguard.deps.popularity import PopularityIndex, normalize
 from slopguard.deps.registries import advisory_exports, osv_api_url, project_npm_registries
 from slopguard.deps.service import AdvisoryQuery, AdvisorySource, HttpPolicy, RegistryService
@@ -28,27 +28,6 @@ from slopguard.deps.source import DependencySource, collect_all
 Key = tuple[Ecosystem, str, str | None]
 log = logging.getLogger(__name__)
 TRUSTED_RANK = 1000
-
-
-@dataclass(frozen=True)
-class VerifyOptions:
-    """How to verify: registries come from the user's pip/npm configuration unless given.
-
-    ``project_dir`` is the project being verified: its own registry settings (a ``.npmrc``) are not used, only
-    pointed out, since a scanned project must not choose where the verifier's requests go.
-    """
-
-    offline: bool = False
-    new_days: int = 30
-    concurrency: int = 16
-    timeout: float = 10.0
-    use_cache: bool = True
-    cache_path: Path | None = None
-    project_dir: Path = field(default_factory=Path.cwd)
-    pypi_index: str | None = None
-    npm_registry: str | None = None
-    osv_url: str | None = None  # else SLOPGUARD_OSV_URL; never asked when offline
-    advisory_files: tuple[Path, ...] = ()  # OSV exports; else SLOPGUARD_ADVISORIES
 
 
 # Opens the registry service for an ecosystem; raises RegistryError when its location cannot be determined.

@@ -15,7 +15,8 @@ from slopguard.core.config import Settings
 from slopguard.core.finding import Finding
 from slopguard.deps.collect import from_commands, from_imports, install_args
 from slopguard.deps.model import Check, Ecosystem, PackageRef, PackageReport
-from slopguard.deps.verify import VerifyOptions, verify
+from slopguard.deps.options import VerifyOptions
+from slopguard.deps.verify import verify
 from slopguard.llm.extract import CodeFile, requirements_lines
 from slopguard.pipeline.catalog import make_scanner
 from slopguard.pipeline.packages import first_imports

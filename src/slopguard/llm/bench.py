@@ -30,7 +30,7 @@ from slopguard.llm.suite import Task
 from slopguard.pipeline.catalog import code_rules
 
 if TYPE_CHECKING:
-    from slopguard.deps.verify import VerifyOptions
+    from slopguard.deps.options import VerifyOptions
     from slopguard.llm.rci import RciResult
 
 SEVERITIES = ("critical", "high", "medium", "low")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from slopguard.core.finding import Severity
-from slopguard.deps.verify import VerifyOptions
+from slopguard.deps.options import VerifyOptions
 from slopguard.llm.assess import Assessment, Assessor, vars_of
 from slopguard.llm.clients import ChatClient, Completion, LLMError
 from slopguard.llm.extract import CodeFile, extract_code

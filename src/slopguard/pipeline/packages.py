@@ -8,15 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slopguard.core.discovery import SourceFile
 from slopguard.core.finding import Finding
-from slopguard.deps.collect import from_imports, from_manifests
-from slopguard.deps.manifests import ManifestProblem, is_manifest
 from slopguard.deps.model import PackageRef, PackageReport
+from slopguard.deps.options import VerifyOptions
 from slopguard.deps.popularity import normalize
-from slopguard.deps.report import to_findings
-from slopguard.deps.verify import VerifyOptions, verify
+
+if TYPE_CHECKING:
+    from slopguard.deps.manifests import ManifestProblem
 
 # (display path, module, line, language) of one import statement
 ImportSite = tuple[str, str, int, str]
@@ -50,6 +51,10 @@ def references(
     """Package references in the manifests and lockfiles among ``sources`` and in ``imports``; a package a
     manifest declares is verified (and reported) at the manifest line, not at its imports. Packages a lockfile
     pins only for other packages are included when ``transitive`` is set."""
+    # Loaded here: a scan without the package phase (--no-deps) never pays for the manifest readers.
+    from slopguard.deps.collect import from_imports, from_manifests
+    from slopguard.deps.manifests import is_manifest
+
     manifests = [(Path(f.path), f.display) for f in sources if is_manifest(f.display)]
     collected = from_manifests(manifests, transitive)
     imported = from_imports(sorted(imports), root)
@@ -66,6 +71,10 @@ def check(
     problems: list[ManifestProblem] | None = None,
 ) -> PackageOutcome:
     """Verify ``refs``; findings quote the line each reference is on (from ``texts`` or the file under root)."""
+    # Loaded here: a scan without the package phase (--no-deps) never pays for the registry client.
+    from slopguard.deps.report import to_findings
+    from slopguard.deps.verify import verify
+
     reports = verify(first_imports(refs), options)
     lines: dict[str, list[str]] = {}
 

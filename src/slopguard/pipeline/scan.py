@@ -11,8 +11,7 @@ from slopguard.core.discovery import Skipped
 from slopguard.core.finding import sort_key
 from slopguard.core.report import Report
 from slopguard.core.snippets import CodeBlock, fenced_blocks
-from slopguard.deps.collect import from_commands
-from slopguard.deps.verify import VerifyOptions
+from slopguard.deps.options import VerifyOptions
 from slopguard.engine.detect import block_language
 from slopguard.engine.scanner import Progress, Scanner
 from slopguard.pipeline.catalog import make_scanner
@@ -94,6 +93,9 @@ def _scan_parts(
 def _verify(settings: Settings, scanner: Scanner, outcome: ScanOutcome) -> None:
     if not settings.deps or not any(rid.startswith("DEP-") for rid in scanner.rule_ids):
         return
+    # Loaded here: a scan without the package phase (--no-deps) never pays for the manifest readers.
+    from slopguard.deps.collect import from_commands
+
     report = outcome.report
     refs, problems = references(report.root, report.sources, report.imports, settings.transitive)
     extra = [ref for display, text in outcome.texts.items() for ref in from_commands(text, display)]

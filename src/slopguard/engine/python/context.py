@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import ast
-import io
 import re
-import tokenize
 from functools import cached_property
 
 from slopguard.engine.flow import CONST_TEXT, UNKNOWN, Flow, Level, operator_input, tainted
@@ -308,15 +306,41 @@ class PyContext(Memo):
     # ----- comments ------------------------------------------------------------------------------
     @cached_property
     def comments(self) -> dict[int, str]:
-        """Comment text by line number (tokenised once, on demand)."""
-        found: dict[int, str] = {}
-        try:
-            for tok in tokenize.generate_tokens(io.StringIO(self.text).readline):
-                if tok.type == tokenize.COMMENT:
-                    found[tok.start[0]] = tok.string
-        except (tokenize.TokenError, SyntaxError):
-            pass
-        return found
+        """Comment text by line number (lexed once, on demand; see :func:`python_comments`)."""
+        return python_comments(self.text)
+
+
+# A comment, or a string literal (skipped whole, so that a '#' inside it starts nothing): triple-quoted strings
+# first, then one-line strings; a backslash escapes the next character (a newline too) in every kind of string.
+_COMMENT_OR_STRING = re.compile(
+    "|".join(
+        (
+            r"(#[^\r\n]*)",
+            r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)',
+            r"'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)",
+            r'"(?:[^"\\\r\n]|\\.)*(?:"|$)',
+            r"'(?:[^'\\\r\n]|\\.)*(?:'|$)",
+        )
+    ),
+    re.DOTALL | re.MULTILINE,
+)
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def python_comments(text: str) -> dict[int, str]:
+    """Comment text by line number, as :mod:`tokenize` reports it, in one regular-expression pass (tokenising a
+    large file costs more than analysing it). A string's prefix letters need no handling: the quote starts it."""
+    found: dict[int, str] = {}
+    line, counted = 1, 0
+    for match in _COMMENT_OR_STRING.finditer(text):
+        comment = match.group(1)
+        if comment is None:
+            continue
+        start = match.start()
+        line += len(_NEWLINE.findall(text, counted, start))
+        counted = start
+        found[line] = comment
+    return found
 
 
 # Lines as the parser splits them (on \r\n, \r and \n only; form feeds stay), with their line ends.
