@@ -65,6 +65,10 @@ class TSContext(Syntax, Memo):
         self._callees: Callees | None = None
         self._pending: dict[tuple[int, str], Flow] = {}
         self._cycles: set[tuple[int, str]] = set()
+        # Values of definitions that depend on a loop still being solved, valid while ``_generation`` (bumped
+        # whenever a loop's value so far changes) stays the same.
+        self._provisional: dict[tuple[int, str], tuple[int, Flow, frozenset[tuple[int, str]]]] = {}
+        self._generation = 0
         self._params: dict[int, dict[str, Flow]] = {}
         self._reads: dict[int, Node | object | None] = {}
         self._top: list[tuple[Binding, Node, Node, Node]] | None = None
@@ -338,6 +342,12 @@ class TSContext(Syntax, Memo):
         if key in self._pending:  # a loop: the value so far
             self._cycles.add(key)
             return self._pending[key]
+        provisional = self._provisional.get(key)
+        if provisional is not None and provisional[0] == self._generation:
+            # Computed since the last change to any loop's value so far: the same answer again (re-deriving it
+            # for every use inside a loop grows exponentially with the nesting of loops).
+            self._cycles |= {k for k in provisional[2] if k in self._pending}
+            return provisional[1]
         self._pending[key] = CONST
         outer_cycles, flow = self._cycles, CONST
         for _ in range(3):
@@ -346,9 +356,12 @@ class TSContext(Syntax, Memo):
             if key not in self._cycles or flow == self._pending[key]:
                 break
             self._pending[key] = flow
+            self._generation += 1  # what was read as the value so far is stale
         open_cycles = self._cycles - {key}
         del self._pending[key]
-        if not open_cycles:
+        if open_cycles:
+            self._provisional[key] = (self._generation, flow, frozenset(open_cycles))
+        else:
             memo[key] = flow
         self._cycles = outer_cycles | open_cycles
         return flow

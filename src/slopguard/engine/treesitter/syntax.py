@@ -67,9 +67,16 @@ class Syntax:
         return [c for c in args.named_children if c.type != "comment"] if args is not None else []
 
     def function_of(self, node: Node) -> Node | None:
+        """The function (or method, lambda, closure) whose body holds ``node``; None at the top level. Kept per
+        node: walking up the parents of a deeply nested file again for every question costs more than the scan."""
+        known = self.__dict__.setdefault("_function_of", {})
+        key = node.id
+        if key in known:
+            return known[key]  # type: ignore[no-any-return]
         parent = node.parent
         while parent is not None and parent.type not in self.spec.functions:
             parent = parent.parent
+        known[key] = parent
         return parent
 
     def _method_parts(self, call: Node) -> tuple[Node, str, list[Node]] | None:

@@ -14,6 +14,8 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import CALL, constant, imports, is_test, package_call, unwrap
+from slopguard.rules.go.errors import internal_origin, server_error_written
+from slopguard.rules.go.responses import response_writer
 from slopguard.rules.go.web import is_handler, is_server_error, request_flow
 from slopguard.rules.shared.trees import walk
 
@@ -27,6 +29,8 @@ _FORMATTERS = frozenset({"Sprintf", "Sprint", "Sprintln", "Errorf"})
 def _error_detail(ctx: TSContext, node: Node) -> str | None:
     """``err.Error()``, or an error formatted into the text (``fmt.Sprintf("failed: %v", err)``)."""
     for part in walk(node):
+        if part.type == "identifier" and _ERROR_NAME.match(ctx.text(part)) and _printed(ctx, part):
+            return ctx.text(part)  # fmt.Fprint(w, err): the writer prints err.Error()
         if part.type != "call_expression":
             continue
         callee = part.child_by_field_name("function")
@@ -61,6 +65,52 @@ def _response(ctx: TSContext, call: Node, recv: Node, method: str) -> tuple[Node
     return None
 
 
+def _printed(ctx: TSContext, value: Node) -> bool:
+    """``fmt.Fprint(w, .., value)`` on a response writer, with ``value`` among the printed values."""
+    arguments = value.parent
+    call = arguments.parent if arguments is not None and arguments.type == "argument_list" else None
+    if call is None:
+        return False
+    args = ctx.arguments(call)
+    target = package_call(ctx, call)
+    return (
+        target is not None
+        and target[0] == "fmt"
+        and target[1] in ("Fprint", "Fprintln", "Fprintf")
+        and len(args) >= 2
+        and response_writer(ctx, args[0])
+        and any(a.id == value.id for a in args[1:])
+    )
+
+
+def _written_error(ctx: TSContext, call: Node, recv: Node, method: str) -> str | None:
+    """The error detail a call writes straight into the response body (``fmt.Fprintf(w, "db: %v", err)``,
+    ``w.Write([]byte(err.Error()))``, ``json.NewEncoder(w).Encode(..err.Error()..)``) after a 5xx status, or
+    taken from a file, database or network call; else None."""
+    args = ctx.arguments(call)
+    target = package_call(ctx, call)
+    if target is not None and target[0] == "fmt" and method in ("Fprintf", "Fprint", "Fprintln"):
+        values = args[1:] if len(args) >= 2 and response_writer(ctx, args[0]) else []
+    elif target == ("io", "WriteString"):
+        values = args[1:] if len(args) == 2 and response_writer(ctx, args[0]) else []
+    elif target is None and method in ("Write", "WriteString") and len(args) == 1 and response_writer(ctx, recv):
+        values = args
+    elif target is None and method == "Encode" and recv.type == "call_expression" and len(args) == 1:
+        encoder = ctx.arguments(recv)
+        made = package_call(ctx, recv)
+        values = args if made is not None and made[1] == "NewEncoder" and encoder and response_writer(
+            ctx, encoder[0]) else []  # fmt: skip
+    else:
+        return None
+    detail = next((d for v in values if (d := _error_detail(ctx, v)) is not None), None)
+    if detail is None or not is_handler(ctx, call):
+        return None
+    if server_error_written(ctx, call):
+        return detail
+    origin = internal_origin(ctx, call, detail)
+    return f"{detail} (from {origin})" if origin is not None else None
+
+
 @ts_rule(
     id="GO-ERRLEAK-001",
     title="Error details returned to the client",
@@ -69,7 +119,8 @@ def _response(ctx: TSContext, call: Node, recv: Node, method: str) -> tuple[Node
     confidence=Confidence.HIGH,
     languages=("go",),
     query=f"""({CALL} (#any-of? @method "Error" "NewHTTPError" "JSON" "IndentedJSON" "PureJSON" "JSONPretty"
-      "String" "XML" "AbortWithStatusJSON" "HTML" "Blob" "SendString" "Send"))""",
+      "String" "XML" "AbortWithStatusJSON" "HTML" "Blob" "SendString" "Send" "Fprintf" "Fprint" "Fprintln" "Write"
+      "WriteString" "Encode"))""",
     why="""Assistants answer failures with http.Error(w, err.Error(), 500) or
     c.JSON(500, gin.H{"error": err.Error()}). Database, driver and network errors carry SQL fragments, table
     and column names, file paths, internal host names and library versions, which map the system for the next
@@ -81,17 +132,24 @@ def go_error_leak(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hi
     call: Node = captures["call"][0]
     if is_test(ctx):
         return
-    found = _response(ctx, call, captures["recv"][0], ctx.text(captures["method"][0]))
+    recv: Node = captures["recv"][0]
+    method = ctx.text(captures["method"][0])
+    found = _response(ctx, call, recv, method)
     if found is None:
+        written = _written_error(ctx, call, recv, method)
+        if written is not None:
+            yield ctx.hit(call, f"{written} is written into the response; log it and answer generically")
         return
     status, messages = found
-    if not is_server_error(ctx, status):
-        return
     detail = next((d for m in messages if (d := _error_detail(ctx, m)) is not None), None)
-    if detail is not None:
+    if detail is None:
+        return
+    if is_server_error(ctx, status):
         yield ctx.hit(
             call, f"{detail} is sent to the client in a {ctx.text(status)} response; log it and answer generically"
         )
+    elif (origin := internal_origin(ctx, call, detail)) is not None:
+        yield ctx.hit(call, f"{detail} (from {origin}) is sent to the client; it names files, tables or hosts")
 
 
 # ----- GO-LOG-001 ---------------------------------------------------------------------------------------------

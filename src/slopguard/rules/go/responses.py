@@ -21,6 +21,7 @@ _CONTENT_TYPE = re.compile(r"""(?i)["'`]content-type["'`]\s*,\s*["'`]([^"'`]*)""
 # Text a browser sniffs as HTML (net/http's DetectContentType does the same when no type is set).
 _MARKUP = re.compile(r"(?i)<!doctype\s+html|<(?:[a-z][a-z0-9]*)(?:\s[^<>]*)?/?>|</[a-z][a-z0-9]*\s*>")
 _ECHO_CONTEXT = re.compile(r"\becho\.Context\b")
+_GIN_CONTEXT = re.compile(r"\*\s*gin\.Context\b")
 
 
 def response_writer(ctx: TSContext, node: Node) -> bool:
@@ -41,15 +42,15 @@ def response_writer(ctx: TSContext, node: Node) -> bool:
     return False
 
 
-def _echo_context(ctx: TSContext, node: Node) -> bool:
-    """``c`` declared ``c echo.Context`` by the enclosing handler."""
+def _echo_context(ctx: TSContext, node: Node, kind: re.Pattern[str] = _ECHO_CONTEXT) -> bool:
+    """``c`` declared ``c echo.Context`` (or another ``kind``) by the enclosing handler."""
     if node.type != "identifier":
         return False
     fn = function_of(node)
     params = fn.child_by_field_name("parameters") if fn is not None else None
     for param in params.named_children if params is not None else []:
         if ctx.text(node) in [ctx.text(n) for n in param.children_by_field_name("name")]:
-            return bool(_ECHO_CONTEXT.search(ctx.text(param)))
+            return bool(kind.search(ctx.text(param)))
     return False
 
 
@@ -75,6 +76,13 @@ def _written(ctx: TSContext, call: Node, method: str, recv: Node) -> tuple[list[
         return args, "", False
     if method == "HTML" and len(args) == 2 and _echo_context(ctx, recv):
         return args[1:], "", True  # echo: c.HTML(code, html string)
+    if method == "Data" and len(args) == 3 and _echo_context(ctx, recv, _GIN_CONTEXT):
+        kind = constant(ctx, args[1])  # gin: c.Data(code, "text/html; charset=utf-8", []byte(page))
+        return (args[2:], "", True) if kind is not None and "html" in kind.lower() else None
+    if method == "String" and len(args) >= 2 and _echo_context(ctx, recv, _GIN_CONTEXT):
+        scope = function_of(call)  # gin's c.String is text/plain unless the handler set another type first
+        declared = _CONTENT_TYPE.findall(ctx.text(scope)) if scope is not None else []
+        return (args[1:], "", True) if declared and all("html" in d.lower() for d in declared) else None
     return None
 
 

@@ -14,7 +14,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import CALL, bound_values, function_of, imports, package_call
-from slopguard.rules.go.web import checked, constant_prefix, request_flow
+from slopguard.rules.go.web import caller_flow, checked, constant_prefix, request_flow
 
 _URL_ARGUMENT = {"Get": 0, "Head": 0, "Post": 0, "PostForm": 0, "NewRequest": 1, "NewRequestWithContext": 2}
 _CLIENT_METHODS = frozenset({"Get", "Head", "Post", "PostForm"})
@@ -70,6 +70,11 @@ def go_ssrf(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     if target is None:
         return
     flow = request_flow(ctx, target)
+    via = ""
+    if not flow.tainted:
+        flow = caller_flow(ctx, target) or flow
+        via = f" (passed in as '{ctx.text(target)}')"
     if not flow.tainted or _FIXED_HOST.match(constant_prefix(ctx, target)) or checked(ctx, target, _CHECKS):
         return
-    yield ctx.hit(call, f"outgoing request to a URL from {describe(flow)}; the caller chooses which host is reached")
+    message = f"outgoing request to a URL from {describe(flow)}{via}; the caller chooses which host is reached"
+    yield ctx.hit(call, message)

@@ -97,6 +97,55 @@ def request_flow(ctx: TSContext, node: Node) -> Flow:
     return flow
 
 
+def _parameter_index(ctx: TSContext, fn: Node, name: str) -> int | None:
+    params = fn.child_by_field_name("parameters")
+    index = 0
+    for param in params.named_children if params is not None else []:
+        names = [ctx.text(n) for n in param.children_by_field_name("name")] or ["_"]
+        if name in names:
+            return index + names.index(name)
+        index += len(names)
+    return None
+
+
+def _call_sites(ctx: TSContext, fn: Node) -> list[Node]:
+    """Calls of ``fn`` in the file: ``fetch(u)``, ``go fetch(u)``, ``s.fetch(u)``, or an immediately called
+    literal (``go func(u string) {..}(in.URL)``)."""
+    if fn.type == "func_literal":
+        parent = fn.parent
+        return [parent] if parent is not None and parent.type == "call_expression" else []
+    name = ctx.text(fn.child_by_field_name("name"))
+    sites: list[Node] = []
+    for node in walk(ctx.tree.root_node):
+        if node.type != "call_expression":
+            continue
+        callee = node.child_by_field_name("function")
+        if callee is not None and callee.type == "selector_expression":
+            callee = callee.child_by_field_name("field")
+        if callee is not None and ctx.text(callee) == name and not (fn.start_byte <= node.start_byte < fn.end_byte):
+            sites.append(node)
+    return sites
+
+
+def caller_flow(ctx: TSContext, node: Node) -> Flow | None:
+    """When ``node`` is a parameter of a helper (a worker started with ``go fetch(in.URL)``), the request data a
+    handler in this file passes for it, else None. One call level deep."""
+    node = unwrap(node)
+    fn = function_of(node)
+    if node.type != "identifier" or fn is None or (fn.type != "func_literal" and is_handler(ctx, fn)):
+        return None
+    index = _parameter_index(ctx, fn, ctx.text(node))
+    if index is None or bound_values(ctx, ctx.text(node), fn):
+        return None  # not a parameter, or reassigned inside the helper
+    for call in _call_sites(ctx, fn):
+        args = ctx.arguments(call)
+        if len(args) > index and is_handler(ctx, call):
+            flow = request_flow(ctx, args[index])
+            if flow.tainted:
+                return flow
+    return None
+
+
 def constant_prefix(ctx: TSContext, node: Node, depth: int = 0) -> str:
     """The literal text a string value starts with: ``"https://api.x/" + id`` -> ``https://api.x/``."""
     node = unwrap(node)

@@ -80,7 +80,7 @@ def _renders_html(ctx: TSContext, call: Node, method: str) -> bool:
     languages=("go",),
     query="""((call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @method))
       @call (#any-of? @method "HTML" "JS" "URL" "CSS" "HTMLAttr" "JSStr" "Srcset" "Parse" "ParseFiles" "ParseGlob"
-      "ParseFS" "Execute" "ExecuteTemplate" "Fprintf" "Fprint" "Fprintln" "WriteString" "Write"))""",
+      "ParseFS" "Execute" "ExecuteTemplate" "Fprintf" "Fprint" "Fprintln" "WriteString" "Write" "Data" "String"))""",
     why="""Assistants import "text/template" (the first template package they think of) to render pages, wrap
     values in template.HTML(...) so markup "renders properly", or skip templates and print the page with
     fmt.Fprintf(w, "<h1>%s</h1>", q). text/template and Fprintf do no HTML escaping and template.HTML switches

@@ -15,6 +15,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.rust.common import method, path_name, receiver, root_identifier, unwrap
+from slopguard.rules.rust.messages import message_url
 from slopguard.rules.rust.web import checked, constant_prefix
 
 _REDIRECTS = re.compile(r"(?:^|::)Redirect::(?:to|temporary|permanent|see_other|found|moved)$")
@@ -128,7 +129,19 @@ def rust_ssrf(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
         target = args[1]
     else:
         return
-    flow = ctx.flow(target)
-    if not flow.tainted or _FIXED_HOST.match(constant_prefix(ctx, target)) or checked(ctx, target, _SSRF_CHECKS):
+    if _FIXED_HOST.match(constant_prefix(ctx, target)) or checked(ctx, target, _SSRF_CHECKS):
         return
-    yield ctx.hit(call, f"outgoing request to a URL from {describe(flow)}; the caller chooses which host is reached")
+    flow = ctx.flow(target)
+    if flow.tainted:
+        yield ctx.hit(
+            call, f"outgoing request to a URL from {describe(flow)}; the caller chooses which host is reached"
+        )
+        return
+    field = message_url(ctx, target)
+    if field is not None:
+        yield ctx.hit(
+            call,
+            f"outgoing request to {field}, a URL that arrived in a deserialised message; whoever queued it "
+            "chooses which host is reached",
+            confidence=Confidence.MEDIUM,
+        )

@@ -81,12 +81,19 @@ def checked(ctx: TSContext, node: Node, pattern: re.Pattern[str]) -> bool:
     fn = function_of(node)
     if root is None or fn is None:
         return False
-    name = re.escape(ctx.text(root))
+    root_name = re.escape(ctx.text(root))
+    names = {root_name}
+    for binding in walk(fn):  # let parsed = Url::parse(&job.url): parsed stands for job.url
+        value = binding.child_by_field_name("value") if binding.type == "let_declaration" else None
+        target = binding.child_by_field_name("pattern") if value is not None else None
+        if target is not None and target.type == "identifier" and re.search(rf"\b{root_name}\b", ctx.text(value)):
+            names.add(re.escape(ctx.text(target)))
+    name = "|".join(sorted(names))
     for cond in walk(fn):
         if cond.type in ("if_expression", "match_arm", "let_condition"):
             test = cond.child_by_field_name("condition") or cond.child_by_field_name("pattern") or cond
             text = ctx.text(test)
-            if re.search(rf"\b{name}\b", text) and pattern.search(text):
+            if re.search(rf"\b(?:{name})\b", text) and pattern.search(text):
                 return True
     return False
 

@@ -21,6 +21,7 @@ SECURITY_TOPIC = re.compile(
     r"|brute[ -]?force|lock ?out|lock (?:the |an |their )?(?:user|account)s?|(?:failed|too many) (?:login )?attempts"
     r"|sqli|sql injection|injection|xss|secrets?|credentials?|api[ _-]?keys?|private[ _-]?keys?"
     r"|verify (?:the |a )?(?:signature|token|certificate|cert|hmac|webhook|caller|user|ownership)"
+    r"|(?:check|validate) (?:the |a )?(?:signature|certificate|cert|hmac)|(?<=\()security(?=\))|security(?=:)"
     r"|certificates? (?:check|validation|verification)|tls verification|insecure|vulnerab\w*|2fa|mfa"
     r"|(?:check|verify|ensure|make sure) (?:that )?(?:the )?(?:caller|user|requester|current user) (?:owns|is allowed"
     r"|has access|can access)|ownership check|owner check|admin[- ]only|only admins?"
