@@ -31,6 +31,8 @@ class Rule(Generic[C]):
     meta: RuleMeta
     check: C
     node_types: tuple[type[ast.AST], ...] = field(default=())
+    # Python rules: the words a call must show for the check to run on it (see ``python_rule``); None: every call.
+    calls: frozenset[str] | None = None
 
 
 _PY_RULES: dict[str, Rule[PyCheck]] = {}
@@ -81,15 +83,39 @@ def _meta(args: RuleArgs, languages: tuple[str, ...]) -> RuleMeta:
     )
 
 
-def python_rule(*, nodes: tuple[type[ast.AST], ...], **args: Unpack[RuleArgs]) -> Callable[[PyCheck], PyCheck]:
-    """Register a Python AST rule; ``nodes`` are the node types its check is called with."""
+def python_rule(
+    *, nodes: tuple[type[ast.AST], ...], calls: Iterable[str] | None = None, **args: Unpack[RuleArgs]
+) -> Callable[[PyCheck], PyCheck]:
+    """Register a Python AST rule; ``nodes`` are the node types its check is called with.
+
+    ``calls`` (for a rule that takes ``ast.Call``) are the only words on which its check can fire for a call: the
+    called function's last name part, as written (``cur.execute`` -> ``execute``) or as resolved through the
+    file's imports (``from os import system as run``: ``run(...)`` -> ``system``), and keyword-argument names
+    (``verify=``). Dotted names may be given: only their last part counts, so a rule can pass the table of
+    qualified names its check looks up. ``*`` at the start or end of a word matches any name ending or starting
+    with the rest (``HttpResponse*``). The check then runs only on calls showing one of these words; it must
+    find nothing on any other call (tests/engine/test_call_index.py compares both ways). Without ``calls`` the
+    check sees every call; node types other than ``ast.Call`` are not affected.
+    """
+    words = None if calls is None else _call_words(calls, nodes)
 
     def register(check: PyCheck) -> PyCheck:
         meta = _meta(args, ("python",))
-        _PY_RULES[meta.id] = Rule(meta, check, nodes)
+        _PY_RULES[meta.id] = Rule(meta, check, nodes, words)
         return check
 
     return register
+
+
+def _call_words(calls: Iterable[str], nodes: tuple[type[ast.AST], ...]) -> frozenset[str]:
+    words = frozenset(word.rsplit(".", 1)[-1] for word in calls)
+    if ast.Call not in nodes or not words:
+        raise ValueError("calls= needs ast.Call among the node types, and at least one word")
+    for word in words:
+        bare = word.removeprefix("*") if word.startswith("*") else word.removesuffix("*")
+        if not bare or "*" in bare:
+            raise ValueError(f"calls= word {word!r}: a name, with at most one '*' at its start or end")
+    return words
 
 
 def text_rule(*, languages: tuple[str, ...] = ("*",), **args: Unpack[RuleArgs]) -> Callable[[TextCheck], TextCheck]:

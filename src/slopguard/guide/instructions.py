@@ -136,9 +136,13 @@ def _dep_rules(dep_rules: Iterable[RuleMeta] | None) -> list[RuleMeta]:
     return list(CHECK_RULES.values())
 
 
+_NOT_CODE = frozenset({"*", "config"})
+
+
 def known_languages(metas: Mapping[str, RuleMeta] | None = None) -> list[str]:
-    """Languages the template knows: those with idioms here plus every language a rule declares."""
-    found = {lang for m in _metas(metas) for lang in m.languages if lang != "*"}
+    """Languages the template knows: those with idioms here plus every language a rule declares (configuration
+    files, which rules read too, are not a language code is written in)."""
+    found = {lang for m in _metas(metas) for lang in m.languages if lang not in _NOT_CODE}
     return sorted(found | set(IDIOMS))
 
 

@@ -9,6 +9,7 @@ from functools import cached_property
 from slopguard.engine.flow import CONST_TEXT, UNKNOWN, Flow, Level, operator_input, tainted
 from slopguard.engine.memo import Memo
 from slopguard.engine.python import knowledge as kb
+from slopguard.engine.python.fields import NOT_WALKED, child_fields
 from slopguard.engine.python.routes import Route, route_of
 from slopguard.engine.python.taint import FunctionTaint
 
@@ -231,13 +232,13 @@ class PyContext(Memo):
                 elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in ("self", "cls"):
                     sites.setdefault(f.attr, []).append((node, func, stmt))
             inner = node if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else func
-            for name in node._fields:  # ast.iter_child_nodes, without its generators
+            for name in child_fields(type(node)):  # ast.iter_child_nodes without its generators, or leaves
                 value = getattr(node, name, None)
                 if isinstance(value, list):
                     for child in value:
-                        if isinstance(child, ast.AST):
+                        if type(child) not in NOT_WALKED and isinstance(child, ast.AST):
                             push((child, inner, stmt))
-                elif isinstance(value, ast.AST):
+                elif type(value) not in NOT_WALKED and isinstance(value, ast.AST):
                     push((value, inner, stmt))
         return sites
 

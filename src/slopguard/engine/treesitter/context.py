@@ -37,7 +37,7 @@ _CONSTANT_DECLARATION = re.compile(rb"^(?:[^=]*\b(?:final|const)\b)")
 # Methods that look a record up by key: ``sessions.get(token)``, ``User.findById(id)``, ``cache.Get(k)``. What they
 # return is the server's record, not the attacker's key (unless the receiver is itself request data).
 _LOOKUP_METHOD = re.compile(
-    r"^(?:get|fetch|find|lookup|retrieve)(?:One|First|Unique|ById|ByPk|ByKey|OrNull)?$", re.IGNORECASE
+    r"^(?:get|fetch|find|lookup|retrieve)(?:One|First|Unique|ById|ByPk|ByKey|OrNull|OrDefault)?$", re.IGNORECASE
 )
 
 
@@ -486,9 +486,10 @@ class TSContext(Syntax, Memo):
             return []
         out: list[tuple[str, Flow]] = []
         children = params.named_children if params.type in self.spec.parameters else [params]
-        for param in children:
+        entry = self.spec.entry_parameters(scope, self.text) if self.spec.entry_parameters else frozenset()
+        for index, param in enumerate(children):
             names = self._names(param)
-            if self.spec.tainted_parameter.search(self.text(param)):
+            if index in entry or self.spec.tainted_parameter.search(self.text(param)):
                 out += [(name, self._parameter_source(name)) for name in names]
             else:
                 out += [(name, UNKNOWN) for name in names]

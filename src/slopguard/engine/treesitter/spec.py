@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+# (a function node, the text of a node) -> the positions of its parameters that carry request data
+EntryParameters = Callable[[Node, Callable[[Node | None], str]], frozenset[int]]
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,8 @@ class LanguageSpec:
     fillers: re.Pattern[str] = re.compile(r"(?!)")
     binders: re.Pattern[str] = re.compile(r"(?!)")
     operator_sources: re.Pattern[str] = OPERATOR_SOURCES  # sources (and parameters) that are operator input
+    # Parameters tainted by where their function sits, not by how they are spelled (GraphQL resolvers' args).
+    entry_parameters: EntryParameters | None = None
 
 
 _JS_SOURCES = re.compile(  # Koa's ctx.body is the response body (the request's is ctx.request.body)
@@ -58,6 +66,8 @@ _JS_SOURCES = re.compile(  # Koa's ctx.body is the response body (the request's 
     r"|^c\.req\.(?:query|queries|param|json|header|parseBody|formData|text|valid|arrayBuffer|blob)\b"
     r"|^(?:cookies|headers)\(\)\.get\("  # Next.js server components and actions (next/headers)
     r"|(?:^|\.)searchParams\.get(?:All)?\(|^(?:router|useRouter\(\))\.query\b|^window\.name\b"
+    r"|^use(?:Search)?Params\(\)"  # React Router / Next.js client hooks: the page's own URL
+    r"|(?:^|\.)(?:queryParamMap|paramMap)\.get\(|\.snapshot\.(?:queryParams|params|fragment)\b"  # Angular routes
     r"|^(?:window\.|document\.)?location\.(?:hash|search|href|pathname)|^document\.(?:URL|referrer|cookie)"
     r"|^process\.argv|^(?:event|e)\.(?:data|target\.value)|^(?:localStorage|sessionStorage)\.getItem"
     r"|^event\.(?:body|queryStringParameters|multiValueQueryStringParameters|pathParameters)\b"
@@ -68,6 +78,24 @@ _JS_SANITIZERS = re.compile(
     r"escapeIdentifier|path\.basename|basename|uuidValidate|isUUID|filterXSS|encodeHTML|escapeHTML|htmlEscape|"
     r"quote|shellEscape|shellescape|ObjectId|isValidObjectId|Math\.(?:floor|ceil|round|trunc|abs|min|max))$"
 )
+
+_GRAPHQL_ROOTS = frozenset({"Query", "Mutation", "Subscription"})
+
+
+def _graphql_resolver_arguments(fn: Node, text: Callable[[Node | None], str]) -> frozenset[int]:
+    """``Query: { user: (parent, args, context) => ... }``: a resolver's second parameter is the client's
+    arguments (apollo-server, graphql-yoga, mercurius, graphql-tools resolver maps)."""
+    if fn.type == "method_definition":
+        holder = fn.parent
+    elif fn.parent is not None and fn.parent.type == "pair":
+        holder = fn.parent.parent
+    else:
+        return frozenset()
+    root = holder.parent if holder is not None and holder.type == "object" else None
+    if root is None or root.type != "pair":
+        return frozenset()
+    return frozenset({1}) if text(root.child_by_field_name("key")).strip("'\"") in _GRAPHQL_ROOTS else frozenset()
+
 
 JAVASCRIPT = LanguageSpec(
     name="javascript",
@@ -108,11 +136,15 @@ JAVASCRIPT = LanguageSpec(
     sources=_JS_SOURCES,
     sanitizers=_JS_SANITIZERS,
     # Next.js pages and route handlers receive the URL's values as props: ({ params, searchParams }); NestJS
-    # binds request data to decorated parameters (a TypeScript type converts nothing) unless a Parse*Pipe does.
+    # binds request data to decorated parameters (a TypeScript type converts nothing) unless a Parse*Pipe does;
+    # type-graphql's @Arg and NestJS GraphQL's @Args bind a resolver's arguments the same way.
     tainted_parameter=re.compile(
         r"^\{[^}]*\b(?:searchParams|params)\b[^}]*\}"
         r"|^@(?:Body|Query|Param|Headers|Cookies)\((?![^)]*Parse(?:Int|Float|Bool|UUID|Enum)Pipe)"
+        r"|^@Args?\((?![\s\S]*(?:Parse(?:Int|Float|Bool|UUID|Enum)Pipe|=>\s*(?:Int|Float|Boolean)\b|"
+        r":\s*(?:number|boolean)\s*$))"  # GraphQL itself converts Int, Float and Boolean arguments
     ),
+    entry_parameters=_graphql_resolver_arguments,
     formatters=re.compile(r"(?:^|\.)(?:format|join|concat|replace|util\.format|sprintf)$"),
 )
 
@@ -160,6 +192,7 @@ JAVA = LanguageSpec(
         r"htmlEscape|forHtml\w*|forJavaScript\w*|forUriComponent|forJava|escape|quote|getFileName|"
         r"sanitize|clean|fromString)$"
         r"|(?:^|\.)(?:Integer|Long|Double|Float|Short|Byte|Boolean|UUID|LocalDate|Instant)\.valueOf$"
+        r"|(?:^|\.)(?!String\.)[A-Z]\w*\.valueOf$|(?:^|\.)Enum\.valueOf$"  # Sort.valueOf(name): an enum constant
         r"|(?:^|\.)FilenameUtils\.getName$|^newFile\(.*\)\.getName$"
         r"|(?i:html|xss|escap|sanitiz|encoder\b)\w*\.\w+$"  # HTMLFilter.filter, XssUtils.clean, Encoder.encode
         # numbers and booleans computed from request data carry no text
@@ -285,6 +318,46 @@ RUST = LanguageSpec(
     tainted_parameter=re.compile(rf":\s*(?:mut\s+)?{_RUST_EXTRACTOR}(?!\s*<\s*{_RUST_NOT_TEXT}\s*>)"),
 )
 
+# C/C++ web code. CGI hands the request over in the environment; servers hand it over through their APIs:
+# libmicrohttpd, mongoose (``hm->query``), CivetWeb (``mg_get_request_info(conn)->query_string``), cpp-httplib,
+# Crow, Boost.Beast and Pistache (``req.get_param_value("q")``, ``req.body``, ``request.query().get("q")``) and
+# Drogon (``req->getParameter("q")``). mongoose's mg_http_get_var fills a buffer: rules/c/dataflow.py has it.
+_CGI_REQUEST = r"(?:QUERY_STRING|HTTP_\w+|REQUEST_URI|REQUEST_METHOD|PATH_INFO|PATH_TRANSLATED|CONTENT_\w+)"
+_C_REQUEST = r"(?:req|request|req_|request_|http_req|httpReq)"
+_C_SOURCES = re.compile(
+    r"^argv\b|\b(?:secure_)?getenv\s*\(|\bfgets\s*\(|\bgets\s*\(|\brecv(?:from|msg)?\s*\(|\bread\s*\("
+    r"|\bscanf\s*\(|\bgetline\s*\(|\bgetpass\s*\("
+    r"|\bMHD_lookup_connection_value(?:_n)?\s*\(|^mg_(?:http_get_header|http_var|get_header|get_request_info)\s*\("
+    r"|^hm->(?:query|body|uri|head|message|query_string)\b|^\w+->(?:query_string|local_uri|request_uri)\b"
+    rf"|^{_C_REQUEST}\.(?:get_param_values?|get_header_value|get_file_values?|body|matches|path_params|params|"
+    r"url_params|target|query|param|resource|headers|cookies|raw_url|url|path)\b"
+    rf"|^{_C_REQUEST}->(?:get(?:Optional)?Parameters?|getBody|body|getJsonObject|getPath|getQuery|query|"
+    r"getHeaders?|getCookies?|getMatchedPathParams|path)\b"
+)
+
+
+def _c_handler_arguments(fn: Node, text: Callable[[Node | None], str]) -> frozenset[int]:
+    """Parameters that hold request data by the handler they sit in: libmicrohttpd's access handler (url,
+    upload_data) and its key/value and POST iterators (key, value, data), Drogon's path parameters (after the
+    request and the callback) and the arguments of a Crow route's handler (``CROW_ROUTE(app, "/u/<string>")``)."""
+    declarator = fn.child_by_field_name("declarator")
+    while declarator is not None and declarator.child_by_field_name("parameters") is None:
+        declarator = declarator.child_by_field_name("declarator")
+    params = declarator.child_by_field_name("parameters") if declarator is not None else None
+    types = [text(p) for p in params.named_children] if params is not None else []
+    if len(types) == 8 and "MHD_Connection" in types[1]:
+        return frozenset({2, 5})
+    if len(types) >= 4 and "MHD_ValueKind" in types[1]:
+        return frozenset(i for i in range(2, len(types)) if "char" in types[i])
+    if len(types) > 2 and "HttpRequestPtr" in types[0]:
+        return frozenset(range(2, len(types)))
+    route = fn.parent.parent if fn.type == "lambda_expression" and fn.parent is not None else None
+    called = route.child_by_field_name("function") if route is not None and route.type == "call_expression" else None
+    if called is not None and re.match(r"CROW_(?:BP_)?ROUTE\s*\(", text(called)):
+        return frozenset(i for i, t in enumerate(types) if not re.search(r"(?i)response|request", t))
+    return frozenset()
+
+
 C = LanguageSpec(
     name="c",
     functions=frozenset({"function_definition", "lambda_expression"}),
@@ -297,10 +370,7 @@ C = LanguageSpec(
     strings=frozenset({"string_literal", "concatenated_string", "char_literal", "raw_string_literal"}),
     wrappers=frozenset({"parenthesized_expression", "cast_expression", "argument_list"}),  # C++: string s("x")
     parameters=frozenset({"parameter_list"}),
-    sources=re.compile(
-        r"^argv\b|\b(?:secure_)?getenv\s*\(|\bfgets\s*\(|\bgets\s*\(|\brecv(?:from|msg)?\s*\(|\bread\s*\("
-        r"|\bscanf\s*\(|\bgetline\s*\(|\bgetpass\s*\("
-    ),
+    sources=_C_SOURCES,
     sanitizers=re.compile(
         r"^(?:std::)?(?:atoi|atol|atoll|atof|strtol|strtoul|strtod|strtoll|strtoull|strtoimax|strtoumax|stoi|stol|"
         r"stoll|stoul|stoull|stof|stod)$|^(?:g_shell_quote|shell_quote|shell_escape)$"
@@ -310,4 +380,6 @@ C = LanguageSpec(
         r"strdup|strndup|format|string|to_string)$|(?:\.|->)(?:c_str|data|str|append|substr)$"
     ),
     tainted_parameter=re.compile(r"\bchar\s*\*\*?\s*argv\b|\bargv\s*\[\]"),
+    operator_sources=re.compile(rf"^argv\b|^(?:std::)?(?:secure_)?getenv\s*\((?!\s*\"{_CGI_REQUEST}\")"),
+    entry_parameters=_c_handler_arguments,
 )

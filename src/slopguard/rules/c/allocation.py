@@ -88,7 +88,7 @@ def overflowing_allocation(captures: dict[str, list[Any]], ctx: TSContext) -> It
         if factor.type == "sizeof_expression" or const_int(ctx, factor) is not None:
             continue
         origin = _from_input(ctx, factor, facts)
-        variable = ctx.text(factor) if factor.type == "identifier" else ""
+        variable = ctx.text(factor) if factor.type in ("identifier", "field_expression") else ""
         if origin and not (variable and _compared_before(ctx, variable, call, facts)):
             yield ctx.hit(call, f"{name}() size multiplies '{ctx.text(factor)}' from {origin} with no overflow check")
             return

@@ -19,6 +19,8 @@ from slopguard.rules.c.dataflow import function_facts, sized_for
 _COPIES = {"memcpy": (0, 1, 2), "memmove": (0, 1, 2), "strncpy": (0, 1, 2), "stpncpy": (0, 1, 2),
            "strncat": (0, 1, 2), "wcsncpy": (0, 1, 2), "wmemcpy": (0, 1, 2)}  # fmt: skip
 _VIEWS = re.compile(r"(?:\.|->)(?:c_str|data)\(\)$")
+# std::min(src.size(), sizeof dst - 1), MIN(len, cap): a length clamped to the room left.
+_CLAMPED = re.compile(r"(?:^|[^\w.>])(?:std::)?(?:min|MIN|MIN2|min_t|fmin|umin|imin|g_min)\s*\(")
 
 
 def _measures(length: str, source: str) -> bool:
@@ -42,6 +44,8 @@ def source_sized(ctx: TSContext, call: Node) -> str | None:
     facts = function_facts(ctx, call)
     if not source or facts is None or sized_for(ctx, dst, [src]):
         return None
+    if _CLAMPED.search(text):
+        return None
     if _measures(text, source):
         return ctx.text(length)
     bare = unwrap(length)
@@ -49,7 +53,8 @@ def source_sized(ctx: TSContext, call: Node) -> str | None:
         return None
     name = ctx.text(bare)
     values = facts.values.get(name, [])
-    if not values or not all(_measures(ctx.compact(v), source) for v in values):
+    texts = [ctx.compact(v) for v in values]
+    if not texts or not all(_measures(t, source) and not _CLAMPED.search(t) for t in texts):
         return None
     pattern = re.compile(rf"\b{re.escape(name)}\b")
     if any(pattern.search(ctx.text(c)) for c in facts.comparisons) or name in facts.params:

@@ -30,7 +30,10 @@ from slopguard.rules.shared.trees import walk
 
 # Calls that fill a buffer with input: name -> index of the buffer (-1: every argument after the format).
 _FILLERS = {"fgets": 0, "fgetws": 0, "gets": 0, "read": 1, "pread": 1, "recv": 1, "recvfrom": 1, "fread": 0,
-            "getline": 0, "getdelim": 0, "scanf": -1, "fscanf": -1, "wscanf": -1, "fwscanf": -1}  # fmt: skip
+            "getline": 0, "getdelim": 0, "scanf": -1, "fscanf": -1, "wscanf": -1, "fwscanf": -1,
+            # request data of mongoose and CivetWeb: mg_http_get_var(&hm->query, "name", buf, sizeof buf)
+            "mg_http_get_var": 2, "mg_get_http_var": 2, "mg_get_var": 3, "mg_get_var2": 3, "mg_get_cookie": 2,
+            "mg_read": 1}  # fmt: skip
 # Calls that copy their second argument into their first.
 COPIERS = frozenset({"strcpy", "strncpy", "strcat", "strncat", "stpcpy", "stpncpy", "strlcpy", "strlcat", "memcpy",
                      "memmove", "wcscpy", "wcscat", "wcsncpy", "wcsncat"})  # fmt: skip
@@ -38,6 +41,15 @@ _COMPARE = frozenset({"<", "<=", ">", ">="})
 # C++ input streams: ``in >> count`` reads input into ``count``.
 _STREAM = re.compile(r"\b(?:std::)?(?:w?istream|w?ifstream|w?fstream|w?istringstream|w?stringstream|basic_istream)\b")
 _ALLOCATOR = re.compile(r"(?i)alloc")  # malloc, calloc, xmalloc, g_malloc, a project's own *_alloc
+# C++ reads into a buffer: ``in.read(p, n)`` on an input stream, ``sock.receive(buffer)`` on a socket, and
+# ``asio::read(sock, asio::buffer(&hdr, sizeof hdr))``; the buffer may be cast (``reinterpret_cast<char *>(&hdr)``).
+_STREAM_READS = frozenset({"read", "readsome", "get", "getline"})
+_SOCKET_READS = frozenset({"receive", "receive_from", "read_some"})
+_FREE_READS = re.compile(r"(?:^|::)asio::read(?:_at)?$")
+_BUFFER_WRAPPERS = re.compile(r"^(?:static_cast|reinterpret_cast|const_cast)<|(?:^|::)(?:asio::)?buffer$")
+# Text views of a string or string stream: ``cmd.c_str()``, ``out.str().c_str()``, ``s.data()``.
+_TEXT_VIEWS = frozenset({"c_str", "data", "str"})
+_STRING_TYPE = re.compile(r"(?:^|::)(?:w?string|w?ostringstream|w?stringstream|basic_string<[^>]*>)$")
 
 
 @dataclass
@@ -53,6 +65,8 @@ class FunctionFacts:
     tainted: dict[str, str] = field(default_factory=dict)
     writes: dict[str, Flow] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)  # scalar locals and parameters -> type, whitespace removed
+    streams: set[str] = field(default_factory=set)  # input streams: std::cin, istream parameters, ifstream locals
+    appends: dict[str, list[Node]] = field(default_factory=dict)  # C++ strings grown: cmd += x, out << "a" << x
 
 
 def sized_for(ctx: TSContext, dst: Node, sources: list[Node]) -> bool:
@@ -163,7 +177,8 @@ def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
     while declarator is not None and declarator.type != "function_declarator":
         declarator = declarator.child_by_field_name("declarator")
     params = declarator.child_by_field_name("parameters") if declarator is not None else None
-    streams = {"cin", "std::cin", "wcin", "std::wcin"}
+    streams = facts.streams
+    streams.update({"cin", "std::cin", "wcin", "std::wcin"})
     for param in params.named_children if params is not None else []:
         facts.variadic = facts.variadic or param.type == "variadic_parameter"
         names = [ctx.text(n) for n in walk(param) if n.type == "identifier"]
@@ -192,17 +207,24 @@ def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
                 name = declared_name(ctx, target) if node.type == "init_declarator" else base_name(ctx, target)
             if name and value is not None:
                 facts.values.setdefault(name, []).append(value)
+                operator = node.child_by_field_name("operator")
+                if operator is not None and operator.type == "+=" and _STRING_TYPE.search(facts.types.get(name, "")):
+                    facts.appends.setdefault(name, []).append(value)
         elif node.type == "binary_expression":
             op = node.child_by_field_name("operator")
             if op is not None and op.type in _COMPARE:
                 facts.comparisons.append(node)
             elif op is not None and op.type == ">>":
                 _extract(ctx, facts, node, streams)
+            elif op is not None and op.type == "<<" and node.parent is not None and node.parent.type != node.type:
+                _insert(ctx, facts, node)  # the whole chain once: out << "a" << x
         elif node.type == "call_expression":
             facts.calls.append(node)
     for _ in range(2):  # input reaches buffers through calls and assignments, in any order
         for call in facts.calls:
             _propagate_call(ctx, facts, call)
+        for name, pieces in facts.appends.items():
+            _append(ctx, facts, name, pieces)
         for name, values in facts.values.items():
             origin = next((o for v in values if (o := mentions_input(ctx, v, facts))), "")
             if origin and name not in facts.tainted:
@@ -227,6 +249,58 @@ def _extract(ctx: TSContext, facts: FunctionFacts, shift: Node, streams: set[str
             facts.tainted.setdefault(target_name, f"{ctx.compact(left)} >> input")
 
 
+def _insert(ctx: TSContext, facts: FunctionFacts, shift: Node) -> None:
+    """``out << "ping " << host`` on a string stream: the right operands are appended to ``out``."""
+    pieces: list[Node] = []
+    left: Node | None = shift
+    while (
+        left is not None and left.type == "binary_expression" and ctx.text(left.child_by_field_name("operator")) == "<<"
+    ):
+        right = left.child_by_field_name("right")
+        pieces += [right] if right is not None else []
+        left = left.child_by_field_name("left")
+    name = ctx.text(left) if left is not None and left.type == "identifier" else ""
+    if name and _STRING_TYPE.search(facts.types.get(name, "")):
+        facts.appends.setdefault(name, []).extend(pieces)
+
+
+def _read_target(ctx: TSContext, facts: FunctionFacts, call: Node) -> Node | None:
+    """The buffer a C++ read fills: ``in.read(p, n)`` on an input stream, ``sock.receive(buf)``, ``asio::read``."""
+    fn, args = call.child_by_field_name("function"), ctx.arguments(call)
+    if fn is None or not args:
+        return None
+    if fn.type == "field_expression":
+        method, receiver = fn.child_by_field_name("field"), fn.child_by_field_name("argument")
+        name = ctx.text(method) if method is not None else ""
+        stream = receiver is not None and ctx.compact(receiver) in facts.streams
+        return args[0] if name in _SOCKET_READS or (name in _STREAM_READS and stream) else None
+    return args[1] if len(args) > 1 and _FREE_READS.search(ctx.compact(fn)) else None
+
+
+def buffer_name(ctx: TSContext, node: Node) -> str:
+    """The variable a buffer argument names, through casts and ``asio::buffer(&hdr, n)``: ``hdr``."""
+    node = unwrap(node)
+    while node.type == "call_expression" and _BUFFER_WRAPPERS.search(ctx.compact(node.child_by_field_name("function"))):
+        args = ctx.arguments(node)
+        if not args:
+            return ""
+        node = unwrap(args[0])
+    return base_name(ctx, node)
+
+
+def viewed_name(ctx: TSContext, node: Node) -> str:
+    """The string variable behind a text view: ``cmd`` for ``cmd``, ``cmd.c_str()`` and ``out.str().c_str()``."""
+    node = unwrap(node)
+    while node.type == "call_expression" and not ctx.arguments(node):
+        fn = node.child_by_field_name("function")
+        method = fn.child_by_field_name("field") if fn is not None and fn.type == "field_expression" else None
+        receiver = fn.child_by_field_name("argument") if fn is not None else None
+        if method is None or receiver is None or ctx.text(method) not in _TEXT_VIEWS:
+            return ""
+        node = unwrap(receiver)
+    return base_name(ctx, node)
+
+
 def _record_type(ctx: TSContext, facts: FunctionFacts, declaration: Node) -> None:
     type_node = declaration.child_by_field_name("type")
     for declarator in declaration.children_by_field_name("declarator") if type_node is not None else []:
@@ -238,7 +312,11 @@ def _record_type(ctx: TSContext, facts: FunctionFacts, declaration: Node) -> Non
 
 def _propagate_call(ctx: TSContext, facts: FunctionFacts, call: Node) -> None:
     name, args = callee(ctx, call), ctx.arguments(call)
-    if name in _FILLERS and args:
+    read = _read_target(ctx, facts, call) if not name else None
+    if read is not None:
+        if target_name := buffer_name(ctx, read):
+            facts.tainted.setdefault(target_name, f"{ctx.compact(call.child_by_field_name('function'))}() input")
+    elif name in _FILLERS and args:
         index = _FILLERS[name]
         if name == "getline" and unwrap(args[0]).type != "pointer_expression":
             index = 1  # C++ std::getline(stream, line)
@@ -259,6 +337,16 @@ def _propagate_call(ctx: TSContext, facts: FunctionFacts, call: Node) -> None:
             facts.writes[buffer] = join((facts.writes.get(buffer, CONST), flow))
             if flow.tainted:
                 facts.tainted.setdefault(buffer, flow.origin)
+
+
+def _append(ctx: TSContext, facts: FunctionFacts, name: str, pieces: list[Node]) -> None:
+    """A string grown with non-constant pieces is assembled from them (and holds input when one of them does)."""
+    flow = join(arg_flow(ctx, p, facts) for p in pieces)
+    if flow.dynamic:
+        built = Flow(flow.level, True, True, flow.origin)
+        facts.writes[name] = join((facts.writes.get(name, CONST), built))
+    if flow.tainted:
+        facts.tainted.setdefault(name, flow.origin)
 
 
 def string_arguments(ctx: TSContext, fmt_and_args: list[Node]) -> list[Node]:
@@ -302,7 +390,8 @@ def arg_flow(ctx: TSContext, node: Node, facts: FunctionFacts | None = None) -> 
     origin = mentions_input(ctx, node, facts)
     if origin:
         return tainted(origin)
-    name = base_name(ctx, node)
-    if name in facts.writes and flow.level >= Level.UNKNOWN and not flow.built:
+    name = base_name(ctx, node) or viewed_name(ctx, node)
+    grown = name in facts.appends  # a string declared empty (a constant) and grown afterwards
+    if name in facts.writes and (flow.level >= Level.UNKNOWN or grown) and not flow.built:
         return facts.writes[name]
     return flow

@@ -14,11 +14,20 @@ from slopguard.core.secrets import find_tokens
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import declared_name, string_value
-from slopguard.rules.shared.secrets import grade_secret, secret_kind
+from slopguard.rules.c.common import callee, calls_to, declared_name, string_value
+from slopguard.rules.shared.secrets import grade_secret, literal_secret, secret_kind
 
 _QUOTED = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"\s*$')
 _CONSTANT = re.compile(r"^k?[A-Z][A-Z0-9_]*$|^k[A-Z]\w*$")
+# Database, directory and SSH logins: name -> index of the password argument.
+_LOGINS = {"mysql_real_connect": 3, "mysql_connect": 3, "PQsetdbLogin": 6, "ldap_simple_bind_s": 2,
+           "ldap_simple_bind": 2, "ssh_userauth_password": 2, "libssh2_userauth_password": 2,
+           "sqlite3_key": 1}  # fmt: skip
+# Connection strings: libpq's "host=db user=app password=...", ODBC's "DSN=x;UID=app;PWD=...": name -> index.
+_CONNECTION_STRINGS = {"PQconnectdb": 0, "PQconnectStart": 0, "SQLDriverConnect": 2}
+_CONNECTION_TYPES = re.compile(r"^(?:pqxx::)?(?:lazy)?connection$")
+_KEYWORD_PASSWORD = re.compile(r"(?i)(?:^|[\s;])(?:password|pwd)\s*=\s*'?([^\s;']+)")
+_CURL_OPTIONS = frozenset({"CURLOPT_USERPWD", "CURLOPT_PASSWORD", "CURLOPT_PROXYUSERPWD", "CURLOPT_PROXYPASSWORD"})
 
 
 def _name(node: Node, ctx: TSContext) -> str:
@@ -48,6 +57,12 @@ def _value(node: Node, ctx: TSContext) -> str | None:
     (preproc_def name: (identifier) @name value: (preproc_arg) @value) @decl
     (assignment_expression left: (field_expression) @name right: (string_literal) @value) @decl
     (initializer_pair designator: (field_designator) @name value: (string_literal) @value) @decl
+    """
+    + calls_to(_LOGINS, _CONNECTION_STRINGS, {"curl_easy_setopt"})
+    + """
+    ((call_expression function: (field_expression field: (field_identifier) @method)) @call
+     (#eq? @method "connect"))
+    (declaration type: (_) @type declarator: (init_declarator value: (_) @args)) @conn
     """,
     why="""Assistants write the admin password, API key or HMAC key of a daemon or firmware straight into the
     source (static const char *ADMIN_PASSWORD = "..."; #define API_KEY "..."). Anyone with the repository, a
@@ -56,6 +71,9 @@ def _value(node: Node, ctx: TSContext) -> str | None:
     service, or the platform's secret store; fail at start-up when they are missing.""",
 )
 def c_hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    if "call" in captures or "conn" in captures:
+        yield from _login_secret(captures, ctx)
+        return
     decl: Node = captures["decl"][0]
     name = _name(captures["name"][0], ctx)
     value = _value(captures["value"][0], ctx)
@@ -72,3 +90,41 @@ def c_hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
         confidence=confidence,
         secrets=(value,),
     )
+
+
+def _login_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    """A literal password handed to a login call: mysql_real_connect(c, host, user, "pw", ...), PQconnectdb("...
+    password=pw"), curl's CURLOPT_USERPWD "user:pw", driver->connect(url, user, "pw"), pqxx::connection{"..."}."""
+    if "conn" in captures:
+        value: Node = captures["args"][0]
+        args = value.named_children if value.type in ("argument_list", "initializer_list") else []
+        if _CONNECTION_TYPES.match(ctx.compact(captures["type"][0])) and args:
+            yield from _in_connection_string(ctx, captures["conn"][0], args[0], "the pqxx::connection")
+        return
+    call: Node = captures["call"][0]
+    args = ctx.arguments(call)
+    name = "connect" if "method" in captures else callee(ctx, call)
+    if name == "connect":
+        if len(args) == 3 and "://" in (string_value(ctx, args[0]) or ""):  # MySQL Connector/C++
+            yield from literal_secret(ctx, "password", string_value(ctx, args[2]), args[2], call, "passed to "
+                                      "connect() as", False)  # fmt: skip
+    elif name in _LOGINS and len(args) > _LOGINS[name]:
+        value = args[_LOGINS[name]]
+        yield from literal_secret(ctx, "password", string_value(ctx, value), value, call, f"passed to {name}() as",
+                                  False)  # fmt: skip
+    elif name in _CONNECTION_STRINGS and len(args) > _CONNECTION_STRINGS[name]:
+        yield from _in_connection_string(ctx, call, args[_CONNECTION_STRINGS[name]], f"the {name}()")
+    elif name == "curl_easy_setopt" and len(args) == 3 and ctx.text(args[1]) in _CURL_OPTIONS:
+        text = string_value(ctx, args[2])
+        password = (
+            text.split(":", 1)[1] if text is not None and "USERPWD" in ctx.text(args[1]) and ":" in text else text
+        )
+        yield from literal_secret(ctx, "password", password, args[2], call, f"set with {ctx.text(args[1])} as", False)
+
+
+def _in_connection_string(ctx: TSContext, at: Node, value: Node, where: str) -> Iterator[Hit]:
+    text = string_value(ctx, value)
+    found = _KEYWORD_PASSWORD.search(text) if text is not None else None
+    if found is not None:
+        yield from literal_secret(ctx, "password", found.group(1), value, at, f"in {where} connection string as",
+                                  False)  # fmt: skip

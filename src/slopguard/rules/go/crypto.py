@@ -1,5 +1,4 @@
-"""Go crypto: TLS verification off (GO-TLS-001), math/rand for secrets (GO-RAND-001), fast hashes for passwords
-(GO-HASH-001)."""
+"""Go crypto: math/rand for secrets (GO-RAND-001), fast hashes for passwords (GO-HASH-001)."""
 
 from __future__ import annotations
 
@@ -14,7 +13,6 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import (
-    FUNCTIONS,
     bound_values,
     function_name,
     function_of,
@@ -25,61 +23,6 @@ from slopguard.rules.go.common import (
 from slopguard.rules.shared.names import is_password_word, words
 from slopguard.rules.shared.randomness import PLAY_PURPOSES, SECRET_PURPOSES
 from slopguard.rules.shared.trees import walk
-
-_VERIFY_CALLBACKS = ("VerifyPeerCertificate", "VerifyConnection")
-
-
-def _opt_in(node: Node) -> Confidence:
-    """Medium confidence inside a branch (``case "skip-verify":``, ``if cfg.Insecure {``): an explicit opt-in."""
-    parent = node.parent
-    while parent is not None and parent.type not in FUNCTIONS:
-        if parent.type in ("expression_case", "if_statement"):
-            return Confidence.MEDIUM
-        parent = parent.parent
-    return Confidence.HIGH
-
-
-@ts_rule(
-    id="GO-TLS-001",
-    title="TLS certificate verification disabled (InsecureSkipVerify)",
-    cwe=295,
-    severity=Severity.HIGH,
-    confidence=Confidence.HIGH,
-    languages=("go",),
-    query="""((keyed_element . (literal_element (identifier) @key)) @pair (#eq? @key "InsecureSkipVerify"))
-      ((assignment_statement left: (expression_list (selector_expression field: (field_identifier) @field))) @assign
-      (#eq? @field "InsecureSkipVerify"))""",
-    why="""When a call fails with "x509: certificate signed by unknown authority", assistants add
-    &tls.Config{InsecureSkipVerify: true} to the http.Transport. The client then accepts any certificate, so
-    anyone on the network path (public Wi-Fi, a compromised router, a cloud neighbour) can impersonate the
-    server and read or alter the traffic, API keys and passwords included.""",
-    fix="""Leave InsecureSkipVerify false; trust a private CA by adding it to tls.Config.RootCAs (x509.NewCertPool
-    + AppendCertsFromPEM), and pin with VerifyPeerCertificate if you must.""",
-)
-def go_insecure_tls(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
-    if is_test(ctx):
-        return  # httptest servers use self-signed certificates
-    if "pair" in captures:
-        pair: Node = captures["pair"][0]
-        parts = pair.named_children
-        if len(parts) != 2 or ctx.compact(parts[0]) != "InsecureSkipVerify" or ctx.compact(parts[1]) != "true":
-            return
-        siblings = pair.parent.named_children if pair.parent is not None else []
-        if any(ctx.compact(s).startswith(_VERIFY_CALLBACKS) for s in siblings):
-            return  # verification is done by a callback instead (pinning)
-        yield ctx.hit(pair, "InsecureSkipVerify: true accepts any certificate; anyone on the path can intercept",
-                      confidence=_opt_in(pair))  # fmt: skip
-    else:
-        assign: Node = captures["assign"][0]
-        left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
-        if not ctx.compact(left).endswith("InsecureSkipVerify") or ctx.compact(right) != "true":
-            return
-        fn = function_of(assign)
-        if fn is not None and any(cb in ctx.text(fn) for cb in _VERIFY_CALLBACKS):
-            return
-        yield ctx.hit(assign, "InsecureSkipVerify = true accepts any certificate; anyone on the path can intercept",
-                      confidence=_opt_in(assign))  # fmt: skip
-
 
 # ----- GO-RAND-001 --------------------------------------------------------------------------------------
 _RANDOM = frozenset(

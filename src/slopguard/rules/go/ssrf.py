@@ -14,6 +14,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import CALL, bound_values, function_of, imports, package_call
+from slopguard.rules.go.proxy import proxy_hits
 from slopguard.rules.go.web import caller_flow, checked, constant_prefix, request_flow
 
 _URL_ARGUMENT = {"Get": 0, "Head": 0, "Post": 0, "PostForm": 0, "NewRequest": 1, "NewRequestWithContext": 2}
@@ -55,7 +56,10 @@ def _url_of(ctx: TSContext, call: Node, recv: Node, method: str) -> Node | None:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("go",),
-    query=f"""({CALL} (#any-of? @method "Get" "Head" "Post" "PostForm" "NewRequest" "NewRequestWithContext"))""",
+    query=f"""({CALL} (#any-of? @method "Get" "Head" "Post" "PostForm" "NewRequest" "NewRequestWithContext"
+      "NewSingleHostReverseProxy" "SetURL"))
+      ((assignment_statement left: (expression_list (selector_expression field: (field_identifier) @field)))
+      @assign (#any-of? @field "Host" "URL"))""",
     why="""For link previews, webhooks, avatar proxies and "import from URL" features assistants write
     http.Get(r.URL.Query().Get("url")) or http.NewRequest("GET", input, nil). The server then fetches whatever
     the attacker names: cloud metadata (http://169.254.169.254/ hands out credentials), admin ports on
@@ -65,7 +69,13 @@ def _url_of(ctx: TSContext, call: Node, recv: Node, method: str) -> Node | None:
     and put user input only in an escaped path segment (url.PathEscape).""",
 )
 def go_ssrf(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    if "assign" in captures:
+        yield from proxy_hits(ctx, captures["assign"][0], None)
+        return
     call: Node = captures["call"][0]
+    if ctx.text(captures["method"][0]) in ("NewSingleHostReverseProxy", "SetURL"):
+        yield from proxy_hits(ctx, call, ctx.text(captures["method"][0]))
+        return
     target = _url_of(ctx, call, captures["recv"][0], ctx.text(captures["method"][0]))
     if target is None:
         return

@@ -159,6 +159,8 @@ def _weak_cipher(algorithm: str) -> str | None:
     base = parts[0]
     if _WEAK_CIPHERS.match(base):
         return f"{algorithm} is a broken or 64-bit-block cipher"
+    if base.startswith("RSA") and len(parts) > 2 and parts[2] == "NOPADDING":
+        return f"{algorithm} is textbook RSA: deterministic and malleable"
     if base.startswith(("RSA", "EC")):
         return None
     if len(parts) > 1 and parts[1] == "ECB":

@@ -33,6 +33,7 @@ _LAX_VALIDATOR = re.compile(
     r"\.class\)|allowIf(?:Base|Sub)Type\(\"java\.?\"\)"
 )
 _SAFE_YAML = re.compile(r"SafeConstructor|LoaderOptions|new Constructor\(\s*\w+\.class")
+_XSTREAM_EVERYTHING = re.compile(r'^(?:newString\[\]\{)?"(?:\*\*|\.\*|\.\+)"\}?$')
 _BUFFER_READS = frozenset({"toByteArray", "size", "close", "flush", "reset"})
 
 
@@ -140,6 +141,15 @@ def _yaml(call: Node, ctx: TSContext) -> Hit | None:
     return ctx.hit(call, f"SnakeYAML {method(call, ctx)}() of request data ({flow.origin}) can instantiate any class")
 
 
+def _xstream_any(call: Node, ctx: TSContext) -> Hit | None:
+    """XStream's security framework switched off: ``addPermission(AnyTypePermission.ANY)``, ``"**"`` or ``".*"``."""
+    args = ctx.arguments(call)
+    text = ctx.compact(args[0]) if len(args) == 1 else ""
+    if not (text.endswith("AnyTypePermission.ANY") or _XSTREAM_EVERYTHING.search(text)):
+        return None
+    return ctx.hit(call, "XStream told to accept every type: XML from outside can instantiate gadget classes")
+
+
 @ts_rule(
     id="JAVA-DESER-001",
     title="Unsafe deserialization",
@@ -149,12 +159,13 @@ def _yaml(call: Node, ctx: TSContext) -> Hit | None:
     languages=("java",),
     query=calls(
         "^(readObject|readUnshared|enableDefaultTyping|enableDefaultTypingAsProperty|activateDefaultTyping|"
-        "activateDefaultTypingAsProperty|load|loadAll|loadAs)$"
+        "activateDefaultTypingAsProperty|load|loadAll|loadAs|addPermission|allowTypesByWildcard|allowTypesByRegExp)$"
     )
     + " "
     + creations("XMLDecoder$"),
     why="""Assistants restore objects with new ObjectInputStream(request.getInputStream()).readObject(), turn on
-    Jackson's enableDefaultTyping() so polymorphic JSON "just works", or load YAML with new Yaml().load(body).
+    Jackson's enableDefaultTyping() so polymorphic JSON "just works", load YAML with new Yaml().load(body), or
+    silence XStream's security warning with addPermission(AnyTypePermission.ANY).
     Each lets the sender pick the classes to instantiate: a serialized gadget chain from common libraries
     (commons-collections, Spring, Groovy) or a JSON/YAML type tag runs arbitrary code on the server.""",
     fix="""Accept JSON into fixed DTO classes; if native serialization is unavoidable install an ObjectInputFilter
@@ -186,5 +197,7 @@ def java_deserialization(captures: dict[str, list[Any]], ctx: TSContext) -> Iter
             hit = ctx.hit(node, "Jackson default typing with a permissive type validator accepts any class")
     elif name in ("load", "loadAll", "loadAs"):
         hit = _yaml(node, ctx)
+    elif name in ("addPermission", "allowTypesByWildcard", "allowTypesByRegExp"):
+        hit = _xstream_any(node, ctx)
     if hit is not None:
         yield hit

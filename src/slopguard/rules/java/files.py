@@ -66,6 +66,14 @@ def _guarded(node: Node, arg: Node, ctx: TSContext) -> bool:
     return False
 
 
+def _name_only(node: Node, ctx: TSContext) -> bool:
+    """``Paths.get(name).getFileName()`` / ``new File(name).getName()``: only the last element is used."""
+    parent = node.parent
+    if parent is None or parent.type != "method_invocation" or parent.child_by_field_name("object") != node:
+        return False
+    return method(parent, ctx) in ("getFileName", "getName")
+
+
 def _sink(node: Node, ctx: TSContext) -> str | None:
     if node.type == "object_creation_expression":
         kind = type_name(node, ctx)
@@ -107,7 +115,7 @@ def _sink(node: Node, ctx: TSContext) -> str | None:
 def java_path_traversal(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     node: Node = captures["call"][0]
     sink = _sink(node, ctx)
-    if sink is None:
+    if sink is None or _name_only(node, ctx):
         return
     for arg in ctx.arguments(node):
         flow = ctx.tainted(arg)

@@ -13,7 +13,8 @@ from slopguard.engine.flow import Flow
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import calls, constant, creations, method, receiver, type_name
+from slopguard.rules.java.common import calls, constant, creations, method, receiver, type_name, value_of
+from slopguard.rules.java.guards import allow_listed
 from slopguard.rules.java.urls import checked, chosen_safely, fixed_origin
 
 _LOCATION = re.compile(r'^(?:"Location"|HttpHeaders\.LOCATION|LOCATION)$')
@@ -40,6 +41,8 @@ def _target(call: Node, ctx: TSContext) -> Node | None:
 def _open(value: Node, at: Node, ctx: TSContext) -> Flow | None:
     flow = ctx.tainted(value)
     if flow is None or fixed_origin(value, ctx) or checked(value, at, ctx) or chosen_safely(value, ctx):
+        return None
+    if chosen_safely(value_of(value, ctx), ctx) or allow_listed(value, at, ctx):  # isLocal(next) ? next : "/"
         return None
     return flow
 

@@ -14,6 +14,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.java.common import calls, declaration, method, method_of, receiver
+from slopguard.rules.java.guards import allow_listed
 from slopguard.rules.shared.sql import looks_sql
 from slopguard.rules.shared.trees import walk
 
@@ -142,6 +143,8 @@ def java_sql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
         flow = _builder_flow(query, ctx) or flow
     if not (flow.built or flow.tainted) or (not flow.tainted and _numbers_only(query, ctx)):
         return
+    if flow.tainted and allow_listed(query, call, ctx):
+        return  # if (!ALLOWED_COLUMNS.contains(sort)) throw ...; "... ORDER BY " + sort
     if name in _GENERIC:
         obj = receiver(call)
         db_receiver = obj is not None and _DB_RECEIVER.search(ctx.compact(obj)) is not None

@@ -14,6 +14,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.java.common import calls, declared_type, method, receiver
+from slopguard.rules.java.guards import allow_listed
 from slopguard.rules.java.urls import checked, fixed_origin
 
 _REST_TEMPLATE = frozenset(
@@ -87,6 +88,6 @@ def java_ssrf(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
         return
     value, report = found
     flow = ctx.tainted(value)
-    if flow is None or fixed_origin(value, ctx) or checked(value, call, ctx):
+    if flow is None or fixed_origin(value, ctx) or checked(value, call, ctx) or allow_listed(value, call, ctx):
         return
     yield ctx.hit(report, f"outgoing request to a URL from the request ({flow.origin}); the attacker picks the host")

@@ -8,13 +8,15 @@ import re
 from tree_sitter import Node
 
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import constant, method_of, value_of
+from slopguard.rules.java.common import class_of, constant, method_of, value_of
 from slopguard.rules.shared.trees import walk
 
 # A literal start that pins the origin: "https://host/..." or a same-site path "/orders/" (not "//" or "/").
 _FIXED_START = re.compile(r"^(?:[a-zA-Z][\w+.-]*://[^/?#\s]+[/?#]|/[^/\\])")
 # Builders and wrappers whose first argument is the URL itself.
-_URL_WRAPPERS = frozenset({"create", "newBuilder", "uri", "url", "fromUriString", "fromHttpUrl", "parse", "toURL"})
+_URL_WRAPPERS = frozenset(
+    {"create", "newBuilder", "uri", "url", "fromUriString", "fromHttpUrl", "fromPath", "parse", "toURL"}
+)
 _CHECK = re.compile(
     r"(?i)allow|whitelist|trusted|permitted|isSafe|isValid\w*(?:Url|Uri|Redirect|Host|Target)|isLocal|isRelative"
     r"|getHost\(\)|\.startsWith\(\"/\"|\.startsWith\(\"https?://[^/\"]+/"
@@ -44,11 +46,31 @@ def fixed_origin(node: Node, ctx: TSContext, depth: int = 0) -> bool:
         if name == "format" and args:
             start = constant(args[0], ctx)
             return start is not None and bool(_FIXED_START.match(start))
+        if name == "host" and args and constant(args[0], ctx) is not None:
+            return True  # UriComponentsBuilder.newInstance().scheme("https").host("example.com").path(p)
         obj = node.child_by_field_name("object")
         # builder steps after the origin (pathSegment, queryParam, build, encode, toUri); resolve() can replace it
         return obj is not None and name != "resolve" and fixed_origin(obj, ctx, depth + 1)
     start = constant(_leftmost(node), ctx)
     return start is not None and bool(_FIXED_START.match(start))
+
+
+def _helper_bodies(condition: Node, ctx: TSContext) -> str:
+    """The bodies of this class's methods the condition calls (``isSafeRedirect(url)``, ``this.isInternal(u)``):
+    a check moved into a helper is still a check."""
+    called = {
+        ctx.text(n.child_by_field_name("name"))
+        for n in walk(condition)
+        if n.type == "method_invocation" and ctx.text(n.child_by_field_name("object")) in ("", "this")
+    }
+    cls = class_of(condition)
+    if not called or cls is None:
+        return ""
+    return " ".join(
+        ctx.compact(n.child_by_field_name("body"))
+        for n in cls.named_children
+        if n.type == "method_declaration" and ctx.text(n.child_by_field_name("name")) in called
+    )
 
 
 def checked(value: Node, at: Node, ctx: TSContext) -> bool:
@@ -65,7 +87,9 @@ def checked(value: Node, at: Node, ctx: TSContext) -> bool:
             continue
         condition = node.child_by_field_name("condition")
         text = ctx.compact(condition) if condition is not None else ""
-        if re.search(rf"\b{re.escape(name)}\b", text) and _CHECK.search(text):
+        if not re.search(rf"\b{re.escape(name)}\b", text):
+            continue
+        if _CHECK.search(text) or (condition is not None and _CHECK.search(_helper_bodies(condition, ctx))):
             return True
     return False
 
@@ -84,5 +108,7 @@ def chosen_safely(value: Node, ctx: TSContext) -> bool:
         return False
     parts = [ctx.compact(condition)]
     parts += [ctx.compact(value_of(n, ctx)) for n in walk(condition) if n.type == "identifier"]
+    parts += [_helper_bodies(value_of(n, ctx), ctx) for n in walk(condition) if n.type == "identifier"]
+    parts.append(_helper_bodies(condition, ctx))
     text = " ".join(parts)
     return bool(re.search(rf"\b{re.escape(ctx.text(chosen))}\b", text) and _CHECK.search(text))

@@ -44,7 +44,11 @@ def _runner(ctx: TSContext, call: Node) -> tuple[str, str] | None:
     if inner.type == "identifier":
         return imported(ctx, ctx.text(inner))
     if inner.type == "member_expression":
-        base = imported(ctx, ctx.text(inner.child_by_field_name("object")))
+        obj = unwrap(inner.child_by_field_name("object") or inner)
+        base = imported(ctx, ctx.text(obj))
+        if base is None and obj.type == "call_expression" and ctx.call_name(obj) == "require":
+            module = string_value(ctx, next(iter(ctx.arguments(obj)), None))  # promisify(require('cp').exec)
+            base = (module.removeprefix("node:"), "*") if module is not None else None
         if base is not None and base[1] == "*":
             return base[0], ctx.text(inner.child_by_field_name("property"))
     return None

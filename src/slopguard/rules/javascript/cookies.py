@@ -82,6 +82,23 @@ def _session(ctx: TSContext, call: Node) -> Iterator[Hit]:
     )
 
 
+def _cookie_session(ctx: TSContext, call: Node) -> Iterator[Hit]:
+    """cookie-session keeps the whole session in the cookie; it sets httpOnly (and secure over HTTPS) itself, so
+    only options that switch them off count."""
+    args = ctx.arguments(call)
+    opts = resolve(ctx, args[0]) if args else None
+    if opts is None or opts.type != "object":
+        return
+    off = [flag for flag in ("secure", "httpOnly") if _switched_off(ctx, option(ctx, opts, flag))]
+    if off:
+        said = ", ".join(f"{f}: false" for f in off)
+        yield ctx.hit(call, f"session cookie (cookie-session) is set with {said}: turn them back on")
+
+
+def _switched_off(ctx: TSContext, value: Node | None) -> bool:
+    return value is not None and is_false(unwrap(value))
+
+
 @ts_rule(
     id="JS-COOKIE-001",
     title="Cookie without Secure/HttpOnly/SameSite",
@@ -93,7 +110,8 @@ def _session(ctx: TSContext, call: Node) -> Iterator[Hit]:
     why="""Assistants call res.cookie('token', jwt) or configure express-session with the defaults, which send
     the cookie over plain HTTP (secure is false) and, for res.cookie, let page scripts read it (httpOnly is
     false). Anyone on the network picks the session up, any XSS sends document.cookie away, and without
-    sameSite other sites ride the session in cross-site requests.""",
+    sameSite other sites ride the session in cross-site requests. cookie-session sets its flags itself, yet
+    assistants switch them off with secure: false, httpOnly: false "for local development".""",
     fix="""Pass { httpOnly: true, secure: true, sameSite: 'lax' } (or 'strict') to res.cookie, and set
     cookie: { secure: true, httpOnly: true, sameSite: 'lax' } in express-session (app.set('trust proxy', 1)
     behind a proxy).""",
@@ -106,6 +124,8 @@ def cookie_flags(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit
         origin = imported(ctx, name)
         if (origin is not None and origin[0] == "express-session") or (origin is None and name == "session"):
             yield from _session(ctx, call)
+        elif (origin is not None and origin[0] == "cookie-session") or (origin is None and name == "cookieSession"):
+            yield from _cookie_session(ctx, call)
         return
     obj = receiver(call)
     koa = name == "set" and ctx.compact(obj) in ("ctx.cookies", "this.cookies", "context.cookies")

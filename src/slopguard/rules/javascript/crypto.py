@@ -83,6 +83,23 @@ def _bound_name(ctx: TSContext, call: Node) -> str | None:
     return None
 
 
+def _callback_result_name(ctx: TSContext, call: Node) -> str | None:
+    """The name given to what a callback helps build: ``apiKey`` for
+    ``const apiKey = Array.from({ length: 32 }, () => chars[Math.floor(Math.random() * n)]).join('')``."""
+    fn = enclosing_function(call)
+    for _ in range(3):
+        if fn is None or function_name(ctx, fn) is not None or fn.parent is None or fn.parent.type != "arguments":
+            return None
+        outer = fn.parent.parent
+        if outer is None:
+            return None
+        name = _bound_name(ctx, outer)
+        if name is not None:
+            return name
+        fn = enclosing_function(outer)
+    return None
+
+
 @ts_rule(
     id="JS-RAND-001",
     title="Security value from Math.random()",
@@ -101,7 +118,7 @@ def _bound_name(ctx: TSContext, call: Node) -> str | None:
 )
 def math_random_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     call: Node = captures["call"][0]
-    name = _bound_name(ctx, call)
+    name = _bound_name(ctx, call) or _callback_result_name(ctx, call)
     fn = enclosing_function(call)
     fn_name = function_name(ctx, fn)
     for _ in range(3):  # a callback's purpose is its named caller's: uuidv4() { replace(..., (c) => ...) }

@@ -71,6 +71,82 @@ def missing_helmet(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
         yield ctx.hit(first, "express() app without helmet() and with X-Powered-By on; add app.use(helmet())")
 
 
+# ----- JS-HEADERS-002 -----------------------------------------------------------------------------------
+# helmet options that switch a protection off when false (helmet 4+ names, and the names of helmet 7+)
+_PROTECTIONS = {
+    "contentSecurityPolicy": "Content-Security-Policy",
+    "frameguard": "X-Frame-Options",
+    "xFrameOptions": "X-Frame-Options",
+    "hsts": "Strict-Transport-Security",
+    "strictTransportSecurity": "Strict-Transport-Security",
+    "noSniff": "X-Content-Type-Options",
+    "xContentTypeOptions": "X-Content-Type-Options",
+}
+_SCRIPT_DIRECTIVES = frozenset({"scriptSrc", "script-src", "defaultSrc", "default-src"})
+_UNSAFE_SOURCES = frozenset({"'unsafe-inline'", "'unsafe-eval'", "*"})
+
+
+def _helmet_call(ctx: TSContext, call: Node) -> str | None:
+    """'helmet' for ``helmet(opts)``, 'csp' for ``helmet.contentSecurityPolicy(opts)``, else None."""
+    callee = call.child_by_field_name("function")
+    if callee is None:
+        return None
+    if callee.type == "identifier":
+        origin = imported(ctx, ctx.text(callee))
+        helmet = origin == ("helmet", "*") or (origin is None and ctx.text(callee) == "helmet")
+        csp = origin == ("helmet", "contentSecurityPolicy")
+        return "helmet" if helmet else "csp" if csp else None
+    obj = callee.child_by_field_name("object")
+    origin = imported(ctx, ctx.text(obj)) if obj is not None else None
+    is_helmet = origin == ("helmet", "*") or (origin is None and ctx.text(obj) == "helmet")
+    return "csp" if is_helmet and method(ctx, call) == "contentSecurityPolicy" else None
+
+
+def _unsafe_script_sources(ctx: TSContext, csp: Node | None) -> list[str]:
+    """The unsafe sources a CSP's script-src (or default-src) allows: 'unsafe-inline', 'unsafe-eval', *."""
+    directives = resolve(ctx, next((v for k, v in pairs(ctx, resolve(ctx, csp)) if k == "directives"), None))
+    found: list[str] = []
+    for key, value in pairs(ctx, directives):
+        sources = resolve(ctx, value)
+        if key in _SCRIPT_DIRECTIVES and sources is not None and sources.type == "array":
+            found += [t for t in (string_value(ctx, s) for s in sources.named_children) if t in _UNSAFE_SOURCES]
+    return found
+
+
+@ts_rule(
+    id="JS-HEADERS-002",
+    title="helmet protection switched off, or a CSP that allows inline script",
+    cwe=693,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    languages=("javascript", "typescript"),
+    query="(call_expression) @call",
+    why="""When helmet's Content-Security-Policy breaks an inline script or an embed, assistants switch it off:
+    helmet({ contentSecurityPolicy: false }), frameguard: false, hsts: false, or a policy whose script-src
+    allows 'unsafe-inline' / 'unsafe-eval'. The app looks hardened (helmet is there) but injected markup runs
+    unhindered, the pages can be framed for clickjacking, and browsers may be downgraded to HTTP.""",
+    fix="""Keep helmet's defaults and adjust the policy instead: add the hosts you need to the directives, move
+    inline scripts to files or give them a nonce; turn frameguard to 'sameorigin' rather than off.""",
+)
+def helmet_weakened(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    kind = _helmet_call(ctx, call)
+    args = ctx.arguments(call)
+    if kind is None or not args or is_test_path(ctx.path):
+        return
+    options = resolve(ctx, args[0])
+    if kind == "helmet":
+        off = [_PROTECTIONS[k] for k, v in pairs(ctx, options) if k in _PROTECTIONS and unwrap(v).type == "false"]
+        if off:
+            names = ", ".join(dict.fromkeys(off))
+            yield ctx.hit(call, f"helmet() is told to leave out {names}; configure the header instead of disabling it")
+            return
+        options = next((v for k, v in pairs(ctx, options) if k == "contentSecurityPolicy"), None)
+    unsafe = _unsafe_script_sources(ctx, options)
+    if unsafe:
+        yield ctx.hit(call, f"the Content-Security-Policy lets scripts run from {', '.join(unsafe)}; use nonces")
+
+
 # ----- JS-CORS-001 --------------------------------------------------------------------------------------
 _ALLOW_ORIGIN = "access-control-allow-origin"
 _ALLOW_CREDENTIALS = "access-control-allow-credentials"

@@ -1,4 +1,5 @@
-"""JS-JWT-001: JWTs accepted without a verified signature (algorithms: ['none'], jwt.decode for auth)."""
+"""JS-JWT-001: JWTs accepted without a verified signature (algorithms: ['none'], jwt.decode for auth);
+JS-JWT-002: jsonwebtoken's verify() without the algorithms it should accept."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.javascript.common import (
+    FUNCTIONS,
     enclosing_function,
+    has_spread,
     imported,
     method,
     option,
@@ -92,3 +95,51 @@ def unverified_jwt(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
         call,
         f"{name}() does not check the signature, yet its claims decide who the caller is; use jwt.verify()",
     )
+
+
+def _jsonwebtoken_verify(ctx: TSContext, call: Node) -> bool:
+    """``jwt.verify(...)`` of the jsonwebtoken package (jose and jws name their algorithms elsewhere)."""
+    if method(ctx, call) != "verify":
+        return False
+    callee = call.child_by_field_name("function")
+    if callee is not None and callee.type == "identifier":
+        origin = imported(ctx, "verify")
+        return origin is not None and origin[0] == "jsonwebtoken"
+    obj = receiver(call)
+    if obj is None or obj.type != "identifier":
+        return False
+    origin = imported(ctx, ctx.text(obj))
+    return origin[0] == "jsonwebtoken" if origin is not None else ctx.text(obj) in ("jwt", "jsonwebtoken")
+
+
+@ts_rule(
+    id="JS-JWT-002",
+    title="jwt.verify() without a list of accepted algorithms",
+    cwe=(347, 757),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    languages=("javascript", "typescript"),
+    query="(call_expression) @call",
+    why="""Assistants call jwt.verify(token, key) with no options. The token's own header then chooses the
+    algorithm among those the key allows: with older jsonwebtoken releases, or a key whose type is not pinned
+    (a PEM string, a JWKS callback), an attacker signs a token with HS256 using the public key as the HMAC secret
+    or downgrades to a weaker algorithm, and it verifies.""",
+    fix="""Pass the algorithm you issue: jwt.verify(token, key, { algorithms: ['HS256'] }) (or ['RS256'] /
+    ['ES256'] for asymmetric keys), and keep jsonwebtoken at 9 or later.""",
+)
+def unpinned_algorithms(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    call: Node = captures["call"][0]
+    if not _jsonwebtoken_verify(ctx, call):
+        return
+    args = ctx.arguments(call)
+    if len(args) < 2:
+        return
+    opts = resolve(ctx, args[2]) if len(args) > 2 else None
+    if opts is not None and opts.type != "object":
+        if opts.type in FUNCTIONS:
+            opts = None  # jwt.verify(token, key, (err, payload) => ...)
+        else:
+            return  # options built elsewhere
+    if opts is not None and (has_spread(ctx, opts) or option(ctx, opts, "algorithms") is not None):
+        return
+    yield ctx.hit(call, "jwt.verify() lets the token's header pick the algorithm; pass { algorithms: ['HS256'] }")

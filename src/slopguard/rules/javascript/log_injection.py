@@ -13,7 +13,8 @@ from slopguard.engine.flow import Flow, describe
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import resolve, unwrap
+from slopguard.rules.javascript.common import FUNCTIONS, enclosing_function, resolve, unwrap
+from slopguard.rules.shared.trees import walk
 
 _LOGGER = re.compile(
     r"^(?:console|logger|log|winston|pino|bunyan|debug|req\.log|request\.log|ctx\.log|fastify\.log|app\.log"
@@ -39,6 +40,61 @@ def _neutralises(ctx: TSContext, call: Node) -> bool:
     )
 
 
+_KEEPS_CLEAN = frozenset({"slice", "substring", "substr", "trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase"})
+
+
+def _neutralising(ctx: TSContext, node: Node | None, depth: int = 0) -> bool:
+    """A call that neutralises line breaks, also under ``.slice(0, 200)``/``.trim()`` or inside a helper of this
+    file (``const clean = (s) => s.replace(/[\r\n]/g, ' ')`` / ``function clean(s) { return ... }``)."""
+    if node is None or depth > 3:
+        return False
+    node = unwrap(node)
+    if node.type != "call_expression":
+        return False
+    if _neutralises(ctx, node):
+        return True
+    callee = node.child_by_field_name("function")
+    if callee is not None and callee.type == "member_expression":
+        if ctx.text(callee.child_by_field_name("property")) in _KEEPS_CLEAN:
+            return _neutralising(ctx, callee.child_by_field_name("object"), depth + 1)
+        return False
+    helper = _local_function(ctx, callee)
+    returns = _returned(helper) if helper is not None else []
+    return bool(returns) and all(_neutralising(ctx, r, depth + 1) for r in returns)
+
+
+def _local_function(ctx: TSContext, callee: Node | None) -> Node | None:
+    if callee is None or callee.type != "identifier":
+        return None
+    value = resolve(ctx, callee)
+    if value is not None and value.type in FUNCTIONS:
+        return value
+    name = ctx.text(callee)
+    declared = ctx.memo(
+        "javascript.function_declarations",
+        lambda: {
+            ctx.text(n.child_by_field_name("name")): n
+            for n in walk(ctx.tree.root_node)
+            if n.type == "function_declaration"
+        },
+    )
+    return declared.get(name)
+
+
+def _returned(fn: Node) -> list[Node]:
+    """The expressions a function returns: an arrow's expression body, or its own return statements."""
+    body = fn.child_by_field_name("body")
+    if body is None:
+        return []
+    if body.type != "statement_block":
+        return [body]
+    return [
+        r.named_children[0]
+        for r in walk(body)
+        if r.type == "return_statement" and r.named_children and enclosing_function(r) == fn
+    ]
+
+
 def _cleaned_constant(ctx: TSContext, name: Node) -> bool:
     """``const clean = v.replace(/[\\r\\n]/g, '')`` before ``log(clean)``: a constant bound to a neutralising call."""
     value = resolve(ctx, name)
@@ -49,7 +105,7 @@ def _cleaned_constant(ctx: TSContext, name: Node) -> bool:
         and value.type == "call_expression"
         and statement is not None
         and ctx.text(statement).startswith("const ")
-        and _neutralises(ctx, value)
+        and _neutralising(ctx, value)
     )
 
 
@@ -58,7 +114,7 @@ def _raw_taint(ctx: TSContext, node: Node, depth: int = 0) -> Flow | None:
     node = unwrap(node)
     if depth > 6 or node.type in _STRUCTURED or _WHOLE_OBJECTS.match(ctx.compact(node)):
         return None
-    if node.type == "call_expression" and _neutralises(ctx, node):
+    if node.type == "call_expression" and _neutralising(ctx, node):
         return None
     if node.type == "identifier" and _cleaned_constant(ctx, node):
         return None

@@ -9,12 +9,13 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.flow import describe
+from slopguard.engine.flow import Flow, describe
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import method, resolve, string_value, unwrap
+from slopguard.rules.javascript.common import enclosing_function, method, pairs, resolve, string_value, unwrap
 from slopguard.rules.javascript.request_data import server_input
+from slopguard.rules.shared.trees import walk
 
 _QUERIES = frozenset(
     {"find", "findOne", "findOneAndUpdate", "findOneAndDelete", "findOneAndReplace", "findOneAndRemove",
@@ -27,6 +28,11 @@ _WHOLE = re.compile(
     r"|^(?:await)?(?:req|request|c\.req)\.json\(\)$|^JSON\.parse\((?:req|request|ctx\.request)\.\w+"
 )
 _CODE_OPERATORS = frozenset({"$where", "$function", "$accumulator"})
+# Fields a login or reset compares: {"password": {"$ne": null}} matches every record and skips the check.
+_CREDENTIAL_KEY = re.compile(r"(?i)pass(?:word|wd|code)?$|^pwd$|token$|secret$|^(?:otp|pin|code)$|answer$|api_?key$")
+_FALLBACKS = frozenset({"||", "??"})
+_GRAPHQL_BINDING = re.compile(r"^@Args?\(")
+_PATH_PARAMETER = re.compile(r"^(?:req|request|ctx)\.params\b")  # a URL path segment is always a string
 
 
 def _whole_request_object(ctx: TSContext, node: Node) -> bool:
@@ -35,6 +41,13 @@ def _whole_request_object(ctx: TSContext, node: Node) -> bool:
     if value is None:
         return False
     value = unwrap(value)
+    if value.type == "binary_expression" and ctx.text(value.child_by_field_name("operator")) in _FALLBACKS:
+        left = value.child_by_field_name("left")  # req.query.where || {}: the request's object when it sent one
+        return left is not None and _whole_request_object(ctx, left)
+    if value.type == "ternary_expression":
+        return any(
+            _whole_request_object(ctx, b) for f in ("consequence", "alternative") if (b := value.child_by_field_name(f))
+        )
     if value.type == "object":
         return any(
             c.type == "spread_element" and c.named_children and _whole_request_object(ctx, c.named_children[0])
@@ -42,7 +55,37 @@ def _whole_request_object(ctx: TSContext, node: Node) -> bool:
         )
     if value.type == "call_expression" and ctx.call_name(value) == "Object.assign":
         return any(_whole_request_object(ctx, a) for a in ctx.arguments(value)[1:])
-    return bool(_WHOLE.match(ctx.compact(value)))
+    return bool(_WHOLE.match(ctx.compact(value))) or _graphql_argument(ctx, value)
+
+
+def _resolver_input(ctx: TSContext, node: Node) -> Flow | None:
+    """The flow of a GraphQL resolver's arguments (a resolver is server code wherever its file sits)."""
+    value = resolve(ctx, node)
+    if value is None or not _graphql_argument(ctx, unwrap(value)):
+        return None
+    flow = ctx.flow(node)
+    return flow if flow.tainted else None
+
+
+def _graphql_argument(ctx: TSContext, value: Node) -> bool:
+    """``args``, ``args.filter`` or a name destructured from them in a GraphQL resolver (a resolver map's second
+    parameter, or one bound by @Args/@Arg): input objects and JSON scalars arrive with the client's keys."""
+    root = value
+    while root.type == "member_expression":
+        root = unwrap(root.child_by_field_name("object") or root)
+    if root.type != "identifier":
+        return False
+    name = ctx.text(root)
+    fn = enclosing_function(root)
+    params = fn.child_by_field_name("parameters") if fn is not None else None
+    if fn is None or params is None:
+        return False
+    entry = ctx.spec.entry_parameters(fn, ctx.text) if ctx.spec.entry_parameters else frozenset()
+    for index, param in enumerate(params.named_children):
+        names = {ctx.text(n) for n in walk(param) if n.type in ("identifier", "shorthand_property_identifier_pattern")}
+        if name in names:
+            return index in entry or bool(_GRAPHQL_BINDING.match(ctx.text(param)))
+    return False
 
 
 @ts_rule(
@@ -95,7 +138,63 @@ def nosql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[
     filters = args[:2] if ctx.text(captures["name"][0]).startswith(("update", "findOneAndUpdate")) else args[:1]
     for arg in filters:
         if _whole_request_object(ctx, arg):
-            flow = server_input(ctx, arg)
+            flow = server_input(ctx, arg) or _resolver_input(ctx, arg)
             if flow is not None:
                 yield ctx.hit(call, f"query object is {describe(flow)} taken whole: its keys can be Mongo operators")
                 return
+    credential = _raw_credential(ctx, args[0]) if args else None
+    if credential is not None:
+        key, flow = credential
+        yield ctx.hit(
+            call,
+            f'\'{key}\' is matched against {describe(flow)} as sent: a body like {{"{key}": {{"$ne": null}}}} '
+            "matches any record; cast it with String()",
+        )
+
+
+def _raw_credential(ctx: TSContext, filter_node: Node) -> tuple[str, Flow] | None:
+    """``{ email, password: req.body.password }``: a credential field given a request value as it arrived (a
+    JSON body or a qs query string carries objects, so the value may be an operator)."""
+    for key, value in pairs(ctx, resolve(ctx, filter_node)):
+        if not _CREDENTIAL_KEY.search(key) or not _as_sent(ctx, value) or _type_checked(ctx, filter_node, value):
+            continue
+        flow = server_input(ctx, value)
+        if flow is not None and not _PATH_PARAMETER.match(flow.origin):
+            return key, flow
+    return None
+
+
+def _as_sent(ctx: TSContext, value: Node) -> bool:
+    """``req.body.password``, or a name bound to it unchanged (``const { password } = req.body``)."""
+    value = unwrap(value)
+    if value.type not in ("identifier", "shorthand_property_identifier"):
+        return bool(_WHOLE.match(ctx.compact(value)))
+    bound = resolve(ctx, value)
+    if bound is not None and bound.id != value.id:
+        return bool(_WHOLE.match(ctx.compact(bound)))
+    name, scope = ctx.text(value), enclosing_function(value)
+    for node in walk(scope) if scope is not None else ():
+        if node.start_byte >= value.start_byte:
+            break
+        if node.type != "variable_declarator":
+            continue
+        pattern, source = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if pattern is None or source is None or pattern.type != "object_pattern":
+            continue
+        names = {ctx.text(p) for p in pattern.named_children if p.type == "shorthand_property_identifier_pattern"}
+        if name in names and _WHOLE.match(ctx.compact(unwrap(source))):
+            return True
+    return False
+
+
+_CHECKS = re.compile(r"\.(?:parse|safeParse|parseAsync|validate\w*|assert)\(|validationResult\(|\bcheck\(|\bbody\(")
+
+
+def _type_checked(ctx: TSContext, call: Node, value: Node) -> bool:
+    """``typeof password !== 'string'`` (or a schema's parse) earlier in the handler: the value is text."""
+    top = call  # the whole route registration: express-validator's body('password').isString() sits beside it
+    while top.parent is not None and top.parent.type != "program":
+        top = top.parent
+    before = ctx.source[top.start_byte : call.start_byte].decode("utf-8", "replace")
+    name = re.escape(ctx.text(value).split(".")[-1])
+    return bool(re.search(rf"typeof\s+[\w.]*\b{name}\b", before) or _CHECKS.search(before))

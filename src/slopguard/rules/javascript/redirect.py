@@ -1,4 +1,5 @@
-"""JS-REDIRECT-001: request data as the target of a redirect (Express, Koa, Fastify, Hono, Next.js)."""
+"""JS-REDIRECT-001: request data as the target of a redirect (Express, Koa, Fastify, Hono, Next.js), and a page
+that navigates to a URL read from its own address (``location.href = params.get('next')``, Next's router)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.flow import describe
+from slopguard.engine.flow import Flow, describe
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.javascript.common import (
+    enclosing_function,
     imported,
     is_response,
     method,
@@ -110,19 +112,59 @@ def _chosen_safely(ctx: TSContext, target: Node) -> bool:
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
     languages=("javascript", "typescript"),
-    query="(call_expression) @call",
+    query="[(call_expression) @call (method_definition) @method (assignment_expression) @assign]",
     why="""Assistants implement "return to where you were" after login or logout with
-    res.redirect(req.query.returnTo), reply.redirect(request.query.next) or NextResponse.redirect(returnTo). An
+    res.redirect(req.query.returnTo), reply.redirect(request.query.next), NextResponse.redirect(returnTo) or a
+    NestJS @Redirect() handler that returns { url: next }. An
     attacker mails a link to the real site that bounces the victim to a look-alike login page (phishing with
-    the site's own domain in the link), or leaks OAuth codes and tokens to their host.""",
+    the site's own domain in the link), or leaks OAuth codes and tokens to their host. In the browser the same
+    idea reads location.href = new URLSearchParams(location.search).get('next'), location.assign(returnTo) or
+    router.push(searchParams.get('callbackUrl')): besides phishing, a javascript: URL runs script in the page.""",
     fix="""Redirect only to local paths (a value that starts with a single '/' and not '//' or '/\\'), or look
-    the target up in an allow-list of hosts after parsing it with new URL(); otherwise fall back to '/'.""",
+    the target up in an allow-list of hosts after parsing it with new URL() (in the browser: compare its origin
+    with location.origin); otherwise fall back to '/'.""",
 )
 def open_redirect(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
-    call: Node = captures["call"][0]
-    target = _target(ctx, call)
-    if target is None:
+    if "method" in captures:
+        for statement, url in _nest_redirects(ctx, captures["method"][0]):
+            yield from _judge(ctx, statement, url)
         return
+    if "assign" in captures:
+        node: Node = captures["assign"][0]
+        left = node.child_by_field_name("left")
+        if left is not None and _LOCATION.match(ctx.compact(left)):
+            yield from _judge_client(ctx, node, node.child_by_field_name("right"))
+        return
+    call: Node = captures["call"][0]
+    client = _client_target(ctx, call)
+    if client is not None:
+        yield from _judge_client(ctx, call, client)
+        return
+    target = _target(ctx, call)
+    if target is not None:
+        yield from _judge(ctx, call, target)
+
+
+def _nest_redirects(ctx: TSContext, method_node: Node) -> Iterator[tuple[Node, Node]]:
+    """``@Redirect() go(@Query('next') next) { return { url: next }; }``: NestJS redirects to the ``url`` the
+    handler returns. Yields (return statement, url value)."""
+    decorators = [ctx.compact(c) for c in method_node.named_children if c.type == "decorator"]  # JavaScript
+    sibling = method_node.prev_named_sibling  # TypeScript puts them before the method
+    while sibling is not None and sibling.type == "decorator":
+        decorators.append(ctx.compact(sibling))
+        sibling = sibling.prev_named_sibling
+    if not any(d.startswith("@Redirect(") for d in decorators):
+        return
+    body = method_node.child_by_field_name("body")
+    for node in walk(body) if body is not None else ():
+        if node.type == "return_statement" and enclosing_function(node) == method_node and node.named_children:
+            url = option(ctx, node.named_children[0], "url")
+            if url is not None:
+                yield node, url
+
+
+def _judge(ctx: TSContext, call: Node, target: Node) -> Iterator[Hit]:
+    """A finding for a redirect to ``target`` unless it is fixed, checked or not request data."""
     flow = server_input(ctx, target)
     if flow is None or fixed_destination(fixed_prefix(ctx, target)) or _same_site_url(ctx, target):
         return
@@ -132,3 +174,63 @@ def open_redirect(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hi
     if guarded(ctx, call, target, REDIRECT_GUARD) or _chosen_safely(ctx, target):
         return
     yield ctx.hit(call, f"redirect target comes from {describe(flow)}: anyone can send users to another site")
+
+
+# ----- the browser: a page that navigates to a URL read from its own address ---------------------------------
+_WINDOWS = r"(?:(?:window|self|top|parent|globalThis|document)\.)*"
+_LOCATION = re.compile(rf"^{_WINDOWS}location(?:\.href)?$")
+_NAVIGATORS = frozenset({"assign", "replace"})
+_ROUTER_METHODS = frozenset({"push", "replace"})
+# Input a page reads that the user did not choose for this page: its own address and referrer, its window name,
+# a message from another window. Not its own path (reloading it), storage it wrote, or what the user typed.
+_CLIENT_OWN = re.compile(
+    r"^(?:window\.|document\.)?location\.(?:href|pathname)\b(?!\.(?:split|replace|match|slice|substring))"
+    r"|^document\.URL\b|^(?:local|session)Storage\b|^(?:event|e)\.target\b|^process\."
+)
+
+
+def _client_target(ctx: TSContext, call: Node) -> Node | None:
+    """The URL of ``location.assign(url)`` / ``location.replace(url)``, or of Next.js ``router.push(url)``."""
+    name, args = method(ctx, call), ctx.arguments(call)
+    obj = receiver(call)
+    if not args or obj is None:
+        return None
+    if name in _NAVIGATORS and _LOCATION.match(ctx.compact(obj)) and not ctx.compact(obj).endswith(".href"):
+        return args[0]
+    if name in _ROUTER_METHODS and obj.type == "identifier" and _next_router(ctx, obj):
+        return args[0]
+    return None
+
+
+def _next_router(ctx: TSContext, obj: Node) -> bool:
+    """``router`` bound to Next.js ``useRouter()`` (it navigates to absolute URLs as a full page load)."""
+    value = resolve(ctx, obj)
+    if value is None or value.type != "call_expression":
+        return False
+    origin = imported(ctx, ctx.text(value.child_by_field_name("function")))
+    return origin is not None and origin[0] in ("next/navigation", "next/router") and origin[1] == "useRouter"
+
+
+def _client_input(ctx: TSContext, target: Node) -> Flow | None:
+    flow = ctx.flow(target)
+    if not flow.tainted or _CLIENT_OWN.search(flow.origin):
+        return None
+    return flow
+
+
+def _judge_client(ctx: TSContext, sink: Node, target: Node | None) -> Iterator[Hit]:
+    """A finding for a page navigating to ``target`` unless it is fixed, checked or not read from the URL."""
+    if target is None:
+        return
+    flow = _client_input(ctx, target)
+    if flow is None or fixed_destination(fixed_prefix(ctx, target)) or _same_site_url(ctx, target):
+        return
+    inner = unwrap(target)
+    if inner.type == "call_expression" and _CHECKERS.search(ctx.call_name(inner)):
+        return
+    if guarded(ctx, sink, target, REDIRECT_GUARD) or _chosen_safely(ctx, target):
+        return
+    yield ctx.hit(
+        sink,
+        f"the page navigates to {describe(flow)}: a link can send users to another site or run a javascript: URL",
+    )

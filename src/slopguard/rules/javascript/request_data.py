@@ -24,7 +24,8 @@ _LOOKUP = re.compile(
 )
 _SERVER_IMPORT = re.compile(
     rb"(?:require\(\s*|from\s+)['\"](?:node:)?(?:express|koa|fastify|hono|@hapi/hapi|next/server|next/headers|"
-    rb"@nestjs/[\w-]+|restify|polka|@koa/router|koa-router|micro|h3)['\"]"
+    rb"@nestjs/[\w-]+|restify|polka|@koa/router|koa-router|micro|h3|apollo-server(?:-[\w-]+)?|@apollo/server|"
+    rb"graphql-yoga|mercurius|type-graphql)['\"]"
 )
 _RESPONSE_PARAMS = frozenset({"res", "reply", "resp", "ctx", "h", "next", "context"})  # context: AWS Lambda
 _NOT_LOOKUPS = frozenset({"get", "getAll"})  # searchParams.get / headers.get read the request itself
@@ -149,6 +150,7 @@ HOST_GUARD = re.compile(
     re.IGNORECASE,
 )
 _GUARD_KINDS = frozenset({"if_statement", "ternary_expression", "switch_statement"})
+_REQUEST_FIELD = re.compile(r"^(?:req|request|ctx|ctx\.request|c\.req)\.\w+\.[\w$]+$")
 
 
 def roots(ctx: TSContext, node: Node) -> set[str]:
@@ -171,7 +173,11 @@ def guarded(ctx: TSContext, sink: Node, value: Node, guard: re.Pattern[str]) -> 
     if scope is None:
         return False
     names = roots(ctx, value) - {"req", "request", "ctx", "c", "res", "reply", "response"}
-    if not names:
+    # request fields used as they are: `if (!ALLOWED.has(req.params.name)) return ...; render(req.params.name)`
+    fields = {
+        ctx.compact(n) for n in walk(value) if n.type == "member_expression" and _REQUEST_FIELD.match(ctx.compact(n))
+    }
+    if not names and not fields:
         return False
     for node in walk(scope):
         if node.start_byte >= sink.start_byte:
@@ -182,6 +188,7 @@ def guarded(ctx: TSContext, sink: Node, value: Node, guard: re.Pattern[str]) -> 
         if condition is None:
             continue
         used = {ctx.text(n) for n in walk(condition) if n.type in ("identifier", "shorthand_property_identifier")}
-        if used & names and guard.search(ctx.text(condition)):
+        checked = used & names or any(f in ctx.compact(condition) for f in fields)
+        if checked and guard.search(ctx.text(condition)):
             return True
     return False

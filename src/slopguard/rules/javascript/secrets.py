@@ -92,6 +92,32 @@ def _binary(ctx: TSContext, node: Node) -> Iterator[Hit]:
             yield from _check(ctx, name, right, node, "compared with")
 
 
+_KEY_LIST_CALLS = frozenset({"cookieSession", "session"})
+
+
+def _signing_keys(ctx: TSContext, node: Node) -> bool:
+    """``keys`` that sign cookies: cookie-session's ``{ keys: [...] }`` and Koa's ``app.keys = [...]``."""
+    if node.type == "assignment_expression":
+        return ctx.compact(node.child_by_field_name("left")) in ("app.keys", "koa.keys")
+    holder = node.parent  # pair -> object -> arguments -> call
+    call = holder.parent.parent if holder is not None and holder.parent is not None else None
+    if call is None or call.type not in ("call_expression", "new_expression"):
+        return False
+    callee = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+    return ctx.text(callee) in _KEY_LIST_CALLS
+
+
+def _key_list(ctx: TSContext, value: Node | None, at: Node) -> Iterator[Hit]:
+    """Each literal of a signing-key list, judged as a session secret."""
+    if value is None or unwrap(value).type != "array":
+        return
+    for item in unwrap(value).named_children:
+        found = next(_check(ctx, "cookie_secret", item, at, "listed in 'keys' as a"), None)
+        if found is not None:
+            yield found
+            return  # one finding per list
+
+
 @ts_rule(
     id="JS-SECRET-001",
     title="Hard-coded secret",
@@ -124,10 +150,16 @@ def hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
                 yield from _check(ctx, name, field.child_by_field_name("value"), field, "assigned to")
     elif kind == "assignment_expression":
         left = node.child_by_field_name("left")
+        if _signing_keys(ctx, node):
+            yield from _key_list(ctx, node.child_by_field_name("right"), node)
+            return
         yield from _check(ctx, _target_name(ctx, left), node.child_by_field_name("right"), node, "assigned to")
     elif kind == "pair":
         key = node.child_by_field_name("key")
         label = _literal(ctx, key) if key is not None and key.type == "string" else ctx.text(key)
+        if label == "keys" and _signing_keys(ctx, node):
+            yield from _key_list(ctx, node.child_by_field_name("value"), node)
+            return
         yield from _check(ctx, label, node.child_by_field_name("value"), node, "stored under")
     elif kind == "formal_parameters":
         yield from _parameters(ctx, node)

@@ -22,6 +22,10 @@ _PROPERTIES = frozenset({"innerHTML", "outerHTML"})
 _WRITERS = frozenset({"write", "writeln"})
 _MOVED_MARKUP = re.compile(r"^[\w$.()\[\]'\"]*?(?:\.innerHTML|\.outerHTML|\.html\(\))(?:\.\w+\(.*\))?$")
 _JQUERY = re.compile(r"^(?:\$|jQuery)\(")
+# Angular's DomSanitizer.bypassSecurityTrust* and AngularJS's $sce.trustAs*: markup (or a script URL) marked safe.
+_TRUST_MARKERS = re.compile(
+    r"^(?:bypassSecurityTrust(?:Html|Script|Style|Url|ResourceUrl)|trustAs(?:Html|Js|ResourceUrl|Url|Css)?)$"
+)
 
 
 def _dom_target(ctx: TSContext, captures: dict[str, list[Any]]) -> tuple[Node, Node, str] | None:
@@ -53,6 +57,8 @@ def _dom_target(ctx: TSContext, captures: dict[str, list[Any]]) -> tuple[Node, N
         return sink, args[1], prop
     if prop == "html" and len(args) == 1 and obj is not None and _JQUERY.match(ctx.compact(obj)):
         return sink, args[0], "jQuery .html()"
+    if _TRUST_MARKERS.match(prop) and args and (prop.startswith("bypass") or ctx.compact(obj).endswith("$sce")):
+        return sink, args[-1], f"{prop}()"
     return None
 
 
@@ -71,11 +77,12 @@ def _dom_target(ctx: TSContext, captures: dict[str, list[Any]]) -> tuple[Node, N
       (pair key: (property_identifier) @prop value: (_) @value)
     ] @sink""",
     why="""Assistants render a server reply, a URL parameter or a user's comment with el.innerHTML = `...${x}`,
-    document.write, insertAdjacentHTML or React's dangerouslySetInnerHTML because it is the shortest way to show
-    formatted text. Any markup in the data runs in the page: an attacker's <img onerror=...> steals the session,
-    acts as the user, or rewrites the page.""",
-    fix="""Assign textContent (or build nodes with createElement), let React escape {value}, and where HTML is
-    really needed pass it through DOMPurify.sanitize() first.""",
+    document.write, insertAdjacentHTML, React's dangerouslySetInnerHTML or Angular's
+    sanitizer.bypassSecurityTrustHtml (to silence "sanitizing HTML stripped some content") because it is the
+    shortest way to show formatted text. Any markup in the data runs in the page: an attacker's
+    <img onerror=...> steals the session, acts as the user, or rewrites the page.""",
+    fix="""Assign textContent (or build nodes with createElement), let React escape {value} and Angular sanitize
+    [innerHTML] itself, and where HTML is really needed pass it through DOMPurify.sanitize() first.""",
 )
 def dom_sink(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     found = _dom_target(ctx, captures)

@@ -24,6 +24,7 @@ _EVAL_QUALIFIED = frozenset({f"{m}.{f}" for m in ("builtins", "__builtins__", "_
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls=_EVAL,
     why="""Assistants reach for eval() to turn a string into a number, a list or a dict, to build a
     'calculator' endpoint, or to call a function chosen by name. Whoever controls the string runs arbitrary
     Python in the server process: __import__('os').system(...) reads secrets, opens a shell, pivots.
@@ -139,6 +140,8 @@ _PICKLE_LIKE = frozenset(
     }
 )  # fmt: skip
 _OTHER = frozenset({"marshal.load", "marshal.loads"})
+_TORCH_LOAD = "torch.load"
+_NUMPY_LOAD = "numpy.load"
 _YAML_LOAD = frozenset({"yaml.load", "yaml.load_all"})
 _YAML_UNSAFE = frozenset({"yaml.unsafe_load", "yaml.unsafe_load_all", "yaml.full_load", "yaml.full_load_all"})
 _SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
@@ -164,6 +167,7 @@ _DATA_KWARGS = (
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls=_PICKLE_FUNCS | _PICKLE_LIKE | _OTHER | _YAML_LOAD | _YAML_UNSAFE | {_TORCH_LOAD, _NUMPY_LOAD},
     why="""Assistants store sessions, caches, uploaded models and job payloads with pickle (or dill, joblib,
     torch.load, pandas.read_pickle) and read YAML with yaml.load() because it is the shortest call. Unpickling
     calls any importable function named in the data (os.system via __reduce__), and yaml's full/unsafe loaders
@@ -178,14 +182,14 @@ def unsafe_deserialisation(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     pickle_like = (module in _PICKLE_MODULES and func in _PICKLE_FUNCS) or name in _PICKLE_LIKE
     if pickle_like or name in _OTHER:
         problem = f"{name}() can run code embedded in the data"
-    elif name == "torch.load":
+    elif name == _TORCH_LOAD:
         weights_only = ctx.kwarg(node, "weights_only")
         if ctx.is_true(weights_only) or (weights_only is not None and not ctx.is_false(weights_only)):
             return
         pickle_like = True
         how = "weights_only=False" if weights_only is not None else "no weights_only=True (unsafe before torch 2.6)"
         problem = f"torch.load() with {how} unpickles arbitrary objects"
-    elif name == "numpy.load":
+    elif name == _NUMPY_LOAD:
         if not ctx.is_true(ctx.kwarg(node, "allow_pickle")):
             return
         pickle_like = True

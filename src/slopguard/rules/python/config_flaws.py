@@ -13,6 +13,7 @@ from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import method_name
 from slopguard.rules.python.web_common import (
+    CONFIG_UPDATERS,
     at_module_level,
     config_of_app,
     const_key,
@@ -30,6 +31,9 @@ from slopguard.rules.python.web_common import (
 _WEB_APPS = frozenset({"flask", "quart", "sanic", "dash", "flask_socketio", "bottle", "werkzeug", "connexion"})
 _NOT_WEB_RUNNERS = frozenset({"asyncio", "trio", "anyio", "uvicorn", "hypercorn", "subprocess", "unittest", "pytest"})
 _DEBUG_APPS = frozenset({"fastapi.FastAPI", "starlette.applications.Starlette", "starlette.Starlette"})
+_RUNNERS = ("run", "run_server")
+_DEBUG_FLAG = "debug"
+_RUN_SIMPLE = "run_simple"
 
 
 @python_rule(
@@ -39,6 +43,8 @@ _DEBUG_APPS = frozenset({"fastapi.FastAPI", "starlette.applications.Starlette", 
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call, ast.Assign),
+    # A call fires with debug=True (app.run, FastAPI), as any ...run_simple(), or as a config update.
+    calls={_DEBUG_FLAG, f"*{_RUN_SIMPLE}", *CONFIG_UPDATERS},
     why="""Assistants end Flask apps with app.run(debug=True) and Django settings with DEBUG = True, and the
     code ships that way. Werkzeug's debugger gives anyone who can trigger an error an interactive Python
     console (remote code execution, the PIN is guessable from host facts); Django's and FastAPI's debug pages
@@ -57,7 +63,7 @@ def debug_enabled(node: ast.Call | ast.Assign, ctx: PyContext) -> Iterator[Hit]:
 def _debug_call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     name = method_name(node)
     qual = ctx.call_name(node)
-    if name in ("run", "run_server") and ctx.is_true(ctx.kwarg(node, "debug")):
+    if name in _RUNNERS and ctx.is_true(ctx.kwarg(node, _DEBUG_FLAG)):
         if root(qual) in _NOT_WEB_RUNNERS:
             return
         receiver = node.func.value if isinstance(node.func, ast.Attribute) else node.func
@@ -68,11 +74,11 @@ def _debug_call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
                 f"{name}(debug=True) starts the Werkzeug debugger: an error page becomes a remote Python console",
                 confidence=Confidence.HIGH if known else Confidence.MEDIUM,
             )
-    elif qual.endswith("run_simple"):
+    elif qual.endswith(_RUN_SIMPLE):
         flag = ctx.kwarg(node, "use_debugger") or (node.args[4] if len(node.args) > 4 else None)
         if ctx.is_true(flag):
             yield hit_at(node, "run_simple(use_debugger=True) serves the interactive Werkzeug debugger")
-    elif qual in _DEBUG_APPS and ctx.is_true(ctx.kwarg(node, "debug")):
+    elif qual in _DEBUG_APPS and ctx.is_true(ctx.kwarg(node, _DEBUG_FLAG)):
         yield hit_at(node, f"{qual.rsplit('.', 1)[-1]}(debug=True) returns tracebacks to clients")
     elif is_config_update(node):
         for _, value in mapping_flags(node, frozenset({"DEBUG"})):
@@ -97,6 +103,13 @@ def _in_settings(ctx: PyContext) -> bool:
     return at_module_level(ctx) and is_settings_module(ctx)
 
 
+_NAME_ONLY = frozenset({"tempfile.mktemp", "os.tempnam", "os.tmpnam"})
+_OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
+_PATH_MAKERS = frozenset({"pathlib.Path", "pathlib.PosixPath"})
+_PATH_WRITERS = frozenset({"write_text", "write_bytes", "touch", "symlink_to"})
+_PATH_OPEN = "open"
+
+
 @python_rule(
     id="PY-TEMP-001",
     title="Insecure temporary file",
@@ -104,6 +117,7 @@ def _in_settings(ctx: PyContext) -> bool:
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls=_NAME_ONLY | _OPENERS | _PATH_WRITERS | {_PATH_OPEN},
     why="""tempfile.mktemp() only returns a name; between choosing it and opening it another local user can
     create that file or a symlink there, and the program then writes into (or reads) a file the attacker
     controls. Assistants reach for mktemp() or a fixed /tmp/output.txt because the name is easy to pass around.""",
@@ -112,7 +126,7 @@ def _in_settings(ctx: PyContext) -> bool:
 )
 def insecure_temp(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     qual = ctx.call_name(node)
-    if qual in ("tempfile.mktemp", "os.tempnam", "os.tmpnam"):
+    if qual in _NAME_ONLY:
         yield hit_at(node, f"{qual}() returns a name another process can claim first; use tempfile.mkstemp()")
         return
     path, mode = _opened_for_writing(node, qual, ctx)
@@ -130,16 +144,16 @@ _WRITE_MODE = re.compile(r"[wax+]")
 
 def _opened_for_writing(node: ast.Call, qual: str, ctx: PyContext) -> tuple[str | None, bool]:
     """A fixed path under /tmp and whether the call writes to it."""
-    if qual in ("open", "io.open", "builtins.open", "codecs.open"):
+    if qual in _OPENERS:
         mode = const_key(node.args[1] if len(node.args) > 1 else ctx.kwarg(node, "mode")) or "r"
         path = _fixed_tmp_path(node.args[0] if node.args else ctx.kwarg(node, "file"), ctx)
         return path, bool(_WRITE_MODE.search(mode))
     func = node.func
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
         maker = ctx.call_name(func.value)
-        if maker in ("pathlib.Path", "pathlib.PosixPath") and func.value.args:
-            writes = func.attr in ("write_text", "write_bytes", "touch", "symlink_to")
-            if func.attr == "open":
+        if maker in _PATH_MAKERS and func.value.args:
+            writes = func.attr in _PATH_WRITERS
+            if func.attr == _PATH_OPEN:
                 mode = const_key(node.args[0] if node.args else ctx.kwarg(node, "mode")) or ""
                 writes = bool(_WRITE_MODE.search(mode))
             return _fixed_tmp_path(func.value.args[0], ctx), writes

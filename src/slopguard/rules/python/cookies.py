@@ -13,6 +13,7 @@ from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import method_name
 from slopguard.rules.python.web_common import (
+    CONFIG_UPDATERS,
     config_of_app,
     const_key,
     imports_any,
@@ -32,6 +33,7 @@ _SENSITIVE = re.compile(
 )
 _DEV_CLASS = re.compile(r"(?i)dev|test|local|debug")
 _FLAG_POSITIONS = {"secure": 6, "httponly": 7, "samesite": 8}
+_SETTERS = frozenset({"set_cookie", "set_signed_cookie"})
 
 
 @python_rule(
@@ -41,6 +43,7 @@ _FLAG_POSITIONS = {"secure": 6, "httponly": 7, "samesite": 8}
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
     nodes=(ast.Call, ast.Assign),
+    calls=_SETTERS | CONFIG_UPDATERS,
     why="""Assistants call resp.set_cookie("session", token) with the defaults, which in Flask, Django and
     Starlette are Secure=False and HttpOnly=False, or turn SESSION_COOKIE_SECURE off to make local HTTP work.
     The token then travels over plain HTTP to anyone on the network, and any injected script can read it
@@ -68,6 +71,7 @@ def cookie_flags(node: ast.Call | ast.Assign, ctx: PyContext) -> Iterator[Hit]:
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
     nodes=(ast.Call,),
+    calls=_SETTERS,
     why="""Assistants set httponly=True and forget secure=True (or pass secure=False so the login works on
     http://localhost). Without the Secure attribute the browser also sends the cookie over plain HTTP, where
     anyone on the network path reads the session or token and replays it.""",
@@ -84,6 +88,7 @@ def cookie_without_secure(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     severity=Severity.LOW,
     confidence=Confidence.MEDIUM,
     nodes=(ast.Call,),
+    calls=_SETTERS,
     why="""Assistants set secure=True and leave httponly at its default, False. Any script running in the
     page, including one injected through an XSS flaw, then reads the cookie from document.cookie and sends
     the session or token to the attacker.""",
@@ -97,7 +102,7 @@ def cookie_without_httponly(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
 def _missing_flags(node: ast.Call, ctx: PyContext, wanted: set[str]) -> Iterator[Hit]:
     """A hit when the flags a ``set_cookie`` call lacks (of Secure and HttpOnly) are exactly ``wanted``."""
     name = method_name(node)
-    if name not in ("set_cookie", "set_signed_cookie") or not isinstance(node.func, ast.Attribute):
+    if name not in _SETTERS or not isinstance(node.func, ast.Attribute):
         return
     if any(kw.arg is None for kw in node.keywords) or "client" in last_part(node.func.value).lower():
         return

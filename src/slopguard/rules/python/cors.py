@@ -19,6 +19,9 @@ _HEADER_SETTERS = frozenset({"add", "set", "setdefault", "add_header", "__setite
 _ALLOW_ALL_SETTINGS = ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
 _REGEX_SETTINGS = ("CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST")
 _FLASK_MESSAGE = "flask_cors allows every origin ('*', its default) with supports_credentials=True: echoes any Origin"
+# Flask-CORS and CORSMiddleware fire only with credentials switched on by these keywords.
+_FLASK_CREDENTIALS = "supports_credentials"
+_MIDDLEWARE_CREDENTIALS = "allow_credentials"
 _MATCH_ALL = re.compile(r"^\^?(?:https?\??://|\(https?\|http\)://)?\(?\.[*+]\)?\$?$")
 
 
@@ -29,6 +32,7 @@ _MATCH_ALL = re.compile(r"^\^?(?:https?\??://|\(https?\|http\)://)?\(?\.[*+]\)?\
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call, ast.Assign, ast.Dict, ast.Module),
+    calls=_HEADER_SETTERS | {_FLASK_CREDENTIALS, _MIDDLEWARE_CREDENTIALS},
     why="""To make a front end on another port work, assistants add CORS(app, supports_credentials=True),
     CORSMiddleware(allow_origins=["*"], allow_credentials=True) or copy the request's Origin header into
     Access-Control-Allow-Origin. The libraries then echo any origin, so a page on an attacker's site can send
@@ -69,7 +73,7 @@ def _wildcard(e: ast.expr | None, ctx: PyContext, regex: bool = False) -> bool:
 def _cors_call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     qual = ctx.call_name(node)
     if qual in _FLASK_CORS:
-        if not ctx.is_true(ctx.kwarg(node, "supports_credentials")):
+        if not ctx.is_true(ctx.kwarg(node, _FLASK_CREDENTIALS)):
             return
         origins = ctx.kwarg(node, "origins")
         if origins is not None:
@@ -94,7 +98,7 @@ def _cors_call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     first = args[0] if args and not isinstance(args[0], ast.Starred) else ctx.kwarg(node, "middleware_class")
     if first is None or not (ctx.qualname(first) or "").endswith("CORSMiddleware"):
         return
-    if not ctx.is_true(ctx.kwarg(node, "allow_credentials")):
+    if not ctx.is_true(ctx.kwarg(node, _MIDDLEWARE_CREDENTIALS)):
         return
     if _wildcard(ctx.kwarg(node, "allow_origins"), ctx) or _wildcard(
         ctx.kwarg(node, "allow_origin_regex"), ctx, regex=True

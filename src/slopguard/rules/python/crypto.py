@@ -21,6 +21,10 @@ _FAST = frozenset(
     {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256", "sha3_384", "sha3_512",
      "blake2b", "blake2s"}
 )  # fmt: skip
+# The last name parts of the calls hash_algorithm() recognises: hashlib.<algorithm>() and hashlib.new().
+HASH_CALLS = frozenset({*_FAST, "new"})
+_HASHERS_SETTING = "PASSWORD_HASHERS"
+_LIST_GROWERS = frozenset({"append", "insert", "extend"})
 _NOT_PASSWORD = frozenset(
     {"reset", "token", "url", "link", "field", "length", "len", "policy", "hint", "label", "name", "hasher", "min",
      "max", "rule", "rules", "validators", "help", "form", "input", "widget", "template", "email", "placeholder"}
@@ -104,6 +108,7 @@ def password_data(data: ast.expr, ctx: PyContext) -> str | None:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call, ast.Assign, ast.AnnAssign, ast.AugAssign),
+    calls=HASH_CALLS | _LIST_GROWERS | {_HASHERS_SETTING, "update"},
     why="""Asked to 'store the password securely', assistants reach for hashlib.sha256(password) or md5(salt +
     password), or list Django's MD5PasswordHasher first in PASSWORD_HASHERS. General-purpose hashes are built
     to be fast: once the user table leaks, a single GPU tries billions of guesses per second, and unsalted
@@ -115,13 +120,13 @@ def password_data(data: ast.expr, ctx: PyContext) -> str | None:
 def fast_password_hash(node: ast.Call | ast.Assign | ast.AnnAssign | ast.AugAssign, ctx: PyContext) -> Iterator[Hit]:
     if not isinstance(node, ast.Call):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        if node.value is not None and any(speaking_name(t) == "PASSWORD_HASHERS" for t in targets):
+        if node.value is not None and any(speaking_name(t) == _HASHERS_SETTING for t in targets):
             yield from weak_hashers(node.value, ctx)
         return
-    hashers = [k.value for k in node.keywords if k.arg == "PASSWORD_HASHERS"]  # override_settings(...)
+    hashers = [k.value for k in node.keywords if k.arg == _HASHERS_SETTING]  # override_settings(...)
     func = node.func
-    if isinstance(func, ast.Attribute) and func.attr in ("append", "insert", "extend"):
-        hashers += node.args if speaking_name(func.value) == "PASSWORD_HASHERS" else []
+    if isinstance(func, ast.Attribute) and func.attr in _LIST_GROWERS:
+        hashers += node.args if speaking_name(func.value) == _HASHERS_SETTING else []
     for value in hashers:
         yield from weak_hashers(value, ctx)
     algo = hash_algorithm(node, ctx)
@@ -149,6 +154,8 @@ _BENIGN = re.compile(
 )
 _WEAK_PYCRYPTO = frozenset({"DES", "DES3", "ARC4", "ARC2", "Blowfish", "CAST", "XOR"})
 _WEAK_PYCA = frozenset({"TripleDES", "ARC4", "Blowfish", "CAST5", "IDEA", "SEED"})
+_HMAC = frozenset({"hmac.new", "hmac.digest", "hmac.HMAC"})
+_PYDES = frozenset({"pyDes.des", "pyDes.triple_des"})
 
 
 def purpose(node: ast.AST, ctx: PyContext, data: ast.expr | None) -> Confidence:
@@ -177,6 +184,8 @@ def _is_md5(e: ast.expr | None, ctx: PyContext) -> bool:
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
     nodes=(ast.Call,),
+    # hashlib, hmac, pyDes, PyCryptodome's <package>.<module>.new() and cryptography's ciphers, modes and hashes
+    calls=HASH_CALLS | _HMAC | _PYDES | _WEAK_PYCA | {"new", "modes.ECB", "hashes.MD5", "hashes.SHA1"},
     why="""Assistants copy MD5/SHA-1 tokens and signatures, DES/3DES/RC4/Blowfish ciphers and ECB mode from old
     tutorials. MD5 and SHA-1 collide on demand, so signatures and integrity checks over attacker data can be
     forged; RC4 and DES are broken outright and ECB encrypts equal blocks to equal ciphertext, leaking the
@@ -193,7 +202,7 @@ def weak_crypto(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         data = hash_data(node, ctx)
         if security_hash(node, ctx, data) and keyed(hashed_values(node, ctx, data), ctx):
             yield hit_at(node, f"{algo.upper()} over a secret is not a MAC; use hmac with SHA-256")
-    elif qual in ("hmac.new", "hmac.digest", "hmac.HMAC"):
+    elif qual in _HMAC:
         digest = node.args[2] if len(node.args) > 2 else ctx.kwarg(node, "digestmod") or ctx.kwarg(node, "digest")
         if _is_md5(digest, ctx):
             yield hit_at(node, "HMAC-MD5: use HMAC with SHA-256")
@@ -210,7 +219,7 @@ def weak_crypto(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
             yield hit_at(node, "MD5 is broken for security use")
         elif parts[-2:] == ["hashes", "SHA1"] and _signing(node, ctx):
             yield hit_at(node, "SHA-1 signatures can be forged with chosen-prefix collisions; use SHA-256")
-    elif qual in ("pyDes.des", "pyDes.triple_des"):
+    elif qual in _PYDES:
         yield hit_at(node, "DES/3DES is a weak cipher; use AES-GCM", confidence=Confidence.HIGH)
 
 
@@ -350,6 +359,7 @@ def _secret_store(node: ast.Call, ctx: PyContext, names: list[str]) -> str | Non
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls=_RANDOM,
     why="""Assistants generate reset tokens, OTP codes, API keys and salts with random.choice or
     random.randint because it is the module they know. The random module is a Mersenne Twister: after 624
     outputs an attacker reconstructs its state and predicts every future token, and uuid1 values are a

@@ -189,6 +189,11 @@ _HTTP_METHODS = frozenset(
 )  # fmt: skip
 _VERIFY_FLAGS = frozenset({"verify_ssl", "verify_certs", "ssl_verify", "validate_certs", "verify_cert"})
 _UNVERIFIED = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_context"})
+_UNVERIFYING_ATTRS = frozenset({"CERT_NONE", "_create_unverified_context", "_create_stdlib_context"})
+_VERIFY = "verify"
+_AIOHTTP_SSL = "ssl"
+_CERT_REQS = frozenset({"cert_reqs", "ssl_cert_reqs"})
+_HOST_KEY_POLICY = "set_missing_host_key_policy"
 
 
 @python_rule(
@@ -198,6 +203,7 @@ _UNVERIFIED = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_c
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call, ast.Attribute, ast.Assign),
+    calls=_VERIFY_FLAGS | _CERT_REQS | {_VERIFY, _AIOHTTP_SSL, _HOST_KEY_POLICY},
     why="""When a request fails with CERTIFICATE_VERIFY_FAILED, the assistant's quick fix is verify=False,
     CERT_NONE or an unverified SSL context, and it stays. Anyone on the network path (Wi-Fi, a proxy, a
     compromised router, a cloud neighbour) can then present any certificate, read the traffic and steal the
@@ -206,6 +212,8 @@ _UNVERIFIED = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_c
     ssl.create_default_context(cafile=...); fix the server's certificate chain rather than the client.""",
 )
 def tls_unverified(node: ast.AST, ctx: PyContext) -> Iterator[Hit]:
+    if isinstance(node, ast.Attribute) and node.attr not in _UNVERIFYING_ATTRS:
+        return  # most attributes: left before any generator is made
     hits = list(_tls_hits(node, ctx))
     # A library honouring its caller's verify=False: the caller's call is what gets flagged. Checked only for
     # real hits: walking the enclosing branches for every call and attribute would cost more than the scan.
@@ -215,7 +223,7 @@ def tls_unverified(node: ast.AST, ctx: PyContext) -> Iterator[Hit]:
 
 def _tls_hits(node: ast.AST, ctx: PyContext) -> Iterator[Hit]:
     if isinstance(node, ast.Attribute):
-        if node.attr not in ("CERT_NONE", "_create_unverified_context", "_create_stdlib_context"):
+        if node.attr not in _UNVERIFYING_ATTRS:
             return
         qual = ctx.qualname(node)
         compared = any(isinstance(a, ast.Compare) for a in ancestors(ctx.statement, node))
@@ -274,7 +282,7 @@ def _http_object(e: ast.expr, ctx: PyContext) -> bool:
 def _tls_call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     qual = ctx.call_name(node)
     name = method_name(node)
-    verify = ctx.kwarg(node, "verify")
+    verify = ctx.kwarg(node, _VERIFY)
     if ctx.is_false(verify) and not qual.startswith(("jwt.", "jose.")) and name not in ("decode", "encode"):
         known = qual.startswith(_HTTP_LIBS) or name in _HTTP_METHODS
         yield hit_at(
@@ -286,14 +294,14 @@ def _tls_call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     for kw in node.keywords:
         if kw.arg in _VERIFY_FLAGS and ctx.is_false(kw.value):
             yield hit_at(node, f"{kw.arg}=False turns off certificate verification")
-        elif kw.arg == "ssl" and ctx.is_false(kw.value) and _imports(ctx, "aiohttp"):
+        elif kw.arg == _AIOHTTP_SSL and ctx.is_false(kw.value) and _imports(ctx, "aiohttp"):
             yield hit_at(node, "aiohttp ssl=False turns off certificate verification")
-        elif kw.arg in ("cert_reqs", "ssl_cert_reqs") and (PyContext.string(kw.value) or "").upper() in (
+        elif kw.arg in _CERT_REQS and (PyContext.string(kw.value) or "").upper() in (
             "CERT_NONE",
             "NONE",
         ):
             yield hit_at(node, f"{kw.arg}='CERT_NONE' accepts any certificate")
-    if name == "set_missing_host_key_policy" and node.args:
+    if name == _HOST_KEY_POLICY and node.args:
         policy = ctx.qualname(node.args[0].func if isinstance(node.args[0], ast.Call) else node.args[0]) or ""
         if policy.endswith(("AutoAddPolicy", "WarningPolicy")):
             yield hit_at(node, "SSH host keys are accepted unchecked", confidence=Confidence.MEDIUM)
@@ -303,6 +311,8 @@ def _tls_call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
 _JWT_DECODE = frozenset({"jwt.decode", "jwt.decode_complete", "jose.jwt.decode", "jwt.api_jwt.decode"})
 _JWT_ENCODE = frozenset({"jwt.encode", "jose.jwt.encode"})
 _HEADER_LOOKUPS = frozenset({"kid", "alg", "typ", "x5t", "jku", "x5u", "x5c"})
+_UNVERIFIED_CLAIMS = "get_unverified_claims"
+_UNVERIFIED_HEADER = "get_unverified_header"
 
 
 def _resolved(e: ast.expr | None, ctx: PyContext) -> ast.expr | None:
@@ -345,6 +355,7 @@ def _allows_none(algorithms: ast.expr | None, ctx: PyContext) -> bool:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls=_JWT_DECODE | _JWT_ENCODE | {f"*{_UNVERIFIED_CLAIMS}", f"*{_UNVERIFIED_HEADER}"},
     why="""To get past 'InvalidSignatureError' or 'algorithms is required', assistants decode tokens with
     verify_signature False, verify=False, algorithms=["none"], or read claims with get_unverified_claims.
     An attacker then writes their own token (alg none, or any signature) with sub=admin and is logged in as
@@ -367,13 +378,9 @@ def jwt_unverified(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         algorithm = ctx.kwarg(node, "algorithm") or (node.args[2] if len(node.args) > 2 else None)
         if isinstance(algorithm, ast.Constant) and (algorithm.value is None or _allows_none(algorithm, ctx)):
             yield hit_at(node, "JWT signed with the 'none' algorithm: anyone can forge it")
-    elif qual.endswith("get_unverified_claims") and qual.startswith(("jose.", "jwt.")):
+    elif qual.endswith(_UNVERIFIED_CLAIMS) and qual.startswith(("jose.", "jwt.")):
         yield hit_at(node, "claims read from an unverified JWT", confidence=Confidence.MEDIUM)
-    elif (
-        qual.endswith("get_unverified_header")
-        and qual.startswith(("jose.", "jwt."))
-        and not _only_key_lookup(node, ctx)
-    ):
+    elif qual.endswith(_UNVERIFIED_HEADER) and qual.startswith(("jose.", "jwt.")) and not _only_key_lookup(node, ctx):
         yield hit_at(node, "unverified JWT header used beyond picking the key", confidence=Confidence.MEDIUM)
 
 

@@ -54,6 +54,7 @@ _PATH_METHODS = frozenset(
     {"open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "rename", "replace",
      "touch", "mkdir", "iterdir"}
 )  # fmt: skip
+_SAVE = "save"  # an uploaded file's save(path)
 _SAFE_JOINS = frozenset(
     {"werkzeug.utils.safe_join", "werkzeug.security.safe_join", "flask.safe_join", "flask.helpers.safe_join",
      "django.utils._os.safe_join"}
@@ -67,6 +68,7 @@ _SAFE_JOINS = frozenset(
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls=_OPENERS | _OS_FUNCS | _SHUTIL | _SENDERS | _PATH_METHODS | {_SAVE},
     why="""Download, upload and 'view file' handlers written by assistants join a base directory with the
     filename from the URL or the upload: open(os.path.join(UPLOAD_DIR, name)), send_file(f"files/{name}"),
     f.save(os.path.join(UPLOAD_DIR, f.filename)). A name such as '../../etc/passwd' or an absolute path
@@ -98,7 +100,7 @@ def path_traversal(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
             ):
                 return
         elif (
-            attr == "save" and node.args and ctx.tainted(recv, unescaped=True)
+            attr == _SAVE and node.args and ctx.tainted(recv, unescaped=True)
         ):  # an uploaded file saved under its own name
             paths = [node.args[0]]
         name = attr
@@ -189,6 +191,7 @@ _METHOD_URL_POSITION = {
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls={*_METHOD_URL_POSITION, *_URL_FUNCS},
     why="""'Fetch this URL', webhook, link-preview and image-proxy endpoints written by assistants pass the
     user's URL straight to requests.get() or urlopen(). The server then fetches whatever the attacker names:
     cloud metadata (http://169.254.169.254/ hands out credentials), admin panels and databases on the internal

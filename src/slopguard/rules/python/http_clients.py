@@ -100,14 +100,13 @@ def hidden_by_scheme_check(ctx: PyContext, url: ast.expr, line: int) -> Flow | N
     ``url`` was assigned (the same idea as PY-PATH-001's existence checks)."""
     if not isinstance(url, ast.Name):
         return None
-    checks = [c for t in checks_before(ctx, line, assigned=False) for c in ast.walk(t)
-              if isinstance(c, ast.Call) and checks_name(c, url.id)]  # fmt: skip
+    tests = list(checks_before(ctx, line, assigned=False))
+    checks = [c for t in tests for c in ast.walk(t) if isinstance(c, ast.Call) and checks_name(c, url.id)]
     if not checks:
         return None
     scheme_parts = {
-        id(a.value) for t in checks_before(ctx, line, assigned=False) for a in ast.walk(t)
-        if isinstance(a, ast.Attribute) and a.attr == "scheme"
-    }  # fmt: skip
+        id(a.value) for t in tests for a in ast.walk(t) if isinstance(a, ast.Attribute) and a.attr == "scheme"
+    }
     if not all(id(c) in scheme_parts or _scheme_startswith(c) for c in checks):
         return None
     value = assigned_value(ctx, url.id, line)

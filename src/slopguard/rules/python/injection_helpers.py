@@ -111,14 +111,27 @@ def feeding_names(ctx: PyContext, e: ast.expr, depth: int = 4) -> set[str]:
 
 def checks_before(ctx: PyContext, line: int, assigned: bool = True) -> Iterator[ast.expr]:
     """Tests of ``if``/``while``/``assert`` (and assigned calls) that come before ``line`` in this function."""
-    body = ctx.function.body if ctx.function is not None else ctx.tree.body
+    for lineno, check, is_assigned in _checks(ctx):
+        if lineno < line and (assigned or not is_assigned):
+            yield check
+
+
+def _checks(ctx: PyContext) -> list[tuple[int, ast.expr, bool]]:
+    """(line, expression, whether it is an assigned call) of every check of the function being walked (the module
+    body outside functions), in walk order; collected once per function."""
+    func = ctx.function
+    owner, body = (func, func.body) if func is not None else (ctx.tree, ctx.tree.body)
+    return ctx.memo(f"python.checks.{id(owner)}", lambda: _find_checks(body))
+
+
+def _find_checks(body: list[ast.stmt]) -> list[tuple[int, ast.expr, bool]]:
+    found: list[tuple[int, ast.expr, bool]] = []
     for node in walk_local(body):
-        if getattr(node, "lineno", line) >= line:
-            continue
         if isinstance(node, ast.If | ast.While | ast.Assert | ast.IfExp):
-            yield node.test
-        elif assigned and isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
-            yield node.value
+            found.append((node.lineno, node.test, False))
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
+            found.append((node.lineno, node.value, True))
+    return found
 
 
 def _mentions(ctx: PyContext, e: ast.AST, names: set[str]) -> bool:

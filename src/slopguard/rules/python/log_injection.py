@@ -38,6 +38,7 @@ _NEWLINES = ("\n", "\r", "\\n", "\\r", "\\s", "\\v", "[:space:]")
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls=_LEVELS,
     why="""Assistants log what the user sent, logger.info(f"Login failed for {username}"), so the log shows
     context. An attacker puts a newline in the value and writes forged entries ("...\\nINFO Login succeeded
     for admin") that mislead investigators, hide an attack or exploit whatever parses the log.""",

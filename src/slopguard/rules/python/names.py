@@ -101,13 +101,24 @@ def assigned_value(name: str, ctx: PyContext, before: int | None = None) -> ast.
     limit = before if before is not None else (ctx.statement.lineno if ctx.statement else 10**9)
     found: ast.expr | None = None
     found_line = -1
-    for node in _walk_scope(scope):
-        if not (isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and found_line < node.lineno < limit):
+    for node in _scope_assignments(scope, ctx):
+        if not found_line < node.lineno < limit:
             continue
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if node.value is not None and any(isinstance(t, ast.Name) and t.id == name for t in targets):
             found, found_line = node.value, node.lineno
     return found
+
+
+Assignment = ast.Assign | ast.AnnAssign | ast.NamedExpr
+
+
+def _scope_assignments(scope: ast.AST, ctx: PyContext) -> list[Assignment]:
+    """The assignments of one scope in walk order, collected once per scope (not once per question)."""
+    return ctx.memo(
+        f"python.assignments.{id(scope)}",
+        lambda: [n for n in _walk_scope(scope) if isinstance(n, ast.Assign | ast.AnnAssign | ast.NamedExpr)],
+    )
 
 
 def _walk_scope(scope: ast.AST) -> Iterator[ast.AST]:

@@ -19,6 +19,7 @@ _XPATH_COMPILERS = frozenset(
      "elementpath.XPath2Parser"}
 )  # fmt: skip
 _XPATH_SELECT = frozenset({"elementpath.select", "elementpath.iter_select"})
+_XPATH_METHOD = "xpath"  # lxml's element.xpath(expression)
 _QUOTES = ("'", '"')
 
 
@@ -62,6 +63,7 @@ def _query_flow(ctx: PyContext, query: ast.expr) -> Flow | None:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls=_XPATH_SELECT | _XPATH_COMPILERS | {_XPATH_METHOD},
     why="""Assistants look users up in XML with root.xpath(f"//user[@name='{name}']"). A name such as
     ' or '1'='1 turns the predicate into one that matches every node, and other payloads walk to any part of
     the document (password hashes, other tenants' records) and return it in the result.""",
@@ -76,7 +78,7 @@ def xpath_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         query = node.args[1] if len(node.args) > 1 else ctx.kwarg(node, "path")
     elif name in _XPATH_COMPILERS:
         query = first_arg(node, "path")
-    elif isinstance(node.func, ast.Attribute) and node.func.attr == "xpath" and not ctx.is_module_call(node.func):
+    elif isinstance(node.func, ast.Attribute) and node.func.attr == _XPATH_METHOD and not ctx.is_module_call(node.func):
         query = first_arg(node, "_path")
     if query is None:
         return
@@ -95,19 +97,20 @@ def xpath_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
 _LDAP_ROOTS = frozenset({"ldap", "ldap3"})
 # python-ldap: search_s(base, scope, filterstr, ...); ldap3: Connection.search(search_base, search_filter, ...).
 _PYTHON_LDAP_SEARCH = frozenset({"search_s", "search_st", "search_ext", "search_ext_s"})
+_SEARCH = "search"  # ldap3's Connection.search, python-ldap's LDAPObject.search
 
 
 def _ldap_arguments(node: ast.Call, ctx: PyContext) -> list[tuple[str, ast.expr]]:
     func = node.func
     assert isinstance(func, ast.Attribute)
     found: list[tuple[str, ast.expr]] = []
-    ldap3 = func.attr == "search" and imports_any(ctx, frozenset({"ldap3"}))
+    ldap3 = func.attr == _SEARCH and imports_any(ctx, frozenset({"ldap3"}))
     if ldap3 or PyContext.kwarg(node, "search_filter") is not None:
         names = ("search base", "search filter")
         found = list(zip(names, node.args[:2], strict=False))
         found += [(n, v) for n, k in zip(names, ("search_base", "search_filter"), strict=True)
                   if (v := PyContext.kwarg(node, k)) is not None]  # fmt: skip
-    elif func.attr in _PYTHON_LDAP_SEARCH or func.attr == "search":
+    elif func.attr in _PYTHON_LDAP_SEARCH or func.attr == _SEARCH:
         base = node.args[0] if node.args else PyContext.kwarg(node, "base")
         flt = node.args[2] if len(node.args) > 2 else PyContext.kwarg(node, "filterstr")
         found = [(what, v) for what, v in (("search base", base), ("search filter", flt)) if v is not None]
@@ -121,6 +124,7 @@ def _ldap_arguments(node: ast.Call, ctx: PyContext) -> list[tuple[str, ast.expr]
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls=_PYTHON_LDAP_SEARCH | {_SEARCH},
     why="""Assistants write directory logins and lookups as conn.search(base, f"(uid={username})"). A username
     such as *)(uid=* or admin)(|(objectClass=* rewrites the filter: it matches every entry, skips the password
     check of a bind-by-search login, or reads attributes the user was never meant to see.""",
@@ -131,7 +135,7 @@ def ldap_injection(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
     func = node.func
     if not isinstance(func, ast.Attribute) or ctx.is_module_call(func) or not imports_any(ctx, _LDAP_ROOTS):
         return
-    if func.attr != "search" and func.attr not in _PYTHON_LDAP_SEARCH:
+    if func.attr != _SEARCH and func.attr not in _PYTHON_LDAP_SEARCH:
         return
     for what, value in _ldap_arguments(node, ctx):
         flow = ctx.tainted(value, unescaped=True)

@@ -81,11 +81,17 @@ def _check(name: str | None, value_node: ast.expr | None, at: ast.AST, ctx: PyCo
     kept out of version control, or a secret manager; rotate any credential that was committed.""",
 )
 def hardcoded_secret(node: ast.AST, ctx: PyContext) -> Iterator[Hit]:
-    if isinstance(node, ast.Assign):
-        for target in node.targets:
-            yield from _check(target_name(target), node.value, node, ctx, "assigned to")
+    # Only a literal can be a hard-coded secret: most nodes are left at a type test or two.
+    if isinstance(node, ast.Call):
+        if node.args or node.keywords:
+            yield from _call(node, ctx)
+    elif isinstance(node, ast.Assign):
+        if _literal(node.value) is not None:
+            for target in node.targets:
+                yield from _check(target_name(target), node.value, node, ctx, "assigned to")
     elif isinstance(node, ast.AnnAssign):
-        yield from _check(target_name(node.target), node.value, node, ctx, "assigned to")
+        if _literal(node.value) is not None:
+            yield from _check(target_name(node.target), node.value, node, ctx, "assigned to")
     elif isinstance(node, ast.Dict):
         for key, value in zip(node.keys, node.values, strict=True):
             name = PyContext.string(key)
@@ -106,8 +112,6 @@ def hardcoded_secret(node: ast.AST, ctx: PyContext) -> Iterator[Hit]:
         pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
         for arg, default in pairs:
             yield from _check(arg.arg, default, default, ctx, "as the default of")
-    elif isinstance(node, ast.Call):
-        yield from _call(node, ctx)
 
 
 def _call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
@@ -118,7 +122,7 @@ def _call(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
             yield from _check("password", kw.value.elts[1], kw.value, ctx, "passed as")
         elif kw.arg and isinstance(kw.value, ast.Constant):
             yield from _check(kw.arg, kw.value, kw.value, ctx, "passed as")
-    if (_BASIC_AUTH.search(qual) and len(node.args) >= 2) or (
+    if (len(node.args) >= 2 and _BASIC_AUTH.search(qual)) or (
         name == "login" and len(node.args) >= 2 and not node.keywords
     ):
         yield from _check("password", node.args[1], node, ctx, "passed as")

@@ -41,6 +41,7 @@ Piece = tuple[str, ast.expr]
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call,),
+    calls=_EXECUTE | _DJANGO | _QUERY_FUNCS,
     why="""Assistants build SQL with f-strings, '+' or '%' because it reads naturally and passes tests with
     friendly input. An attacker sends a quote and rewrites the query: dumps tables, bypasses the login check
     (' OR '1'='1), or with stacked queries changes data.""",

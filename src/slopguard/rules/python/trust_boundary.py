@@ -14,6 +14,7 @@ from slopguard.rules.python.common import method_name
 
 _SESSIONS = frozenset({"flask.session", "quart.session", "flask.g", "quart.g"})
 _SESSION_WRITERS = frozenset({"update", "setdefault", "__setitem__"})
+_SETATTR = "setattr"
 
 
 def _is_session(e: ast.expr, ctx: PyContext) -> bool:
@@ -43,7 +44,7 @@ def _stored(node: ast.Assign | ast.Call, ctx: PyContext) -> Iterator[tuple[ast.e
     if isinstance(func, ast.Attribute) and method_name(node) in _SESSION_WRITERS and _is_session(func.value, ctx):
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             yield arg, "value"
-    elif ctx.call_name(node) == "setattr" and len(node.args) == 3 and ctx.qualname(node.args[0]) in ("flask.g",):
+    elif ctx.call_name(node) == _SETATTR and len(node.args) == 3 and ctx.qualname(node.args[0]) in ("flask.g",):
         yield node.args[1], "key"
         yield node.args[2], "value"
 
@@ -55,6 +56,7 @@ def _stored(node: ast.Assign | ast.Call, ctx: PyContext) -> Iterator[tuple[ast.e
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
     nodes=(ast.Assign, ast.Call),
+    calls=_SESSION_WRITERS | {_SETATTR},
     why="""Assistants carry form values across requests with session["user_id"] = request.form["user_id"] or
     g.role = request.args["role"]. Later code trusts what the session holds because only the server writes
     it, so the client now chooses the user id, role or cart it is treated as having: a mix of trusted and

@@ -10,7 +10,7 @@ from slopguard.engine.hit import Hit, hit_at
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import first_arg
-from slopguard.rules.python.crypto import hash_algorithm, hash_data, hashed_values, purpose, security_hash
+from slopguard.rules.python.crypto import HASH_CALLS, hash_algorithm, hash_data, hashed_values, purpose, security_hash
 from slopguard.rules.python.crypto_hashes import keyed
 
 _PYCRYPTODOME_WEAK = frozenset({"MD5", "SHA1", "SHA"})
@@ -34,6 +34,7 @@ def _weak_algorithm(node: ast.Call, ctx: PyContext) -> tuple[str, ast.expr | Non
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
     nodes=(ast.Call,),
+    calls=HASH_CALLS | {"new"},  # hashlib, and PyCryptodome's Crypto.Hash.<module>.new()
     why="""Assistants fingerprint sensitive values, build tokens and store digests with hashlib.md5 or sha1
     because they are short and familiar. Both collide on demand, and their speed makes brute-forcing the
     input from a stored digest cheap: whatever depends on the digest being unique or irreversible can be

@@ -17,6 +17,7 @@ from slopguard.rules.python.web_common import const_key, imports_any, last_part,
 _TEMPLATE_STRING = frozenset(
     {"flask.render_template_string", "flask.templating.render_template_string", "quart.render_template_string"}
 )
+_TEMPLATE_STRING_NAME = "render_template_string"
 _MARKUP = frozenset(
     {
         "markupsafe.Markup", "flask.Markup", "jinja2.Markup", "jinja2.utils.Markup",
@@ -29,6 +30,10 @@ _WEB_ROOTS = frozenset({"flask", "werkzeug", "django", "starlette", "fastapi", "
 _ASGI_ROOTS = frozenset({"fastapi", "starlette"})
 _NOT_HTML_RESPONSES = ("Redirect", "NotAllowed", "NotModified")
 _AIOHTTP_RESPONSES = frozenset({"aiohttp.web.Response", "aiohttp.web_response.Response"})
+_RESPONSES = frozenset({"make_response", "Response", "HTMLResponse"})
+_DJANGO_RESPONSE = "HttpResponse"  # and its subclasses: HttpResponseNotFound, HttpResponseBadRequest, ...
+# The calls _response_content() can take for a response constructor.
+_RESPONSE_CALLS = _RESPONSES | _AIOHTTP_RESPONSES | {f"{_DJANGO_RESPONSE}*"}
 _CONTENT_KWARGS = ("response", "content")
 _TYPE_KWARGS = ("mimetype", "content_type", "media_type")
 _JINJA_ENVS = frozenset({"jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment"})
@@ -43,8 +48,8 @@ def _response_content(node: ast.Call, qual: str) -> ast.expr | None:
     name = qual.rsplit(".", 1)[-1]
     if root(qual) not in _WEB_ROOTS or qual.startswith("rest_framework"):
         return None
-    is_response = name in ("make_response", "Response", "HTMLResponse") or (
-        name.startswith("HttpResponse") and not any(bad in name for bad in _NOT_HTML_RESPONSES)
+    is_response = name in _RESPONSES or (
+        name.startswith(_DJANGO_RESPONSE) and not any(bad in name for bad in _NOT_HTML_RESPONSES)
     )
     if not is_response:
         return None
@@ -97,6 +102,7 @@ def _is_safe_markup_call(e: ast.expr, ctx: PyContext) -> bool:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     nodes=(ast.Call, ast.Return),
+    calls=_TEMPLATE_STRING | _MARKUP | _FORMAT_HTML | _RESPONSE_CALLS | {_TEMPLATE_STRING_NAME},
     why="""Assistants answer "show the user's name on the page" with return f"<h1>Hello {name}</h1>",
     render_template_string(f"...{name}...") or Markup(...) around request data, bypassing the template
     engine's escaping. An attacker puts <script> in the parameter and runs JavaScript in other users'
@@ -109,7 +115,7 @@ def html_from_input(node: ast.Call | ast.Return, ctx: PyContext) -> Iterator[Hit
         yield from _returned_html(node, ctx)
         return
     qual = ctx.call_name(node)
-    if qual in _TEMPLATE_STRING or (qual == "render_template_string" and "flask" in ctx.text):
+    if qual in _TEMPLATE_STRING or (qual == _TEMPLATE_STRING_NAME and "flask" in ctx.text):
         source = first_arg(node, "source")
         if source is None:
             return
@@ -169,6 +175,7 @@ def _returned_html(node: ast.Return, ctx: PyContext) -> Iterator[Hit]:
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
     nodes=(ast.Call, ast.Return),
+    calls=_RESPONSE_CALLS,
     why="""Assistants echo input in plain words: return f"No results for {q}" from a Flask view, or
     HttpResponse(f"Saved {name}") in Django. Both frameworks send a str as text/html, so the browser parses
     it as a page: a q of <script>...</script> runs in the victim's session even though the code never wrote
@@ -221,6 +228,7 @@ def _html_response_class(ctx: PyContext) -> bool:
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
     nodes=(ast.Call, ast.Assign, ast.Dict),
+    calls=_JINJA_ENVS | _DJANGO_ENGINE | _JINJA_TEMPLATE,
     why="""Jinja2's Environment() and Template() do not escape by default, and assistants create them bare
     (or copy autoescape=False to "fix" double-escaped output). Every {{ value }} is then pasted into the page
     raw, so any user-supplied text containing <script> runs in the browser of whoever views it.""",

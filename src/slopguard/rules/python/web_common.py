@@ -14,6 +14,8 @@ _SETTINGS_MARKERS = frozenset({"ALLOWED_HOSTS", "INSTALLED_APPS", "ROOT_URLCONF"
 _DEV_FILE = re.compile(r"(?i)dev|local|test|ci\.py$")
 _APP_NAME = re.compile(r"(?i)(?:^|_)app(?:lication)?$")
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+# The methods of ``app.config`` that set several values at once (see ``is_config_update``).
+CONFIG_UPDATERS = frozenset({"update", "from_mapping"})
 
 
 def last_part(e: ast.expr) -> str:
@@ -162,7 +164,7 @@ def config_of_app(e: ast.expr) -> bool:
 def is_config_update(call: ast.Call) -> bool:
     """``app.config.update(...)`` / ``app.config.from_mapping(...)``."""
     func = call.func
-    return isinstance(func, ast.Attribute) and func.attr in ("update", "from_mapping") and config_of_app(func.value)
+    return isinstance(func, ast.Attribute) and func.attr in CONFIG_UPDATERS and config_of_app(func.value)
 
 
 def mapping_flags(call: ast.Call, keys: frozenset[str]) -> Iterator[tuple[str, ast.expr]]:

@@ -12,10 +12,11 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.rust.common import function_of, method, path_name, receiver, string_value, unwrap
+from slopguard.rules.rust.common import bound_name, function_of, method, path_name, receiver, string_value, unwrap
 from slopguard.rules.rust.web import in_tests
 from slopguard.rules.shared.compare import CONFIRMATION, compared_credential_hash, compared_secret
 from slopguard.rules.shared.names import words
+from slopguard.rules.shared.trees import walk
 
 _CONVERSIONS = frozenset({"as_bytes", "as_str", "as_ref", "to_string", "to_owned", "trim", "as_slice", "to_vec",
                           "into_bytes", "unwrap", "unwrap_or", "unwrap_or_default", "expect", "ok", "clone",
@@ -23,6 +24,13 @@ _CONVERSIONS = frozenset({"as_bytes", "as_str", "as_ref", "to_string", "to_owned
 _LOOKUPS = frozenset({"get", "header", "get_one", "cookie"})
 _LITERALS = frozenset({"string_literal", "raw_string_literal", "integer_literal", "boolean_literal", "char_literal",
                        "float_literal", "unit_expression"})  # fmt: skip
+# A value computed by hashing: Sha256::digest(..), hasher.finalize(), hash_password(..), blake3::hash(..).
+_HASHING = re.compile(
+    r"\b(?:Sha\d+|Sha3_\d+|Sha512_256|Md5|Sha1|Blake2\w*|Hmac\w*|Argon2|Pbkdf2\w*)::|\bdigest\(|\.finalize\(\)|"
+    r"\.finalize_reset\(\)|\b\w*hash\w*\(|\b(?:sha\d+|md5|blake3)::\w+\(",
+    re.IGNORECASE,
+)
+_CREDENTIAL_CONTEXT = re.compile(r"(?i)passw|passwd|\bpwd\b|credential|login|token|signature|hmac|api_?key|secret")
 _WEB = re.compile(rb"\b(?:axum|actix_web|rocket|warp|poem|hyper|hmac|jsonwebtoken|tower_http)::")
 
 
@@ -62,6 +70,35 @@ def _constant(ctx: TSContext, node: Node) -> bool:
     )  # an enum variant
 
 
+def _hashed_binding(ctx: TSContext, node: Node, scope: Node | None) -> str | None:
+    """The name of a local bound by ``let`` to a hashing call (``let computed = hex::encode(Sha256::digest(..))``)."""
+    node = unwrap(node)
+    while node.type == "call_expression" and method(ctx, node) in _CONVERSIONS and receiver(node) is not None:
+        node = unwrap(receiver(node) or node)
+    if node.type != "identifier" or scope is None:
+        return None
+    name = ctx.text(node)
+    for let in walk(scope):
+        if let.type == "let_declaration" and let.start_byte < node.start_byte:
+            pattern, value = let.child_by_field_name("pattern"), let.child_by_field_name("value")
+            if pattern is not None and value is not None and bound_name(ctx, pattern) == name:
+                return name if _HASHING.search(ctx.text(value)) else None
+    return None
+
+
+def _sides(ctx: TSContext, node: Node) -> tuple[Node | None, Node | None, str]:
+    """The compared values and the operator of ``a == b`` or ``a.eq(&b)`` / ``a.ne(&b)``."""
+    if node.type == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        kind = operator.type if operator is not None else ""
+        return node.child_by_field_name("left"), node.child_by_field_name("right"), kind
+    args = ctx.arguments(node)
+    name = method(ctx, node)
+    if name in ("eq", "ne") and len(args) == 1:
+        return receiver(node), args[0], {"eq": "==", "ne": "!="}[name]
+    return None, None, ""
+
+
 @ts_rule(
     id="RUST-TIMING-001",
     title="Secret compared with ==/!= (timing leak)",
@@ -69,7 +106,9 @@ def _constant(ctx: TSContext, node: Node) -> bool:
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
     languages=("rust",),
-    query="(binary_expression) @cmp",
+    query="""(binary_expression) @cmp
+      ((call_expression function: (field_expression field: (field_identifier) @name)) @cmp
+      (#any-of? @name "eq" "ne"))""",
     why="""Assistants check an API key, a webhook signature or a stored password hash with
     if provided != state.api_key. Comparing strings and slices stops at the first differing byte, so the
     response time tells an attacker how much of a guess is right, and the secret can be recovered byte by byte.""",
@@ -78,9 +117,8 @@ def _constant(ctx: TSContext, node: Node) -> bool:
 )
 def rust_timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     cmp: Node = captures["cmp"][0]
-    operator = cmp.child_by_field_name("operator")
-    left, right = cmp.child_by_field_name("left"), cmp.child_by_field_name("right")
-    if operator is None or operator.type not in ("==", "!=") or left is None or right is None:
+    left, right, operator = _sides(ctx, cmp)
+    if operator not in ("==", "!=") or left is None or right is None:
         return
     if _constant(ctx, left) or _constant(ctx, right) or in_tests(ctx, cmp):
         return
@@ -92,6 +130,8 @@ def rust_timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
         scope = function_of(cmp)
         around = ctx.text(scope) if scope is not None else ""
         secret = next((n for n in names if compared_credential_hash(n, around)), None)
+        if secret is None and _CREDENTIAL_CONTEXT.search(around):
+            secret = _hashed_binding(ctx, left, scope) or _hashed_binding(ctx, right, scope)
     if secret is None:
         return
     tainted = ctx.flow(left).tainted or ctx.flow(right).tainted
@@ -99,6 +139,6 @@ def rust_timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
         return  # a lexer's or a parser's token
     yield ctx.hit(
         cmp,
-        f"'{secret}' is compared with {operator.type}, which leaks timing; use constant_time_eq or subtle",
+        f"'{secret}' is compared with {operator}, which leaks timing; use constant_time_eq or subtle",
         confidence=Confidence.HIGH if tainted else None,
     )

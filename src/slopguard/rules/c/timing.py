@@ -1,0 +1,152 @@
+"""C-TIMING-001: passwords, tokens, API keys and MACs compared with strcmp/memcmp (or C++ ==), which stop at the
+first differing byte."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tree_sitter import Node
+
+from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.hit import Hit
+from slopguard.engine.registry import ts_rule
+from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.c.common import callee, calls_to, declared_name, is_null, literal_like, string_value, unwrap
+from slopguard.rules.c.dataflow import arg_flow
+from slopguard.rules.shared.compare import CONFIRMATION, compared_credential_hash, compared_secret
+from slopguard.rules.shared.names import STORED_WORDS, words
+from slopguard.rules.shared.trees import walk
+
+_COMPARES = frozenset(
+    {"strcmp", "strncmp", "strcasecmp", "strncasecmp", "memcmp", "bcmp", "wcscmp", "wcsncmp", "wmemcmp", "_stricmp",
+     "_strnicmp", "stricmp", "strcoll"}
+)  # fmt: skip
+_VIEWS = frozenset({"c_str", "data", "str", "get", "value", "toStdString", "toUtf8", "constData"})
+# Values a C++ == compares byte by byte; integers compare in one instruction.
+_TEXT_TYPE = re.compile(r"string|string_view|vector|array|QString|QByteArray|span|Bytes|buffer", re.IGNORECASE)
+_NUMERIC_TYPE = re.compile(r"\b(?:u?int\d*_t|int|long|short|unsigned|size_t|bool|uint|u\d+|i\d+)\b")
+_LITERALS = frozenset({"number_literal", "true", "false", "char_literal"})
+_NUMERIC_WORDS = frozenset({"pin", "otp", "totp", "hotp", "code", "passcode"})
+
+
+def _name(ctx: TSContext, node: Node) -> str | None:
+    """What a compared side is called: a variable, a field, a header or variable it was read from, a function."""
+    node = unwrap(node)
+    if node.type in ("pointer_expression", "subscript_expression") and node.named_children:
+        return _name(ctx, node.named_children[0])
+    if node.type == "field_expression":
+        field = node.child_by_field_name("field")
+        return ctx.text(field) if field is not None else None
+    if node.type == "call_expression":
+        fn = node.child_by_field_name("function")
+        method = fn.child_by_field_name("field") if fn is not None and fn.type == "field_expression" else None
+        if method is not None and ctx.text(method) in _VIEWS and not ctx.arguments(node):
+            receiver = fn.child_by_field_name("argument") if fn is not None else None
+            return _name(ctx, receiver) if receiver is not None else None
+        keys = [v for a in ctx.arguments(node) if (v := string_value(ctx, a))]
+        if keys:  # getenv("API_TOKEN"), MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Api-Key")
+            return keys[-1]
+        return ctx.text(method) if method is not None else callee(ctx, node) or None
+    return ctx.text(node) if node.type in ("identifier", "field_identifier", "qualified_identifier") else None
+
+
+def _declared_types(ctx: TSContext) -> dict[str, str]:
+    """Every declared variable, parameter and member of the file -> its type (``char*`` for ``char *p``)."""
+    types: dict[str, str] = {}
+    for decl in walk(ctx.tree.root_node):
+        if decl.type not in ("declaration", "parameter_declaration", "field_declaration"):
+            continue
+        for declarator in decl.children_by_field_name("declarator"):
+            inner = declarator.child_by_field_name("declarator") if declarator.type == "init_declarator" else None
+            name = declared_name(ctx, inner or declarator) or ctx.text(inner or declarator)
+            pointer = "*" if (inner or declarator).type == "pointer_declarator" else ""
+            types.setdefault(name, ctx.compact(decl.child_by_field_name("type")) + pointer)
+    return types
+
+
+def _declared_type(ctx: TSContext, node: Node) -> str:
+    node = unwrap(node)
+    name = _name(ctx, node) if node.type in ("identifier", "field_expression") else None
+    return ctx.memo("c.declared_types", lambda: _declared_types(ctx)).get(name or "", "")
+
+
+def _constant(ctx: TSContext, node: Node) -> bool:
+    node = unwrap(node)
+    return is_null(ctx, node) or literal_like(ctx, node) or node.type in _LITERALS
+
+
+def _secret(ctx: TSContext, sides: list[Node]) -> str | None:
+    names = [_name(ctx, s) for s in sides]
+    if any(n is not None and CONFIRMATION.search(n) for n in names):
+        return None  # password vs confirm_password checks a form
+    found = next((n for n in names if compared_secret(n)), None)
+    if found is None:
+        func = ctx.function_of(sides[0])
+        around = ctx.text(func) if func is not None else ""
+        found = next((n for n in names if compared_credential_hash(n, around)), None)
+    if found is not None and words(found) == ["token"]:
+        other = [n for n in names if n != found]
+        if not any(compared_secret(n) or any(w in STORED_WORDS for w in words(n or "")) for n in other):
+            return None  # a lexer's token compared with a keyword
+    return found
+
+
+def _sides(ctx: TSContext, node: Node) -> tuple[list[Node], str] | None:
+    """The two compared values and how they are compared, or None for comparisons this rule does not judge."""
+    if node.type == "call_expression":
+        args = ctx.arguments(node)
+        name = callee(ctx, node)
+        return (args[:2], f"{name}()") if name in _COMPARES and len(args) >= 2 else None
+    operator = node.child_by_field_name("operator")
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if ctx.language != "cpp" or operator is None or operator.type not in ("==", "!=") or left is None or right is None:
+        return None  # in C, == on char * compares addresses (a bug, but not a timing leak)
+    return [left, right], operator.type
+
+
+def _bytewise(ctx: TSContext, sides: list[Node]) -> bool:
+    """C++ == on these values compares byte by byte: strings and buffers, not integers or char pointers."""
+    types = [_declared_type(ctx, s) for s in sides]
+    if any((_NUMERIC_TYPE.search(t) and not _TEXT_TYPE.search(t)) or (t.endswith("*") and "char" in t) for t in types):
+        return False
+    if any(_TEXT_TYPE.search(t) for t in types):
+        return True
+    return not any(w in _NUMERIC_WORDS for s in sides for w in words(_name(ctx, s) or ""))  # an int PIN or code
+
+
+@ts_rule(
+    id="C-TIMING-001",
+    title="Secret compared with strcmp/memcmp/== (timing leak)",
+    cwe=208,
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    languages=("c", "cpp"),
+    query=f"{calls_to(_COMPARES)} (binary_expression) @cmp",
+    why="""Assistants check an API key, session token, password or HMAC with strcmp(provided, expected) == 0,
+    memcmp(mac, sig, 32) or, in C++, token == expected_token. These stop at the first byte that differs, so the
+    response time tells an attacker how much of a guess is right, and a network attacker can recover the
+    secret byte by byte.""",
+    fix="""Compare secrets in constant time: CRYPTO_memcmp (OpenSSL), sodium_memcmp (libsodium), timingsafe_bcmp
+    (BSD) or a loop that ORs the XOR of every byte, over equal lengths; verify passwords only through a password
+    hashing library (crypto_pwhash_str_verify, crypt_r + constant-time compare).""",
+)
+def c_timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    node: Node = captures["call"][0] if "call" in captures else captures["cmp"][0]
+    found = _sides(ctx, node)
+    if found is None:
+        return
+    sides, how = found
+    if any(_constant(ctx, s) for s in sides):
+        return
+    secret = _secret(ctx, sides)
+    if secret is None or (node.type == "binary_expression" and not _bytewise(ctx, sides)):
+        return
+    tainted = any(arg_flow(ctx, s).tainted for s in sides)
+    yield ctx.hit(
+        node,
+        f"'{secret}' is compared with {how}, which stops at the first differing byte; use CRYPTO_memcmp or "
+        "sodium_memcmp",
+        confidence=Confidence.HIGH if tainted else None,
+    )
