@@ -16,6 +16,11 @@ IMPORTS = [
     # Identifiers are NFKC-normalised: this is a call of import_module, written in full-width letters.
     "from importlib import import_module\nｉmport_module('evil')\n",
     "match x:\n    case 1:\n        import one\nwith open(p):\n    import two\nclass C:\n    import three\n",
+    # Dynamic imports deep in expressions, in decorators, conditions and a multi-line call; one on a line that
+    # only mentions the word in a comment, one inside a nested function.
+    "import importlib\n@register(importlib.import_module('deco'))\ndef f(x=__import__('default')):\n"
+    "    if importlib.import_module(\n        'cond'\n    ):\n        def g():\n            return [__import__('deep')]\n"
+    "    return x  # no import_module here\n",
 ]
 
 

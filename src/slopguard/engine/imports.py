@@ -46,10 +46,17 @@ def python_imports(tree: ast.Module, *, full: bool = False, source: bytes | None
     is the top-level name (``os`` for ``import os.path``); with ``full`` it is the dotted path, and for
     ``from a.b import c`` the path ``a.b.c`` (``c`` may be a module or just a name in ``a.b``).
 
-    With the tree's ``source``, expressions are walked only when the text can name a dynamic import; otherwise
-    only statements are (imports are statements), which is much cheaper on large files.
+    With the tree's ``source``, only statements are walked (imports are statements), plus the expressions of
+    the statements on lines whose text names a dynamic import: much cheaper on large files.
     """
-    nodes = _statements(tree.body) if source is not None and not _may_import_dynamically(source) else ast.walk(tree)
+    nodes: Iterator[ast.AST]
+    if source is None:
+        nodes = ast.walk(tree)
+    elif not _may_import_dynamically(source):
+        nodes = _statements(tree.body)
+    else:
+        lines = _dynamic_lines(source)
+        nodes = ast.walk(tree) if lines is None else _statements_and_calls(tree.body, lines)
     found: set[tuple[str, int]] = set()
     for node in nodes:
         if isinstance(node, ast.Import):
@@ -93,6 +100,33 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
             block = getattr(node, name, None)
             if isinstance(block, list):
                 stack.extend(child for child in block if isinstance(child, ast.AST))
+
+
+def _dynamic_lines(source: bytes) -> set[int] | None:
+    """The numbers of the lines whose text names ``import_module``/``__import__``; None when the text is not ASCII
+    (identifiers may then spell them in other Unicode forms: every expression is walked)."""
+    if not source.isascii():
+        return None
+    return {n for n, line in enumerate(source.splitlines(), 1) if b"import_module" in line or b"__import__" in line}
+
+
+def _statements_and_calls(body: list[ast.stmt], lines: set[int]) -> Iterator[ast.AST]:
+    """Every statement (see :func:`_statements`), and every node of the expressions of a statement whose span
+    holds one of ``lines`` (its own expressions: nested statements are visited on their own)."""
+    for node in _statements(body):
+        yield node
+        start: int | None = getattr(node, "lineno", None)
+        if start is None:
+            continue
+        end: int = getattr(node, "end_lineno", None) or start
+        if not any(start <= line <= end for line in lines):
+            continue
+        for name, value in ast.iter_fields(node):
+            if name in _BLOCKS:
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, ast.AST):
+                    yield from ast.walk(item)
 
 
 def python_imports_from_text(text: str, *, full: bool = False) -> Imports:
