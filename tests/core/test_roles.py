@@ -29,6 +29,7 @@ INJECTION = "import os\nfrom flask import request\n\n\ndef run():\n    os.system
         ("handlers/user_test.go", Role.TEST),
         ("web/src/user.spec.ts", Role.TEST),
         ("web/__tests__/user.js", Role.TEST),
+        ("t/unit/security/__init__.py", Role.TEST),  # celery, Perl and git keep their tests in t/
         ("src/test/java/org/acme/UserTest.java", Role.TEST),
         ("docs_src/security/tutorial004.py", Role.EXAMPLE),
         ("examples/app_b/main.py", Role.EXAMPLE),

@@ -47,7 +47,7 @@ HYGIENE_CWES = frozenset(
 RoleSpecs = Mapping[Role, "pathspec.GitIgnoreSpec"]
 
 _TEST_DIRS = frozenset(
-    {"test", "tests", "testing", "__tests__", "__test__", "spec", "specs", "testdata", "test_data", "e2e",
+    {"test", "tests", "testing", "__tests__", "__test__", "spec", "specs", "testdata", "test_data", "e2e", "t",
      "integration_tests", "unit_tests", "fixtures", "__fixtures__", "__mocks__", "mocks", "testutil", "testutils"}
 )  # fmt: skip
 _EXAMPLE_DIRS = frozenset(

@@ -88,6 +88,22 @@ def _params_with_defaults(
     return [*zip(positional, defaults, strict=True), *zip(args.kwonlyargs, args.kw_defaults, strict=True)]
 
 
+# pytest passes its fixtures a ``request`` too: a FixtureRequest, not an HTTP request.
+_FIXTURE_DECORATORS = frozenset({"fixture", "yield_fixture"})
+_FIXTURE_REQUESTS = frozenset({"FixtureRequest", "SubRequest", "TopRequest"})
+
+
+def _is_fixture(func: ast.FunctionDef | ast.AsyncFunctionDef, params: list[tuple[ast.arg, ast.expr | None]]) -> bool:
+    """A pytest fixture or hook: decorated ``@fixture``/``@pytest.fixture(...)``, or its ``request`` typed as
+    pytest's request object."""
+    for dec in func.decorator_list:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+        if name in _FIXTURE_DECORATORS:
+            return True
+    return any(a.arg == "request" and _annotation_name(a.annotation) in _FIXTURE_REQUESTS for a, _ in params)
+
+
 def route_of(func: ast.FunctionDef | ast.AsyncFunctionDef, in_class: bool) -> Route | None:
     """The route a function serves, or None when it is not a request handler."""
     found = next((r for r in map(_decorator_route, func.decorator_list) if r is not None), None)
@@ -96,7 +112,7 @@ def route_of(func: ast.FunctionDef | ast.AsyncFunctionDef, in_class: bool) -> Ro
     if found is None:
         first = names[1] if in_class and len(names) > 1 else (names[0] if names else "")
         is_cbv = in_class and func.name in ("get", "post", "put", "patch", "delete")
-        if first != "request" or (in_class and not is_cbv):
+        if first != "request" or (in_class and not is_cbv) or _is_fixture(func, params):
             return None
         found = (None, frozenset({func.name.upper() if is_cbv else "ANY"}), "django")
     path, methods, framework = found

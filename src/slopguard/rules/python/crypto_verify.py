@@ -226,8 +226,9 @@ def _tls_hits(node: ast.AST, ctx: PyContext) -> Iterator[Hit]:
         if node.attr not in _UNVERIFYING_ATTRS:
             return
         qual = ctx.qualname(node)
-        compared = any(isinstance(a, ast.Compare) for a in ancestors(ctx.statement, node))
-        if qual == "ssl.CERT_NONE" and not compared:
+        path = list(ancestors(ctx.statement, node))
+        compared = any(isinstance(a, ast.Compare) for a in path)
+        if qual == "ssl.CERT_NONE" and not compared and not _table_key(node, path):
             yield hit_at(node, "ssl.CERT_NONE accepts any certificate")
         elif qual in _UNVERIFIED:
             yield hit_at(node, f"{qual} skips certificate and hostname checks")
@@ -235,12 +236,27 @@ def _tls_hits(node: ast.AST, ctx: PyContext) -> Iterator[Hit]:
         if not ctx.is_false(node.value):
             return
         for t in node.targets:
-            if isinstance(t, ast.Attribute) and t.attr == "check_hostname":
+            if isinstance(t, ast.Attribute) and t.attr == "check_hostname" and not _own_default(t, ctx):
                 yield hit_at(node, "check_hostname = False accepts certificates for any host")
             elif isinstance(t, ast.Attribute) and t.attr == "verify" and _http_object(t.value, ctx):
                 yield hit_at(node, "the session's verify = False turns off certificate checks for every request")
     elif isinstance(node, ast.Call):
         yield from _tls_call(node, ctx)
+
+
+def _table_key(node: ast.Attribute, path: list[ast.AST]) -> bool:
+    """``{ssl.CERT_NONE: OpenSSL.SSL.VERIFY_NONE, ...}``: a key of a translation table, not a setting."""
+    parent = path[-1] if path else None
+    return isinstance(parent, ast.Dict) and any(key is node for key in parent.keys)
+
+
+def _own_default(target: ast.Attribute, ctx: PyContext) -> bool:
+    """``self.check_hostname = False`` in a class that is not an ``SSLContext``: an object that emulates a context
+    setting its own attribute's default (urllib3's ``PyOpenSSLContext``), not a real context turned off."""
+    if not (isinstance(target.value, ast.Name) and target.value.id == "self") or ctx.function is None:
+        return False
+    cls = ctx.class_of.get(id(ctx.function))
+    return cls is not None and not any((ctx.dotted(b) or "").endswith("SSLContext") for b in cls.bases)
 
 
 _OPT_OUT_WORDS = frozenset(

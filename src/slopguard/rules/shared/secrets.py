@@ -124,6 +124,19 @@ def secret_kind(name: str) -> str | None:
     return None
 
 
+# Values fixed by a published standard, the same in every program: RFC 6455's WebSocket accept GUID.
+_PUBLISHED_CONSTANTS = frozenset({"258eafa5-e914-47da-95ca-c5ab0dc85b11"})
+
+
+def _echoes(value: str, name: str) -> bool:
+    """The value is an identifier spelling the last words of its own name: a field or parameter name mapped to a
+    header or setting (``"X-Amz-Server-Side-Encryption-Customer-Key": "SSECustomerKey"``), not a secret."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*", value) or not re.search(r"[a-z][A-Z]|_", value):
+        return False
+    words = [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)]
+    return len(words) >= 2 and re.sub(r"_", "", value.lower()).endswith("".join(words[-2:]))
+
+
 def grade_secret(kind: str, name: str, value: str, constant_target: bool) -> Confidence | None:
     """None when the value is not a secret; else how sure we are that it is one."""
     text = value.strip()
@@ -144,6 +157,8 @@ def grade_secret(kind: str, name: str, value: str, constant_target: bool) -> Con
     named = re.sub(r"[\W_]", "", name.lower())
     if plain in (named, named + "s", named + "es") or named in (plain + "s", plain + "es"):
         return None  # PASSWORD = "password", API_KEY = "api_key", {"secret": "secrets"}: a label or its plural
+    if _echoes(text, name) or lowered in _PUBLISHED_CONSTANTS:
+        return None
     if text.isupper() and secret_kind(text):
         return None
     label = re.fullmatch(r"_*[a-z]+(?:[_\-.][a-z]+)*", text) is not None
