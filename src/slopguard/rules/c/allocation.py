@@ -12,14 +12,19 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import callee, calls_to, const_int, unwrap
-from slopguard.rules.c.dataflow import FunctionFacts, arg_flow, function_facts
+from slopguard.rules.c.common import base_name, callee, calls_to, const_int, unwrap
+from slopguard.rules.c.dataflow import FunctionFacts, arg_flow, buffer_name, function_facts
 
 # name -> index of the size argument (calloc and new T[n] check the product themselves)
 _ALLOCATORS = {"malloc": 0, "realloc": 1, "alloca": 0, "xmalloc": 0, "g_malloc": 0}
 # Integers decoded from input: wire-order conversions and text-to-number parsers.
 _DECODED = re.compile(
     r"\b(?:ntoh[ls]|be(?:16|32|64)toh|le(?:16|32|64)toh|atoi|atol|atoll|strto[u]?l{0,2}|stoi|stoul)\s*\("
+)
+# Integers read from a byte buffer by width: read_be32(p), get_unaligned_le16(p), rd_u64(p), a reader's r.u32().
+_WIRE_READ = re.compile(
+    r"(?i)\b(?:\w+_)?(?:(?:read|get|load|fetch|take|pull|decode|unpack|extract|rd)_?(?:u|be|le|uint|int|s|i)?"
+    r"|u|be|le|uint)_?(?:16|32|64)(?:_?(?:be|le))?\s*\("
 )
 _OVERFLOW_CHECKED = re.compile(r"__builtin_(?:mul|add)_overflow|ckd_mul|SIZE_MAX\s*/|SIZE_T_MAX\s*/|max\(\)\s*/")
 
@@ -40,16 +45,42 @@ def _factors(node: Node) -> list[Node]:
     return []
 
 
+def _decoded(ctx: TSContext, node: Node) -> bool:
+    return bool(_DECODED.search(ctx.text(node)) or _WIRE_READ.search(ctx.text(node)))
+
+
 def _from_input(ctx: TSContext, factor: Node, facts: FunctionFacts) -> str:
-    """Where an input count comes from, if it does: a decoded wire value or a variable that holds input."""
-    if _DECODED.search(ctx.text(factor)):
+    """Where an input count comes from, if it does: a decoded wire value (held in a variable or a member), a
+    member of a struct copied out of a byte buffer, or a variable that holds input."""
+    if _decoded(ctx, factor):
         return ctx.compact(factor)[:40]
     name = ctx.text(factor) if factor.type == "identifier" else ""
-    for value in facts.values.get(name, []):
-        if _DECODED.search(ctx.text(value)):
+    values = facts.values.get(name, []) if name else facts.fields.get(ctx.compact(factor), [])
+    for value in values:
+        if _decoded(ctx, value):
             return ctx.compact(value)[:40]
+    copied = _copied_from_bytes(ctx, factor, facts)
+    if copied:
+        return copied
     flow = arg_flow(ctx, factor, facts)
     return flow.origin or "input" if flow.tainted else ""
+
+
+def _copied_from_bytes(ctx: TSContext, factor: Node, facts: FunctionFacts) -> str:
+    """``hdr.count`` after ``memcpy(&hdr, buf, sizeof hdr)`` from a pointer parameter (``buf`` or ``buf + off``):
+    a header decoded from the bytes the function was handed."""
+    target = factor.child_by_field_name("argument") if factor.type == "field_expression" else None
+    struct = base_name(ctx, target) if target is not None else ""
+    for call in facts.calls if struct else []:
+        args = ctx.arguments(call)
+        if callee(ctx, call) not in ("memcpy", "memmove") or len(args) < 2 or buffer_name(ctx, args[0]) != struct:
+            continue
+        source = unwrap(args[1])
+        while source.type == "binary_expression" and (left := source.child_by_field_name("left")) is not None:
+            source = unwrap(left)
+        if base_name(ctx, source) in facts.params and call.start_byte < factor.start_byte:
+            return f"{ctx.compact(call)[:40]}"
+    return ""
 
 
 def _compared_before(ctx: TSContext, name: str, at: Node, facts: FunctionFacts) -> bool:

@@ -67,7 +67,10 @@ def c_unbounded_copy(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
         severity, confidence, what = _format_risk(ctx, name, decl, args)
         fix = "use snprintf(buf, sizeof buf, ...)" if name == "sprintf" else "use vsnprintf(buf, sizeof buf, ...)"
     else:
-        severity, confidence, what = _copy_risk(ctx, name, decl, args[0], args[1])
+        risk = _copy_risk(ctx, name, decl, args[0], args[1])
+        if risk is None:
+            return
+        severity, confidence, what = risk
         fix = f"use {_COPIES[name]} bounded by the destination's size"
     yield ctx.hit(call, f"{name}() {what}; {fix}", severity=severity, confidence=confidence)
 
@@ -83,7 +86,9 @@ def _where(ctx: TSContext, dst: Node, decl: ArrayDecl | None) -> str:
     return f"{decl.name}[{decl.size_text or decl.size}]" if decl is not None else f"'{ctx.text(dst)[:40]}'"
 
 
-def _copy_risk(ctx: TSContext, name: str, decl: ArrayDecl | None, dst: Node, src: Node) -> Risk:
+def _copy_risk(ctx: TSContext, name: str, decl: ArrayDecl | None, dst: Node, src: Node) -> Risk | None:
+    """How risky a strcpy/strcat is; None for a copy that cannot overflow: a string from an array no larger than
+    the destination (``char to[PATH_MAX]`` into ``char archive[PATH_MAX]``)."""
     where = _where(ctx, dst, decl)
     literal = string_value(ctx, src)
     if sized_for(ctx, dst, [src]):
@@ -99,8 +104,10 @@ def _copy_risk(ctx: TSContext, name: str, decl: ArrayDecl | None, dst: Node, src
         return Severity.HIGH, Confidence.HIGH, f"copies a {need}-byte literal into {where}: it overflows"
     source = array_of(ctx, src)
     sizes = (decl.size if decl else None, source.size if source else None)
-    if source and not appends and sizes[0] is not None and sizes[1] is not None and sizes[1] <= sizes[0]:
-        return Severity.LOW, Confidence.LOW, f"copies {source.name}[{source.size_text}] into {where} (it fits)"
+    same = decl is not None and source is not None and bool(source.size_text) and source.size_text == decl.size_text
+    known = sizes[0] is not None and sizes[1] is not None and sizes[1] <= sizes[0]
+    if source and not appends and (known or same):
+        return None
     flow = arg_flow(ctx, src)
     verb = "appends" if appends else "copies"
     if flow.tainted:

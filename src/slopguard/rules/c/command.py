@@ -12,7 +12,9 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import base_name, callee, calls_to, is_null, literal_like, string_value, unwrap
-from slopguard.rules.c.dataflow import arg_flow, function_facts
+from slopguard.rules.c.dataflow import COPIERS, arg_flow, function_facts, string_arguments, viewed_name
+from slopguard.rules.c.formats import BUFFER_FORMAT, PRINTF_FORMAT
+from slopguard.rules.c.guards import read_names, validated
 from slopguard.rules.shared.shell import is_script_flag, is_shell
 
 _RUNNERS = frozenset({"system", "popen", "_popen", "_wsystem", "_wpopen"})
@@ -49,7 +51,7 @@ def c_command_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
     if command is None or is_null(ctx, command) or literal_like(ctx, command):
         return
     flow = arg_flow(ctx, command)
-    if not flow.dynamic:
+    if not flow.dynamic or validated(ctx, call, _inputs(ctx, command, call)):
         return
     text = ctx.text(command)[:40]
     runner = f"{name}() through sh -c" if name not in _RUNNERS else f"{name}()"
@@ -99,3 +101,22 @@ def _array_command(ctx: TSContext, argv: Node) -> Node | None:
             if found is not None:
                 return found
     return None
+
+
+def _inputs(ctx: TSContext, command: Node, call: Node) -> set[str]:
+    """The non-constant variables a command is built from: those it reads, and those copied, formatted, appended
+    or assigned into the buffer or string it names before ``call``."""
+    facts = function_facts(ctx, command)
+    name = base_name(ctx, command) or viewed_name(ctx, command)
+    if facts is None or not name:
+        return read_names(ctx, command)
+    pieces = [*facts.appends.get(name, []), *(v for v in facts.values.get(name, []) if v.start_byte < call.start_byte)]
+    for write in facts.calls:
+        args, writer = ctx.arguments(write), callee(ctx, write)
+        if write.start_byte > call.start_byte or not args or base_name(ctx, args[0]) != name:
+            continue
+        if writer in COPIERS:
+            pieces += args[1:2]
+        elif writer in BUFFER_FORMAT and len(args) > PRINTF_FORMAT[writer]:
+            pieces += string_arguments(ctx, args[PRINTF_FORMAT[writer] :])
+    return {n for piece in pieces if arg_flow(ctx, piece, facts).dynamic for n in read_names(ctx, piece)}

@@ -26,6 +26,7 @@ _PRODUCT = re.compile(r"^\(?\s*(\w+)\s*([*+])\s*(\w+)\s*\)?$")
 _PRI = re.compile(r"^(?:PRI|SCN)([diouxX])(?:8|16|32|64|MAX|PTR|LEAST\d+|FAST\d+)$")
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"$')
 _ESCAPE = re.compile(r"\\(?:[0-7]{1,3}|x[0-9a-fA-F]+|.)")
+_LINE_COMMENT = re.compile(r"""^((?:[^"'/]|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|/(?!/))*)//.*$""", re.DOTALL)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'", "a": "\a", "e": "\x1b"}
 
 
@@ -46,6 +47,13 @@ class FileFacts:
     arrays: dict[str, ArrayDecl] = field(default_factory=dict)
     fields: dict[str, ArrayDecl | None] = field(default_factory=dict)  # None: same field name, different sizes
     read: bool = False  # filled from the file (it is stored before it is filled)
+
+
+def macro_value(text: str) -> str:
+    """The value of a ``#define`` as tree-sitter hands it over, without a trailing ``// comment`` (a ``/* */``
+    comment is a node of its own): ``"pw" // admin`` -> ``"pw"``."""
+    match = _LINE_COMMENT.match(text)
+    return (match.group(1) if match else text).strip()
 
 
 def calls_to(*names: Iterable[str]) -> str:
@@ -206,14 +214,29 @@ def file_facts(ctx: TSContext) -> FileFacts:
         if node.type == "preproc_def":
             name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
             if name is not None and value is not None:
-                facts.macro_text[ctx.text(name)] = ctx.text(value).strip()
-                number = _parse_int(ctx.text(value), facts.macros)
+                text = macro_value(ctx.text(value))
+                facts.macro_text[ctx.text(name)] = text
+                number = _parse_int(text, facts.macros)
                 if number is not None:
                     facts.macros[ctx.text(name)] = number
         elif node.type == "declaration" and ctx.function_of(node) is None:
             facts.arrays.update((a.name, a) for a in array_decls(ctx, node))
+            facts.macros.update(_integer_constants(ctx, node))
         elif node.type == "field_declaration":
             for decl in array_decls(ctx, node):
                 known = facts.fields.get(decl.name, decl)
                 facts.fields[decl.name] = decl if known == decl else None
     return facts
+
+
+def _integer_constants(ctx: TSContext, declaration: Node) -> Iterator[tuple[str, int]]:
+    """``constexpr std::size_t kNameMax = 24;`` / ``static const int LIMIT = 8;`` at file or namespace scope."""
+    qualifiers = {ctx.text(c) for c in declaration.children if c.type == "type_qualifier"}
+    if not qualifiers & {"const", "constexpr"}:
+        return
+    for declarator in declaration.children_by_field_name("declarator"):
+        name, value = declarator.child_by_field_name("declarator"), declarator.child_by_field_name("value")
+        if declarator.type == "init_declarator" and name is not None and name.type == "identifier" and value:
+            number = const_int(ctx, value)
+            if number is not None:
+                yield ctx.text(name), number

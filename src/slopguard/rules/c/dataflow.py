@@ -67,6 +67,8 @@ class FunctionFacts:
     types: dict[str, str] = field(default_factory=dict)  # scalar locals and parameters -> type, whitespace removed
     streams: set[str] = field(default_factory=set)  # input streams: std::cin, istream parameters, ifstream locals
     appends: dict[str, list[Node]] = field(default_factory=dict)  # C++ strings grown: cmd += x, out << "a" << x
+    fields: dict[str, list[Node]] = field(default_factory=dict)  # values set to members: out->count = n
+    filled: dict[str, int] = field(default_factory=dict)  # handed to a call (m or &m): where the first one ends
 
 
 def sized_for(ctx: TSContext, dst: Node, sources: list[Node]) -> bool:
@@ -205,6 +207,8 @@ def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
             name = ""
             if target is not None:
                 name = declared_name(ctx, target) if node.type == "init_declarator" else base_name(ctx, target)
+            if target is not None and target.type == "field_expression" and value is not None:
+                facts.fields.setdefault(ctx.compact(target), []).append(value)
             if name and value is not None:
                 facts.values.setdefault(name, []).append(value)
                 operator = node.child_by_field_name("operator")
@@ -220,6 +224,14 @@ def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
                 _insert(ctx, facts, node)  # the whole chain once: out << "a" << x
         elif node.type == "call_expression":
             facts.calls.append(node)
+    for call in facts.calls:
+        for arg in ctx.arguments(call):
+            handed = unwrap(arg)
+            if handed.type == "pointer_expression" and ctx.text(handed).startswith("&") and handed.named_children:
+                handed = unwrap(handed.named_children[-1])
+            if handed.type == "identifier":
+                known = facts.filled.get(ctx.text(handed), call.end_byte)
+                facts.filled[ctx.text(handed)] = min(known, call.end_byte)
     for _ in range(2):  # input reaches buffers through calls and assignments, in any order
         for call in facts.calls:
             _propagate_call(ctx, facts, call)
@@ -394,4 +406,18 @@ def arg_flow(ctx: TSContext, node: Node, facts: FunctionFacts | None = None) -> 
     grown = name in facts.appends  # a string declared empty (a constant) and grown afterwards
     if name in facts.writes and (flow.level >= Level.UNKNOWN or grown) and not flow.built:
         return facts.writes[name]
+    if not flow.dynamic and _filled_by_call(ctx, node, facts):
+        return Flow(Level.UNKNOWN, flow.built, flow.text)
     return flow
+
+
+def _filled_by_call(ctx: TSContext, node: Node, facts: FunctionFacts) -> bool:
+    """``node`` reads a variable declared empty (``Manifest m{};``, ``char buf[64] = {0};``) that a call was
+    handed earlier (``parse_manifest(path, m)``, ``fill(&m)``): it holds what that call wrote, not a constant."""
+    for name in _read_names(ctx, node):
+        values = facts.values.get(name, [])
+        handed = facts.filled.get(name)
+        empty = bool(values) and all(v.type == "initializer_list" for v in values)
+        if empty and handed is not None and handed <= node.start_byte:
+            return True
+    return False

@@ -4,8 +4,8 @@ double-free and use-after-free rules.
 The path is the rest of the block that releases the pointer and, when that block can fall through (it ends in no
 ``return``/``goto``/``break``/``continue``/``exit``), the statements after the enclosing ``if``/block, up to the
 end of the function or loop body; a ``goto`` on the way continues at its label (``free(buf); goto fail; ...
-fail: free(buf);``). The walk stops where the pointer (or the object holding it) is assigned again
-or its address is taken.
+fail: free(buf);``), a ``break`` after the loop or switch it leaves. The walk stops where the pointer (or the
+object holding it) is assigned again or its address is taken.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ _JUMPS = frozenset({"return_statement", "goto_statement", "break_statement", "co
 _NO_RETURN = frozenset({"exit", "_exit", "abort", "longjmp", "siglongjmp", "err", "errx", "pthread_exit"})
 _PASS_THROUGH = frozenset({"if_statement", "else_clause", "labeled_statement", "compound_statement"})
 _POINTERS = frozenset({"identifier", "field_expression"})
+_BREAKABLE = frozenset({"for_statement", "for_range_loop", "while_statement", "do_statement", "switch_statement"})
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,25 @@ def _path(ctx: TSContext, start: Node, followed: set[int] | None = None) -> Iter
                     followed.add(target.id)
                     yield target
                     yield from _path(ctx, target, followed)
+                exited = _broken(sibling) if sibling.type == "break_statement" else None
+                if exited is not None and exited.id not in followed:
+                    followed.add(exited.id)
+                    yield from _path(ctx, exited, followed)  # break: on after the loop or switch
                 if _jumps(ctx, sibling):
                     return
         elif parent.type not in _PASS_THROUGH:
             return  # loop bodies, switch cases, the function body's end
         current = parent
+
+
+def _broken(statement: Node) -> Node | None:
+    """The loop or switch a ``break`` leaves."""
+    node = statement.parent
+    while node is not None and node.type not in _BREAKABLE:
+        if node.type in ("function_definition", "lambda_expression"):
+            return None
+        node = node.parent
+    return node
 
 
 def _context(ctx: TSContext, occurrence: Node, release: Release) -> str:

@@ -12,9 +12,15 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.lifetimes import first_event, release_of
+from slopguard.rules.c.temporaries import VIEWS, dangling_pointer
 
 # free(p); and delete p; as statements (delete_expression is C++ only, so the query names the statement).
 _QUERY = "(expression_statement . (_) @release) @call"
+# const char *p = (a + b).c_str(); -- a pointer into a temporary string.
+_VIEW_QUERY = f"""
+(init_declarator value: (call_expression function: (field_expression field: (field_identifier) @view)) @value
+ (#match? @view "^({"|".join(sorted(VIEWS))})$")) @bind
+"""
 
 
 @ts_rule(
@@ -48,15 +54,24 @@ def double_free(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]
     severity=Severity.HIGH,
     confidence=Confidence.MEDIUM,
     languages=("c", "cpp"),
-    query=_QUERY,
+    query=_QUERY + _VIEW_QUERY,
     why="""Assistants free (or delete) an object and then still log a field of it, return it, or step to
-    node->next; or free a buffer on a failure branch that then falls through to code using it. The memory may
-    already belong to another allocation: reads leak other data, writes corrupt it, and a freed object with
-    function pointers or a vtable is a classic route to code execution.""",
+    node->next; or free a buffer on a failure branch that then falls through to code using it; or, in C++, keep
+    const char *p = (a + b).c_str(), a pointer into a temporary string destroyed at the end of that statement.
+    The memory may already belong to another allocation: reads leak other data, writes corrupt it, and a freed
+    object with function pointers or a vtable is a classic route to code execution.""",
     fix="""Use the object before releasing it (copy what you still need first), set the pointer to NULL after
-    free, and return or jump to cleanup right after freeing on an error path; in C++ prefer std::unique_ptr.""",
+    free, and return or jump to cleanup right after freeing on an error path; in C++ prefer std::unique_ptr,
+    and keep a temporary string in a named std::string before taking c_str() of it.""",
 )
 def use_after_free(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    if "bind" in captures:
+        dangling = dangling_pointer(ctx, captures["bind"][0], captures["value"][0])
+        if dangling is not None:
+            line = dangling.statement.end_point[0] + 1
+            message = f"'{dangling.name}' points into a temporary string destroyed at the end of line {line}"
+            yield ctx.hit(dangling.use, f"{message}; it is read here after it was freed")
+        return
     node: Node = captures["release"][0]
     release = release_of(ctx, node)
     event = first_event(ctx, release) if release is not None else None

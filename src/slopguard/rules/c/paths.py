@@ -16,6 +16,7 @@ from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import callee, unwrap
 from slopguard.rules.c.dataflow import FunctionFacts, arg_flow, function_facts
+from slopguard.rules.c.routes import narrow_capture
 from slopguard.rules.shared.trees import walk
 
 # name -> indexes of the path arguments
@@ -105,6 +106,27 @@ def _contained(ctx: TSContext, node: Node) -> bool:
     return bool(_REJECTS.search(tests)) or bool(_RESOLVES.search(body) and _PREFIX.search(tests))
 
 
+def _beyond_narrow_captures(ctx: TSContext, node: Node, facts: FunctionFacts, depth: int = 0) -> bool:
+    """Request data reaches the path from somewhere other than route captures that hold no path characters
+    (``kReportDir / (std::string(req.matches[1]) + ".pdf")`` under the route ``/reports/(\\d+)``)."""
+    node = unwrap(node)
+    if narrow_capture(ctx, node) or not _remote(arg_flow(ctx, node, facts)):
+        return False
+    parts: list[Node] = []
+    if node.type == "identifier":
+        earlier = [v for v in facts.values.get(ctx.text(node), []) if v.start_byte < node.start_byte]
+        parts = earlier if len(earlier) == 1 else []
+    elif node.type == "binary_expression":
+        parts = node.named_children
+    elif node.type == "call_expression" and not ctx.spec.sources.search(ctx.compact(node)):
+        fn = node.child_by_field_name("function")
+        receiver = fn.child_by_field_name("argument") if fn is not None and fn.type == "field_expression" else None
+        parts = [*ctx.arguments(node), *([receiver] if receiver is not None else [])]
+    if not parts or depth > 4:
+        return True
+    return any(_beyond_narrow_captures(ctx, part, facts, depth + 1) for part in parts)
+
+
 def _remote(flow: Flow) -> bool:
     return flow.tainted and not _LOCAL_INPUT.search(flow.origin)
 
@@ -138,7 +160,7 @@ def c_path_traversal(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
         paths = _paths(ctx, node, facts)
     for path in paths:
         flow = arg_flow(ctx, unwrap(path), facts)
-        if _remote(flow) and not _contained(ctx, node):
+        if _remote(flow) and not _contained(ctx, node) and _beyond_narrow_captures(ctx, path, facts):
             yield ctx.hit(node, f"file path '{ctx.text(path)[:40]}' made from {describe(flow)} with no check that "
                           "it stays inside its folder; '..' reaches any file")  # fmt: skip
             return

@@ -14,7 +14,7 @@ from slopguard.core.secrets import find_tokens
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import callee, calls_to, declared_name, string_value
+from slopguard.rules.c.common import callee, calls_to, declared_name, macro_value, string_value
 from slopguard.rules.shared.secrets import grade_secret, literal_secret, secret_kind
 
 _QUOTED = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"\s*$')
@@ -27,6 +27,10 @@ _LOGINS = {"mysql_real_connect": 3, "mysql_connect": 3, "PQsetdbLogin": 6, "ldap
 _CONNECTION_STRINGS = {"PQconnectdb": 0, "PQconnectStart": 0, "SQLDriverConnect": 2}
 _CONNECTION_TYPES = re.compile(r"^(?:pqxx::)?(?:lazy)?connection$")
 _KEYWORD_PASSWORD = re.compile(r"(?i)(?:^|[\s;])(?:password|pwd)\s*=\s*'?([^\s;']+)")
+# SQLCipher's key set with SQL: sqlite3_exec(db, "PRAGMA key = 'pw';", ...), db.exec("PRAGMA rekey = ...").
+_SQL_CALLS = {"sqlite3_exec": 1, "sqlite3_prepare": 1, "sqlite3_prepare_v2": 1, "sqlite3_prepare_v3": 1}
+_SQL_METHODS = frozenset({"exec", "execute", "prepare"})
+_KEY_PRAGMA = re.compile(r"""(?i)\bPRAGMA\s+(?:\w+\.)?(?:re)?key\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CURL_OPTIONS = frozenset({"CURLOPT_USERPWD", "CURLOPT_PASSWORD", "CURLOPT_PROXYUSERPWD", "CURLOPT_PROXYPASSWORD"})
 
 
@@ -40,7 +44,7 @@ def _name(node: Node, ctx: TSContext) -> str:
 
 def _value(node: Node, ctx: TSContext) -> str | None:
     if node.type == "preproc_arg":
-        match = _QUOTED.match(ctx.text(node))
+        match = _QUOTED.match(macro_value(ctx.text(node)))
         return match.group(1) if match else None
     return string_value(ctx, node)
 
@@ -58,10 +62,10 @@ def _value(node: Node, ctx: TSContext) -> str | None:
     (assignment_expression left: (field_expression) @name right: (string_literal) @value) @decl
     (initializer_pair designator: (field_designator) @name value: (string_literal) @value) @decl
     """
-    + calls_to(_LOGINS, _CONNECTION_STRINGS, {"curl_easy_setopt"})
+    + calls_to(_LOGINS, _CONNECTION_STRINGS, _SQL_CALLS, {"curl_easy_setopt"})
     + """
     ((call_expression function: (field_expression field: (field_identifier) @method)) @call
-     (#eq? @method "connect"))
+     (#match? @method "^(connect|exec|execute|prepare)$"))
     (declaration type: (_) @type declarator: (init_declarator value: (_) @args)) @conn
     """,
     why="""Assistants write the admin password, API key or HMAC key of a daemon or firmware straight into the
@@ -103,8 +107,14 @@ def _login_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hi
         return
     call: Node = captures["call"][0]
     args = ctx.arguments(call)
-    name = "connect" if "method" in captures else callee(ctx, call)
-    if name == "connect":
+    name = ctx.text(captures["method"][0]) if "method" in captures else callee(ctx, call)
+    if name in _SQL_CALLS or ("method" in captures and name in _SQL_METHODS):
+        sql = args[_SQL_CALLS.get(name, 0)] if len(args) > _SQL_CALLS.get(name, 0) else None
+        key = _KEY_PRAGMA.search(string_value(ctx, sql) or "") if sql is not None else None
+        if sql is not None and key is not None:
+            password = key.group(1) or key.group(2)
+            yield from literal_secret(ctx, "database_password", password, sql, call, "set with PRAGMA key as", False)
+    elif name == "connect":
         if len(args) == 3 and "://" in (string_value(ctx, args[0]) or ""):  # MySQL Connector/C++
             yield from literal_secret(ctx, "password", string_value(ctx, args[2]), args[2], call, "passed to "
                                       "connect() as", False)  # fmt: skip

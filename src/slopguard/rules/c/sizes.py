@@ -134,13 +134,26 @@ def _is_bound(ctx: TSContext, node: Node, decl: ArrayDecl) -> bool:
     return False
 
 
+def _limits(ctx: TSContext, comparison: Node, names: set[str], decl: ArrayDecl) -> bool:
+    """The comparison holds the length's variables on one side and a limit on the other: ``len >= sizeof buf``,
+    ``n + 1 > NAME_MAX``; not ``off + n + 4 > total`` (a check against the input's length, not the buffer's)."""
+    left, right = comparison.child_by_field_name("left"), comparison.child_by_field_name("right")
+    if left is None or right is None:
+        return False
+    in_left, in_right = bool(names & _identifiers(ctx, left)), bool(names & _identifiers(ctx, right))
+    if in_left and in_right:
+        return _is_bound(ctx, comparison, decl)
+    return (in_left and _is_bound(ctx, right, decl)) or (in_right and _is_bound(ctx, left, decl))
+
+
 def _bounded(ctx: TSContext, facts: FunctionFacts, length: Node, decl: ArrayDecl) -> bool:
     """The length's variables are compared with a limit, clamped with min(), constant, or computed with sizeof."""
     names = _identifiers(ctx, length)
     if not names or all(is_macro(ctx, n) for n in walk(length) if n.type == "identifier" and ctx.text(n) in names):
         return True
     bare = unwrap(length)
-    narrow = _NARROW.get(facts.types.get(ctx.text(bare), "")) if bare.type == "identifier" else None
+    declared = facts.types.get(ctx.text(bare), "") if bare.type == "identifier" else ""
+    narrow = _NARROW.get(declared.removeprefix("std::")) if declared else None
     if narrow is not None and decl.size is not None and narrow <= decl.size:
         return True  # an unsigned char length cannot exceed a 256-byte buffer
     for name in names:
@@ -150,7 +163,7 @@ def _bounded(ctx: TSContext, facts: FunctionFacts, length: Node, decl: ArrayDecl
         if any("sizeof" in ctx.compact(v) for v in values):
             return True
     for comparison in facts.comparisons:
-        if names & _identifiers(ctx, comparison) and _is_bound(ctx, comparison, decl):
+        if _limits(ctx, comparison, names, decl):
             return True
     for call in facts.calls:
         fn = call.child_by_field_name("function")

@@ -13,10 +13,20 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import callee, calls_to, declared_name, is_null, literal_like, string_value, unwrap
+from slopguard.rules.c.common import (
+    callee,
+    calls_to,
+    declared_name,
+    is_macro,
+    is_null,
+    literal_like,
+    string_value,
+    unwrap,
+)
 from slopguard.rules.c.dataflow import arg_flow
 from slopguard.rules.shared.compare import CONFIRMATION, compared_credential_hash, compared_secret
 from slopguard.rules.shared.names import STORED_WORDS, words
+from slopguard.rules.shared.secrets import grade_secret, secret_kind
 from slopguard.rules.shared.trees import walk
 
 _COMPARES = frozenset(
@@ -29,6 +39,7 @@ _TEXT_TYPE = re.compile(r"string|string_view|vector|array|QString|QByteArray|spa
 _NUMERIC_TYPE = re.compile(r"\b(?:u?int\d*_t|int|long|short|unsigned|size_t|bool|uint|u\d+|i\d+)\b")
 _LITERALS = frozenset({"number_literal", "true", "false", "char_literal"})
 _NUMERIC_WORDS = frozenset({"pin", "otp", "totp", "hotp", "code", "passcode"})
+_K_PREFIX = re.compile(r"^k(?=[A-Z])")  # C++ constants: kApiToken
 
 
 def _name(ctx: TSContext, node: Node) -> str | None:
@@ -77,8 +88,18 @@ def _constant(ctx: TSContext, node: Node) -> bool:
     return is_null(ctx, node) or literal_like(ctx, node) or node.type in _LITERALS
 
 
+def _hard_coded_secret(ctx: TSContext, node: Node) -> bool:
+    """``ADMIN_PASSWORD`` where ``#define ADMIN_PASSWORD "Rt7!kq..."``: a constant, but a secret all the same
+    (C-SECRET-001's test), so comparing a guess with it leaks how much of the guess is right."""
+    node = unwrap(node)
+    value = string_value(ctx, node) if is_macro(ctx, node) else None
+    kind = secret_kind(ctx.text(node)) if value else None
+    return kind is not None and value is not None and grade_secret(kind, ctx.text(node), value, True) is not None
+
+
 def _secret(ctx: TSContext, sides: list[Node]) -> str | None:
-    names = [_name(ctx, s) for s in sides]
+    written = [_name(ctx, s) for s in sides]
+    names = [_K_PREFIX.sub("", n) if n is not None else None for n in written]
     if any(n is not None and CONFIRMATION.search(n) for n in names):
         return None  # password vs confirm_password checks a form
     found = next((n for n in names if compared_secret(n)), None)
@@ -90,7 +111,7 @@ def _secret(ctx: TSContext, sides: list[Node]) -> str | None:
         other = [n for n in names if n != found]
         if not any(compared_secret(n) or any(w in STORED_WORDS for w in words(n or "")) for n in other):
             return None  # a lexer's token compared with a keyword
-    return found
+    return written[names.index(found)] if found is not None else None
 
 
 def _sides(ctx: TSContext, node: Node) -> tuple[list[Node], str] | None:
@@ -138,7 +159,7 @@ def c_timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     if found is None:
         return
     sides, how = found
-    if any(_constant(ctx, s) for s in sides):
+    if any(_constant(ctx, s) and not _hard_coded_secret(ctx, s) for s in sides):
         return
     secret = _secret(ctx, sides)
     if secret is None or (node.type == "binary_expression" and not _bytewise(ctx, sides)):
