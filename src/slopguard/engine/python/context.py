@@ -10,7 +10,7 @@ from slopguard.engine.flow import CONST_TEXT, UNKNOWN, Flow, Level, operator_inp
 from slopguard.engine.memo import Memo
 from slopguard.engine.python import knowledge as kb
 from slopguard.engine.python.fields import NOT_WALKED, child_fields
-from slopguard.engine.python.routes import Route, route_of
+from slopguard.engine.python.routes import Route, declared_route, route_of
 from slopguard.engine.python.taint import FunctionTaint
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -295,7 +295,8 @@ class PyContext(Memo):
         if name in self._summaries:
             return self._summaries[name]
         func = self.module_functions.get(name)
-        if func is None or self.route_of(func) is not None:
+        # A Django view is only guessed from its first parameter: ``_search_term(request)`` called here is a helper.
+        if func is None or (self.route_of(func) is not None and declared_route(func)):
             return None
         self._summaries[name] = None  # recursion guard
         params = [a.arg for a in _all_args(func)]

@@ -104,6 +104,11 @@ def _is_fixture(func: ast.FunctionDef | ast.AsyncFunctionDef, params: list[tuple
     return any(a.arg == "request" and _annotation_name(a.annotation) in _FIXTURE_REQUESTS for a, _ in params)
 
 
+def declared_route(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a route decorator registers ``func`` (not a guess from its first parameter being ``request``)."""
+    return any(_decorator_route(dec) is not None for dec in func.decorator_list)
+
+
 def route_of(func: ast.FunctionDef | ast.AsyncFunctionDef, in_class: bool) -> Route | None:
     """The route a function serves, or None when it is not a request handler."""
     found = next((r for r in map(_decorator_route, func.decorator_list) if r is not None), None)

@@ -16,6 +16,11 @@ from slopguard.engine.treesitter.spec import LanguageSpec
 
 _CLASSES = frozenset({"class_declaration", "class", "class_definition", "enum_declaration", "record_declaration"})
 _RETURNS = frozenset({"return_statement", "return_expression"})
+# A Rust block's last expression (no semicolon) is its value; only plain ones are read (branches are not).
+_RUST_TAILS = frozenset(
+    {"call_expression", "macro_invocation", "identifier", "field_expression", "reference_expression",
+     "binary_expression", "string_literal", "try_expression", "await_expression"}
+)  # fmt: skip
 
 
 class Callees:
@@ -106,6 +111,9 @@ class Callees:
                     found.append(value)
                 continue
             stack.extend(node.named_children)
+        tail = next((c for c in reversed(body.named_children) if "comment" not in c.type), None)
+        if self._spec.name == "rust" and tail is not None and tail.type in _RUST_TAILS:
+            found.append(tail)
         return found
 
 

@@ -14,6 +14,7 @@ from slopguard.engine.memo import Memo
 from slopguard.engine.treesitter.callees import Callees
 from slopguard.engine.treesitter.containers import ABSENT, read_at_constant
 from slopguard.engine.treesitter.folding import LOOPS, UNKNOWN_VALUE, Folder, Value
+from slopguard.engine.treesitter.js_values import callback_parameters, element_callback, sized
 from slopguard.engine.treesitter.reaching import Definition, Definitions, reaching
 from slopguard.engine.treesitter.spec import Binding, LanguageSpec
 from slopguard.engine.treesitter.syntax import FILLED, Syntax
@@ -119,6 +120,8 @@ class TSContext(Syntax, Memo):
                 return source
             obj = node.child_by_field_name(spec.members[kind]) if not spec.members[kind].isdigit() else None
             obj = obj or (node.named_children[0] if node.named_children else None)
+            if obj is not None and text.endswith(".length") and self._sized(obj):
+                return SAFE  # a count: `${values.length + 1}`
             base = self._eval(obj, depth + 1) if obj is not None else UNKNOWN
             return Flow(base.level, False, False, base.origin)
         if kind in spec.calls:
@@ -126,7 +129,11 @@ class TSContext(Syntax, Memo):
         if kind == "binary_expression":
             return self._binary(node, depth)
         if kind in _CONTAINERS:
-            flow = join(self._eval(c, depth + 1) for c in node.named_children)
+            members = node.named_children
+            key = node.child_by_field_name("key") if kind == "pair" else None
+            if key is not None and key.type != "computed_property_name":
+                members = [m for m in members if m.id != key.id]  # JavaScript `{ price: v }`: the key is a name
+            flow = join(self._eval(c, depth + 1) for c in members)
             return Flow(flow.level, flow.built, False, flow.origin)
         if kind in _CONDITIONALS:
             taken = self.folder.taken(node)
@@ -176,6 +183,10 @@ class TSContext(Syntax, Memo):
         returned = self._returned(node, arguments, args)
         if returned is not None:  # a helper defined in this file: what it returns for these arguments
             return returned
+        callback = element_callback(node, name.rsplit(".", 1)[-1], arguments) if spec.name == "javascript" else None
+        mapped = self._mapped(node, callback, depth) if callback is not None else None
+        if mapped is not None:  # keys.map((k) => COLUMNS[k]): what the callback makes of each element
+            return mapped
         stored = self._stored(node)
         if stored is not None:  # map.get("keyA") after map.put("keyA", "safe")
             return CONST if stored is ABSENT else self._eval(stored, depth + 1)  # type: ignore[arg-type]
@@ -226,22 +237,39 @@ class TSContext(Syntax, Memo):
 
     def _returned(self, call: Node, arguments: list[Node], args: list[Flow]) -> Flow | None:
         """What a function of this file returns when called with these argument values."""
-        if self._callees is None:
-            self._callees = Callees(self.tree.root_node, self.spec, self.text)
-        callee = self._callees.resolve(call, len(arguments))
-        if callee is None or callee.id in self._summarizing:
-            return None
-        key = (callee.id, tuple(args))
-        if key in self._summaries:
-            return self._summaries[key]
-        returns = self._callees.returned(callee)
-        if not returns:
+        callee = self._function_callees().resolve(call, len(arguments))
+        if callee is None:
             return None
         names = [name for name, _ in self._parameters(callee)]
-        if len(names) != len(args):
+        return self._summary(callee, dict(zip(names, args, strict=True))) if len(names) == len(args) else None
+
+    def _mapped(self, call: Node, callback: Node, depth: int) -> Flow | None:
+        """JavaScript ``xs.map((x, i) => ...)``: what the callback returns, its first parameter holding an
+        element of the receiver and its second an index."""
+        element = self._receiver(call, depth)
+        bound: dict[str, Flow] = {}
+        for index, param in enumerate(callback_parameters(callback)[:3]):
+            flow = CONST if index == 1 else Flow(element.level, element.built, False, element.origin)
+            bound.update(dict.fromkeys(self._names(param), flow))
+        return self._summary(callback, bound)
+
+    def _function_callees(self) -> Callees:
+        if self._callees is None:
+            self._callees = Callees(self.tree.root_node, self.spec, self.text)
+        return self._callees
+
+    def _summary(self, callee: Node, bound: dict[str, Flow]) -> Flow | None:
+        """What ``callee`` returns when its parameters hold ``bound``."""
+        if callee.id in self._summarizing:
+            return None
+        key = (callee.id, tuple(bound.values()))
+        if key in self._summaries:
+            return self._summaries[key]
+        returns = self._function_callees().returned(callee)
+        if not returns:
             return None
         saved = (self._params.get(callee.id), self._def_flows.pop(callee.id, None), self._envs.pop(callee.id, None))
-        self._params[callee.id] = dict(zip(names, args, strict=True))
+        self._params[callee.id] = bound
         self._summarizing.add(callee.id)
         try:
             flow = join(self._eval(r, 1) for r in returns)
@@ -260,6 +288,17 @@ class TSContext(Syntax, Memo):
                 self._envs[callee.id] = env
         self._summaries[key] = flow
         return flow
+
+    def _sized(self, obj: Node) -> bool:
+        """JavaScript: ``obj`` is an array or a string (a literal, ``keys.map(...)``, or a local only ever
+        assigned one), so its ``length`` is a number."""
+        if self.spec.name != "javascript":
+            return False
+        if obj.type not in self.spec.identifiers:
+            return sized(obj, self.text)
+        scope = self.function_of(obj)
+        found = self._definitions_of(scope).by_name.get(self.text(obj), []) if scope is not None else []
+        return bool(found) and all(d.kills and sized(d.value, self.text) for d in found)
 
     def _stored(self, call: Node) -> Node | object | None:
         """What ``map.get("k")`` / ``list.get(1)`` reads when the container's whole life is visible."""

@@ -269,9 +269,11 @@ GO = LanguageSpec(
 
 # Rust: axum/actix/Rocket extractors taint the parameter they bind unless the type cannot carry text.
 _RUST_NOT_TEXT = r"(?:[iu](?:8|16|32|64|128|size)|f32|f64|bool|char|(?:uuid::)?Uuid)"
+# ``use axum::extract::Path as UrlPath``: an extractor renamed to keep it apart from std::path::Path.
 _RUST_EXTRACTOR = (
-    r"(?:(?:axum::)?(?:extract::)?|(?:actix_web::)?web::|rocket::(?:form::|serde::json::)?)"
+    r"(?:(?:(?:axum::)?(?:extract::)?|(?:actix_web::)?web::|rocket::(?:form::|serde::json::)?)"
     r"(?:Query|Path|Json|Form|LenientForm|TypedHeader|RawQuery|RawForm|Multipart|HeaderMap)\b"
+    r"|(?:Url|Axum|Actix|Web|Http|Req|Request|Extract)(?:Path|Query|Json|Form)(?=\s*<))"
 )
 
 RUST = LanguageSpec(

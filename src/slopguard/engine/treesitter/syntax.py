@@ -20,6 +20,22 @@ _DECLARATORS = frozenset(
 )
 
 
+def _without_type_arguments(name: str) -> str:
+    """``collect::<Vec<_>>`` -> ``collect::``, cut at the first ``<`` outside parentheses: a ``<`` inside a call
+    in the chain is an operator (``json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode`` stays whole)."""
+    if "<" not in name:
+        return name
+    depth = 0
+    for i, char in enumerate(name):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "<" and depth <= 0:
+            return name[:i]
+    return name
+
+
 class Syntax:
     """Structural questions about one parsed file; :class:`~slopguard.engine.treesitter.context.TSContext` adds
     what is known about values."""
@@ -45,7 +61,7 @@ class Syntax:
         if call.type == "method_invocation":
             obj = call.child_by_field_name("object")
             return f"{self.compact(obj)}.{self.text(callee)}" if obj is not None else self.text(callee)
-        return self.compact(callee).split("<")[0].removesuffix("::")
+        return _without_type_arguments(self.compact(callee)).removesuffix("::")
 
     def arguments(self, call: Node) -> list[Node]:
         fields = self.spec.calls.get(call.type)

@@ -24,11 +24,30 @@ _ANSWERS = re.compile(
     r"|Redirect)$"
 )
 _CHECKS_PASSWORD = re.compile(r"CompareHashAndPassword|(?i:password)|\.Verify\(|argon2")
+_RESPONSE_PARAMETER = re.compile(r"^(?:http\.ResponseWriter|\*gin\.Context|echo\.Context|\*fiber\.Ctx)$")
+
+
+def _response_parameter(ctx: TSContext, fn: Node, node: Node) -> bool:
+    """``w`` (or gin's ``c``): a parameter of the handler ``fn`` that answers the client."""
+    params = fn.child_by_field_name("parameters")
+    for param in params.named_children if params is not None and node.type == "identifier" else []:
+        if ctx.text(node) in [ctx.text(n) for n in param.children_by_field_name("name")]:
+            return bool(_RESPONSE_PARAMETER.match(ctx.compact(param.child_by_field_name("type"))))
+    return False
+
+
+def _answering(ctx: TSContext, fn: Node, call: Node) -> bool:
+    """A call that answers the client: a framework responder, or a helper handed the response writer
+    (``writeJSON(w, http.StatusNotFound, ..)``, ``respond(c, ..)``)."""
+    if _ANSWERS.search(ctx.compact(call.child_by_field_name("function"))):
+        return True
+    args = ctx.arguments(call)
+    return bool(args) and _response_parameter(ctx, fn, args[0])
 
 
 def _answers(ctx: TSContext, fn: Node) -> Iterator[tuple[Node, list[str]]]:
     for node in walk(fn, skip=("func_literal",)):
-        if node.type == "call_expression" and _ANSWERS.search(ctx.compact(node.child_by_field_name("function"))):
+        if node.type == "call_expression" and _answering(ctx, fn, node):
             texts = literal_texts(ctx, node)
             if texts:
                 yield node, texts

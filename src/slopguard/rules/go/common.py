@@ -132,6 +132,30 @@ def constant(ctx: TSContext, node: Node | None) -> str | None:
     return None
 
 
+def filled_by_address(ctx: TSContext, node: Node) -> str | None:
+    """The call that wrote into the variable or field ``node`` through its address before it (``db.Get(&p, ..)``
+    for ``p.Bio``, ``row.Scan(&name)``), else None: what such a call stores (a database row) is not the zero value the
+    declaration ``var p Profile`` gave. Decoders and binders are left to the taint engine, which knows them."""
+    scope = function_of(node)
+    if scope is None:
+        return None
+    name = ctx.compact(node)
+    for found in walk(scope):
+        if found.start_byte >= node.start_byte:
+            break
+        if found.type != "unary_expression" or ctx.text(found.child_by_field_name("operator")) != "&":
+            continue
+        operand = found.child_by_field_name("operand")
+        call = found.parent.parent if found.parent is not None and found.parent.type == "argument_list" else None
+        filled = ctx.compact(operand)
+        if not (name == filled or name.startswith(filled + ".")) or call is None or call.type != "call_expression":
+            continue
+        callee = ctx.call_name(call)
+        if not (ctx.spec.fillers.search(callee) or ctx.spec.binders.search(callee)):
+            return callee
+    return None
+
+
 # ----- names --------------------------------------------------------------------------------------------
 def names_around(ctx: TSContext, node: Node) -> list[str]:
     """The names a value is given: variables and fields it is assigned to, composite-literal keys, the function

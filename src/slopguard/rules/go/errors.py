@@ -67,6 +67,34 @@ def internal_origin(ctx: TSContext, at: Node, detail: str) -> str | None:
     return None
 
 
+def command_output(ctx: TSContext, at: Node, value: Node) -> str | None:
+    """``cmd.CombinedOutput()`` when ``value`` is (a conversion of) the output it returned (``out, err :=
+    exec.Command(..).CombinedOutput()`` and then ``string(out)``): a failed command's error text, its stderr."""
+    fn = function_of(at)
+    names = {ctx.text(n) for n in walk(value) if n.type == "identifier"}
+    if fn is None or not names:
+        return None
+    for node in walk(fn):
+        if node.start_byte >= at.start_byte:
+            break
+        if node.type not in _ERR_BINDINGS or not _visible(node, at):
+            continue
+        left = node.child_by_field_name("left") or node.child_by_field_name("name")
+        right = node.child_by_field_name("right") or node.child_by_field_name("value")
+        targets = left.named_children if left is not None and left.type == "expression_list" else [left]
+        values = right.named_children if right is not None and right.type == "expression_list" else [right]
+        call = values[0] if len(values) == 1 else None
+        if (
+            call is not None
+            and call.type == "call_expression"
+            and targets[0] is not None
+            and ctx.text(targets[0]) in names
+            and ctx.compact(call.child_by_field_name("function")).endswith(".CombinedOutput")
+        ):
+            return "CombinedOutput()"
+    return None
+
+
 def server_error_written(ctx: TSContext, at: Node) -> bool:
     """Whether the enclosing block already wrote a 5xx status (``w.WriteHeader(http.StatusInternalServerError)``)
     before ``at``."""

@@ -14,7 +14,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import CALL, constant, imports, is_test, package_call, unwrap
-from slopguard.rules.go.errors import internal_origin, server_error_written
+from slopguard.rules.go.errors import command_output, internal_origin, server_error_written
 from slopguard.rules.go.responses import response_writer
 from slopguard.rules.go.web import is_handler, is_server_error, request_flow
 from slopguard.rules.shared.trees import walk
@@ -143,6 +143,9 @@ def go_error_leak(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hi
     status, messages = found
     detail = next((d for m in messages if (d := _error_detail(ctx, m)) is not None), None)
     if detail is None:
+        output = next((o for m in messages if (o := command_output(ctx, call, m)) is not None), None)
+        if output is not None and (is_server_error(ctx, status) or package_call(ctx, call) == ("net/http", "Error")):
+            yield ctx.hit(call, f"the output of a failed {output} (the command's error text) is sent to the client")
         return
     if is_server_error(ctx, status):
         yield ctx.hit(

@@ -1,4 +1,5 @@
-"""GO-SSRF-001: outgoing HTTP requests to a URL taken from the request (net/http, http.Client, resty)."""
+"""GO-SSRF-001: outgoing HTTP requests to a URL taken from the request (net/http, http.Client, resty) or from a
+deserialised job or webhook subscription."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import CALL, bound_values, function_of, imports, package_call
+from slopguard.rules.go.messages import message_url
 from slopguard.rules.go.proxy import proxy_hits
 from slopguard.rules.go.web import caller_flow, checked, constant_prefix, request_flow
 
@@ -84,7 +86,12 @@ def go_ssrf(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     if not flow.tainted:
         flow = caller_flow(ctx, target) or flow
         via = f" (passed in as '{ctx.text(target)}')"
-    if not flow.tainted or _FIXED_HOST.match(constant_prefix(ctx, target)) or checked(ctx, target, _CHECKS):
+    field = None if flow.tainted else message_url(ctx, target)
+    if not (flow.tainted or field) or _FIXED_HOST.match(constant_prefix(ctx, target)) or checked(ctx, target, _CHECKS):
+        return
+    if field is not None:
+        message = f"outgoing request to {field}, a URL that arrived in a deserialised job or subscription; whoever"
+        yield ctx.hit(call, f"{message} sent it chooses which host is reached", confidence=Confidence.MEDIUM)
         return
     message = f"outgoing request to a URL from {describe(flow)}{via}; the caller chooses which host is reached"
     yield ctx.hit(call, message)

@@ -7,9 +7,17 @@ import re
 
 from tree_sitter import Node
 
-from slopguard.engine.flow import CONST, CONST_TEXT, Flow, join
+from slopguard.engine.flow import CONST, CONST_TEXT, Flow, Level, join
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.go.common import bound_values, constant, function_of, package_call, string_value, unwrap
+from slopguard.rules.go.common import (
+    bound_values,
+    constant,
+    filled_by_address,
+    function_of,
+    package_call,
+    string_value,
+    unwrap,
+)
 from slopguard.rules.shared.trees import walk
 
 _VERB = re.compile(r"%[-+# 0]*(?:\[\d+\])?(?:\*|\d+)?(?:\.(?:\*|\d+)?)?([a-zA-Z%])")
@@ -118,4 +126,9 @@ def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
             flow = join(f for f, _, _ in parts)
             built = flow.built or any(f.dynamic and appended for f, _, appended in parts)
             return Flow(flow.level, built, flow.text, flow.origin), " ".join(t for _, t, _ in parts)
-    return ctx.flow(node), ""
+    flow = ctx.flow(node)
+    if not flow.dynamic and node.type in ("identifier", "selector_expression"):
+        filler = filled_by_address(ctx, node)
+        if filler is not None:  # var p Profile; db.Get(&p, ..): a stored record, not the zero value
+            return Flow(Level.UNKNOWN, origin=f"{ctx.compact(node)} (read by {filler})"), ""
+    return flow, ""

@@ -52,6 +52,25 @@ def class_of(node: Node) -> Node | None:
     return ancestor(node, CLASSES)
 
 
+def called_method(call: Node, ctx: TSContext) -> Node | None:
+    """The declaration of the method a plain or ``this.`` call invokes in an enclosing class (same name and
+    number of parameters), for following a value into the project's own helpers."""
+    obj = receiver(call)
+    if obj is not None and ctx.text(obj) != "this":
+        return None
+    name, arity = method(call, ctx), len(ctx.arguments(call))
+    scope = class_of(call)
+    while scope is not None:
+        for node in scope.named_children:
+            if node.type != "method_declaration" or ctx.text(node.child_by_field_name("name")) != name:
+                continue
+            params = node.child_by_field_name("parameters")
+            if params is not None and len(params.named_children) == arity:
+                return node
+        scope = class_of(scope)
+    return None
+
+
 def literal(node: Node | None, ctx: TSContext) -> str | None:
     """The value of a string literal (escapes decoded, text blocks included), else None."""
     if node is None:

@@ -12,7 +12,7 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import calls, constant, method, method_of, names_around, receiver
+from slopguard.rules.java.common import called_method, calls, constant, method, method_of, names_around, receiver
 from slopguard.rules.shared.names import is_password_word, words
 from slopguard.rules.shared.trees import walk
 
@@ -92,6 +92,28 @@ def _digest_algorithm(call: Node, ctx: TSContext) -> str | None:
     return None
 
 
+def _helper_digest(call: Node, ctx: TSContext) -> tuple[str, Node] | None:
+    """(algorithm, the digest call inside) when ``call`` runs a helper of this class that digests one of its
+    parameters with a fast hash: ``sha256Hex(body.password())`` over ``MessageDigest.getInstance("SHA-256")``."""
+    helper = called_method(call, ctx)
+    if helper is None:
+        return None
+    params = helper.child_by_field_name("parameters")
+    names = {ctx.text(p.child_by_field_name("name")) for p in params.named_children} if params is not None else set()
+    found: tuple[str, Node] | None = None
+    digests_parameter = False
+    for node in walk(helper):
+        if node.type != "method_invocation":
+            continue
+        algorithm = _digest_algorithm(node, ctx)
+        if algorithm is not None and found is None:
+            found = (algorithm, node)
+        if algorithm is not None or method(node, ctx) in ("digest", "update"):
+            used = {ctx.text(n) for a in ctx.arguments(node) for n in walk(a) if n.type == "identifier"}
+            digests_parameter = digests_parameter or bool(used & names)
+    return found if digests_parameter else None
+
+
 def _stored_password(node: Node, ctx: TSContext) -> bool:
     """``user.getPassword()`` / ``rs.getString("password")``: a password read back from storage."""
     text = ctx.compact(node)
@@ -113,7 +135,10 @@ def _stored_password(node: Node, ctx: TSContext) -> bool:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query=calls(r"^(getInstance|setPassword|setPasswd|setPwd|setString|equals|equalsIgnoreCase|md[25]\\w*|sha\\w*)$"),
+    query=calls(
+        r"^(getInstance|setPassword|setPasswd|setPwd|setString|equals|equalsIgnoreCase|md[25]\\w*|sha\\w*"
+        r"|\\w*(?:[Hh]ash|[Dd]igest)\\w*)$"
+    ),
     why="""Assistants hash passwords with MessageDigest MD5/SHA-1/SHA-256 (often unsalted), or store and compare
     them as plain text (user.setPassword(request.getParameter("password")), stored.equals(password)). Anyone who
     gets the table — SQL injection, a backup, a log — recovers most passwords in hours with GPU cracking or
@@ -129,6 +154,12 @@ def java_password_hash(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
     if algorithm is not None:
         if _password_digest(call, ctx):
             yield ctx.hit(call, f"password hashed with a fast digest ({algorithm}); use BCrypt or Argon2")
+        return
+    helper = _helper_digest(call, ctx)
+    if helper is not None:
+        # a helper that is itself about passwords is reported inside, once
+        if _password_digest(call, ctx) and not _password_digest(helper[1], ctx):
+            yield ctx.hit(call, f"password hashed by {name}(), a fast digest ({helper[0]}); use BCrypt or Argon2")
         return
     if name in ("setPassword", "setPasswd", "setPwd") and len(args) == 1:
         obj = receiver(call)
@@ -172,23 +203,21 @@ def _weak_cipher(algorithm: str) -> str | None:
 
 @ts_rule(
     id="JAVA-CRYPTO-001",
-    title="Weak cipher, mode or digest",
+    title="Weak cipher, cipher mode or signature algorithm",
     cwe=327,
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query=calls(r"^(getInstance|md[25]\\w*|sha\\w*)$"),
+    query=calls(r"^getInstance$"),
     why="""Assistants reach for Cipher.getInstance("DES"), "DESede", "RC4", "AES/ECB/PKCS5Padding" or plain "AES"
-    (which silently means ECB), and MD5/SHA-1 for tokens and signatures. DES falls to brute force, RC4 and 3DES to
-    known attacks, ECB shows which blocks repeat and lets an attacker cut and paste ciphertext, and MD5/SHA-1
-    collisions let forged data pass signature checks.""",
-    fix="""Use AES/GCM/NoPadding with a random 12-byte IV per message (or ChaCha20-Poly1305), SHA-256 or better
-    for digests, SHA256withRSA/ECDSA for signatures, and HMAC-SHA256 for message authentication.""",
+    (which silently means ECB), textbook "RSA/ECB/NoPadding", and SHA1withRSA signatures. DES falls to brute force,
+    RC4 and 3DES to known attacks, ECB shows which blocks repeat and lets an attacker cut and paste ciphertext, and
+    SHA-1 collisions let forged data pass signature checks. (MD5/SHA-1 digests of data are JAVA-HASH-002.)""",
+    fix="""Use AES/GCM/NoPadding with a random 12-byte IV per message (or ChaCha20-Poly1305), SHA256withRSA/ECDSA
+    for signatures, and HMAC-SHA256 for message authentication.""",
 )
 def java_weak_crypto(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     call: Node = captures["call"][0]
-    if method(call, ctx) != "getInstance" and _digest_algorithm(call, ctx) is None:
-        return
     name = ctx.call_name(call).rsplit(".", 2)
     owner = name[-2] if len(name) >= 2 else ""
     args = ctx.arguments(call)
@@ -197,15 +226,8 @@ def java_weak_crypto(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
         reason = _weak_cipher(algorithm) if owner == "Cipher" or _WEAK_CIPHERS.match(algorithm.upper()) else None
         if reason is not None:
             yield ctx.hit(call, f"{owner}.getInstance: {reason}; use AES/GCM/NoPadding")
-    elif owner == "Signature" and algorithm is not None:
-        if re.match(r"(?i)(?:MD[245]|SHA1?)with", algorithm):
-            yield ctx.hit(call, f"signature algorithm {algorithm} relies on a collision-prone digest; use SHA-256")
-    else:
-        digest = _digest_algorithm(call, ctx)
-        if digest is None or digest not in _WEAK_DIGESTS or _password_digest(call, ctx):
-            return  # passwords are JAVA-HASH-001's
-        if _security_context(call, ctx):
-            yield ctx.hit(call, f"{digest} used for a security purpose; use SHA-256 or HMAC-SHA256")
+    elif owner == "Signature" and algorithm is not None and re.match(r"(?i)(?:MD[245]|SHA1?)with", algorithm):
+        yield ctx.hit(call, f"signature algorithm {algorithm} relies on a collision-prone digest; use SHA-256")
 
 
 _NOT_SECURITY = frozenset(
@@ -222,10 +244,10 @@ _NOT_SECURITY = frozenset(
     confidence=Confidence.MEDIUM,
     languages=("java",),
     query=calls(r"^(getInstance|md[25]\\w*|sha\\w*)$"),
-    why="""Assistants reach for MessageDigest.getInstance("MD5") or "SHA-1" (DigestUtils.md5Hex, sha1Hex) to hash
-    values they store or compare later: identifiers, secrets from a form, data written next to a password file.
-    Both digests have practical collisions and are fast enough to brute-force short inputs, so a stored digest
-    can be reversed or a different value made to match it.""",
+    why="""Assistants reach for MessageDigest.getInstance("MD5") or "SHA-1" (DigestUtils.md5Hex, sha1Hex) to make
+    tokens and signatures (md5Hex(secret + payload)) or to hash values they store or compare later: identifiers,
+    secrets from a form. Both digests have practical collisions and are fast enough to brute-force short inputs,
+    so a stored digest can be reversed, a token predicted, or different data made to match a signature.""",
     fix="""Use SHA-256 or SHA-3 for digests (MessageDigest.getInstance("SHA-256")), HMAC-SHA256 with a server key
     when the digest authenticates data, and BCrypt/Argon2 for passwords. Name helpers that only compute an ETag or
     a file checksum accordingly.""",
@@ -235,8 +257,12 @@ def java_weak_digest(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     digest = _digest_algorithm(call, ctx)
     if digest is None or digest.replace("-", "") not in {d.replace("-", "") for d in _WEAK_DIGESTS}:
         return
-    if _password_digest(call, ctx) or _security_context(call, ctx):
-        return  # JAVA-HASH-001 and JAVA-CRYPTO-001 report these
+    if _password_digest(call, ctx):
+        return  # JAVA-HASH-001 reports passwords
+    if _security_context(call, ctx):
+        message = f"{digest} used for a token or signature; use HMAC-SHA256 or SecureRandom tokens"
+        yield ctx.hit(call, message, confidence=Confidence.HIGH)
+        return
     if any(w in _NOT_SECURITY for n in names_around(call, ctx) for w in words(n)):
         return
     yield ctx.hit(call, f"{digest} digest: collisions are practical; use SHA-256")

@@ -1,6 +1,9 @@
 """JAVA-PATH-001: file paths built from request data (new File, Paths.get, Path.resolve, FileInputStream ...).
 
-Files.* methods take a Path, so the string that carries '../' is reported where that Path is made."""
+The finding is reported where the file is opened, read or written: at the Path/File construction when that
+happens in the same expression (``Files.readAllBytes(root.resolve(name))``), else at the first file operation
+on the local variable that holds it (``Path target = ...; file.transferTo(target);``), and at the construction
+when no such operation follows. Archive entry names are JAVA-ZIPSLIP-001's."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.java.archives import carries_entry_name
 from slopguard.rules.java.common import (
     calls,
     creations,
@@ -94,6 +98,66 @@ def _sink(node: Node, ctx: TSContext) -> str | None:
     return None
 
 
+_FILES = re.compile(r"^(?:java\.nio\.file\.)?Files$|^(?:org\.apache\.commons\.io\.)?FileUtils$|^FileCopyUtils$")
+# Files.* calls that only test a path or create its parent directories: the operation that matters follows.
+_NOT_OPERATIONS = frozenset(
+    {"exists", "notExists", "isRegularFile", "isDirectory", "isReadable", "isWritable", "isExecutable",
+     "isSymbolicLink", "isHidden", "isSameFile", "createDirectories", "createDirectory"}
+)  # fmt: skip
+_OPENERS = _FILE_TYPES - {"File"}
+_FILE_METHODS = frozenset({"delete", "createNewFile", "renameTo", "listFiles", "list", "transferTo"})
+_CONVERSIONS = frozenset({"toFile", "toPath", "normalize", "toAbsolutePath", "toString", "getPath"})
+
+
+def _holder(node: Node, ctx: TSContext) -> str | None:
+    """The local variable the built path is stored in directly (``Path p = root.resolve(name).normalize()``)."""
+    current = node
+    parent = current.parent
+    while parent is not None and (
+        parent.type in ("parenthesized_expression", "cast_expression")
+        or (parent.type == "method_invocation" and receiver(parent) == current and method(parent, ctx) in _PATH_METHODS)
+    ):
+        current, parent = parent, parent.parent
+    if parent is None or parent.type != "variable_declarator" or parent.child_by_field_name("value") != current:
+        return None
+    local = parent.parent is not None and parent.parent.type == "local_variable_declaration"
+    return ctx.text(parent.child_by_field_name("name")) if local else None
+
+
+def _names(arg: Node, name: str, ctx: TSContext) -> bool:
+    """``arg`` is the variable itself or a conversion of it (``target``, ``target.toFile()``)."""
+    while arg.type == "method_invocation" and method(arg, ctx) in _CONVERSIONS:
+        inner = receiver(arg)
+        if inner is None:
+            break
+        arg = inner
+    return arg.type == "identifier" and ctx.text(arg) == name
+
+
+def _operation_on(name: str, node: Node, ctx: TSContext) -> Node | None:
+    """The first file operation after ``node`` in its method that is given the variable ``name``: a Files.*
+    call, a stream or reader opened on it, ``upload.transferTo(it)`` or ``it.delete()``."""
+    func = method_of(node)
+    if func is None:
+        return None
+    for call in walk(func):
+        if call.start_byte < node.end_byte:
+            continue
+        if call.type not in ("object_creation_expression", "method_invocation"):
+            continue
+        given = any(_names(a, name, ctx) for a in ctx.arguments(call))
+        if call.type == "object_creation_expression":
+            if given and type_name(call, ctx) in _OPENERS:
+                return call
+            continue
+        short, obj = method(call, ctx), receiver(call)
+        if given and obj is not None and _FILES.match(ctx.compact(obj)) and short not in _NOT_OPERATIONS:
+            return call
+        if (given and short == "transferTo") or (short in _FILE_METHODS and obj is not None and _names(obj, name, ctx)):
+            return call
+    return None
+
+
 @ts_rule(
     id="JAVA-PATH-001",
     title="File path built from request data",
@@ -121,5 +185,13 @@ def java_path_traversal(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
         flow = ctx.tainted(arg)
         if flow is None or from_command_line(flow, arg, ctx) or _path_object(arg, ctx) or _guarded(node, arg, ctx):
             continue
-        yield ctx.hit(node, f"{sink}() with a path from request data ({flow.origin}); '../' escapes the directory")
+        if carries_entry_name(arg, ctx):
+            continue  # an archive entry's name: JAVA-ZIPSLIP-001
+        holder = _holder(node, ctx)
+        used = _operation_on(holder, node, ctx) if holder is not None else None
+        if used is None:
+            yield ctx.hit(node, f"{sink}() with a path from request data ({flow.origin}); '../' escapes the directory")
+        else:
+            message = f"file used at a path {holder} built by {sink}() from request data ({flow.origin})"
+            yield ctx.hit(used, message + "; '../' escapes the directory")
         return

@@ -1,5 +1,6 @@
 """Allow-list guards: request values the method only uses after checking them against a fixed set or a strict
-pattern (``if (!ALLOWED_COLUMNS.contains(col)) throw ...``, ``ALLOWED.contains(c) ? c : "id"``)."""
+pattern (``if (!ALLOWED_COLUMNS.contains(col)) throw ...``, ``ALLOWED.contains(c) ? c : "id"``), or only use to
+look up a value in a constant map (``SORT_COLUMNS.getOrDefault(sort, "created_at")``)."""
 
 from __future__ import annotations
 
@@ -81,12 +82,44 @@ def _reassigned(name: str, at: Node, ctx: TSContext) -> bool:
     )
 
 
+_MAP_FACTORIES = re.compile(r"^(?:java\.util\.)?(?:Map|ImmutableMap|EnumMap)\.(?:of|ofEntries|entry)$|^Map\.entry$")
+
+
+def _constant_map(node: Node | None, ctx: TSContext) -> bool:
+    """A field initialised with ``Map.of("date", "created_at", ...)``: every key and value a literal."""
+    if node is None or node.type != "identifier":
+        return False
+    decl = declaration(ctx.text(node), node, ctx)
+    if decl is None or decl.node.type != "variable_declarator" or decl.value is None:
+        return False
+    if decl.node.parent is None or decl.node.parent.type != "field_declaration":
+        return False
+    stack = [decl.value]
+    while stack:
+        part = stack.pop()
+        if part.type == "method_invocation" and _MAP_FACTORIES.match(ctx.call_name(part)):
+            stack += ctx.arguments(part)
+        elif part.type not in ("string_literal", "decimal_integer_literal", "true", "false"):
+            return False
+    return True
+
+
+def constant_lookup(node: Node, ctx: TSContext) -> bool:
+    """``SORT_COLUMNS.get(sort)`` / ``.getOrDefault(sort, "created_at")`` on a constant map: the code's own
+    value (or the constant default), never the request's text."""
+    if node.type != "method_invocation" or ctx.text(node.child_by_field_name("name")) not in ("get", "getOrDefault"):
+        return False
+    args = ctx.arguments(node)
+    default_fixed = len(args) == 1 or (len(args) == 2 and ctx.tainted(args[1]) is None)
+    return default_fixed and _constant_map(node.child_by_field_name("object"), ctx)
+
+
 def allow_listed(expr: Node, at: Node, ctx: TSContext, depth: int = 0) -> bool:
     """Every piece of ``expr`` that carries request data was checked against an allow-list or strict pattern
     before ``at`` (following local variables to their initial values)."""
     if depth > 6 or ctx.tainted(expr) is None:
         return True
-    if expr.type == "ternary_expression" and _chosen(expr, ctx):
+    if (expr.type == "ternary_expression" and _chosen(expr, ctx)) or constant_lookup(expr, ctx):
         return True
     if expr.type == "identifier":
         name = ctx.text(expr)

@@ -12,13 +12,15 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import calls, method, receiver
+from slopguard.rules.java.common import binding_name, calls, method, method_of, receiver
+from slopguard.rules.shared.trees import walk
 
 _JJWT_PARSER = re.compile(r"(?:^|\.)Jwts\.parser(?:Builder)?\(\)")
 _VERIFYING = re.compile(r"\.(?:setSigningKey|verifyWith|setSigningKeyResolver|keyLocator|decryptWith)\(")
 # jjwt: parse()/parseClaimsJwt()/parseUnsecured*() accept unsigned tokens; the *Jws/Signed* variants do not.
 _UNSIGNED_PARSE = frozenset({"parse", "parseClaimsJwt", "parsePlaintextJwt", "parseUnsecuredClaims",
                              "parseUnsecuredContent"})  # fmt: skip
+_IDENTITY_CLAIMS = frozenset({"getSubject", "getClaim", "getClaims"})
 _AUTHENTICATES = re.compile(r"(?i)auth|principal|current(?:user|account)|subject|verify|validate|filter|login|me$")
 
 
@@ -38,21 +40,38 @@ def _jjwt(call: Node, ctx: TSContext) -> str | None:
     return None
 
 
+def _identity_read(call: Node, func: Node, ctx: TSContext) -> bool:
+    """The decoded token's identity claims are used: ``JWT.decode(t).getSubject()``, or ``jwt.getClaim("role")``
+    on the variable it was stored in (the key id or expiry alone are read before verifying, or by clients)."""
+    parent = call.parent
+    if parent is not None and parent.type == "method_invocation" and receiver(parent) == call:
+        return method(parent, ctx) in _IDENTITY_CLAIMS
+    name = binding_name(call, ctx)
+    return name is not None and any(
+        node.type == "method_invocation" and method(node, ctx) in _IDENTITY_CLAIMS and ctx.text(receiver(node)) == name
+        for node in walk(func)
+    )
+
+
 def _decoded(call: Node, ctx: TSContext) -> str | None:
-    """auth0 ``JWT.decode(token)`` (no verification) trusted in code that authenticates."""
+    """auth0 ``JWT.decode(token)`` (no verification) trusted in code that authenticates, or whose claims say who
+    sent a token taken from the request."""
     obj = receiver(call)
     if obj is None or ctx.text(obj) != "JWT" or method(call, ctx) != "decode":
         return None
-    func = call.parent
-    while func is not None and func.type not in ("method_declaration", "constructor_declaration"):
-        func = func.parent
+    func = method_of(call)
     if func is None:
         return None
     body = ctx.text(func)
-    name = ctx.text(func.child_by_field_name("name"))
-    if ".verify(" in body or "JWTVerifier" in body or not _AUTHENTICATES.search(name):
+    if ".verify(" in body or "JWTVerifier" in body:
         return None
-    return "JWT.decode() only base64-decodes the token; nothing checks its signature"
+    if _AUTHENTICATES.search(ctx.text(func.child_by_field_name("name"))):
+        return "JWT.decode() only base64-decodes the token; nothing checks its signature"
+    args = ctx.arguments(call)
+    flow = ctx.tainted(args[0]) if args else None
+    if flow is not None and _identity_read(call, func, ctx):
+        return f"claims of a request token ({flow.origin}) trusted after JWT.decode(), which checks no signature"
+    return None
 
 
 @ts_rule(

@@ -12,13 +12,19 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import calls, declared_type, method, receiver, value_of
+from slopguard.rules.java.common import calls, declared_type, method, receiver, type_name, value_of
 
 _LDAP_TYPES = frozenset(
     {"DirContext", "InitialDirContext", "LdapContext", "InitialLdapContext", "EventDirContext", "LdapTemplate",
      "LdapOperations"}
 )  # fmt: skip
 _LDAP_RECEIVER = re.compile(r"(?i)(?:ldap|dircontext|dirctx|^ctx$|^idc$|^dctx$|context$)")
+# Spring LDAP's filter classes encode the values they are given; HardcodedFilter takes its text as it is.
+_ENCODING_FILTERS = frozenset(
+    {"AndFilter", "OrFilter", "NotFilter", "EqualsFilter", "LikeFilter", "PresentFilter", "NotPresentFilter",
+     "GreaterThanOrEqualsFilter", "LessThanOrEqualsFilter", "WhitespaceWildcardsFilter", "ProximityFilter"}
+)  # fmt: skip
+_FILTER_STEPS = frozenset({"and", "or", "append"})
 _XPATH_TYPES = frozenset({"XPath"})
 _XPATH_FACTORY = re.compile(r"\.newXPath\(\)$")
 
@@ -31,6 +37,26 @@ def _receiver_is(obj: Node | None, types: frozenset[str], names: re.Pattern[str]
     if _XPATH_FACTORY.search(ctx.compact(value_of(obj, ctx))) and "XPath" in types:
         return True
     return names is not None and obj.type == "identifier" and bool(names.search(ctx.text(obj)))
+
+
+def _encoded_filter(arg: Node, ctx: TSContext) -> bool:
+    """``filter.encode()`` of a filter built from Spring LDAP's encoding classes (``new AndFilter().and(new
+    EqualsFilter("uid", name))``): every value in it is escaped."""
+    if arg.type != "method_invocation" or method(arg, ctx) not in ("encode", "toString"):
+        return False
+    built = receiver(arg)
+    if built is None:
+        return False
+    built = value_of(built, ctx)
+    while built.type == "method_invocation" and method(built, ctx) in _FILTER_STEPS:
+        steps = [a for a in ctx.arguments(built) if a.type == "object_creation_expression"]
+        if len(steps) != len(ctx.arguments(built)) or any(type_name(a, ctx) not in _ENCODING_FILTERS for a in steps):
+            return False
+        inner = receiver(built)
+        if inner is None:
+            return False
+        built = inner
+    return built.type == "object_creation_expression" and type_name(built, ctx) in _ENCODING_FILTERS
 
 
 @ts_rule(
@@ -56,7 +82,7 @@ def java_ldap_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
     if not _receiver_is(receiver(call), _LDAP_TYPES, _LDAP_RECEIVER, ctx):
         return
     flow = ctx.tainted(args[1])
-    if flow is not None:
+    if flow is not None and not _encoded_filter(args[1], ctx):
         yield ctx.hit(call, f"LDAP filter built from request data ({flow.origin}); pass values as {{0}} arguments")
 
 

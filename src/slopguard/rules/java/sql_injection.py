@@ -13,8 +13,8 @@ from slopguard.engine.flow import Flow, describe, join
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import calls, declaration, method, method_of, receiver
-from slopguard.rules.java.guards import allow_listed
+from slopguard.rules.java.common import Decl, calls, declaration, method, method_of, receiver
+from slopguard.rules.java.guards import allow_listed, constant_lookup
 from slopguard.rules.shared.sql import looks_sql
 from slopguard.rules.shared.trees import walk
 
@@ -36,32 +36,45 @@ _NUMERIC = frozenset(
 )  # fmt: skip
 
 
-def _numbers_only(query: Node, ctx: TSContext) -> bool:
-    """``"... WHERE id = " + id`` with ``long id``: concatenation of numbers cannot inject SQL."""
-    if query.type == "identifier":
-        decl = declaration(ctx.text(query), query, ctx)
-        if decl is None or decl.value is None:
-            return False
-        query = decl.value
-    pieces: list[Node] = []
-    stack = [query]
-    while stack:
-        node = stack.pop()
-        if node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) == "+":
-            stack += [c for c in (node.child_by_field_name("left"), node.child_by_field_name("right")) if c]
-        elif node.type == "parenthesized_expression":
-            stack += node.named_children
-        else:
-            pieces.append(node)
-    if len(pieces) < 2:
+def _single_value(decl: Decl, at: Node, ctx: TSContext) -> bool:
+    """The variable keeps its initial value: a local never assigned again in its method, or a final field."""
+    holder = decl.node.parent
+    if decl.node.type != "variable_declarator" or holder is None:
         return False
-    for piece in pieces:
-        if piece.type in ("string_literal", "decimal_integer_literal"):
+    if holder.type == "field_declaration":
+        return any(c.type == "modifiers" and "final" in ctx.text(c).split() for c in holder.children)
+    func = method_of(at)
+    name = ctx.text(decl.node.child_by_field_name("name"))
+    return func is not None and not any(
+        n.type == "assignment_expression" and ctx.text(n.child_by_field_name("left")) == name for n in walk(func)
+    )
+
+
+def _fixed_pieces(query: Node, ctx: TSContext) -> bool:
+    """Every piece the query is assembled from is a literal, a number, or the code's own value looked up in a
+    constant map: ``"... WHERE id = " + id`` with ``long id``, ``String.format("... ORDER BY %s", column)`` with
+    ``column = SORT_COLUMNS.getOrDefault(sort, "created_at")``. Local variables are followed to their values."""
+    stack = [(query, 0)]
+    while stack:
+        node, hops = stack.pop()
+        if node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) == "+":
+            stack += [(c, hops) for c in (node.child_by_field_name("left"), node.child_by_field_name("right")) if c]
+        elif node.type == "parenthesized_expression":
+            stack += [(c, hops) for c in node.named_children]
+        elif node.type == "method_invocation" and method(node, ctx) in ("format", "formatted"):
+            obj = receiver(node)
+            pieces = list(ctx.arguments(node)) + ([obj] if obj is not None and method(node, ctx) == "formatted" else [])
+            stack += [(c, hops) for c in pieces]
+        elif node.type in ("string_literal", "decimal_integer_literal") or constant_lookup(node, ctx):
             continue
-        if piece.type != "identifier":
-            return False
-        decl = declaration(ctx.text(piece), piece, ctx)
-        if decl is None or decl.type not in _NUMERIC:
+        elif node.type == "identifier":
+            decl = declaration(ctx.text(node), node, ctx)
+            if decl is not None and decl.type in _NUMERIC:
+                continue
+            if decl is None or decl.value is None or hops >= 3 or not _single_value(decl, node, ctx):
+                return False
+            stack.append((decl.value, hops + 1))
+        else:
             return False
     return True
 
@@ -141,7 +154,7 @@ def java_sql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
     flow = ctx.flow(query)
     if not (flow.built or flow.tainted):
         flow = _builder_flow(query, ctx) or flow
-    if not (flow.built or flow.tainted) or (not flow.tainted and _numbers_only(query, ctx)):
+    if not (flow.built or flow.tainted) or (not flow.tainted and _fixed_pieces(query, ctx)):
         return
     if flow.tainted and allow_listed(query, call, ctx):
         return  # if (!ALLOWED_COLUMNS.contains(sort)) throw ...; "... ORDER BY " + sort

@@ -17,6 +17,11 @@ _FIXED_START = re.compile(r"^(?:[a-zA-Z][\w+.-]*://[^/?#\s]+[/?#]|/[^/\\])")
 _URL_WRAPPERS = frozenset(
     {"create", "newBuilder", "uri", "url", "fromUriString", "fromHttpUrl", "fromPath", "parse", "toURL"}
 )
+# Conversions that keep the URL as it is: a check on ``target`` covers ``target.toString()``.
+_CONVERSIONS = frozenset({"toString", "toASCIIString", "toURL", "toURI", "toUri", "toExternalForm"})
+# A relative reference without ':', '/' or '\\' cannot name another scheme or host when resolved.
+_ORIGIN_CHARS = frozenset(":/\\")
+_CLASS = re.compile(r"^\[\^((?:\\.|[^\]\\])+)\][+*]?$")
 _CHECK = re.compile(
     r"(?i)allow|whitelist|trusted|permitted|isSafe|isValid\w*(?:Url|Uri|Redirect|Host|Target)|isLocal|isRelative"
     r"|getHost\(\)|\.startsWith\(\"/\"|\.startsWith\(\"https?://[^/\"]+/"
@@ -49,10 +54,45 @@ def fixed_origin(node: Node, ctx: TSContext, depth: int = 0) -> bool:
         if name == "host" and args and constant(args[0], ctx) is not None:
             return True  # UriComponentsBuilder.newInstance().scheme("https").host("example.com").path(p)
         obj = node.child_by_field_name("object")
-        # builder steps after the origin (pathSegment, queryParam, build, encode, toUri); resolve() can replace it
-        return obj is not None and name != "resolve" and fixed_origin(obj, ctx, depth + 1)
+        if name == "resolve":  # resolve() can replace the origin, unless the reference cannot name one
+            return obj is not None and len(args) == 1 and stripped_to_segment(args[0], ctx) and fixed_origin(obj, ctx)
+        # builder steps after the origin (pathSegment, queryParam, build, encode, toUri)
+        return obj is not None and fixed_origin(obj, ctx, depth + 1)
     start = constant(_leftmost(node), ctx)
     return start is not None and bool(_FIXED_START.match(start))
+
+
+def _class_allows(body: str) -> set[str]:
+    """The characters a regex character class body names (``A-Za-z0-9-``, ``\\w``), coarsely."""
+    allowed: set[str] = set()
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\" and i + 1 < len(body):
+            escape = body[i + 1]
+            allowed |= set() if escape in "wds" else ({"?"} if escape in "WDSpP" else {escape})  # ? = too broad
+            i += 2
+        elif i + 2 < len(body) and body[i + 1] == "-":
+            allowed |= {chr(c) for c in range(ord(char), ord(body[i + 2]) + 1)}
+            i += 3
+        else:
+            allowed.add(char)
+            i += 1
+    return allowed
+
+
+def stripped_to_segment(node: Node, ctx: TSContext) -> bool:
+    """``id.replaceAll("[^A-Za-z0-9-]", "")``: every character that could start a scheme or a host is removed
+    (a negated class that allows none of ``:/\\``, replaced by text without them)."""
+    if node.type != "method_invocation" or ctx.text(node.child_by_field_name("name")) != "replaceAll":
+        return False
+    args = ctx.arguments(node)
+    pattern = constant(args[0], ctx) if len(args) == 2 else None
+    replacement = constant(args[1], ctx) if len(args) == 2 else None
+    found = _CLASS.match(pattern) if pattern is not None else None
+    if found is None or replacement is None or set(replacement) & _ORIGIN_CHARS:
+        return False
+    return not _class_allows(found.group(1)) & (_ORIGIN_CHARS | {"?"})
 
 
 def _helper_bodies(condition: Node, ctx: TSContext) -> str:
@@ -77,6 +117,11 @@ def checked(value: Node, at: Node, ctx: TSContext) -> bool:
     """The method tests the value (the variable it is read from) against an allow-list, its host, or a
     same-site prefix before ``at``: ``if (!ALLOWED_HOSTS.contains(uri.getHost()))``."""
     func = method_of(at)
+    while value.type == "method_invocation" and ctx.text(value.child_by_field_name("name")) in _CONVERSIONS:
+        inner = value.child_by_field_name("object")  # sendRedirect(target.toString())
+        if inner is None:
+            break
+        value = inner
     if func is None or value.type != "identifier":
         return False
     name = ctx.text(value)

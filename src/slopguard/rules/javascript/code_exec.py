@@ -3,6 +3,7 @@ code."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +14,7 @@ from slopguard.engine.flow import describe, grade
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import imported, resolved_call, string_value, unwrap
+from slopguard.rules.javascript.common import enclosing_function, imported, resolved_call, string_value, unwrap
 
 _GLOBALS = ("", "window.", "globalThis.", "global.", "self.")
 _EVAL = frozenset(g + "eval" for g in _GLOBALS)
@@ -21,6 +22,13 @@ _FUNCTION = frozenset(g + "Function" for g in _GLOBALS)
 _TIMERS = frozenset(g + t for g in _GLOBALS for t in ("setTimeout", "setInterval", "setImmediate"))
 _VM = frozenset({"runInNewContext", "runInThisContext", "runInContext", "compileFunction", "Script"})
 _EXPRESSION_LANGUAGES = {"mathjs": frozenset({"evaluate", "compile", "eval"})}  # module -> evaluating functions
+# ``widget.settings.onLoad``, ``el.dataset.callback``: a value read from stored or serialised data (JSON holds no
+# functions), so a timer given it gets a string to evaluate. The data word sits inside the path, under an object
+# the code was handed: ``this.settings.x`` and a bare ``settings.x`` are a plugin's own options.
+_STORED_DATA = frozenset(
+    {"settings", "config", "configuration", "preferences", "prefs", "dataset", "json", "payload", "attributes",
+     "metadata"}
+)  # fmt: skip
 
 
 def _code_argument(ctx: TSContext, call: Node, name: str) -> tuple[Node, str] | None:
@@ -72,6 +80,14 @@ def dynamic_code(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit
     flow = ctx.flow(code)
     timer = label.endswith("with a string")
     if timer and not (flow.text or flow.built or string_value(ctx, code) is not None):
+        if _stored_setting(ctx, code):
+            yield ctx.hit(
+                call,
+                f"{label.split(' ', 1)[0]} is given {ctx.compact(code)}, read from stored data: JSON holds no "
+                "functions, so a string there is evaluated as code; look the handler up in a map of functions",
+                severity=Severity.MEDIUM,
+                confidence=Confidence.LOW,
+            )
         return  # setTimeout(callback, ms): a function reference, not code
     if not flow.dynamic:
         if timer and string_value(ctx, code) is not None:
@@ -84,3 +100,18 @@ def dynamic_code(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit
         return
     severity, confidence = grade(flow, Severity.HIGH)
     yield ctx.hit(call, f"{label} runs code built from {describe(flow)}", severity=severity, confidence=confidence)
+
+
+def _stored_setting(ctx: TSContext, code: Node) -> bool:
+    """``widget.settings.onLoad``: a member path with a stored-data word inside it, not under ``this``, and not
+    checked to be a function first (``typeof widget.settings.onLoad === "function"``)."""
+    if code.type != "member_expression":
+        return False
+    parts = ctx.compact(code).split(".")
+    if len(parts) < 3 or parts[0] == "this" or not _STORED_DATA.intersection(parts[1:-1]):
+        return False
+    if not all(re.fullmatch(r"[\w$]+", p) for p in parts):
+        return False  # calls or subscripts in the path: not a plain read
+    fn = enclosing_function(code)
+    scope = ctx.text(fn) if fn is not None else ""
+    return not re.search(rf"typeof\s+\(?\s*{re.escape(ctx.text(code))}\s*\)?\s*[!=]==?\s*['\"]function", scope)

@@ -29,6 +29,7 @@ _SENSITIVE = re.compile(
     r"(?i)sess|token|auth|jwt|sid|remember|csrf|xsrf|login|user|access|refresh|api.?key|secret|cred|ident|account"
 )
 _FLAGS = ("secure", "httpOnly", "sameSite")
+_NEXT_COOKIES = re.compile(r"^\(?(?:await)?cookies\(\)\)?$")  # next/headers: cookies().set(...)
 
 
 def _flag(ctx: TSContext, opts: Node | None, name: str) -> bool:
@@ -129,9 +130,15 @@ def cookie_flags(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit
         return
     obj = receiver(call)
     koa = name == "set" and ctx.compact(obj) in ("ctx.cookies", "this.cookies", "context.cookies")
-    if not ((name == "cookie" and is_response(ctx, obj)) or koa):
+    if not ((name == "cookie" and is_response(ctx, obj)) or koa or (name == "set" and _next_cookies(ctx, obj))):
         return
     args = ctx.arguments(call)
+    if len(args) == 1 and not koa and unwrap(args[0]).type == "object":  # Next.js: set({ name, value, ...flags })
+        single = unwrap(args[0])
+        name_node, value_node = option(ctx, single, "name"), option(ctx, single, "value")
+        if has_spread(ctx, single) or name_node is None or value_node is None:
+            return
+        args = [name_node, value_node, single]
     if len(args) < 2:
         return
     opts = resolve(ctx, args[2]) if len(args) > 2 else None
@@ -153,3 +160,14 @@ def cookie_flags(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit
     else:
         severity, confidence = Severity.MEDIUM, Confidence.HIGH
     yield ctx.hit(call, _message(label, missing), severity=severity, confidence=confidence)
+
+
+def _next_cookies(ctx: TSContext, obj: Node | None) -> bool:
+    """Next.js cookie stores: ``cookies()`` / ``(await cookies())`` of next/headers, and ``response.cookies`` in
+    a file that uses next/server."""
+    text = ctx.compact(obj)
+    if _NEXT_COOKIES.match(text):
+        origin = imported(ctx, "cookies")
+        return origin is None or origin[0] == "next/headers"
+    request = text.startswith(("req.", "request."))  # a request's cookies are read, not sent
+    return text.endswith(".cookies") and not request and b"next/server" in ctx.source

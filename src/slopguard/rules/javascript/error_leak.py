@@ -12,7 +12,17 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import FUNCTIONS, is_response, is_test_path, method, option, receiver, unwrap
+from slopguard.rules.javascript.common import (
+    FUNCTIONS,
+    imported,
+    is_response,
+    is_test_path,
+    method,
+    option,
+    receiver,
+    resolve,
+    unwrap,
+)
 from slopguard.rules.shared.trees import walk
 
 _SENDERS = frozenset({"send", "json", "jsonp", "end", "write", "text", "html", "body"})
@@ -22,6 +32,14 @@ _REPLIERS = re.compile(
 )
 _ERROR_NAME = re.compile(r"^(?:err|error|e|ex|exc|exception|cause|reason)$|(?:Error|Err|Exception)$")
 _STATUS = re.compile(r"\b(?:status|code|sendStatus|statusCode)\s*[(:=]\s*(\d{3})\b")
+# NestJS exceptions become the response: HttpException(body, status) and the built-in ones (status by name).
+_NEST_EXCEPTION = re.compile(r"^(?:HttpException|[A-Z]\w*Exception)$")
+_NEST_SERVER_ERRORS = {
+    "InternalServerErrorException": 500, "NotImplementedException": 501, "BadGatewayException": 502,
+    "ServiceUnavailableException": 503, "GatewayTimeoutException": 504,
+}  # fmt: skip
+_HTTP_STATUS = {"INTERNAL_SERVER_ERROR": 500, "NOT_IMPLEMENTED": 501, "BAD_GATEWAY": 502, "SERVICE_UNAVAILABLE": 503,
+                "GATEWAY_TIMEOUT": 504}  # fmt: skip
 _DEVELOPMENT = re.compile(r"NODE_ENV|\b(?:isDev|isDevelopment|dev|debug|DEBUG|isProduction|isProd|production)\b")
 
 
@@ -32,7 +50,9 @@ def _payload(ctx: TSContext, call: Node) -> tuple[Node, Node | None] | None:
         return None
     if call.type == "new_expression":
         name = ctx.text(call.child_by_field_name("constructor"))
-        return (args[0], args[1] if len(args) > 1 else None) if name in ("Response", "NextResponse") else None
+        if name in ("Response", "NextResponse") or _nest_exception(ctx, name):
+            return args[0], args[1] if len(args) > 1 else None
+        return None
     if method(ctx, call) not in _SENDERS:
         return None
     obj = receiver(call)
@@ -41,11 +61,16 @@ def _payload(ctx: TSContext, call: Node) -> tuple[Node, Node | None] | None:
     return args[0], args[1] if len(args) > 1 else None
 
 
-def _bound_as_error(ctx: TSContext, ident: Node) -> bool:
-    """Whether an error-like name is a catch parameter or a parameter of an enclosing function."""
+def _bound_as_error(ctx: TSContext, ident: Node, depth: int = 0) -> bool:
+    """Whether an error-like name is a catch parameter or a parameter of an enclosing function, or a const
+    that renames one (``const e = err as Error``)."""
     name = ctx.text(ident)
     if not _ERROR_NAME.search(name):
         return False
+    value = resolve(ctx, ident)
+    if value is not None and value.id != ident.id and depth < 2:
+        value = unwrap(value)
+        return value.type == "identifier" and _bound_as_error(ctx, value, depth + 1)
     node = ident.parent
     while node is not None:
         if node.type == "catch_clause" and ctx.text(node.child_by_field_name("parameter")) == name:
@@ -79,12 +104,26 @@ def _exposures(ctx: TSContext, body: Node) -> tuple[bool, bool]:
     return stack, message
 
 
+def _nest_exception(ctx: TSContext, name: str) -> bool:
+    """A NestJS HTTP exception: ``HttpException`` or a built-in ``...Exception`` of @nestjs/common."""
+    origin = imported(ctx, name)
+    return bool(_NEST_EXCEPTION.match(name)) and origin is not None and origin[0] == "@nestjs/common"
+
+
 def _status(ctx: TSContext, call: Node, options: Node | None) -> int | None:
     """The HTTP status the call sends, when it is written there."""
+    if call.type == "new_expression":
+        name = ctx.text(call.child_by_field_name("constructor"))
+        if name in _NEST_SERVER_ERRORS:
+            return _NEST_SERVER_ERRORS[name]
+        if name != "HttpException" and _nest_exception(ctx, name):
+            return 400  # the other built-in exceptions are client errors
     if options is not None:
         inner = unwrap(options)
         if inner.type == "number":
             return int(ctx.text(inner)) if ctx.text(inner).isdigit() else None
+        if inner.type == "member_expression" and ctx.text(inner.child_by_field_name("object")) == "HttpStatus":
+            return _HTTP_STATUS.get(ctx.text(inner.child_by_field_name("property")), 400)
         status = option(ctx, options, "status")
         if status is not None and ctx.text(status).isdigit():
             return int(ctx.text(status))

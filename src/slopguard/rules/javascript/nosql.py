@@ -30,6 +30,14 @@ _WHOLE = re.compile(
 _CODE_OPERATORS = frozenset({"$where", "$function", "$accumulator"})
 # Fields a login or reset compares: {"password": {"$ne": null}} matches every record and skips the check.
 _CREDENTIAL_KEY = re.compile(r"(?i)pass(?:word|wd|code)?$|^pwd$|token$|secret$|^(?:otp|pin|code)$|answer$|api_?key$")
+# The account a sign-in looks up: with {"$regex": "^a"} or {"$ne": null} as its value the query picks whichever
+# account matches, and the answers tell which addresses exist.
+_IDENTITY_KEY = re.compile(r"(?i)e_?mail|user_?name$|^user$|^login$|^phone|^handle$|^account$")
+# A handler that checks a password against the record it found is a sign-in.
+_PASSWORD_CHECK = re.compile(
+    r"\b(?:bcrypt|bcryptjs|argon2|scrypt)\.(?:compare|compareSync|verify)\s*\("
+    r"|\.(?:comparePassword|verifyPassword|checkPassword|validatePassword|isValidPassword)\s*\("
+)
 _FALLBACKS = frozenset({"||", "??"})
 _GRAPHQL_BINDING = re.compile(r"^@Args?\(")
 _PATH_PARAMETER = re.compile(r"^(?:req|request|ctx)\.params\b")  # a URL path segment is always a string
@@ -110,57 +118,111 @@ def _graphql_argument(ctx: TSContext, value: Node) -> bool:
 )
 def nosql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     if "pair" in captures:
-        key = captures["key"][0]
-        name = string_value(ctx, key) if key.type == "string" else ctx.text(key)
-        if name not in _CODE_OPERATORS:
-            return
-        value = captures["value"][0]
-        if unwrap(value).type in ("function_expression", "arrow_function"):
-            return
-        flow = server_input(ctx, value)
-        if flow is not None:
-            yield ctx.hit(captures["pair"][0], f"{name} runs JavaScript in the database built from {describe(flow)}")
-            return
-        assembled = ctx.flow(value)
-        if assembled.built and assembled.dynamic:  # a code string with values pasted in, from wherever they came
-            yield ctx.hit(
-                captures["pair"][0],
-                f"{name} runs JavaScript in the database assembled from {describe(assembled)}; compare fields with "
-                "query operators instead",
-                severity=Severity.MEDIUM,
-                confidence=Confidence.MEDIUM,
-            )
+        pair = captures["pair"][0]
+        if _filter_of_query(ctx, pair.parent):
+            return  # reported at the query that runs it
+        found = _code_operator(ctx, pair)
+        if found is not None:
+            message, severity, confidence = found
+            yield ctx.hit(pair, message, severity=severity, confidence=confidence)
         return
     call: Node = captures["call"][0]
     if method(ctx, call) not in _QUERIES:
         return
     args = ctx.arguments(call)
-    filters = args[:2] if ctx.text(captures["name"][0]).startswith(("update", "findOneAndUpdate")) else args[:1]
-    for arg in filters:
+    for arg in _filters(ctx, call):
         if _whole_request_object(ctx, arg):
             flow = server_input(ctx, arg) or _resolver_input(ctx, arg)
             if flow is not None:
                 yield ctx.hit(call, f"query object is {describe(flow)} taken whole: its keys can be Mongo operators")
                 return
-    credential = _raw_credential(ctx, args[0]) if args else None
+        value = resolve(ctx, arg)
+        for pair in value.named_children if value is not None and value.type == "object" else ():
+            found = _code_operator(ctx, pair) if pair.type == "pair" else None
+            if found is not None:
+                message, severity, confidence = found
+                yield ctx.hit(call, message, severity=severity, confidence=confidence)
+                return
+    credential = _raw_credential(ctx, call, args[0]) if args else None
     if credential is not None:
-        key, flow = credential
+        key, flow, identity = credential
+        effect = (
+            "matches whichever account fits, and the answers tell which exist" if identity else "matches any record"
+        )
         yield ctx.hit(
             call,
             f'\'{key}\' is matched against {describe(flow)} as sent: a body like {{"{key}": {{"$ne": null}}}} '
-            "matches any record; cast it with String()",
+            f"{effect}; cast it with String()",
         )
 
 
-def _raw_credential(ctx: TSContext, filter_node: Node) -> tuple[str, Flow] | None:
-    """``{ email, password: req.body.password }``: a credential field given a request value as it arrived (a
-    JSON body or a qs query string carries objects, so the value may be an operator)."""
+def _code_operator(ctx: TSContext, pair: Node) -> tuple[str, Severity, Confidence] | None:
+    """(message, severity, confidence) when ``pair`` is a $where/$function operator whose code was built from
+    values (request data: high; anything else pasted in: medium)."""
+    key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+    if key is None or value is None:
+        return None
+    name = string_value(ctx, key) if key.type == "string" else ctx.text(key)
+    if name not in _CODE_OPERATORS or unwrap(value).type in ("function_expression", "arrow_function"):
+        return None
+    flow = server_input(ctx, value)
+    if flow is not None:
+        return f"{name} runs JavaScript in the database built from {describe(flow)}", Severity.HIGH, Confidence.HIGH
+    assembled = ctx.flow(value)
+    if assembled.built and assembled.dynamic:  # a code string with values pasted in, from wherever they came
+        message = (
+            f"{name} runs JavaScript in the database assembled from {describe(assembled)}; compare fields with "
+            "query operators instead"
+        )
+        return message, Severity.MEDIUM, Confidence.MEDIUM
+    return None
+
+
+def _filter_of_query(ctx: TSContext, obj: Node | None) -> bool:
+    """Whether the object literal ``obj`` is the filter of a query call: written in place, or assigned to a
+    const that a query of the same function takes (``const filter = {...}; User.find(filter)``)."""
+    holder = obj.parent if obj is not None else None
+    if obj is None or holder is None:
+        return False
+    if holder.type == "arguments":
+        call = holder.parent
+        if call is None or call.type != "call_expression" or method(ctx, call) not in _QUERIES:
+            return False
+        return any(unwrap(a).id == obj.id for a in _filters(ctx, call))
+    name = holder.child_by_field_name("name") if holder.type == "variable_declarator" else None
+    if name is None or name.type != "identifier":
+        return False
+    scope = enclosing_function(holder) or ctx.tree.root_node
+    for node in walk(scope):
+        if node.type == "call_expression" and method(ctx, node) in _QUERIES:
+            for arg in _filters(ctx, node):
+                found = resolve(ctx, arg) if ctx.text(unwrap(arg)) == ctx.text(name) else None
+                if found is not None and found.id == obj.id:
+                    return True
+    return False
+
+
+def _filters(ctx: TSContext, call: Node) -> list[Node]:
+    """The arguments of a query call that Mongo reads as filters or update documents."""
+    args = ctx.arguments(call)
+    return args[:2] if method(ctx, call).startswith(("update", "findOneAndUpdate")) else args[:1]
+
+
+def _raw_credential(ctx: TSContext, call: Node, filter_node: Node) -> tuple[str, Flow, bool] | None:
+    """``{ email, password: req.body.password }``: a credential field, or in a sign-in (a handler that checks a
+    password) the account's identifier, given a request value as it arrived (a JSON body or a qs query string
+    carries objects, so the value may be an operator). (key, flow, whether the key names the account)."""
+    handler = enclosing_function(call)
+    sign_in = handler is not None and bool(_PASSWORD_CHECK.search(ctx.text(handler)))
     for key, value in pairs(ctx, resolve(ctx, filter_node)):
-        if not _CREDENTIAL_KEY.search(key) or not _as_sent(ctx, value) or _type_checked(ctx, filter_node, value):
+        identity = sign_in and bool(_IDENTITY_KEY.search(key))
+        if not (_CREDENTIAL_KEY.search(key) or identity) or not _as_sent(ctx, value):
+            continue
+        if _type_checked(ctx, filter_node, value):
             continue
         flow = server_input(ctx, value)
         if flow is not None and not _PATH_PARAMETER.match(flow.origin):
-            return key, flow
+            return key, flow, identity and not _CREDENTIAL_KEY.search(key)
     return None
 
 

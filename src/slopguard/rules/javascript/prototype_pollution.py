@@ -13,7 +13,16 @@ from slopguard.engine.flow import Flow, describe
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import FUNCTIONS, function_name, imported, method, pairs, receiver, unwrap
+from slopguard.rules.javascript.common import (
+    FUNCTIONS,
+    function_name,
+    imported,
+    method,
+    pairs,
+    receiver,
+    unwrap,
+    within,
+)
 from slopguard.rules.shared.trees import walk
 
 _MERGE_MODULES = frozenset(
@@ -63,7 +72,9 @@ def _merge_call(ctx: TSContext, call: Node) -> str | None:
     if origin is not None:
         return name if origin[0] in _MERGE_MODULES else None
     local = _local_function(ctx, name) if _LOCAL_MERGE.match(name) else None
-    return name if local is not None and not _GUARD.search(ctx.text(local)) else None
+    if local is None or _GUARD.search(ctx.text(local)) or _unguarded_recursion(ctx, local):
+        return None  # a recursive merge is reported once, where it is defined
+    return name
 
 
 def _polluting(ctx: TSContext, node: Node) -> Flow | None:
@@ -123,24 +134,41 @@ def _descends(ctx: TSContext, body: Node, name: str) -> bool:
     return bool(written & descended)
 
 
-def _recursive_merge(ctx: TSContext, fn: Node) -> Iterator[Hit]:
+def _unguarded_recursion(ctx: TSContext, fn: Node) -> bool:
     """``merge(target, source)`` that walks the keys and recurses with ``merge(target[key], source[key])``: with
     key '__proto__', ``target[key]`` is Object.prototype and the next level writes into it."""
     name = function_name(ctx, fn)
     body = fn.child_by_field_name("body")
     if not name or body is None or imported(ctx, name) is not None:
-        return
+        return False
     text = ctx.text(body)
     if not re.search(rf"(?<![\w$]){re.escape(name)}\s*\(", text) or not _KEY_LOOP.search(text) or _GUARD.search(text):
+        return False
+    return _descends(ctx, body, name)
+
+
+def _recursive_merge(ctx: TSContext, fn: Node) -> Iterator[Hit]:
+    if not _unguarded_recursion(ctx, fn):
         return
-    if not _descends(ctx, body, name):
-        return
+    name = function_name(ctx, fn)
+    fed = _fed_request_data(ctx, fn, str(name))
+    said = f"; it is called with {describe(fed)}" if fed is not None else ""
     yield ctx.hit(
         fn,
         f"{name}() copies every key recursively without skipping __proto__/constructor: merged JSON pollutes"
-        " Object.prototype",
-        confidence=Confidence.MEDIUM,
+        f" Object.prototype{said}",
+        confidence=Confidence.HIGH if fed is not None else Confidence.MEDIUM,
     )
+
+
+def _fed_request_data(ctx: TSContext, fn: Node, name: str) -> Flow | None:
+    """Request data that a call of ``name`` elsewhere in the file passes as what gets merged in."""
+    for node in walk(ctx.tree.root_node):
+        if node.type == "call_expression" and ctx.call_name(node) == name and not within(node, fn):
+            flow = next((f for a in ctx.arguments(node)[1:] if (f := _polluting(ctx, a)) is not None), None)
+            if flow is not None:
+                return flow
+    return None
 
 
 @ts_rule(

@@ -22,7 +22,21 @@ from slopguard.rules.javascript.common import (
 )
 from slopguard.rules.shared.trees import walk
 
-_AUTH_PATH = re.compile(r"(?i)log[-_]?in|sign[-_]?in|token|reset|forgot|otp|verify|verification|passcode|2fa|mfa|passw")
+# Matched against the route's words, lower case, one space apart (``/passwordReset`` -> "password reset"): a word
+# inside another (/presets, /tokenizer) is no sign-in.
+_AUTH_WORDS = re.compile(
+    r"\b(?:log ?in|sign ?in|tokens?|reset|forgot|otp|verify|verification|passcode|2fa|mfa|pin)\b|\bpassw"
+)
+# Secrets a person types, worth guessing even for a caller who is already signed in (a stolen session that
+# confirms the password, a second factor after the first).
+_TYPED_SECRET = re.compile(r"\bpassw|\b(?:otp|2fa|mfa|passcode|pin|code)\b")
+# Middleware that lets only callers who are already authenticated through (by session, token or service key).
+_CALLER_AUTH = re.compile(
+    r"(?i)^(?:require|ensure|must|is|check|verify|validate|authenticate)_?(?:d_?)?(?:auth\w*|user|logged_?in|"
+    r"signed_?in|session|internal|service|admin|staff|jwt|token|api_?key|bearer|customer|account)$"
+    r"|^(?:auth|authenticated|protect(?:ed)?|authMiddleware|jwtAuth|checkJwt|requireAuth\w*)$"
+)
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 _LIMITER = re.compile(r"(?i)rate.?limit|limiter|throttl|brute|slow.?down|speed.?limit|RateLimiter")
 _IN_HANDLER = re.compile(r"(?i)rate.?limit|limiter|throttl|brute|\.consume\(|attempts|lockout|locked.?until")
 _ROUTER_NAME = re.compile(r"^(?:app|router|\w*Router|routes|server|fastify|api|apiRoutes|authRoutes)$")
@@ -101,11 +115,14 @@ def unlimited_login(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[
         return
     path, handlers = found
     handler = unwrap(handlers[-1])
-    if not _AUTH_PATH.search(path) or (handler.type not in FUNCTIONS and handler.type not in (
+    words = " ".join(w.lower() for w in _WORD_SPLIT.split(path) if w)
+    if not _AUTH_WORDS.search(words) or (handler.type not in FUNCTIONS and handler.type not in (
             "identifier", "member_expression", "call_expression")):  # fmt: skip
         return
     if any(_limiting(ctx, h) for h in handlers[:-1]) or _IN_HANDLER.search(ctx.text(handler)):
         return
+    if any(_CALLER_AUTH.match(ctx.text(h)) for h in handlers[:-1]) and not _TYPED_SECRET.search(words):
+        return  # only callers who already hold a session or key get here: a machine credential is checked
     if _app_limited(ctx):
         return
     yield ctx.hit(call, f"POST {path} checks credentials or codes with no rate limiter; add one (express-rate-limit)")

@@ -160,6 +160,8 @@ class _Branches:
                 call = n.value.value if isinstance(n.value, ast.Await) else n.value
                 if isinstance(call, ast.Call) and re.search(r"authenticat|credential", method_name(call).lower()):
                     self.checks.update(bound)
+                elif isinstance(call, ast.Call | ast.Compare) and self.classify(call) == ("P", False):
+                    self.checks.update(bound)  # ok = check_password_hash(...), ok = digest(pw) == user.password_hash
                 elif not _LOOKUP.search(value) or _REQUEST_DATA.match(value):
                     continue
                 elif _PASSWORDISH.search(value.lower()) and _USER_MODEL.search(value):

@@ -31,6 +31,8 @@ _COOKIE_SETTINGS = frozenset(
 _SENSITIVE = re.compile(
     r"(?i)sess|token|auth|jwt|sid|remember|csrf|xsrf|login|user|access|refresh|api.?key|secret|cred|ident|account"
 )
+# Personal data in a cookie deserves the flags too (``unsubscribed_email``, ``phone``).
+_PERSONAL = re.compile(r"(?i)e_?mail|phone|ssn|birth")
 _DEV_CLASS = re.compile(r"(?i)dev|test|local|debug")
 _FLAG_POSITIONS = {"secure": 6, "httponly": 7, "samesite": 8}
 _SETTERS = frozenset({"set_cookie", "set_signed_cookie"})
@@ -120,13 +122,40 @@ def _missing_flags(node: ast.Call, ctx: PyContext, wanted: set[str]) -> Iterator
     samesite = _flag_set(node, "samesite", ctx) or imports_any(ctx, frozenset({"starlette", "fastapi"}))
     note = "" if samesite else " (and no samesite)"
     label = repr(cookie) if cookie is not None else "cookie"
+    value = node.args[1] if len(node.args) > 1 else ctx.kwarg(node, "value")
     if cookie is None:
         severity, confidence = Severity.MEDIUM, Confidence.MEDIUM
-    elif _SENSITIVE.search(cookie):
+    elif _holds_secret(cookie):
         severity, confidence = Severity.MEDIUM, Confidence.HIGH
+    elif value is not None and _holds_secret(_value_name(value)):
+        severity, confidence = Severity.MEDIUM, Confidence.MEDIUM
     else:
-        severity, confidence = Severity.LOW, Confidence.LOW
+        return  # a preference ("portal_theme", user.theme): no session, token or personal data to steal
     yield hit_at(node, f"{name}({label}) without {flags}{note}", severity=severity, confidence=confidence)
+
+
+def _holds_secret(name: str) -> bool:
+    """A cookie or value name that reads as a session, a token, an account or personal data."""
+    return bool(_SENSITIVE.search(name) or _PERSONAL.search(name))
+
+
+def _value_name(e: ast.expr) -> str:
+    """What a reader calls a cookie's value: ``token``, ``user.theme`` -> theme, ``str(user.id)`` -> id,
+    ``f"Bearer {token}"`` -> token, ``form["email"]`` -> email, ``secrets.token_urlsafe(24)`` -> token_urlsafe, a
+    constant -> its text."""
+    if isinstance(e, ast.Call):
+        if isinstance(e.func, ast.Name) and e.func.id in ("str", "repr") and e.args:
+            return _value_name(e.args[0])
+        key = const_key(e.args[0]) if e.args and method_name(e) == "get" else None
+        return key if key is not None else last_part(e.func)
+    if isinstance(e, ast.Subscript):
+        key = const_key(e.slice)  # request.form["email"] -> email
+        return key if key is not None else _value_name(e.value)
+    if isinstance(e, ast.JoinedStr):
+        return " ".join(_value_name(v.value) for v in e.values if isinstance(v, ast.FormattedValue))
+    if isinstance(e, ast.Constant):
+        return str(e.value)
+    return last_part(e)
 
 
 def _is_zero(e: ast.expr | None) -> bool:

@@ -35,8 +35,23 @@ def is_client(ctx: PyContext, recv: ast.expr) -> bool:
         return True
     if isinstance(recv, ast.Name) and recv.id in _client_annotations(ctx):
         return True
-    key = _storage_key(resolve(ctx, recv))
+    value = resolve(ctx, recv)
+    if _made_by_factory(ctx, value):
+        return True
+    key = _storage_key(value)
     return key is not None and key in _stored_clients(ctx)
+
+
+def _made_by_factory(ctx: PyContext, e: ast.expr) -> bool:
+    """``await _http_client()``: a call of a module function whose every ``return`` makes a client session."""
+    call = e.value if isinstance(e, ast.Await) else e
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+        return False
+    func = ctx.module_functions.get(call.func.id)
+    if func is None:
+        return False
+    returns = [n.value for n in walk_local(func.body) if isinstance(n, ast.Return)]
+    return bool(returns) and all(r is not None and is_call_to(ctx, r, CLIENTS) for r in returns)
 
 
 def _storage_key(e: ast.expr) -> tuple[str, str] | None:

@@ -21,6 +21,7 @@ _ONE_SHOT = re.compile(r"(?:^|::)(?:md5::compute|(?:Md5|Sha1|Sha224|Sha256|Sha38
 _IN_MACRO = re.compile(r"\b(md5|Md5|Sha1|Sha256|Sha512)::(?:compute|digest)\s*\(((?:[^()]|\([^()]*\))*)\)")
 _NEW = re.compile(r"(?:^|::)(?:Md5|Sha1|Sha224|Sha256|Sha384|Sha512|Context)::new$")
 _KDF = re.compile(r"(?i)argon2|bcrypt|scrypt|pbkdf2|hmac|hkdf")
+_BUILDING_BLOCK = re.compile(r"(?i)hmac|hkdf|pbkdf2")  # functions that implement these hash on purpose
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _NOT_PASSWORD = frozenset({"token", "email", "nonce", "file", "checksum", "otp", "code", "key", "body", "payload"})
 
@@ -45,6 +46,34 @@ def _hashed(ctx: TSContext, call: Node) -> list[Node]:
             if root is not None and ctx.text(root) == name:
                 found += ctx.arguments(node)
     return found
+
+
+def _statement(node: Node) -> Node:
+    """The statement (or a block's tail expression) holding ``node``."""
+    while node.parent is not None and node.parent.type != "block":
+        node = node.parent
+    return node
+
+
+def _pre_hash(ctx: TSContext, call: Node, fn: Node) -> bool:
+    """Whether the digest only feeds argon2/bcrypt/scrypt: in the same statement
+    (``bcrypt::hash(hex::encode(Sha256::digest(pw)), 12)``) or through the names it is bound to
+    (``let pre = Sha256::digest(pw); argon2.hash_password(&pre, &salt)``)."""
+    statement = _statement(call)
+    if _KDF.search(ctx.text(statement)):
+        return True
+    if statement.type != "let_declaration":
+        return False
+    names = {bound_name(ctx, statement.child_by_field_name("pattern") or statement)}
+    for node in walk(fn):
+        if node.start_byte < statement.end_byte or node.parent is None or node.parent.type != "block":
+            continue
+        used = set(_IDENT.findall(ctx.text(node))) & names
+        if used and _KDF.search(ctx.text(node)):
+            return True
+        if used and node.type == "let_declaration":  # let bytes = hasher.finalize(); argon2 takes bytes
+            names.add(bound_name(ctx, node.child_by_field_name("pattern") or node))
+    return False
 
 
 def _helper_of_passwords(ctx: TSContext, fn: Node, values: list[Node]) -> bool:
@@ -80,8 +109,8 @@ def _helper_of_passwords(ctx: TSContext, fn: Node, values: list[Node]) -> bool:
 def rust_password_hash(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     call: Node = captures["call"][0]
     fn = item_of(call)
-    if fn is None or _KDF.search(ctx.text(fn)):
-        return  # pre-hashing before argon2/bcrypt, or an HMAC/KDF building block
+    if fn is None or _BUILDING_BLOCK.search(ctx.text(fn)) or _pre_hash(ctx, call, fn):
+        return  # an HMAC/KDF building block, or pre-hashing before argon2/bcrypt
     if call.type == "macro_invocation":  # format!("{:x}", md5::compute(password)): tokens, not a call node
         for match in _IN_MACRO.finditer(ctx.text(call)):
             if any(is_password_word(w) for i in _IDENT.findall(match.group(2)) for w in words(i)):

@@ -8,18 +8,20 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from slopguard.engine.flow import CONST_TEXT, Flow, join
+from slopguard.engine.flow import CONST_TEXT, SAFE, Flow, join
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.rust.common import bound_name, function_of, method, path_name, receiver, string_value, unwrap
+from slopguard.rules.rust.structs import field_types, variable_struct
 from slopguard.rules.shared.trees import walk
 
 _INLINE_ARG = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)(?::[^}]*)?\}")
 _PASS_THROUGH = frozenset(
     {"as_str", "as_ref", "to_string", "clone", "to_owned", "into", "trim", "repeat", "join", "collect", "iter",
-     "into_iter", "cloned", "copied"}
+     "into_iter", "cloned", "copied", "unwrap", "expect"}
 )  # fmt: skip
 _FORMAT_MACROS = frozenset({"format", "write", "writeln", "format_args"})
 _PLACEHOLDERS = re.compile(r"[\s$?:@,()]*[$?:@][\s$?:@,()]*")
+_NUMERIC = re.compile(r"^(?:Option<)?(?:[iu](?:8|16|32|64|128|size)|f32|f64|bool|(?:uuid::)?Uuid)>?$")
 
 
 def _lookup(ctx: TSContext, name: str, at: Node) -> Flow:
@@ -44,6 +46,24 @@ def _format_values(macro: Node) -> Iterator[Node]:
         yield child
 
 
+def _numeric_field(ctx: TSContext, value: Node) -> bool:
+    """``body.delta`` in a format!'s tokens where ``body`` holds a deserialised struct whose ``delta`` is declared
+    a number or a bool (``delta: i32``): serde rejected anything else, so it carries no text."""
+    dot = value.next_sibling
+    field = dot.next_sibling if dot is not None and dot.type == "." else None
+    after = field.next_sibling if field is not None else None
+    if value.type != "identifier" or field is None or field.type != "identifier":
+        return False
+    if after is not None and after.type in ("token_tree", "::"):
+        return False  # a method call on the variable: body.delta(..)
+    struct = variable_struct(ctx, ctx.text(value), value)
+    return bool(struct) and bool(_NUMERIC.match(field_types(ctx, struct).get(ctx.text(field), "")))
+
+
+def _value_flow(ctx: TSContext, value: Node, depth: int) -> Flow:
+    return SAFE if _numeric_field(ctx, value) else assemble(ctx, value, depth)[0]
+
+
 def _format_flow(ctx: TSContext, macro: Node, depth: int) -> Flow:
     """format!(..) including Rust 2021 inline arguments (``format!("... {name}")``)."""
     args = ctx.arguments(macro)
@@ -52,7 +72,7 @@ def _format_flow(ctx: TSContext, macro: Node, depth: int) -> Flow:
         return ctx.flow(macro)
     if _PLACEHOLDERS.fullmatch(re.sub(r"\{[^{}]*\}", "", template)):
         return CONST_TEXT  # format!("${}", i): numbered placeholders, not data
-    values = [assemble(ctx, v, depth + 1)[0] for v in _format_values(macro)]
+    values = [_value_flow(ctx, v, depth + 1) for v in _format_values(macro)]
     inline = [_named(ctx, name, macro, depth + 1)[0] for name in _INLINE_ARG.findall(template)]
     flow = join((CONST_TEXT, *values, *inline))
     return Flow(flow.level, flow.built or flow.dynamic, True, flow.origin)
@@ -79,13 +99,22 @@ def _mutations(ctx: TSContext, name: str, scope: Node) -> Iterator[tuple[Node, b
                 yield node, True
 
 
+def _written(ctx: TSContext, value: Node, depth: int) -> tuple[Flow, str]:
+    """What a write stores; ``let id: i64 = ..`` holds a number whatever the value was parsed from."""
+    let = value.parent
+    typed = let.child_by_field_name("type") if let is not None and let.type == "let_declaration" else None
+    if typed is not None and _NUMERIC.match(ctx.compact(typed)):
+        return SAFE, ""
+    return assemble(ctx, value, depth)
+
+
 def _named(ctx: TSContext, name: str, at: Node, depth: int) -> tuple[Flow, str]:
     """What the function wrote into ``name`` (let, assignments, push_str, write!); the engine's view otherwise."""
     scope = function_of(at)
     written = [(v, appended) for v, appended in _mutations(ctx, name, scope) if v.id != at.id] if scope else []
     if not written or depth >= 6:
         return _lookup(ctx, name, at), ""
-    writes = [(*assemble(ctx, v, depth + 1), appended) for v, appended in written]
+    writes = [(*_written(ctx, v, depth + 1), appended) for v, appended in written]
     defined = not all(appended for _, _, appended in writes)  # else a parameter that is appended to
     flow = join([*(f for f, _, _ in writes), *(() if defined else (_lookup(ctx, name, at),))])
     built = flow.built or any(f.dynamic and appended for f, _, appended in writes)

@@ -256,6 +256,44 @@ def _read_from_slice(ctx: TSContext, term: str, fn: Node, before: int) -> bool:
     return False
 
 
+def _capacity_parameter(ctx: TSContext, pointer: Node, fn: Node) -> str | None:
+    """``out_cap`` for the raw pointer parameter ``out`` of ``fn(.., out: *mut u8, out_cap: usize)``: the size of
+    the caller's buffer, passed next to it."""
+    while pointer.type in ("type_cast_expression", "parenthesized_expression") and pointer.named_children:
+        pointer = pointer.named_children[0]
+    params = fn.child_by_field_name("parameters")
+    if pointer.type != "identifier" or params is None:
+        return None
+    name = ctx.text(pointer)
+    typed = {
+        bound_name(ctx, p.child_by_field_name("pattern") or p): ctx.compact(p.child_by_field_name("type"))
+        for p in params.named_children
+        if p.type == "parameter"
+    }
+    if not typed.get(name, "").startswith("*"):
+        return None
+    size = re.compile(rf"^{re.escape(name)}_?(?:cap|capacity|len|size|max|bytes)$")
+    return next((p for p, t in typed.items() if size.match(p) and not t.startswith("*")), None)
+
+
+def _capacity_unused(ctx: TSContext, capacity: str, length: Node, fn: Node, before: int) -> bool:
+    """Whether the buffer's capacity plays no part in the length: absent from it, and before the call used only
+    in tests against zero (``out_cap == 0``)."""
+    word = re.compile(rf"(?<![\w.]){re.escape(capacity)}(?!\w)")
+    if word.search(ctx.compact(length)):
+        return False
+    body = fn.child_by_field_name("body")
+    for node in walk(body) if body is not None else []:
+        if node.start_byte >= before or node.type != "identifier" or ctx.text(node) != capacity:
+            continue
+        test = node.parent
+        if test is None or test.type != "binary_expression" or ctx.text(test.child_by_field_name("operator")) not in (
+                "==", "!=") or not {ctx.text(test.child_by_field_name(f)) for f in ("left", "right")} & {
+                "0", "0usize"}:  # fmt: skip
+            return False
+    return True
+
+
 @ts_rule(
     id="RUST-RAWPARTS-001",
     title="slice::from_raw_parts with an unchecked length",
@@ -282,6 +320,12 @@ def rust_raw_parts(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
     if name is None or len(args) != 2 or item is None:
         return
     unchecked = [t for t in dict.fromkeys(_terms(ctx, args[1])) if not _checked(ctx, t, item, call.start_byte)]
+    capacity = _capacity_parameter(ctx, args[0], item)
+    if not unchecked and capacity is not None and _capacity_unused(ctx, capacity, args[1], item, call.start_byte):
+        if not (is_unsafe_fn(item) or documented(ctx, call)):
+            message = f"{name} takes its length from `{ctx.compact(args[1])}`, never checked against `{capacity}`"
+            yield ctx.hit(call, f"{message}, the size of the caller's buffer")
+        return
     if not unchecked:
         return
     if (is_unsafe_fn(item) or documented(ctx, call)) and not any(

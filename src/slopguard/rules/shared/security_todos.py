@@ -25,7 +25,12 @@ SECURITY_TOPIC = re.compile(
     r"|certificates? (?:check|validation|verification)|tls verification|insecure|vulnerab\w*|2fa|mfa"
     r"|(?:check|verify|ensure|make sure) (?:that )?(?:the )?(?:caller|user|requester|current user) (?:owns|is allowed"
     r"|has access|can access)|ownership check|owner check|admin[- ]only|only admins?"
-    r"|validat(?:e|ion) (?:the |this |user |all )?(?:input|redirect|url|path|file ?name|upload))\b"
+    r"|(?:check|verify|ensure|make sure|confirm)(?: that)? (?:the |this |a )?[\w-]+ (?:belongs to|is owned by)"
+    r"|validat(?:e|ion) (?:the |this |user |all )?(?:input|redirect|url|path|file ?name|upload)"
+    r"|behind (?:the |an? |our )?(?:admin|auth\w*|login|session|sso)|admin[- ](?:session|guard|middleware|check)s?"
+    r"|ssrf|(?:block|reject|deny|refuse|filter|disallow|forbid)\w* (?:the |all )?(?:private|internal|loopback"
+    r"|link-local|localhost|metadata|reserved)(?: [\w-]+){0,2} (?:ips?|address(?:es)?|hosts?|networks?|ranges?"
+    r"|urls?|endpoints?))\b"
 )
 # Notes where a security word is used in its everyday sense.
 _BENIGN = re.compile(r"\b(?:db|database|orm|http|client|test)[ _.]sessions?\b")
