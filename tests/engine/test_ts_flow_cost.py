@@ -41,3 +41,23 @@ def test_nested_loops_are_solved_without_repeating_work(monkeypatch: pytest.Monk
     assert any(f.rule_id == "JS-XSS-002" for f in result.findings)  # the request value still reaches the sink
     # Re-deriving every definition for every use took 112,284 evaluations here; reusing settled values, ~8,000.
     assert evaluations < 20_000
+
+
+def test_a_file_past_the_work_limit_is_still_analysed_in_bounded_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twelve mutually dependent loop variables would need millions of derivations with full iteration; past the
+    file's work limit each loop is solved in one pass, and the request value still reaches the sink."""
+    load_all()
+    evaluations = 0
+    assigned = ts_context.TSContext._assigned
+
+    def counting(self: ts_context.TSContext, definition: object) -> object:
+        nonlocal evaluations
+        evaluations += 1
+        return assigned(self, definition)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ts_context, "_WORK_LIMIT", 2_000)
+    monkeypatch.setattr(ts_context.TSContext, "_assigned", counting)
+    result = analyse("handler.js", _nested_loops(12).encode(), "javascript", frozenset(all_rule_meta()), 10**6, 600.0)
+    assert result.skipped is None
+    assert any(f.rule_id == "JS-XSS-002" for f in result.findings)
+    assert evaluations < 10_000

@@ -76,6 +76,8 @@ class Report:
         not change with the directory slopguard runs from."""
         here = cwd.resolve()
         root = self.root.resolve()
+        if here == root:  # displays are already relative to the root, or absolute outside it
+            return replace(self, root=here)
 
         def shown(display: str) -> str:
             full = Path(os.path.normpath(root / display))

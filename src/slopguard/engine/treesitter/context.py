@@ -42,6 +42,12 @@ _LOOKUP_METHOD = re.compile(
 )
 
 
+_UNSEEN = object()
+# Definition values one file may derive with full loop iteration. Ordinary files need a few thousand; files with
+# dozens of mutually dependent loop variables (generated parsers, bundler internals) would need millions.
+_WORK_LIMIT = 20_000
+
+
 def _scope_key(node: Node | None) -> int:
     return -1 if node is None else node.id
 
@@ -66,10 +72,11 @@ class TSContext(Syntax, Memo):
         self._callees: Callees | None = None
         self._pending: dict[tuple[int, str], Flow] = {}
         self._cycles: set[tuple[int, str]] = set()
-        # Values of definitions that depend on a loop still being solved, valid while ``_generation`` (bumped
-        # whenever a loop's value so far changes) stays the same.
-        self._provisional: dict[tuple[int, str], tuple[int, Flow, frozenset[tuple[int, str]]]] = {}
-        self._generation = 0
+        # Values of definitions that depend on loops still being solved (the pending keys they read), dropped when
+        # one of those loops' value so far changes.
+        self._provisional: dict[tuple[int, str], tuple[Flow, frozenset[tuple[int, str]]]] = {}
+        self._sources_at: dict[int, Flow | None] = {}
+        self._work = 0  # definition values derived so far (see _WORK_LIMIT)
         self._params: dict[int, dict[str, Flow]] = {}
         self._reads: dict[int, Node | object | None] = {}
         self._top: list[tuple[Binding, Node, Node, Node]] | None = None
@@ -114,13 +121,13 @@ class TSContext(Syntax, Memo):
             first = kind in ("as_expression", "satisfies_expression", "non_null_expression")
             return self._eval(inner[0] if first else inner[-1], depth + 1)
         if kind in spec.members:
-            text = self.compact(node)
-            source = self._source(text, spec.sources.search(text), text)
+            source = self._source_in(node, False)
             if source is not None:
                 return source
             obj = node.child_by_field_name(spec.members[kind]) if not spec.members[kind].isdigit() else None
             obj = obj or (node.named_children[0] if node.named_children else None)
-            if obj is not None and text.endswith(".length") and self._sized(obj):
+            prop = node.child_by_field_name("property") if spec.name == "javascript" else None
+            if obj is not None and prop is not None and self.text(prop) == "length" and self._sized(obj):
                 return SAFE  # a count: `${values.length + 1}`
             base = self._eval(obj, depth + 1) if obj is not None else UNKNOWN
             return Flow(base.level, False, False, base.origin)
@@ -145,6 +152,17 @@ class TSContext(Syntax, Memo):
             return self._eval(right, depth + 1) if right is not None else UNKNOWN
         return UNKNOWN
 
+    def _source_in(self, node: Node, call: bool) -> Flow | None:
+        """The source a member expression or call reads (``req.query.id``, ``request.getParameter(...)``), if any;
+        kept per node, since a large call's text is searched again each time a value flowing through it is."""
+        known = self._sources_at.get(node.id, _UNSEEN)
+        if known is not _UNSEEN:
+            return known  # type: ignore[return-value]
+        text = self.compact(node)
+        found = self._source(text, self.spec.sources.search(text), text[:60] if call else text)
+        self._sources_at[node.id] = found
+        return found
+
     def _source(self, text: str, found: re.Match[str] | None, origin: str) -> Flow | None:
         """The flow of a source: operator input when what matched is the command line, the environment or the
         terminal (``process.argv``, ``os.Getenv``, ``argv``), attacker-controlled otherwise."""
@@ -168,11 +186,10 @@ class TSContext(Syntax, Memo):
 
     def _call(self, node: Node, depth: int) -> Flow:
         spec = self.spec
-        text = self.compact(node)
         name = self.call_name(node)
         if spec.sanitizers.search(name):  # atoi(getenv("N")), Integer.parseInt(request.getParameter("id"))
             return SAFE
-        source = self._source(text, spec.sources.search(text), text[:60])
+        source = self._source_in(node, True)
         if source is not None:
             return source
         arguments = self.arguments(node)
@@ -271,9 +288,11 @@ class TSContext(Syntax, Memo):
         saved = (self._params.get(callee.id), self._def_flows.pop(callee.id, None), self._envs.pop(callee.id, None))
         self._params[callee.id] = bound
         self._summarizing.add(callee.id)
+        provisional, self._provisional = self._provisional, {}  # values under these parameters stay here
         try:
             flow = join(self._eval(r, 1) for r in returns)
         finally:
+            self._provisional = provisional
             self._summarizing.discard(callee.id)
             self._def_flows.pop(callee.id, None)
             self._envs.pop(callee.id, None)
@@ -382,28 +401,41 @@ class TSContext(Syntax, Memo):
             self._cycles.add(key)
             return self._pending[key]
         provisional = self._provisional.get(key)
-        if provisional is not None and provisional[0] == self._generation:
-            # Computed since the last change to any loop's value so far: the same answer again (re-deriving it
-            # for every use inside a loop grows exponentially with the nesting of loops).
-            self._cycles |= {k for k in provisional[2] if k in self._pending}
-            return provisional[1]
-        self._pending[key] = CONST
+        if provisional is not None:
+            # Computed while the loops it reads still had these values so far: the same answer again (re-deriving
+            # it for every use inside a loop grows exponentially with the nesting of loops).
+            self._cycles |= {k for k in provisional[1] if k in self._pending}
+            return provisional[0]
+        self._work += 1
+        bounded = self._work > _WORK_LIMIT
+        # Past the file's work limit, a loop's value is taken from one pass that reads the loop's own earlier
+        # value as unknown (not as a constant): a bounded, still conservative answer instead of a timeout.
+        self._pending[key] = UNKNOWN if bounded else CONST
         outer_cycles, flow = self._cycles, CONST
-        for _ in range(3):
+        for _ in range(1 if bounded else 3):
             self._cycles = set()
             flow = self._assigned(definition)
             if key not in self._cycles or flow == self._pending[key]:
                 break
             self._pending[key] = flow
-            self._generation += 1  # what was read as the value so far is stale
+            self._forget_readers_of(key)  # what they read as the value so far is stale
         open_cycles = self._cycles - {key}
         del self._pending[key]
-        if open_cycles:
-            self._provisional[key] = (self._generation, flow, frozenset(open_cycles))
+        if bounded:
+            flow = join((flow, UNKNOWN)) if key in self._cycles else flow
+            memo[key] = flow
+            open_cycles = set()
+        elif open_cycles:
+            self._provisional[key] = (flow, frozenset(open_cycles))
         else:
             memo[key] = flow
         self._cycles = outer_cycles | open_cycles
         return flow
+
+    def _forget_readers_of(self, key: tuple[int, str]) -> None:
+        stale = [k for k, (_, reads) in self._provisional.items() if key in reads]
+        for k in stale:
+            del self._provisional[k]
 
     def _assigned(self, definition: Definition) -> Flow:
         filled = definition.binding is FILLED

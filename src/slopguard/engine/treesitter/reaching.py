@@ -41,15 +41,19 @@ class Definitions:
     by_name: dict[str, list[Definition]] = field(default_factory=dict)
     declared: set[str] = field(default_factory=set)
     _starts: dict[str, list[int]] = field(default_factory=dict)
+    # (name, use node id) -> the answer of :func:`reaching`; emptied whenever the definitions change
+    answers: dict[tuple[str, int], tuple[list[Definition], bool]] = field(default_factory=dict)
 
     def add(self, definition: Definition) -> None:
         self.by_name.setdefault(definition.name, []).append(definition)
+        self.answers.clear()
 
     def seal(self) -> None:
         """Sort each name's definitions into document order."""
         for found in self.by_name.values():
             found.sort(key=lambda d: (d.anchor.start_byte, -d.anchor.end_byte))
         self._starts = {name: [d.anchor.start_byte for d in found] for name, found in self.by_name.items()}
+        self.answers.clear()
 
     def prune(self, folder: Folder) -> None:
         """Drop the definitions in branches that never run (``else bar = param`` under an always-true ``if``)."""
@@ -59,6 +63,7 @@ class Definitions:
         }
         self.by_name = live
         self._starts = {name: [d.anchor.start_byte for d in found] for name, found in live.items()}
+        self.answers.clear()
 
     def ordered(self) -> list[Definition]:
         """Every definition, in document order."""
@@ -78,7 +83,16 @@ class Definitions:
 
 
 def reaching(defs: Definitions, name: str, use: Node, folder: Folder) -> tuple[list[Definition], bool]:
-    """The definitions of ``name`` that may reach ``use``, and whether the function's entry value may too."""
+    """The definitions of ``name`` that may reach ``use``, and whether the function's entry value may too (kept
+    per use: a value is looked up again for every expression that reads it)."""
+    key = (name, use.id)
+    answer = defs.answers.get(key)
+    if answer is None:
+        answer = defs.answers[key] = _reaching(defs, name, use, folder)
+    return list(answer[0]), answer[1]
+
+
+def _reaching(defs: Definitions, name: str, use: Node, folder: Folder) -> tuple[list[Definition], bool]:
     found: list[Definition] = []
     seen: set[int] = set()
 

@@ -193,13 +193,20 @@ def _filter_of_query(ctx: TSContext, obj: Node | None) -> bool:
     if name is None or name.type != "identifier":
         return False
     scope = enclosing_function(holder) or ctx.tree.root_node
-    for node in walk(scope):
-        if node.type == "call_expression" and method(ctx, node) in _QUERIES:
-            for arg in _filters(ctx, node):
-                found = resolve(ctx, arg) if ctx.text(unwrap(arg)) == ctx.text(name) else None
-                if found is not None and found.id == obj.id:
-                    return True
+    for node in _query_calls(ctx, scope):
+        for arg in _filters(ctx, node):
+            found = resolve(ctx, arg) if ctx.text(unwrap(arg)) == ctx.text(name) else None
+            if found is not None and found.id == obj.id:
+                return True
     return False
+
+
+def _query_calls(ctx: TSContext, scope: Node) -> list[Node]:
+    """The query calls in ``scope`` (listed once per scope: a large file has many filters to check)."""
+    return ctx.memo(
+        f"js.nosql.queries.{scope.id}",
+        lambda: [n for n in walk(scope) if n.type == "call_expression" and method(ctx, n) in _QUERIES],
+    )
 
 
 def _filters(ctx: TSContext, call: Node) -> list[Node]:
