@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import math
 import re
@@ -240,10 +241,17 @@ def candidate_lines(text: str, lines: list[str]) -> list[int]:
     """Indexes of the lines that may hold a token: the hints present in the text, searched line by line."""
     if TOKEN_HINTS is None:
         return list(range(len(lines)))
-    present = [h for h in TOKEN_HINTS if h in text]
+    present = tuple(h for h in TOKEN_HINTS if h in text)
     if not present:
         return []
-    return [i for i, line in enumerate(lines) if any(h in line for h in present)]
+    search = _any_of(present).search
+    return [i for i, line in enumerate(lines) if search(line)]
+
+
+@functools.lru_cache(maxsize=256)
+def _any_of(hints: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for several hints: a line is searched once, not once per hint."""
+    return re.compile("|".join(map(re.escape, hints)))
 
 
 def find_tokens(line: str) -> list[SecretMatch]:
