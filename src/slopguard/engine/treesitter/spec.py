@@ -209,6 +209,8 @@ JAVA = LanguageSpec(
         rf"(?:\s+(?:final|@[\w.]+(?:\s*\([^)]*\))?))*\s+(?!{_JAVA_NOT_TEXT}|final\b)[\w.]"
         r"|\bString\s*\[\]\s*args\b|\bString\s*\.\.\.\s*args\b"
     ),
+    # ``main(String[] args)``: the command line is the operator's input, not a remote attacker's.
+    operator_sources=re.compile(OPERATOR_SOURCES.pattern + r"|^args$"),
 )
 
 # Go: net/http, gorilla/mux, chi, httprouter, gin, echo and fiber request data. Like Java, a source is a getter at
