@@ -10,25 +10,12 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from tree_sitter import Node
-
-from slopguard.engine.treesitter.context import TSContext
-from slopguard.engine.treesitter.grammars import parser
+from sink_flows import sink_flows
 
 
 def _sink_levels(grammar: str, code: str) -> list[bool]:
     """Whether the first argument of each ``sink(...)`` call is attacker-controlled, in order."""
-    source = textwrap.dedent(code).encode()
-    tree = parser(grammar).parse(source)
-    ctx = TSContext(f"t.{grammar}", grammar, grammar, source, tree)
-    found: list[tuple[int, bool]] = []
-    stack: list[Node] = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        stack.extend(node.named_children)
-        if node.type in ctx.spec.calls and ctx.call_name(node).rsplit(".", 1)[-1] == "sink":
-            found.append((node.start_byte, ctx.flow(ctx.arguments(node)[0]).tainted))
-    return [tainted for _, tainted in sorted(found)]
+    return [flow.tainted for flow in sink_flows(grammar, code)]
 
 
 def java(body: str, extra: str = "") -> str:
@@ -159,17 +146,7 @@ def test_container_passed_elsewhere_is_one_value() -> None:
 
 def _sink_flows(grammar: str, code: str) -> list[str]:
     """The level of the first argument of each ``sink(...)`` call, in order ("tainted", "operator", ...)."""
-    source = textwrap.dedent(code).encode()
-    tree = parser(grammar).parse(source)
-    ctx = TSContext(f"t.{grammar}", grammar, grammar, source, tree)
-    found: list[tuple[int, str]] = []
-    stack: list[Node] = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        stack.extend(node.named_children)
-        if node.type in ctx.spec.calls and ctx.call_name(node).rsplit(".", 1)[-1] == "sink":
-            found.append((node.start_byte, ctx.flow(ctx.arguments(node)[0]).level.name.lower()))
-    return [level for _, level in sorted(found)]
+    return [flow.level.name.lower() for flow in sink_flows(grammar, code)]
 
 
 def test_a_lookup_keyed_by_request_data_is_not_request_data() -> None:

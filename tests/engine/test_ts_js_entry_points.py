@@ -3,28 +3,13 @@ resolver maps) or by a decorator (NestJS @Args, type-graphql @Arg), and Angular 
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
-from tree_sitter import Node
-
-from slopguard.engine.treesitter.context import TSContext
-from slopguard.engine.treesitter.grammars import parser
+from sink_flows import sink_flows
 
 
 def _sink_taint(grammar: str, code: str) -> list[bool]:
     """Whether the first argument of each ``sink(...)`` call is attacker-controlled, in source order."""
-    source = textwrap.dedent(code).encode()
-    tree = parser(grammar).parse(source)
-    ctx = TSContext(f"t.{grammar}", grammar, grammar, source, tree)
-    found: list[tuple[int, bool]] = []
-    stack: list[Node] = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        stack.extend(node.named_children)
-        if node.type in ctx.spec.calls and ctx.call_name(node).rsplit(".", 1)[-1] == "sink":
-            found.append((node.start_byte, ctx.flow(ctx.arguments(node)[0]).tainted))
-    return [tainted for _, tainted in sorted(found)]
+    return [flow.tainted for flow in sink_flows(grammar, code)]
 
 
 RESOLVERS = """

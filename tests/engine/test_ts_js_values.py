@@ -4,29 +4,13 @@ not."""
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
-from tree_sitter import Node
-
-from slopguard.engine.treesitter.context import TSContext
-from slopguard.engine.treesitter.grammars import parser
+from sink_flows import sink_flows
 
 
 def _sink_flows(code: str) -> list[tuple[bool, bool]]:
     """(tainted, dynamic) of the first argument of each ``sink(...)`` call, in order."""
-    source = textwrap.dedent(code).encode()
-    tree = parser("javascript").parse(source)
-    ctx = TSContext("t.js", "javascript", "javascript", source, tree)
-    found: list[tuple[int, bool, bool]] = []
-    stack: list[Node] = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        stack.extend(node.named_children)
-        if node.type == "call_expression" and ctx.call_name(node) == "sink":
-            flow = ctx.flow(ctx.arguments(node)[0])
-            found.append((node.start_byte, flow.tainted, flow.dynamic))
-    return [(tainted, dynamic) for _, tainted, dynamic in sorted(found)]
+    return [(flow.tainted, flow.dynamic) for flow in sink_flows("javascript", code)]
 
 
 HANDLER = """
