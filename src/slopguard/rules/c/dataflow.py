@@ -88,11 +88,20 @@ def sized_for(ctx: TSContext, dst: Node, sources: list[Node]) -> bool:
         lengths = _read_names(ctx, value)
         text = " ".join([ctx.compact(value), *(ctx.compact(v) for n in lengths for v in _length_values(facts, n))])
         from_buffers = [s for s in needed if _sized_like(ctx, facts, s, lengths)]
-        if not offset <= lengths or ("strlen(" not in text and not from_buffers):
+        if not offset <= lengths or ("strlen(" not in text and "sizeof" not in text and not from_buffers):
             continue
-        if all(f"strlen({ctx.compact(s)})" in text or s in from_buffers for s in needed):
+        if all(_measures(ctx, text, s) or s in from_buffers for s in needed):
             return True
     return False
+
+
+def _measures(ctx: TSContext, size: str, source: Node) -> bool:
+    """The size expression ``size`` (compacted) counts the source's length: ``strlen(src)`` or
+    ``strlen((const char *)src)``, or ``sizeof(src)`` of a source that is an array (never of a pointer)."""
+    name = re.escape(ctx.compact(unwrap(source)))
+    if re.search(rf"strlen\((?:\([^()]*\))?{name}\)", size):
+        return True
+    return array_of(ctx, source) is not None and re.search(rf"sizeof\(?{name}(?![\w\[.(>-])", size) is not None
 
 
 def _offset_write(ctx: TSContext, dst: Node) -> tuple[Node, frozenset[str] | None]:
