@@ -4,66 +4,67 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace fleet {
+namespace telemetry_io {
 
-constexpr std::size_t kNameMax = 24;
+constexpr std::size_t kLabelMax = 24;
 
-struct Frame {
-    std::uint32_t id;
+struct Sample {
+    std::uint16_t channel;
+    std::int32_t value;
 };
 
-struct Block {
-    char device[kNameMax];
+struct Record {
+    char label[kLabelMax];
     std::uint32_t count = 0;
-    Frame *frames = nullptr;
+    Sample *samples = nullptr;
 };
 
-struct Reader {
-    const std::uint8_t *data;
-    std::size_t size;
+struct Cursor {
+    const std::uint8_t *bytes;
+    std::size_t limit;
     std::size_t pos = 0;
 
-    bool need(std::size_t n) const { return n <= size - pos; }
-    std::uint8_t u8() { return data[pos++]; }
+    bool need(std::size_t n) const { return n <= limit - pos; }
+    std::uint8_t u8() { return bytes[pos++]; }
     std::uint32_t u32()
     {
         std::uint32_t v;
-        std::memcpy(&v, data + pos, sizeof(v)); // ok: C-SIZE-001
+        std::memcpy(&v, bytes + pos, sizeof(v)); // ok: C-SIZE-001
         pos += sizeof(v);
         return v;
     }
-    const std::uint8_t *here() const { return data + pos; }
+    const std::uint8_t *here() const { return bytes + pos; }
 };
 
-Block *decode(const std::uint8_t *buf, std::size_t len)
+Record *decode(const std::uint8_t *buf, std::size_t len)
 {
-    Reader r{buf, len};
-    std::uint8_t name_len = r.u8();
-    if (!r.need(name_len + 4u))
+    Cursor r{buf, len};
+    std::uint8_t label_len = r.u8();
+    if (!r.need(label_len + 4u))
         return nullptr;
-    auto *blk = new Block();
-    std::memcpy(blk->device, r.here(), name_len); // expect: C-SIZE-001
-    blk->count = r.u32();
-    blk->frames = static_cast<Frame *>(std::malloc(blk->count * sizeof(Frame))); // expect: C-ALLOC-001
-    return blk;
+    auto *rec = new Record();
+    std::memcpy(rec->label, r.here(), label_len); // expect: C-SIZE-001
+    rec->count = r.u32();
+    rec->samples = static_cast<Sample *>(std::malloc(rec->count * sizeof(Sample))); // expect: C-ALLOC-001
+    return rec;
 }
 
-Block *decode_checked(const std::uint8_t *buf, std::size_t len)
+Record *decode_checked(const std::uint8_t *buf, std::size_t len)
 {
-    Reader r{buf, len};
-    std::size_t name_len = r.u8();
-    if (name_len >= kNameMax || !r.need(name_len + 4))
+    Cursor r{buf, len};
+    std::size_t label_len = r.u8();
+    if (label_len >= kLabelMax || !r.need(label_len + 4))
         return nullptr;
-    auto *blk = new Block();
-    std::memcpy(blk->device, r.here(), name_len); // ok: C-SIZE-001
-    std::memcpy(blk->device, r.here(), std::min(name_len, kNameMax - 1)); // ok: C-SIZE-001
+    auto *rec = new Record();
+    std::memcpy(rec->label, r.here(), label_len); // ok: C-SIZE-001
+    std::memcpy(rec->label, r.here(), std::min(label_len, kLabelMax - 1)); // ok: C-SIZE-001
     std::uint32_t count = r.u32();
     if (count > (1u << 20))
         return nullptr;
-    blk->count = count;
-    blk->frames = static_cast<Frame *>(std::calloc(count, sizeof(Frame))); // ok: C-ALLOC-001
-    blk->frames = static_cast<Frame *>(std::malloc(blk->count * sizeof(Frame))); // ok: C-ALLOC-001
-    return blk;
+    rec->count = count;
+    rec->samples = static_cast<Sample *>(std::calloc(count, sizeof(Sample))); // ok: C-ALLOC-001
+    rec->samples = static_cast<Sample *>(std::malloc(rec->count * sizeof(Sample))); // ok: C-ALLOC-001
+    return rec;
 }
 
-} // namespace fleet
+} // namespace telemetry_io
