@@ -142,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-precision", type=float, help="exit 1 when overall precision is below this")
     args = parser.parse_args(argv)
 
-    rule_ids = select_rules(args.select, []) if args.select else set(code_rules())
+    catalog = code_rules()  # loads the rule packs, which selecting by id or prefix needs
+    rule_ids = select_rules(args.select, []) if args.select else set(catalog)
     score = score_corpus(args.corpus.resolve(), rule_ids)
     print(f"slopguard accuracy on {args.corpus} with {len(rule_ids)} rules\n")
     print_rules(score)

@@ -21,7 +21,9 @@ werkzeug, commander, hono): the check that a precision fix generalises. ``--fres
 jinja2, marshmallow, itsdangerous, yargs, ws, body-parser), chosen after the unseen five had informed a fix;
 ``--fresh2`` seven more (tqdm, python-dateutil, sqlparse, fsspec, jsonwebtoken, dotenv, uuid), chosen after that;
 ``--fresh3`` twelve more in five languages (urllib3, aiohttp, celery, pytest, scrapy, mongoose, nodemailer,
-socket.io, cobra, jsoup, ripgrep, cJSON), chosen after ``--fresh2`` had informed a fix.
+socket.io, cobra, jsoup, ripgrep, cJSON), chosen after ``--fresh2`` had informed a fix; ``--fresh4`` sixteen more
+in eight languages (paramiko, pyjwt, gunicorn, bottle, jsonschema, passport, multer, ejs, helmet, elysia, echo,
+chi, reqwest, spark, libuv, cpp-httplib), chosen after ``--fresh3`` had informed a fix.
 
 Counted as high: slopguard severity high or critical; Bandit issue_severity HIGH; Semgrep severity ERROR. The
 ``per 20k`` column is slopguard's high findings per 20,000 lines; ``gate`` is how many of them fail the default
@@ -124,6 +126,36 @@ FRESH3 = (
         "ripgrep", "rust", "git", "3fce3b5bb0236da2df6d99672afb8a719642eca7", "https://github.com/BurntSushi/ripgrep"
     ),
     Project("cJSON", "c", "git", "a29814f285cc531c00223743ad3c55cd38c0dc56", "https://github.com/DaveGamble/cJSON"),
+)
+
+# Chosen after FRESH3 had informed a fix, and scored once (``--fresh4``); the git ones are ``--checkouts`` folders.
+FRESH4 = (
+    Project("paramiko", "python", "pypi", "3.5.0"),
+    Project("pyjwt", "python", "pypi", "2.10.1"),
+    Project("gunicorn", "python", "pypi", "23.0.0"),
+    Project("bottle", "python", "pypi", "0.13.2"),
+    Project("jsonschema", "python", "pypi", "4.23.0"),
+    Project("passport", "javascript", "npm", "0.7.0"),
+    Project("multer", "javascript", "npm", "1.4.5-lts.1"),
+    Project("ejs", "javascript", "npm", "3.1.10"),
+    Project("helmet", "javascript", "npm", "8.0.0"),
+    Project(
+        "elysia", "typescript", "git", "8358ff9efbcedf9534995f5977f26b9ceab59329", "https://github.com/elysiajs/elysia"
+    ),
+    Project("echo", "go", "git", "05489dc1730161df26b72d1ae2a3ba6fb8178fc7", "https://github.com/labstack/echo"),
+    Project("chi", "go", "git", "735ae2b87f8c733d616e809ae86e0985c1bc3350", "https://github.com/go-chi/chi"),
+    Project(
+        "reqwest", "rust", "git", "065a5ae5209d27d4f4e3c4409725672c49a8aa39", "https://github.com/seanmonstar/reqwest"
+    ),
+    Project("spark", "java", "git", "1973e402f5d4c1442ad34a1d38ed0758079f7773", "https://github.com/perwendel/spark"),
+    Project("libuv", "c", "git", "6179e7af87413396d5853a1c3722c8b5749336c8", "https://github.com/libuv/libuv"),
+    Project(
+        "cpp-httplib",
+        "cpp",
+        "git",
+        "6494edd8c03c55165825ae3078e2f55c595d8cb6",
+        "https://github.com/yhirose/cpp-httplib",
+    ),
 )
 
 
@@ -247,13 +279,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="score the projects chosen after --unseen was used")
     parser.add_argument("--fresh2", action="store_true", help="score the projects chosen after --fresh was used")
     parser.add_argument("--fresh3", action="store_true", help="score the projects chosen after --fresh2 was used")
+    parser.add_argument("--fresh4", action="store_true", help="score the projects chosen after --fresh3 was used")
     parser.add_argument("--only", nargs="*", help="project names to run")
     parser.add_argument("--sample", type=int, default=0, help="print N slopguard findings for hand-labelling")
     args = parser.parse_args(argv)
     ok = True
     rows = []
     found: list[tuple[str, dict[str, object]]] = []
-    sets = {"fresh3": FRESH3, "fresh2": FRESH2, "fresh": FRESH, "unseen": UNSEEN}
+    sets = {"fresh4": FRESH4, "fresh3": FRESH3, "fresh2": FRESH2, "fresh": FRESH, "unseen": UNSEEN}
     chosen = next((projects for flag, projects in sets.items() if getattr(args, flag)), PROJECTS)
     for project in chosen:
         if args.only and project.name not in args.only:

@@ -106,6 +106,25 @@ def test_injection_in_a_test_keeps_its_severity_and_says_where_it_is(tmp_path: P
     )
 
 
+XML_PARSER = (
+    "import javax.xml.parsers.*;\nimport java.io.InputStream;\n\nclass Feed {\n"
+    "    Object read(InputStream in) throws Exception {\n"
+    "        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();\n"
+    "        return f.newDocumentBuilder().parse(in);\n    }\n}\n"
+)
+
+
+def test_xml_parser_settings_in_a_test_are_low_and_high_in_source(tmp_path: Path) -> None:
+    (tmp_path / "src" / "main" / "java").mkdir(parents=True)
+    (tmp_path / "src" / "test" / "java").mkdir(parents=True)
+    (tmp_path / "src" / "main" / "java" / "Feed.java").write_text(XML_PARSER)
+    (tmp_path / "src" / "test" / "java" / "FeedTest.java").write_text(XML_PARSER)
+    _, doc = scan(tmp_path)
+    found = by_path(doc)
+    assert ("JAVA-XXE-001", "high", "source") in found["src/main/java/Feed.java"]
+    assert ("JAVA-XXE-001", "low", "test") in found["src/test/java/FeedTest.java"]
+
+
 def test_vendored_minified_and_generated_files_are_excluded_with_the_reason(tmp_path: Path) -> None:
     (tmp_path / "static" / "vendor").mkdir(parents=True)
     (tmp_path / "static" / "vendor" / "lib.js").write_text("eval(location.hash.slice(1));\n")

@@ -119,6 +119,26 @@ def test_guards() -> None:
     assert levels(code) == ["safe", "safe", "tainted", "safe", "tainted"]
 
 
+def test_guards_of_conditional_expressions_and_comprehension_filters() -> None:
+    code = """
+    from flask import request
+    ALLOWED = {"name", "date"}
+    def view():
+        col = request.args["sort"]
+        other = request.args["other"]
+        sink(col if col in ALLOWED else "name")
+        sink("name" if col not in ALLOWED else col)
+        sink(other if col in ALLOWED else "name")
+        sink(col if col else "name")
+        sink(col if col.strip() else "name")
+        sink([c for c in col.split(",") if c in ALLOWED])
+        sink([c for c in col.split(",") if c.strip()])
+        if col.lower():
+            sink(col)
+    """
+    assert levels(code) == ["safe", "safe", "tainted", "tainted", "tainted", "safe", "tainted", "tainted"]
+
+
 def test_branches_join_and_loops() -> None:
     code = """
     from flask import request

@@ -12,8 +12,10 @@ from tree_sitter import Language, Node, Parser
 
 import slopguard.rules as rules_package
 from slopguard.core.finding import Confidence
+from slopguard.rules.shared.accounts import USER_SPECIFIC, says_unknown_account, says_wrong_password
 from slopguard.rules.shared.names import OTHER_TOKENS, SECRET_ENDINGS, SECRET_WORDS, SecretNames, names_secret, words
-from slopguard.rules.shared.secrets import grade_secret, secret_kind
+from slopguard.rules.shared.secrets import grade_secret, secret_kind, url_password
+from slopguard.rules.shared.security_todos import security_topic
 from slopguard.rules.shared.shell import is_script_flag, is_shell, shell_name
 from slopguard.rules.shared.sql import looks_sql
 from slopguard.rules.shared.trees import ancestor, any_of, walk
@@ -131,7 +133,9 @@ def test_words_split_every_naming_style() -> None:
     ("name", "kind"),
     [("DB_PASSWORD", "password"), ("apiToken", "token"), ("SECRET_KEY", "own"), ("stripe_secret", "key"),
      ("client_credentials", "password"), ("PII_KEY", "random"), ("password_field", None), ("cache_key", None),
-     ("TOKEN_KEY", None), ("username", None)],
+     ("TOKEN_KEY", None), ("username", None), ("AUTH_PEPPER", "own"), ("DEVICE_PSK", "key"),
+     ("pre_shared_key", "key"), ("PSK_IDENTITY", None), ("STORAGE_SECRET_KEY", "own"), ("kProviderApiKey", "key"),
+     ("SECRET_PROVIDER", None), ("token_storage", None), ("SIGNING_SALT", "random")],
 )  # fmt: skip
 def test_secret_kind(name: str, kind: str | None) -> None:
     assert secret_kind(name) == kind
@@ -143,6 +147,62 @@ def test_grade_secret_tells_values_from_labels_and_placeholders() -> None:
     assert grade_secret("password", "password", "<your password>", False) is None
     assert grade_secret("own", "SECRET_KEY", "changeme", True) is Confidence.HIGH
     assert grade_secret("token", "api_token", "abc", False) is None  # too short to be a token
+
+
+@pytest.mark.parametrize(
+    ("text", "password"),
+    [("postgres://etl:Qw7zK2mXv9LtR4pN@db.internal.example:5432/dw", "Qw7zK2mXv9LtR4pN"),
+     ("redis://:c4Vx8Lq2Tm9kZr1W@cache.example.com:6379/0", "c4Vx8Lq2Tm9kZr1W"),
+     ("postgres://user:password@localhost/app", None), ("postgres://app:${DB_PASSWORD}@db/app", None),
+     ("postgres://<user>:<password>@<host>/db", None), ("postgres://app:changeme2024@db.example.com/app", None),
+     ("postgres://app:short@db/app", None), ("https://example.com/login?next=/a", None)],
+)  # fmt: skip
+def test_url_password_finds_real_logins_in_any_url(text: str, password: str | None) -> None:
+    assert url_password(text) == password
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["No courier account for this email", "no operator with that email", "unknown player name",
+     "That address does not own any project", "No helpdesk account uses this e-mail", "User not found",
+     "We could not find that member", "This e-mail is not registered"],
+)  # fmt: skip
+def test_messages_that_say_the_account_is_absent(text: str) -> None:
+    assert says_unknown_account(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Invalid email or password", "If an account exists for that address, we sent a link", "Unknown error",
+     "Invoice not found", "no access for this user", "Share link not found", "No password set for this account"],
+)  # fmt: skip
+def test_generic_or_unrelated_messages_say_nothing_about_accounts(text: str) -> None:
+    assert not says_unknown_account(text)
+
+
+def test_wrong_password_messages() -> None:
+    assert says_wrong_password("Wrong password for this player")
+    assert says_wrong_password("Incorrect PIN")
+    assert not says_wrong_password("Invalid username or password")
+    assert not says_wrong_password("pinned certificate mismatch")
+
+
+def test_user_specific_messages_name_one_identifier_not_a_generic_pair() -> None:
+    assert USER_SPECIFIC.search("invalid username")
+    assert USER_SPECIFIC.search("wrong e-mail address")
+    assert not USER_SPECIFIC.search("invalid username or password")
+    assert not USER_SPECIFIC.search("invalid user or password")
+
+
+@pytest.mark.parametrize(
+    ("note", "secure"),
+    [("restrict to the caller's own ward", True), ("only project owners should be able to delete flags", True),
+     ("scope the query to the current tenant", True), ("check ownership before deleting", True),
+     ("every dashboard user can delete flags", True), ("restrict the width to 80 columns", False),
+     ("limit the batch to 100 rows", False), ("only the first item should be shown", False)],
+)  # fmt: skip
+def test_security_topic_reads_authorisation_wording(note: str, secure: bool) -> None:
+    assert (security_topic(note) is not None) is secure
 
 
 def test_names_secret_reads_a_language_vocabulary() -> None:

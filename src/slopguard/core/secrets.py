@@ -70,10 +70,22 @@ _EXAMPLE_CONTEXT = re.compile(
 _EXAMPLE_HOST = re.compile(r"(?i)^(?:[\w.-]+\.)?(?:example\.(?:com|org|net)|[\w-]+\.example|[\w-]+\.invalid)\b")
 
 
-def _url_credentials(m: re.Match[str]) -> bool:
+# A login in a URL: scheme://user:password@host.
+URL_CREDENTIALS = re.compile(
+    r"\b[a-z][a-z0-9+.\-]*://(?P<user>[^\s:/@'\"]{0,64}):(?P<password>[^\s:/@'\"]{3,128})@(?P<host>[^\s/'\"]+)"
+)
+
+
+def templated_url_password(m: re.Match[str]) -> bool:
+    """The password of a ``URL_CREDENTIALS`` match is a documented default or a template slot:
+    postgres://user:password@..., git://[repo[:]][ref@]path, https://<user>:<pass>@host, ${DB_PASSWORD}."""
     password = m.group("password")
-    if password.lower() in _DOC_PASSWORDS or password[0] in "$%{<[(*" or any(c in m.group(0) for c in "[]<>{}"):
-        return False  # a documented default, or a template: git://[repo[:]][ref@]path, https://<user>:<pass>@host
+    return password.lower() in _DOC_PASSWORDS or password[0] in "$%{<[(*" or any(c in m.group(0) for c in "[]<>{}")
+
+
+def _url_credentials(m: re.Match[str]) -> bool:
+    if templated_url_password(m):
+        return False
     if _EXAMPLE_CONTEXT.search(m.string):
         return False
     return not _EXAMPLE_HOST.match(m.group("host"))
@@ -190,7 +202,7 @@ TOKEN_FORMATS: tuple[TokenFormat, ...] = (
     ),
     _fmt(
         "credentials in URL",
-        r"\b[a-z][a-z0-9+.\-]*://(?P<user>[^\s:/@'\"]{0,64}):(?P<password>[^\s:/@'\"]{3,128})@(?P<host>[^\s/'\"]+)",
+        URL_CREDENTIALS.pattern,
         hints=("://",),
         group="password",
         precise=False,

@@ -71,6 +71,8 @@ NON_GUARDS = frozenset(
         "exists", "lexists", "isfile", "isdir", "islink", "is_file", "is_dir", "is_symlink", "getsize", "access",
         # a suffix or a type says nothing about the rest of the value
         "endswith",
+        # text transforms test only that something is left (``if name.strip():``, ``[c for c in cs if c.strip()]``)
+        "strip", "lstrip", "rstrip", "lower", "upper", "casefold", "title", "split", "rsplit", "splitlines",
     }
 )  # fmt: skip
 

@@ -354,7 +354,8 @@ class FunctionTaint:
             decided = self.fold(e.test, env)
             if decided is not kv.NOTHING:
                 return self.eval(e.body if decided else e.orelse, env)
-            return join((self.eval(e.body, env), self.eval(e.orelse, env)))
+            body_env, else_env = self._guarded(e.test, env, True), self._guarded(e.test, env, False)
+            return join((self.eval(e.body, body_env), self.eval(e.orelse, else_env)))
         if isinstance(e, ast.BoolOp):
             return self._boolop(e, env)
         if isinstance(e, ast.Compare):
@@ -434,10 +435,18 @@ class FunctionTaint:
         key = (keys[0], keys[1]) if len(args) >= 2 and kv.rest_of(receiver) is not None else keys[0]
         return kv.lookup(entries, key) or kv.rest_of(receiver)
 
+    def _guarded(self, test: ast.expr, env: Env, when: bool) -> Env:
+        """``env`` where ``test`` evaluates to ``when``: the names it proves safe marked so (``env`` itself when
+        the test proves nothing, the common case)."""
+        names = guarded_names(self.ctx, test, when)
+        return {**env, **dict.fromkeys(names, SAFE)} if names else env
+
     def _comprehension(self, e: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, env: Env) -> Flow:
         inner = dict(env)
         for gen in e.generators:
             self._bind(gen.target, self.eval(gen.iter, inner), inner)
+            for test in gen.ifs:  # [c for c in cols if c in ALLOWED]
+                inner.update(dict.fromkeys(guarded_names(self.ctx, test, True), SAFE))
         if isinstance(e, ast.DictComp):
             return join((self.eval(e.key, inner), self.eval(e.value, inner)))
         return self.eval(e.elt, inner)

@@ -131,9 +131,9 @@ def _preceding(node: Node, parent: Node, folder: Folder) -> list[Node]:
         if child.id == node.id:
             break
         siblings.append(child)
-    if parent.type in IFS:
-        condition = parent.child_by_field_name("condition")
-        return [s for s in siblings if condition is not None and s.id == condition.id]
+    if parent.type in IFS:  # Go's ``if v := f(); v != ""`` runs its initializer before either branch
+        ran = {c.id for c in (parent.child_by_field_name("initializer"), parent.child_by_field_name("condition")) if c}
+        return [s for s in siblings if s.id in ran]
     live = folder.live_cases(parent) if any(_is_case(s) for s in siblings) else None
     if live is not None and node.id in live:
         return [s for s in siblings if not _is_case(s) or s.id in live]

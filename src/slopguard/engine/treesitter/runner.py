@@ -1,12 +1,19 @@
-"""Run the tree-sitter rules of one language over one parsed file: each rule's query, compiled once.
+"""Run the tree-sitter rules of one language over one parsed file, in one pass over its tree.
 
-Queries run under the file's time budget (checked after each query and between matches; the file is skipped once
-it runs out), and never over a tree deeper than tree-sitter's query engine can follow.
+The queries of the rules that run together are joined into one query, compiled once per grammar and rule set
+(rules with the same query text share its patterns): one walk of the tree finds every rule's matches, which are
+then handed to each rule in turn, in the order its own query would have found them. Walking the tree once per
+rule cost more than all the rules' checks on ordinary files.
+
+The query runs under the file's time budget (checked after the query and between matches; the file is skipped
+once it runs out), and never over a tree deeper than tree-sitter's query engine can follow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from tree_sitter import Query, QueryCursor, Tree
 
@@ -63,17 +70,62 @@ def compile_query(rule: TSRule, grammar_name: str) -> Query | None:
         return None
 
 
-def run_ts_rules(ctx: TSContext, rules: Sequence[TSRule]) -> Iterator[tuple[TSRule, Hit]]:
-    root = ctx.tree.root_node
+@dataclass(frozen=True)
+class _Plan:
+    """The joined query of a rule set: which distinct query each pattern came from, and each rule's."""
+
+    query: Query | None
+    pattern_slots: tuple[int, ...]  # pattern index -> slot (one slot per distinct query text)
+    rule_slots: tuple[int | None, ...]  # rule -> its slot; None when its query does not fit the grammar
+    slots: int
+
+
+_PLANS: dict[tuple[str, tuple[str, ...]], _Plan] = {}
+
+
+def _plan(rules: Sequence[TSRule], grammar_name: str) -> _Plan:
+    key = (grammar_name, tuple(rule.meta.id for rule in rules))
+    if key not in _PLANS:
+        _PLANS[key] = join_queries(rules, grammar_name)
+    return _PLANS[key]
+
+
+def join_queries(rules: Sequence[TSRule], grammar_name: str) -> _Plan:
+    """One query holding the patterns of every rule's query (each distinct query text once)."""
+    texts: dict[str, int] = {}
+    pattern_slots: list[int] = []
+    rule_slots: list[int | None] = []
     for rule in rules:
-        query = _query(rule, ctx.grammar)
+        query = _query(rule, grammar_name)
         if query is None:
+            rule_slots.append(None)
             continue
-        matches = QueryCursor(query).matches(
-            root,
+        if rule.query not in texts:
+            texts[rule.query] = len(texts)
+            pattern_slots += [texts[rule.query]] * query.pattern_count
+        rule_slots.append(texts[rule.query])
+    joined = Query(grammar(grammar_name), "\n".join(texts)) if texts else None
+    if joined is not None and joined.pattern_count != len(pattern_slots):
+        raise ValueError(
+            f"joined query of {grammar_name} has {joined.pattern_count} patterns, not {len(pattern_slots)}"
         )
-        check_now()  # one native query cannot be interrupted: the budget is checked after each
-        for _, captures in matches:
+    return _Plan(joined, tuple(pattern_slots), tuple(rule_slots), len(texts))
+
+
+def run_ts_rules(ctx: TSContext, rules: Sequence[TSRule]) -> Iterator[tuple[TSRule, Hit]]:
+    plan = _plan(rules, ctx.grammar)
+    if plan.query is None:
+        return
+    found: list[list[dict[str, Any]]] = [[] for _ in range(plan.slots)]
+    matches = QueryCursor(plan.query).matches(ctx.tree.root_node)
+    check_now()  # one native query cannot be interrupted: the budget is checked after it
+    slot_of = plan.pattern_slots
+    for pattern, captures in matches:
+        found[slot_of[pattern]].append(captures)
+    for rule, slot in zip(rules, plan.rule_slots, strict=True):
+        if slot is None:
+            continue
+        for captures in found[slot]:
             check()
             for hit in rule.check(captures, ctx):
                 yield rule, hit

@@ -17,9 +17,12 @@ class Binding:
     """A node kind that binds a name to a value: the field holding the target and the one holding the value."""
 
     kind: str
-    target: str
+    target: str  # '' for the node's first named child (a match arm's pattern)
     value: str
     augmented: bool = False
+    # The kind of the enclosing node whose ``value`` field holds the value: a Rust match arm's pattern binds
+    # parts of the matched value (``match (&a, &b) { (_, Some(url)) => .. }``).
+    scrutinee: str = ""
 
 
 # Sources that are the operator's, not a remote attacker's: the command line, the environment, the terminal.
@@ -284,6 +287,7 @@ RUST = LanguageSpec(
     bindings=(
         Binding("let_declaration", "pattern", "value"),
         Binding("let_condition", "pattern", "value"),  # if let Some(q) = params.get("q")
+        Binding("match_pattern", "", "value", scrutinee="match_expression"),  # match q.next { Some(n) => .. }
         Binding("for_expression", "pattern", "value"),
         Binding("const_item", "name", "value"),
         Binding("static_item", "name", "value"),

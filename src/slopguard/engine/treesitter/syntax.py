@@ -140,8 +140,9 @@ class Syntax:
             found += [(FILLED, node, target, node) for target in self._filled(node)]
             binding = kinds.get(node.type)
             if binding is not None:
-                target = node.child_by_field_name(binding.target)
-                value = node.child_by_field_name(binding.value)
+                target = node.child_by_field_name(binding.target) if binding.target else _first_named(node)
+                holder = _enclosing(node, binding.scrutinee) if binding.scrutinee else node
+                value = holder.child_by_field_name(binding.value) if holder is not None else None
                 if target is not None and value is not None:
                     pairs = self._pairs(target, value)
                     found += [(binding, node, t, v) for t, v in pairs]
@@ -186,7 +187,13 @@ class Syntax:
 
     @staticmethod
     def _pairs(target: Node, value: Node) -> list[tuple[Node, Node]]:
-        """Go's ``a, b := x, y`` binds pairwise; everything else binds the whole target to the value."""
+        """Go's ``a, b := x, y`` and Rust's ``let (a, b) = (x, y)`` bind pairwise; everything else binds the
+        whole target to the value."""
+        if target.type == "tuple_pattern" and value.type == "tuple_expression":
+            lefts = [c for c in target.children if c.type not in ("(", ")", ",")]  # ``_`` is not a named node
+            rights = value.named_children
+            if len(lefts) == len(rights):
+                return list(zip(lefts, rights, strict=True))
         if target.type == "expression_list" and value.type == "expression_list":
             lefts, rights = target.named_children, value.named_children
             if len(lefts) == len(rights):
@@ -229,6 +236,20 @@ class Syntax:
                 names.update(self._names(target))
             stack.extend(node.named_children)
         return names
+
+
+def _first_named(node: Node) -> Node | None:
+    return node.named_children[0] if node.named_children else None
+
+
+def _enclosing(node: Node, kind: str, levels: int = 3) -> Node | None:
+    """The nearest ancestor of ``kind`` at most ``levels`` up (a match arm's pattern -> its match)."""
+    parent = node.parent
+    while parent is not None and levels > 0:
+        if parent.type == kind:
+            return parent
+        parent, levels = parent.parent, levels - 1
+    return None
 
 
 __all__ = ["FILLED", "Syntax"]

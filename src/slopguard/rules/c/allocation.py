@@ -45,6 +45,14 @@ def _factors(node: Node) -> list[Node]:
     return []
 
 
+def _held_product(ctx: TSContext, size: Node, facts: FunctionFacts) -> list[Node]:
+    """The factors of a size computed into a variable set once: ``n = w * h * 4; p = malloc(n);``."""
+    size = unwrap(size)
+    name = ctx.text(size) if size.type == "identifier" and ctx.text(size) not in facts.params else ""
+    values = facts.values.get(name, []) if name else []
+    return _factors(values[0]) if len(values) == 1 and values[0].start_byte < size.start_byte else []
+
+
 def _decoded(ctx: TSContext, node: Node) -> bool:
     return bool(_DECODED.search(ctx.text(node)) or _WIRE_READ.search(ctx.text(node)))
 
@@ -115,7 +123,7 @@ def overflowing_allocation(captures: dict[str, list[Any]], ctx: TSContext) -> It
     func = ctx.function_of(call)
     if func is not None and _OVERFLOW_CHECKED.search(ctx.text(func)):
         return
-    for factor in _factors(args[index]):
+    for factor in _factors(args[index]) or _held_product(ctx, args[index], facts):
         if factor.type == "sizeof_expression" or const_int(ctx, factor) is not None:
             continue
         origin = _from_input(ctx, factor, facts)

@@ -12,8 +12,9 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import ArrayDecl, callee, calls_to, string_value
-from slopguard.rules.c.dataflow import arg_flow, array_of, sized_for, string_arguments
+from slopguard.rules.c.dataflow import arg_flow, array_of, string_arguments
 from slopguard.rules.c.formats import max_printf_length, printf_arity, printf_specs, string_argument_indexes
+from slopguard.rules.c.sizing import sized_for
 
 _COPIES = {"strcpy": "strlcpy or snprintf", "stpcpy": "stpncpy with an explicit size", "wcscpy": "wcsncpy",
            "strcat": "strlcat or snprintf", "wcscat": "wcsncat"}  # fmt: skip

@@ -77,6 +77,16 @@ def callee(ctx: TSContext, call: Node) -> str:
     return ""
 
 
+def function_name(ctx: TSContext, node: Node) -> str:
+    """The name of the function ``node`` sits in (``check`` for ``bool Auth::check(...)``); "" for lambdas."""
+    func = ctx.function_of(node)
+    declarator = func.child_by_field_name("declarator") if func is not None else None
+    while declarator is not None and declarator.type != "function_declarator":
+        declarator = declarator.child_by_field_name("declarator")
+    name = declarator.child_by_field_name("declarator") if declarator is not None else None
+    return ctx.text(name).split("::")[-1] if name is not None else ""
+
+
 def unwrap(node: Node) -> Node:
     while node.type in _WRAPPERS and node.named_children:
         node = node.named_children[-1]

@@ -13,7 +13,8 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import callee, calls_to, unwrap
-from slopguard.rules.c.dataflow import function_facts, sized_for
+from slopguard.rules.c.dataflow import function_facts
+from slopguard.rules.c.sizing import sized_for
 
 # name -> (destination, source, length) argument indexes
 _COPIES = {"memcpy": (0, 1, 2), "memmove": (0, 1, 2), "strncpy": (0, 1, 2), "stpncpy": (0, 1, 2),
@@ -24,10 +25,11 @@ _CLAMPED = re.compile(r"(?:^|[^\w.>])(?:std::)?(?:min|MIN|MIN2|min_t|fmin|umin|i
 
 
 def _measures(length: str, source: str) -> bool:
-    """``strlen(src) + 1``, ``std::strlen(src)``, ``src.size()``: a length read off the source."""
+    """``strlen(src) + 1``, ``std::strlen(src)``, ``strlen(s.c_str())``, ``strlen((const char *)src)``,
+    ``src.size()``: a length read off the source."""
     quoted = re.escape(source)
     return bool(
-        re.search(rf"\b(?:std::)?(?:strlen|wcslen)\({quoted}\)", length)
+        re.search(rf"\b(?:std::)?(?:strlen|wcslen)\((?:\([^()]*\))?{quoted}(?:(?:\.|->)(?:c_str|data)\(\))?\)", length)
         or re.search(rf"(?:^|[^\w.>]){quoted}(?:\.|->)(?:size|length)\(\)", length)
     )
 

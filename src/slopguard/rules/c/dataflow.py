@@ -21,6 +21,7 @@ from slopguard.rules.c.common import (
     callee,
     declared_name,
     file_facts,
+    function_name,
     is_macro,
     string_value,
     unwrap,
@@ -40,7 +41,6 @@ COPIERS = frozenset({"strcpy", "strncpy", "strcat", "strncat", "stpcpy", "stpncp
 _COMPARE = frozenset({"<", "<=", ">", ">="})
 # C++ input streams: ``in >> count`` reads input into ``count``.
 _STREAM = re.compile(r"\b(?:std::)?(?:w?istream|w?ifstream|w?fstream|w?istringstream|w?stringstream|basic_istream)\b")
-_ALLOCATOR = re.compile(r"(?i)alloc")  # malloc, calloc, xmalloc, g_malloc, a project's own *_alloc
 # C++ reads into a buffer: ``in.read(p, n)`` on an input stream, ``sock.receive(buffer)`` on a socket, and
 # ``asio::read(sock, asio::buffer(&hdr, sizeof hdr))``; the buffer may be cast (``reinterpret_cast<char *>(&hdr)``).
 _STREAM_READS = frozenset({"read", "readsome", "get", "getline"})
@@ -49,6 +49,7 @@ _FREE_READS = re.compile(r"(?:^|::)asio::read(?:_at)?$")
 _BUFFER_WRAPPERS = re.compile(r"^(?:static_cast|reinterpret_cast|const_cast)<|(?:^|::)(?:asio::)?buffer$")
 # Text views of a string or string stream: ``cmd.c_str()``, ``out.str().c_str()``, ``s.data()``.
 _TEXT_VIEWS = frozenset({"c_str", "data", "str"})
+_PASSED = ", passed by "
 _STRING_TYPE = re.compile(r"(?:^|::)(?:w?string|w?ostringstream|w?stringstream|basic_string<[^>]*>)$")
 
 
@@ -71,51 +72,7 @@ class FunctionFacts:
     filled: dict[str, int] = field(default_factory=dict)  # handed to a call (m or &m): where the first one ends
 
 
-def sized_for(ctx: TSContext, dst: Node, sources: list[Node]) -> bool:
-    """``dst`` was allocated in this function with room computed from the length of every non-literal source:
-    ``char *p = malloc(strlen(a) + strlen(b) + 2); sprintf(p, "%s/%s", a, b);``. The length may come through a
-    variable set once and only grown (``n = strlen(a); p = malloc(n + 1)``); a source that is itself a buffer
-    allocated here counts when the destination's size adds up the same lengths (``a = malloc(n + 3); ...
-    b = malloc(strlen(c) + n + 1); strcpy(b, a)``); a write at an offset (``strcpy(p + n, c)``) needs the offset
-    in the size too."""
-    target, offset = _offset_write(ctx, dst)
-    name = base_name(ctx, target)
-    facts = function_facts(ctx, dst)
-    if not name or facts is None or offset is None:
-        return False
-    needed = [s for s in sources if string_value(ctx, s) is None]
-    for value in facts.values.get(name, []):
-        lengths = _read_names(ctx, value)
-        text = " ".join([ctx.compact(value), *(ctx.compact(v) for n in lengths for v in _length_values(facts, n))])
-        from_buffers = [s for s in needed if _sized_like(ctx, facts, s, lengths)]
-        if not offset <= lengths or ("strlen(" not in text and "sizeof" not in text and not from_buffers):
-            continue
-        if all(_measures(ctx, text, s) or s in from_buffers for s in needed):
-            return True
-    return False
-
-
-def _measures(ctx: TSContext, size: str, source: Node) -> bool:
-    """The size expression ``size`` (compacted) counts the source's length: ``strlen(src)`` or
-    ``strlen((const char *)src)``, or ``sizeof(src)`` of a source that is an array (never of a pointer)."""
-    name = re.escape(ctx.compact(unwrap(source)))
-    if re.search(rf"strlen\((?:\([^()]*\))?{name}\)", size):
-        return True
-    return array_of(ctx, source) is not None and re.search(rf"sizeof\(?{name}(?![\w\[.(>-])", size) is not None
-
-
-def _offset_write(ctx: TSContext, dst: Node) -> tuple[Node, frozenset[str] | None]:
-    """``p + n + 2`` -> (p, {"n"}); ``p`` -> (p, {}); an offset with no variable in it (``p + 1``) -> (p, None)."""
-    node, offset = unwrap(dst), frozenset[str]()
-    while node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) == "+":
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if left is None or right is None:
-            break
-        node, offset = unwrap(left), offset | _read_names(ctx, right)
-    return (dst, offset) if node == unwrap(dst) else (node, offset or None)
-
-
-def _read_names(ctx: TSContext, node: Node) -> frozenset[str]:
+def read_names(ctx: TSContext, node: Node) -> frozenset[str]:
     """The variables an expression reads (not the functions it calls)."""
     return frozenset(ctx.text(n) for n in walk(node) if n.type == "identifier" and not _called(n))
 
@@ -125,32 +82,6 @@ def _called(identifier: Node) -> bool:
     return (
         parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == identifier
     )
-
-
-def _length_values(facts: FunctionFacts, name: str) -> list[Node]:
-    """The value of a length variable set once and otherwise only grown (``n += 2``); [] for any other name."""
-    plain = [v for v in facts.values.get(name, []) if not _grows(v)]
-    return plain if len(plain) == 1 and name not in facts.params else []
-
-
-def _grows(value: Node) -> bool:
-    """The right-hand side of ``n += ...`` or ``n *= ...``."""
-    parent = value.parent
-    operator = parent.child_by_field_name("operator") if parent is not None else None
-    grown = operator is not None and operator.type in ("+=", "*=")
-    return grown and parent is not None and parent.type == "assignment_expression"
-
-
-def _sized_like(ctx: TSContext, facts: FunctionFacts, source: Node, lengths: frozenset[str]) -> bool:
-    """``source`` is a buffer allocated here once, from variables all counted in ``lengths`` (and at least one)."""
-    name = ctx.text(unwrap(source)) if unwrap(source).type == "identifier" else ""
-    values = facts.values.get(name, []) if name not in facts.params else []
-    allocation = unwrap(values[0]) if len(values) == 1 else None
-    function = allocation.child_by_field_name("function") if allocation is not None else None
-    if function is None or not _ALLOCATOR.search(ctx.text(function)):
-        return False
-    counted = _read_names(ctx, values[0])
-    return bool(counted) and counted <= lengths
 
 
 def array_of(ctx: TSContext, node: Node) -> ArrayDecl | None:
@@ -178,8 +109,40 @@ def function_facts(ctx: TSContext, node: Node) -> FunctionFacts | None:
         return None
     cache: dict[int, FunctionFacts] = ctx.memo("c.functions", dict)
     if func.id not in cache:
-        cache[func.id] = _read_function(ctx, func)
+        reading: set[int] = ctx.memo("c.reading", set)
+        reading.add(func.id)
+        try:
+            cache[func.id] = _read_function(ctx, func)
+        finally:
+            reading.discard(func.id)
     return cache[func.id]
+
+
+def _calls_by_name(ctx: TSContext) -> dict[str, list[Node]]:
+    """Every plain call of the file by the function it calls: ``serve_raw`` -> [``serve_raw(c, t + 5)``]."""
+    calls: dict[str, list[Node]] = {}
+    for node in walk(ctx.tree.root_node):
+        if node.type == "call_expression" and (name := callee(ctx, node)):
+            calls.setdefault(name, []).append(node)
+    return calls
+
+
+def _passed_input(ctx: TSContext, name: str, index: int) -> str:
+    """The origin of the input that every call of the file's function ``name`` passes as argument ``index``
+    (``serve_raw(client, target + 5)`` after ``read(client, request, ...)``), or "" when one call passes none,
+    the function is never called here, or a caller is still being read (recursion)."""
+    reading: set[int] = ctx.memo("c.reading", set)
+    origins = []
+    for call in ctx.memo("c.calls_by_name", lambda: _calls_by_name(ctx)).get(name, []):
+        caller = ctx.function_of(call)
+        args = ctx.arguments(call)
+        if caller is None or caller.id in reading or len(args) <= index:
+            return ""
+        flow = arg_flow(ctx, args[index], function_facts(ctx, call))
+        if not flow.tainted or _PASSED in flow.origin:
+            return ""  # one call level: input a caller itself was handed is judged in that caller
+        origins.append(f"{flow.origin}{_PASSED}{function_name(ctx, call) or 'a caller'}()")
+    return origins[0] if origins else ""
 
 
 def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
@@ -190,7 +153,8 @@ def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
     params = declarator.child_by_field_name("parameters") if declarator is not None else None
     streams = facts.streams
     streams.update({"cin", "std::cin", "wcin", "std::wcin"})
-    for param in params.named_children if params is not None else []:
+    own_name = ctx.text(declarator.child_by_field_name("declarator")) if declarator is not None else ""
+    for index, param in enumerate(params.named_children if params is not None else []):
         facts.variadic = facts.variadic or param.type == "variadic_parameter"
         names = [ctx.text(n) for n in walk(param) if n.type == "identifier"]
         facts.params.update(names)
@@ -199,6 +163,8 @@ def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
         _record_type(ctx, facts, param)
         if names and ctx.spec.tainted_parameter.search(ctx.text(param)):
             facts.tainted[names[-1]] = f"parameter {names[-1]}"
+        elif names and own_name.isidentifier() and (origin := _passed_input(ctx, own_name, index)):
+            facts.tainted[names[-1]] = origin
     body = func.child_by_field_name("body")
     for node in walk(body) if body is not None else []:
         if node.type == "declaration":
@@ -423,7 +389,7 @@ def arg_flow(ctx: TSContext, node: Node, facts: FunctionFacts | None = None) -> 
 def _filled_by_call(ctx: TSContext, node: Node, facts: FunctionFacts) -> bool:
     """``node`` reads a variable declared empty (``Manifest m{};``, ``char buf[64] = {0};``) that a call was
     handed earlier (``parse_manifest(path, m)``, ``fill(&m)``): it holds what that call wrote, not a constant."""
-    for name in _read_names(ctx, node):
+    for name in read_names(ctx, node):
         values = facts.values.get(name, [])
         handed = facts.filled.get(name)
         empty = bool(values) and all(v.type == "initializer_list" for v in values)

@@ -13,7 +13,8 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import callee, string_value
+from slopguard.rules.c.common import base_name, callee, function_name, string_value
+from slopguard.rules.c.dataflow import function_facts, viewed_name
 from slopguard.rules.shared.names import NOT_SENSITIVE_LAST, is_password_word, words
 from slopguard.rules.shared.trees import walk
 
@@ -35,17 +36,39 @@ _EVP_ALGORITHM = re.compile(r"\bEVP_(md4|md5|sha1|sha224|sha256|sha384|sha512|sh
 _QT_ALGORITHM = re.compile(r"QCryptographicHash::(Md4|Md5|Sha1|Sha224|Sha256|Sha384|Sha512|Sha3_\d+|Keccak_\d+)\b")
 _CRYPT = frozenset({"crypt", "crypt_r"})
 _NOT_PASSWORD = NOT_SENSITIVE_LAST | {"hash", "hashed", "digest", "salt", "salted", "hint", "policy", "strength"}
+_PIN_WORDS = frozenset({"pin", "pincode", "passcode"})  # a PIN is a (short) password: it needs a slow hash too
+_NOT_PASSWORD_ENDINGS = ("token", "salt", "nonce", "mac", "file")
+_NOT_HASHED = frozenset({"reset", "hint", "policy", "strength", "count", "length", "len", "table", "list"})
+
+
+def _password_words(ws: list[str]) -> bool:
+    """A password word anywhere (``user_password``), a PIN word last (``door_pin``, not ``pin_count_table``)."""
+    return any(is_password_word(w) for w in ws) or bool(ws and ws[-1] in _PIN_WORDS)
 
 
 def _names_password(ctx: TSContext, node: Node) -> str:
-    """The password-named variable or field ``node`` reads (``password``, ``pw.c_str()``, ``user->passwd``)."""
+    """The password-named variable or field ``node`` reads (``password``, ``pw.c_str()``, ``user->passwd``,
+    ``pin``), or the parameter that a password function hashes (``hash_password(const char *plain)``)."""
     for part in walk(node):
         if part.type not in ("identifier", "field_identifier"):
             continue
         ws = words(ctx.text(part))
-        if ws and any(is_password_word(w) for w in ws) and ws[-1] not in _NOT_PASSWORD:
+        if ws and _password_words(ws) and ws[-1] not in _NOT_PASSWORD:
             return ctx.text(part)
-    return ""
+    return _hashed_parameter(ctx, node)
+
+
+def _hashed_parameter(ctx: TSContext, node: Node) -> str:
+    """``void store_pin(const char *code, ...) { SHA256(code, ...) }``: a parameter hashed as it came in, by a
+    function whose name says it handles a password or PIN (and not a token, key or salt)."""
+    data = base_name(ctx, node) or viewed_name(ctx, node)
+    facts = function_facts(ctx, node) if data else None
+    ws = words(function_name(ctx, node))
+    if facts is None or data not in facts.params or not _password_words(ws):
+        return ""
+    if any(w in _NOT_HASHED or w.endswith(_NOT_PASSWORD_ENDINGS) for w in ws):
+        return ""
+    return data
 
 
 def _algorithm(ctx: TSContext, call: Node, name: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import callee, unwrap
+from slopguard.rules.c.common import callee, declared_name, unwrap
 from slopguard.rules.shared.trees import walk
 
 RELEASERS = frozenset({"free", "g_free", "cfree"})
@@ -45,13 +45,26 @@ class Event:
 
 
 def release_of(ctx: TSContext, node: Node) -> Release | None:
-    """The release a ``free(p)`` call or ``delete p`` expression performs, if its argument is a plain pointer."""
+    """The release a ``free(p)`` call or ``delete p`` expression performs, if its argument is a plain pointer; a
+    call of a function of this file that always releases one of its parameters (``release(img)``) counts too."""
+    if node.type == "call_expression" and (index := _releasing_helpers(ctx).get(callee(ctx, node))) is not None:
+        args = ctx.arguments(node)
+        return _released(ctx, node, args[index] if index < len(args) else None)
+    return _release(ctx, node)
+
+
+def _release(ctx: TSContext, node: Node) -> Release | None:
+    """``free(p)`` / ``delete p``."""
     if node.type == "delete_expression":
         target = node.named_children[-1] if node.named_children else None
     elif node.type == "call_expression" and callee(ctx, node) in RELEASERS and len(ctx.arguments(node)) == 1:
         target = ctx.arguments(node)[0]
     else:
         return None
+    return _released(ctx, node, target)
+
+
+def _released(ctx: TSContext, node: Node, target: Node | None) -> Release | None:
     target = unwrap(target) if target is not None else None
     if target is None or target.type not in _POINTERS:
         return None
@@ -59,6 +72,35 @@ def release_of(ctx: TSContext, node: Node) -> Release | None:
     while base.type == "field_expression" and (inner := base.child_by_field_name("argument")) is not None:
         base = unwrap(inner)
     return Release(node, ctx.compact(target), ctx.text(base) if base.type == "identifier" else "")
+
+
+def _releasing_helpers(ctx: TSContext) -> dict[str, int]:
+    """The file's functions whose body releases a parameter in a statement of its own, on every path:
+    ``void release(Image *img) { free(img->pixels); delete img; }`` -> {"release": 0}."""
+    return ctx.memo("c.releasing_helpers", lambda: _find_releasing_helpers(ctx))
+
+
+def _find_releasing_helpers(ctx: TSContext) -> dict[str, int]:
+    helpers: dict[str, int] = {}
+    for func in walk(ctx.tree.root_node):
+        if func.type != "function_definition":
+            continue
+        declarator, body = func.child_by_field_name("declarator"), func.child_by_field_name("body")
+        while declarator is not None and declarator.type != "function_declarator":
+            declarator = declarator.child_by_field_name("declarator")
+        name = declarator.child_by_field_name("declarator") if declarator is not None else None
+        params = declarator.child_by_field_name("parameters") if declarator is not None else None
+        if name is None or params is None or body is None or not ctx.text(name).isidentifier():
+            continue
+        names = [declared_name(ctx, p.child_by_field_name("declarator") or p) for p in params.named_children]
+        for statement in body.named_children:
+            if _jumps(ctx, statement) or statement.type not in ("expression_statement", "declaration", "comment"):
+                break  # a return, branch or loop first: later statements may not run
+            release = _release(ctx, statement.named_children[0]) if statement.type == "expression_statement" else None
+            if release is not None and release.pointer in names:
+                helpers[ctx.text(name)] = names.index(release.pointer)
+                break
+    return helpers
 
 
 def _statement(node: Node) -> Node | None:
@@ -154,9 +196,15 @@ def _context(ctx: TSContext, occurrence: Node, release: Release) -> str:
 
 def first_event(ctx: TSContext, release: Release) -> Event | None:
     """What first happens to the released pointer on the path after its release, if anything does."""
+    return next(events(ctx, release), None)
+
+
+def events(ctx: TSContext, release: Release) -> Iterator[Event]:
+    """Every read of the released pointer on the path after its release, up to the point where it is assigned
+    again, handed out by address or released again (that release is the last event)."""
     statement = _statement(release.node)
     if statement is None:
-        return None
+        return
     for node in _path(ctx, statement):
         for inner in walk(node):
             if inner.type == "assignment_expression":
@@ -164,19 +212,21 @@ def first_event(ctx: TSContext, release: Release) -> Event | None:
                 if left is not None and ctx.compact(left) in (release.pointer, release.base):
                     right = inner.child_by_field_name("right")
                     used = _uses(ctx, right, release) if right is not None else None
-                    return used
+                    if used is not None:
+                        yield used
+                    return
             found = release_of(ctx, inner)
             if found is not None and found.pointer == release.base and release.base != release.pointer:
-                return None  # the object holding the pointer is released: its own walk takes over
+                return  # the object holding the pointer is released: its own walk takes over
             if found is not None and found.pointer == release.pointer:
-                return Event(inner, released_again=True)
+                yield Event(inner, released_again=True)
+                return
             if inner.type in _POINTERS and ctx.compact(inner) in (release.pointer, release.base):
                 verdict = _context(ctx, inner, release)
                 if verdict == "reset":
-                    return None
+                    return
                 if verdict == "use" and ctx.compact(inner) == release.pointer and not _inside_release(ctx, inner):
-                    return Event(inner, released_again=False)
-    return None
+                    yield Event(inner, released_again=False)
 
 
 def _inside_release(ctx: TSContext, node: Node) -> bool:

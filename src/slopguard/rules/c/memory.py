@@ -11,8 +11,8 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.lifetimes import first_event, release_of
-from slopguard.rules.c.temporaries import VIEWS, dangling_pointer
+from slopguard.rules.c.lifetimes import events, first_event, release_of
+from slopguard.rules.c.temporaries import VIEWS, dangling_member_reads, dangling_pointer
 
 # free(p); and delete p; as statements (delete_expression is C++ only, so the query names the statement).
 _QUERY = "(expression_statement . (_) @release) @call"
@@ -20,6 +20,8 @@ _QUERY = "(expression_statement . (_) @release) @call"
 _VIEW_QUERY = f"""
 (init_declarator value: (call_expression function: (field_expression field: (field_identifier) @view)) @value
  (#match? @view "^({"|".join(sorted(VIEWS))})$")) @bind
+(assignment_expression left: (field_expression) right: (call_expression function: (field_expression
+ field: (field_identifier) @stored_view)) (#match? @stored_view "^({"|".join(sorted(VIEWS))})$")) @store
 """
 
 
@@ -65,6 +67,12 @@ def double_free(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]
     and keep a temporary string in a named std::string before taking c_str() of it.""",
 )
 def use_after_free(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    if "store" in captures:
+        for read in dangling_member_reads(ctx, captures["store"][0]):
+            line = captures["store"][0].end_point[0] + 1
+            yield ctx.hit(read, f"'{ctx.text(read)[:40]}' points into a temporary string destroyed at the end of "
+                          f"line {line}; it is read here after it was freed")  # fmt: skip
+        return
     if "bind" in captures:
         dangling = dangling_pointer(ctx, captures["bind"][0], captures["value"][0])
         if dangling is not None:
@@ -74,7 +82,9 @@ def use_after_free(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
         return
     node: Node = captures["release"][0]
     release = release_of(ctx, node)
-    event = first_event(ctx, release) if release is not None else None
-    if release is not None and event is not None and not event.released_again:
-        yield ctx.hit(event.node, f"'{release.pointer}' is used after it was released on line "
-                      f"{node.start_point[0] + 1}")  # fmt: skip
+    lines: set[int] = set()
+    for event in events(ctx, release) if release is not None else ():
+        if not event.released_again and release is not None and event.node.start_point[0] not in lines:
+            lines.add(event.node.start_point[0])
+            yield ctx.hit(event.node, f"'{release.pointer}' is used after it was released on line "
+                          f"{node.start_point[0] + 1}")  # fmt: skip

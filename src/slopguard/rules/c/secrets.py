@@ -15,7 +15,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import callee, calls_to, declared_name, macro_value, string_value
-from slopguard.rules.shared.secrets import grade_secret, literal_secret, secret_kind
+from slopguard.rules.shared.secrets import grade_secret, literal_secret, secret_kind, url_message, url_password
 
 _QUOTED = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"\s*$')
 _CONSTANT = re.compile(r"^k?[A-Z][A-Z0-9_]*$|^k[A-Z]\w*$")
@@ -81,11 +81,14 @@ def c_hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
     decl: Node = captures["decl"][0]
     name = _name(captures["name"][0], ctx)
     value = _value(captures["value"][0], ctx)
-    kind = secret_kind(name) if name else None
-    if value is None or kind is None or find_tokens(value):
+    if value is None or not name or find_tokens(value):
         return
-    confidence = grade_secret(kind, name, value, bool(_CONSTANT.match(name)))
-    if confidence is None:
+    kind = secret_kind(name)
+    confidence = grade_secret(kind, name, value, bool(_CONSTANT.match(name))) if kind is not None else None
+    if kind is None or confidence is None:
+        password = url_password(value)
+        if password is not None:
+            yield ctx.hit(decl, url_message("assigned to", name), confidence=Confidence.HIGH, secrets=(password,))
         return
     what = "password" if kind == "password" else "secret"
     yield ctx.hit(

@@ -61,7 +61,7 @@ def c_buffer_size(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hi
         return
     where = f"{decl.name}[{decl.size_text}]"
     text = ctx.compact(length)
-    if "sizeof" in text:
+    if "sizeof" in text and not _element_count(ctx, length, decl):
         problem = _sizeof_problem(ctx, name, decl, length)
         if problem:
             yield ctx.hit(call, f"{name}() {problem}", confidence=Confidence.HIGH)
@@ -88,6 +88,23 @@ def c_buffer_size(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hi
         f"against sizeof {decl.name} in this function",
         confidence=Confidence.HIGH if flow.tainted else Confidence.MEDIUM,
     )
+
+
+def _element_count(ctx: TSContext, length: Node, decl: ArrayDecl) -> bool:
+    """``count * sizeof(Rgba)`` / ``sizeof *p * n``: a number of elements times the size of one, where the
+    number is a variable; the length then is as large as the count, not derived from the array's size."""
+    node = unwrap(length)
+    operator = node.child_by_field_name("operator") if node.type == "binary_expression" else None
+    if operator is None or operator.type != "*":
+        return False
+    sides = [unwrap(s) for s in (node.child_by_field_name("left"), node.child_by_field_name("right")) if s]
+    sizes = [s for s in sides if s.type == "sizeof_expression"]
+    counts = [s for s in sides if s.type != "sizeof_expression"]
+    if len(sizes) != 1 or len(counts) != 1 or const_int(ctx, counts[0]) is not None or "sizeof" in ctx.text(counts[0]):
+        return False
+    operand = sizes[0].child_by_field_name("value")
+    measured = array_of(ctx, unwrap(operand)) if operand is not None else None
+    return measured is None or measured.name != decl.name  # sizeof of the array itself sizes the whole array
 
 
 def _unit_size(ctx: TSContext, node: Node) -> bool:

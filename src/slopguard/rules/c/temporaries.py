@@ -74,3 +74,71 @@ def dangling_pointer(ctx: TSContext, declarator: Node, value: Node) -> Dangling 
                 return None  # pointed somewhere else first
             return Dangling(name, statement, node)
     return None
+
+
+def dangling_member_reads(ctx: TSContext, store: Node) -> list[Node]:
+    """``p.label = (a + b).c_str();`` keeps a pointer into a temporary in a struct member: every read of that
+    member in the file (here or in the function the struct is handed to) reads freed memory. Only for a member
+    declared in this file as a pointer and only ever set from such temporaries; [] for every store but the first
+    (the reads are reported once)."""
+    stores = ctx.memo("c.temporary_members", lambda: _temporary_members(ctx))
+    member = _member(ctx, store.child_by_field_name("left"))
+    if stores.get(member, [None])[0] != store:
+        return []
+    reads = []
+    for node in walk(ctx.tree.root_node):
+        if node.type != "field_expression" or _member(ctx, node) != member:
+            continue
+        parent = node.parent
+        written = (
+            parent is not None and parent.type == "assignment_expression" and parent.child_by_field_name("left") == node
+        )
+        measured = parent is not None and parent.type == "sizeof_expression"
+        if not written and not measured and not any(_inside(node, s) for s in stores[member]):
+            reads.append(node)
+    return reads
+
+
+def _temporary_members(ctx: TSContext) -> dict[str, list[Node]]:
+    """Pointer members of this file's structs -> their stores, when every store is a temporary's view."""
+    pointers: dict[str, bool] = {}
+    for node in walk(ctx.tree.root_node):
+        if node.type == "field_declaration":
+            for declarator in node.children_by_field_name("declarator"):
+                pointer = declarator.type == "pointer_declarator"
+                while declarator.type == "pointer_declarator" and (
+                    inner := declarator.child_by_field_name("declarator")
+                ):
+                    declarator = inner
+                name = ctx.text(declarator) if declarator.type == "field_identifier" else ""
+                pointers[name] = pointers.get(name, True) and pointer
+    stores: dict[str, list[Node]] = {}
+    spoiled: set[str] = set()
+    for node in walk(ctx.tree.root_node):
+        if node.type != "assignment_expression":
+            continue
+        member = _member(ctx, node.child_by_field_name("left"))
+        if not member or not pointers.get(member):
+            continue
+        if _temporary_view(ctx, node.child_by_field_name("right")):
+            stores.setdefault(member, []).append(node)
+        else:
+            spoiled.add(member)
+    return {m: s for m, s in stores.items() if m not in spoiled}
+
+
+def _temporary_view(ctx: TSContext, value: Node | None) -> bool:
+    value = unwrap(value) if value is not None else None
+    fn = value.child_by_field_name("function") if value is not None and value.type == "call_expression" else None
+    method = fn.child_by_field_name("field") if fn is not None and fn.type == "field_expression" else None
+    receiver = fn.child_by_field_name("argument") if fn is not None else None
+    return method is not None and receiver is not None and ctx.text(method) in VIEWS and temporary(ctx, receiver)
+
+
+def _member(ctx: TSContext, node: Node | None) -> str:
+    field = node.child_by_field_name("field") if node is not None and node.type == "field_expression" else None
+    return ctx.text(field) if field is not None else ""
+
+
+def _inside(node: Node, outer: Node) -> bool:
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte

@@ -109,7 +109,8 @@ def _secret(ctx: TSContext, sides: list[Node]) -> str | None:
         found = next((n for n in names if compared_credential_hash(n, around)), None)
     if found is not None and words(found) == ["token"]:
         other = [n for n in names if n != found]
-        if not any(compared_secret(n) or any(w in STORED_WORDS for w in words(n or "")) for n in other):
+        stored = not other and any(unwrap(s).type == "field_expression" for s in sides)  # link->token vs token
+        if not stored and not any(compared_secret(n) or any(w in STORED_WORDS for w in words(n or "")) for n in other):
             return None  # a lexer's token compared with a keyword
     return written[names.index(found)] if found is not None else None
 
@@ -130,11 +131,25 @@ def _sides(ctx: TSContext, node: Node) -> tuple[list[Node], str] | None:
 def _bytewise(ctx: TSContext, sides: list[Node]) -> bool:
     """C++ == on these values compares byte by byte: strings and buffers, not integers or char pointers."""
     types = [_declared_type(ctx, s) for s in sides]
-    if any((_NUMERIC_TYPE.search(t) and not _TEXT_TYPE.search(t)) or (t.endswith("*") and "char" in t) for t in types):
+    if any(_NUMERIC_TYPE.search(t) and not _TEXT_TYPE.search(t) for t in types):
         return False
+    if any(t.endswith("*") and "char" in t for t in types):  # char * == char * compares addresses
+        return any(_string_object(ctx, s) for s in sides)  # std::string == char * compares the text
     if any(_TEXT_TYPE.search(t) for t in types):
         return True
     return not any(w in _NUMERIC_WORDS for s in sides for w in words(_name(ctx, s) or ""))  # an int PIN or code
+
+
+def _string_object(ctx: TSContext, node: Node) -> bool:
+    """A C++ string object: a request getter of a C++ web framework (``req.get_header_value("X-Token")``), or a
+    method call that returns a value by ``.`` (not a ``c_str()``/``data()`` view)."""
+    node = unwrap(node)
+    fn = node.child_by_field_name("function") if node.type == "call_expression" else None
+    if fn is None or fn.type != "field_expression":
+        return False
+    method, operator = fn.child_by_field_name("field"), fn.child_by_field_name("operator")
+    view = method is not None and ctx.text(method) in ("c_str", "data", "get", "constData")
+    return not view and (ctx.spec.sources.search(ctx.compact(node)) is not None or ctx.text(operator) == ".")
 
 
 @ts_rule(

@@ -3,6 +3,7 @@ dead store the compiler removes (CWE-14)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,8 +13,9 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import callee, calls_to, is_null, unwrap
-from slopguard.rules.c.dataflow import FunctionFacts, function_facts
+from slopguard.rules.c.common import base_name, callee, calls_to, is_null, string_value, unwrap
+from slopguard.rules.c.dataflow import COPIERS, FunctionFacts, function_facts
+from slopguard.rules.c.formats import BUFFER_FORMAT
 from slopguard.rules.shared.names import words
 from slopguard.rules.shared.secrets import secret_kind
 from slopguard.rules.shared.trees import walk
@@ -23,6 +25,7 @@ _CLEARS = frozenset({"memset", "bzero"})
 _RELEASES = frozenset({"free", "g_free", "OPENSSL_free", "CRYPTO_free", "kfree", "vfree"})
 _BLIND = _RELEASES | _CLEARS | {"sizeof"}
 _SECRET_LAST = frozenset({"key", "keys", "seed", "pin", "privkey", "passphrase", "plaintext", "cleartext"})
+_CREDENTIAL_TEXT = re.compile(r"(?i)authorization:|\bbearer\s|\bbasic\s|password=|passwd=|api[_-]?key[=:]|token[=:]")
 _LOOPS = frozenset({"for_statement", "while_statement", "do_statement", "for_range_loop"})
 
 
@@ -38,6 +41,31 @@ def _secret_name(ctx: TSContext, buffer: Node) -> str:
         name = ctx.text(node) if node.type == "identifier" else ""
     ws = words(name)
     return name if ws and (secret_kind(name) is not None or ws[-1] in _SECRET_LAST) else ""
+
+
+def _holds_secret(ctx: TSContext, facts: FunctionFacts, buffer: Node, clear: Node) -> str:
+    """The name of a local buffer that was filled with a secret before ``clear``: formatted or copied from a
+    secret-named value or a credential header (``snprintf(auth, n, "Authorization: Bearer %s", token)``), or
+    handed to a call that reads one into it (``read_password(line, sizeof line)``)."""
+    name = base_name(ctx, buffer)
+    if not name or name not in facts.arrays:
+        return ""
+    for call in facts.calls:
+        args = ctx.arguments(call)
+        if call.start_byte >= clear.start_byte or not args or base_name(ctx, args[0]) != name:
+            continue
+        writer = callee(ctx, call)
+        if writer not in COPIERS and writer not in BUFFER_FORMAT:
+            if secret_kind(writer or ctx.call_name(call)) is not None:
+                return name
+            continue
+        for arg in args[1:]:
+            value = string_value(ctx, arg)
+            if (value is not None and _CREDENTIAL_TEXT.search(value)) or any(
+                secret_kind(ctx.text(n)) is not None for n in walk(arg) if n.type in ("identifier", "field_identifier")
+            ):
+                return name
+    return ""
 
 
 def _zero(ctx: TSContext, call: Node, name: str) -> bool:
@@ -104,7 +132,7 @@ def c_removable_wipe(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     func = ctx.function_of(call)
     if name not in _CLEARS or not args or facts is None or func is None or not _zero(ctx, call, name):
         return
-    secret = _secret_name(ctx, args[0])
+    secret = _secret_name(ctx, args[0]) or _holds_secret(ctx, facts, args[0], call)
     loop = next((a for a in _ancestors(call, func) if a.type in _LOOPS), None)
     if not secret or loop is not None:
         return

@@ -21,6 +21,7 @@ _OS_SINKS = frozenset({"Open", "OpenFile", "ReadFile", "WriteFile", "Create", "R
                        "Stat", "Lstat", "Mkdir", "MkdirAll", "Chmod", "Rename", "Truncate"})  # fmt: skip
 _CONTEXT_SINKS = frozenset({"File", "FileAttachment", "Attachment", "SendFile", "Download", "Inline"})
 _HELPER_CHECK = re.compile(r"HasPrefix|filepath\.Rel\(|IsLocal\(")
+_JOINS = frozenset({("path/filepath", "Join"), ("path", "Join"), ("fmt", "Sprintf")})
 _CONTAINMENT = re.compile(r"HasPrefix|filepath\.Rel|\.Rel\(|IsLocal|\"\.\.\"|(?i:allow|valid|safe|contains)")
 
 
@@ -52,6 +53,24 @@ def _from_checking_helper(ctx: TSContext, path: Node) -> bool:
     return False
 
 
+def _pieces_checked(ctx: TSContext, path: Node, depth: int = 0) -> bool:
+    """A path joined from pieces (``filepath.Join(root, strconv.FormatInt(id, 10), name)``) whose every piece
+    that carries request data is a variable checked before use (``!filepath.IsLocal(name)``)."""
+    node = unwrap(path)
+    if not request_flow(ctx, node).tainted:
+        return True
+    if checked(ctx, node, _CONTAINMENT) or _from_checking_helper(ctx, node):
+        return True
+    if depth > 3:
+        return False
+    if node.type == "binary_expression":
+        parts = [node.child_by_field_name("left"), node.child_by_field_name("right")]
+        return all(p is not None and _pieces_checked(ctx, p, depth + 1) for p in parts)
+    if node.type == "call_expression" and package_call(ctx, node) in _JOINS:
+        return all(_pieces_checked(ctx, a, depth + 1) for a in ctx.arguments(node))
+    return False
+
+
 @ts_rule(
     id="GO-PATH-001",
     title="File path built from request data (path traversal)",
@@ -74,6 +93,6 @@ def go_path_traversal(captures: dict[str, list[Any]], ctx: TSContext) -> Iterato
     call: Node = captures["call"][0]
     for path in _paths(ctx, call, ctx.text(captures["method"][0])):
         flow = request_flow(ctx, path)
-        if flow.tainted and not checked(ctx, path, _CONTAINMENT) and not _from_checking_helper(ctx, path):
+        if flow.tainted and not _pieces_checked(ctx, path):
             yield ctx.hit(call, f"file path built from {describe(flow)}; '..' in it reaches files outside the folder")
             return

@@ -13,7 +13,7 @@ from slopguard.engine.flow import describe
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.go.common import CALL, constant, imports, is_test, package_call, unwrap
+from slopguard.rules.go.common import CALL, constant, function_of, imports, is_test, package_call, unwrap
 from slopguard.rules.go.errors import command_output, internal_origin, server_error_written
 from slopguard.rules.go.responses import response_writer
 from slopguard.rules.go.web import is_handler, is_server_error, request_flow
@@ -182,8 +182,39 @@ def _logger(ctx: TSContext, recv: Node, method: str) -> str | None:
     return None
 
 
+_ERROR_BUILDERS = frozenset({("fmt", "Errorf"), ("errors", "New"), ("errors", "Join")})
+
+
+def _call_error(ctx: TSContext, node: Node) -> bool:
+    """``out, err := exec.Command(..).CombinedOutput()``, ``err := cmd.Run()``: ``err`` is the error the call
+    returned, not the data it was given (unless the call builds the error from it: ``fmt.Errorf``)."""
+    node = unwrap(node)
+    scope = function_of(node)
+    if node.type != "identifier" or scope is None or not _ERROR_NAME.match(ctx.text(node)):
+        return False
+    name = ctx.text(node)
+    last: tuple[list[str], Node | None] | None = None
+    for binding in walk(scope):  # the nearest binding before the use whose block (or if) holds the use
+        holder = binding.parent
+        if binding.type not in ("short_var_declaration", "assignment_statement") or holder is None:
+            continue
+        if not (binding.end_byte <= node.start_byte and holder.start_byte <= node.start_byte < holder.end_byte):
+            continue
+        left, right = binding.child_by_field_name("left"), binding.child_by_field_name("right")
+        targets = [ctx.text(t) for t in left.named_children] if left is not None else []
+        values = right.named_children if right is not None else []
+        if name in targets:
+            last = (targets, unwrap(values[0]) if len(values) == 1 else None)
+    if last is None:
+        return False
+    targets, call = last
+    if call is None or call.type != "call_expression" or (len(targets) > 1 and targets[0] == name):
+        return False
+    return package_call(ctx, call) not in _ERROR_BUILDERS  # fmt.Errorf("bad name %s", name) carries the data
+
+
 def _risky(ctx: TSContext, node: Node) -> bool:
-    return request_flow(ctx, node).tainted and not _NEUTRALISED.search(ctx.text(node))
+    return request_flow(ctx, node).tainted and not _NEUTRALISED.search(ctx.text(node)) and not _call_error(ctx, node)
 
 
 @ts_rule(

@@ -76,6 +76,25 @@ def _builder_string(ctx: TSContext, call: Node, depth: int) -> tuple[Flow, str] 
     return _builder(ctx, ctx.text(operand), scope, depth)
 
 
+def _fixed_table(ctx: TSContext, node: Node) -> bool:
+    """``sortColumns[key]`` where ``sortColumns`` is only ever a map or slice literal of string constants (the
+    allow-list idiom for ORDER BY columns): whatever the key, the value is one of the program's own strings."""
+    table = node.child_by_field_name("operand")
+    if table is None or table.type != "identifier":
+        return False
+    scope = function_of(node)
+    values = bound_values(ctx, ctx.text(table), scope) if scope is not None else []
+    values = values or bound_values(ctx, ctx.text(table), ctx.tree.root_node)
+    if not values or any(appended for _, appended in values):
+        return False
+    literals = [unwrap(v) for v, _ in values]
+    if len(literals) != 1 or literals[0].type != "composite_literal":
+        return False  # a table written to elsewhere (``cols[k] = v``) may hold anything
+    body = literals[0].child_by_field_name("body")
+    elements = [e.named_children[-1] for e in body.named_children] if body is not None else []
+    return bool(elements) and all(constant(ctx, unwrap(e)) is not None for e in elements)
+
+
 def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
     """How a string was put together: its flow and the literal text seen in its pieces (to tell SQL apart).
     Unlike ``ctx.flow`` this knows Sprintf verbs and package functions (``fmt``/``strings`` are no values)."""
@@ -118,6 +137,8 @@ def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
         written = _builder_string(ctx, node, depth)
         if written is not None:
             return written
+    if node.type == "index_expression" and _fixed_table(ctx, node):
+        return CONST_TEXT, ""
     if node.type == "identifier":
         scope = function_of(node)
         values = bound_values(ctx, ctx.text(node), scope) if scope is not None else []

@@ -12,15 +12,27 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.go.common import bound_values, function_of, imports, is_test, string_value, unwrap
+from slopguard.rules.go.common import (
+    bound_values,
+    function_of,
+    imports,
+    is_test,
+    package_call,
+    string_value,
+    unwrap,
+)
 from slopguard.rules.go.web import request_flow
 from slopguard.rules.shared.compare import CONFIRMATION, compared_credential_hash, compared_secret
 from slopguard.rules.shared.names import words
+from slopguard.rules.shared.trees import walk
 
 _LITERALS = frozenset({"interpreted_string_literal", "raw_string_literal", "int_literal", "nil", "true", "false",
                        "rune_literal", "float_literal"})  # fmt: skip
 _LOOKUPS = frozenset({"Get", "GetHeader", "Query", "PostForm", "FormValue", "Param", "QueryParam", "Cookie"})
 _MAC = re.compile(r"\bhmac\.|\b\w*mac\.Sum\(", re.IGNORECASE)
+_HASH_PACKAGES = frozenset({"crypto/sha256", "crypto/sha512", "crypto/sha1", "crypto/md5", "golang.org/x/crypto/sha3",
+                            "golang.org/x/crypto/blake2b", "golang.org/x/crypto/blake2s", "crypto/sha3"})  # fmt: skip
+_ENCODERS = frozenset({"EncodeToString", "Sprintf", "Sprint", "string"})
 _WEB = re.compile(r"net/http|gin-gonic|labstack/echo|gofiber|go-chi|gorilla|golang-jwt|crypto/hmac")
 
 
@@ -47,6 +59,66 @@ def _name(ctx: TSContext, node: Node) -> str | None:
         key = string_value(ctx, node.child_by_field_name("index"))
         return key if key is not None else _name(ctx, node.child_by_field_name("operand") or node)
     return ctx.text(node) if node.type == "identifier" else None
+
+
+def _read_from(ctx: TSContext, node: Node) -> str | None:
+    """What a local was read from when that is all it holds: ``got := r.Header.Get("X-SDK-Key")`` -> the
+    header's name, ``want, ok := s.sdkKeys[env]`` -> ``sdkKeys``."""
+    node = unwrap(node)
+    scope = function_of(node)
+    if node.type != "identifier" or scope is None:
+        return None
+    values = bound_values(ctx, ctx.text(node), scope)
+    return _name(ctx, values[0][0]) if len(values) == 1 and not values[0][1] else None
+
+
+def _digest_inputs(ctx: TSContext, node: Node, depth: int = 0) -> list[Node]:
+    """What a compared digest was computed from: ``hex.EncodeToString(sum[:])`` after
+    ``sum := sha256.Sum256([]byte(salt + pw))`` -> the hashed expression; ``h.Sum(nil)`` -> what ``h.Write`` got."""
+    node = unwrap(node)
+    scope = function_of(node)
+    if depth > 4 or scope is None:
+        return []
+    if node.type == "slice_expression":
+        return _digest_inputs(ctx, node.child_by_field_name("operand") or node, depth + 1)
+    if node.type == "identifier":
+        values = bound_values(ctx, ctx.text(node), scope)
+        return _digest_inputs(ctx, values[0][0], depth + 1) if len(values) == 1 else []
+    if node.type != "call_expression":
+        return []
+    args = ctx.arguments(node)
+    target = package_call(ctx, node) or ("", ctx.text(node.child_by_field_name("function")))
+    if target[0] in _HASH_PACKAGES and target[1].startswith("Sum"):
+        return args
+    if target[1] in _ENCODERS and args:  # hex/base64 EncodeToString(sum[:]), fmt.Sprintf("%x", sum), string(sum)
+        return _digest_inputs(ctx, args[-1], depth + 1)
+    return _hasher_writes(ctx, node, scope)
+
+
+def _hasher_writes(ctx: TSContext, call: Node, scope: Node) -> list[Node]:
+    """``h.Sum(nil)`` of ``h := sha256.New()``: the arguments of the ``h.Write(..)`` calls of the function."""
+    callee = call.child_by_field_name("function")
+    if callee is None or callee.type != "selector_expression" or ctx.text(callee.child_by_field_name("field")) != "Sum":
+        return []
+    hasher = ctx.text(callee.child_by_field_name("operand"))
+    made = [unwrap(v) for v, _ in bound_values(ctx, hasher, scope)]
+    if len(made) != 1 or made[0].type != "call_expression":
+        return []
+    if (package_call(ctx, made[0]) or ("", ""))[0] not in _HASH_PACKAGES:
+        return []
+    writes = [c for c in walk(scope) if c.type == "call_expression"]
+    return [a for c in writes if ctx.compact(c.child_by_field_name("function")) == f"{hasher}.Write"
+            for a in ctx.arguments(c)]  # fmt: skip
+
+
+def _credential_digest(ctx: TSContext, node: Node) -> str | None:
+    """A hash computed from a password, a token or a key (``sha256.Sum256([]byte(salt + in.Password))``): comparing
+    it with the stored one is comparing the credential itself. A checksum of a file or a body is not."""
+    for value in _digest_inputs(ctx, node):
+        for part in walk(value):
+            if part.type in ("identifier", "field_identifier") and compared_secret(ctx.text(part)):
+                return f"hash of {ctx.text(part)}"
+    return None
 
 
 def _mac_value(ctx: TSContext, node: Node) -> bool:
@@ -76,7 +148,9 @@ def _secret_side(ctx: TSContext, sides: list[Node]) -> str | None:
     names = [_name(ctx, s) for s in sides]
     if any(n is not None and (re.match(r"(?i)err", n) or CONFIRMATION.search(n)) for n in names):
         return None  # err == ErrInvalidToken compares errors; password != confirmPassword checks a form
-    found = next((n for n in names if compared_secret(n)), None)
+    found = next((n for n in [*names, *(_read_from(ctx, s) for s in sides)] if compared_secret(n)), None)
+    if found is None:
+        found = next((d for s in sides if (d := _credential_digest(ctx, s)) is not None), None)
     if found is None:
         scope = function_of(sides[0])
         around = ctx.text(scope) if scope is not None else ""

@@ -13,16 +13,11 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.java.common import literal, method, receiver
+from slopguard.rules.shared.accounts import says_unknown_account, says_wrong_password
 from slopguard.rules.shared.trees import walk
 
 _LOGIN = re.compile(r"(?i)^(?:do)?(?:login|log[_]?in|sign[_]?in|signon|authenticate|auth|token|issueToken|createToken)")
 _RESET = re.compile(r"(?i)(?:reset|forgot|recover)\w*(?:password|pwd|request)?|requestReset|passwordReset")
-_UNKNOWN = re.compile(
-    r"(?i)\b(?:user(?:name)?|account|e-?mail(?: address)?|login)\b[^.!]{0,40}\b(?:not found|does not exist|doesn't "
-    r"exist|not registered|unknown|no such)\b|\b(?:no|unknown)\s+(?:such\s+)?(?:user|account|e-?mail)\b"
-    r"|\bnot (?:a )?registered\b"
-)
-_WRONG = re.compile(r"(?i)\b(?:wrong|incorrect|invalid|bad)\s+password\b|\bpassword\s+(?:is\s+)?(?:wrong|incorrect)\b")
 _LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?log|logger|\w*logger)$")
 _EXCEPTION_FOR_LOG = frozenset({"debug", "info", "warn", "error", "trace"})
 
@@ -72,8 +67,8 @@ def java_account_enumeration(captures: dict[str, list[Any]], ctx: TSContext) -> 
     if not login and not reset:
         return
     messages = _messages(func, ctx)
-    unknown = [node for node, text in messages if _UNKNOWN.search(text)]
-    wrong = [node for node, text in messages if _WRONG.search(text)]
+    unknown = [node for node, text in messages if says_unknown_account(text)]
+    wrong = [node for node, text in messages if says_wrong_password(text)]
     if login and unknown and wrong:
         for node in sorted(unknown + wrong, key=lambda n: n.start_byte):
             yield ctx.hit(_statement(node), "a distinct failure message tells attackers which accounts exist")

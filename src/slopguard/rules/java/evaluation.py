@@ -16,6 +16,7 @@ from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.java.common import calls, declared_type, from_command_line, method, receiver, value_of
 from slopguard.rules.java.guards import allow_listed
+from slopguard.rules.java.spel_contexts import SPEL_PARSERS, evaluated_in_simple_context
 
 # method -> (receiver types, index of the expression argument, what evaluates it)
 _EVALUATORS: dict[str, tuple[frozenset[str], int, str]] = {
@@ -92,8 +93,11 @@ def java_expression_injection(captures: dict[str, list[Any]], ctx: TSContext) ->
     if entry is None or obj is None:
         return
     types, index, what = entry
-    if len(args) <= index or _receiver_type(obj, ctx) not in types:
+    kind = _receiver_type(obj, ctx)
+    if len(args) <= index or kind not in types:
         return
+    if kind in SPEL_PARSERS and evaluated_in_simple_context(call, ctx):
+        return  # parsing runs nothing; the only evaluation has no type references, constructors or bean calls
     flow = _attacker(args[index], call, ctx)
     if flow is not None:
         yield ctx.hit(call, f"{what} evaluates text from the request ({flow.origin}); it can call any Java class")

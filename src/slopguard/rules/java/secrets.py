@@ -15,7 +15,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.java.common import calls, literal, method, receiver
-from slopguard.rules.shared.secrets import secret_kind
+from slopguard.rules.shared.secrets import secret_kind, url_message, url_password
 
 _SETTER = re.compile(r"^set([A-Z]\w*)$")
 _SIGNERS = re.compile(r"(?:^|\.)(?:signWith|HMAC256|HMAC384|HMAC512|hmacShaKeyFor|setSigningKey|withSecret)$")
@@ -53,11 +53,12 @@ def _hit(
     if value is None or value_node is None:
         return None
     kind = kind or secret_kind(name)
-    if kind is None:
-        return None
-    confidence = _grade(kind, name, value)
-    if confidence is None:
-        return None
+    confidence = _grade(kind, name, value) if kind is not None else None
+    if kind is None or confidence is None:
+        password = url_password(value) if not find_tokens(value) else None
+        if password is None:
+            return None
+        return ctx.hit(at, url_message(how, label or name), confidence=Confidence.HIGH, secrets=(password,))
     what = "password" if kind == "password" else "secret"
     raw = ctx.text(value_node).strip('"')
     return ctx.hit(

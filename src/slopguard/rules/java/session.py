@@ -13,13 +13,26 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import calls, constant, declared_type, method, method_of, receiver, value_of
+from slopguard.rules.java.common import (
+    called_method,
+    calls,
+    constant,
+    declared_type,
+    method,
+    method_of,
+    receiver,
+    value_of,
+)
 from slopguard.rules.shared.trees import walk
 
 _SESSION = re.compile(r"(?:^|\.)getSession\((?:true|false)?\)$|(?i:session)$")
 _COOKIE_TYPES = frozenset({"Cookie", "ResponseCookie"})
 _NUMERIC_GETTER = re.compile(r"^get(?:Long|Int|Short|Byte|Double|Float|Boolean|BigDecimal|Timestamp|Date)$")
 _TEXT_TYPES = frozenset({"String", "CharSequence", "Object", "var", "String[]", "Object[]", "StringBuilder"})
+# Objects whose methods look up or create server-side records (by naming convention; Spring beans mostly).
+_SERVICE_TYPE = re.compile(r"(?:Service|Repository|Repo|Dao|DAO|Manager|Store|Directory|Registry)$")
+_UNWRAP = frozenset({"orElseThrow", "orElse", "orElseGet", "get", "getBody"})  # Optional / ResponseEntity
+_TEXT_METHOD = re.compile(r"^(?:to[A-Z]|format|normali[sz]e|escape|encode|decode|trim|strip|sanitize|clean)")
 
 
 def _is_session(obj: Node | None, ctx: TSContext) -> bool:
@@ -30,14 +43,32 @@ def _is_session(obj: Node | None, ctx: TSContext) -> bool:
     return bool(_SESSION.search(ctx.compact(obj)))
 
 
+def _service_result(value: Node, ctx: TSContext) -> bool:
+    """A call that returns what the server looked up or created: a method of a repository or service
+    (``users.upsertSso(sub, email)``, ``accounts.findByEmail(e).orElseThrow()``) or a helper of this class
+    declared to return a domain type, never a text transform of the argument."""
+    while method(value, ctx) in _UNWRAP and (inner := receiver(value)) is not None and inner.type == value.type:
+        value = inner
+    if _TEXT_METHOD.match(method(value, ctx)):
+        return False
+    helper = called_method(value, ctx)
+    if helper is not None:
+        returns = ctx.compact(helper.child_by_field_name("type")).split("<")[0]
+        return returns not in _TEXT_TYPES and returns != "void"
+    return bool(_SERVICE_TYPE.search(declared_type(receiver(value), ctx)))
+
+
 def _server_object(node: Node, ctx: TSContext) -> bool:
-    """A variable of a domain type (``User user = users.authenticate(name, password)``) or a number or row read
-    back from the database: what the server built or looked up, not the request's text itself."""
+    """A variable of a domain type (``User user = users.authenticate(name, password)``), a repository or service
+    call's result, or a number or row read back from the database: what the server built or looked up, not the
+    request's text itself."""
     value = value_of(node, ctx)
     if value.type == "method_invocation" and (
         _NUMERIC_GETTER.match(method(value, ctx)) or declared_type(receiver(value), ctx) == "ResultSet"
     ):
         return True  # rs.getLong("id"), a row the server read back
+    if node.type == "method_invocation" and _service_result(node, ctx):
+        return True
     if node.type != "identifier":
         return False
     kind = declared_type(node, ctx)

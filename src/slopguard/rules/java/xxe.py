@@ -40,6 +40,31 @@ _HARDENING = re.compile(
     rf'|(?:IS_SUPPORTING_EXTERNAL_ENTITIES|SUPPORT_DTD|isSupportingExternalEntities"|supportDTD"),{_FALSE}'
 )
 
+# What a factory's products do when they read XML from outside, per kind: a factory whose file never parses,
+# builds, reads or transforms such input (a DocumentBuilder only used for newDocument(), a Transformer that
+# serialises an in-memory DOM) resolves no entity. Factories handed out of the file are still reported.
+_READS_XML = {
+    "DocumentBuilderFactory": r"\.parse\(",
+    "SAXParserFactory": r"\.parse\(",
+    "XMLReader": r"\.parse\(",
+    "JDOM SAXBuilder": r"\.build\(",
+    "dom4j SAXReader": r"\.read\(",
+    "XMLInputFactory": r"\.create(?:XMLStreamReader|XMLEventReader|FilteredReader)\(",
+    "TransformerFactory": r"\.newTransformer\((?!\))|\.newTemplates\(|\bStreamSource\b|\bSAXSource\b",
+    "SchemaFactory": r"\.newSchema\((?!\))",
+}
+_HANDED_OUT = re.compile(
+    r"\b(?:public|protected|static|private)?\s*(?:DocumentBuilder|DocumentBuilderFactory|SAXParser|SAXParserFactory"
+    r"|XMLReader|XMLInputFactory|Transformer|TransformerFactory|SAXTransformerFactory|SchemaFactory|Schema|Validator"
+    r"|SAXBuilder|SAXReader)\s+\w+\s*\([^)]*\)\s*(?:throws\s[\w.,\s]+)?\{"
+)
+
+
+def _reads_outside_xml(kind: str, ctx: TSContext) -> bool:
+    """Whether the file parses/transforms XML with what the factory makes, or hands a parser out of a method."""
+    text = ctx.text(ctx.tree.root_node)
+    return re.search(_READS_XML.get(kind, r"."), text) is not None or _HANDED_OUT.search(text) is not None
+
 
 def _conditional(call: Node, factory: Node, scope: Node) -> bool:
     """The hardening call sits in an ``if`` (or ``switch``) that does not also hold the factory: on the other path
@@ -122,6 +147,8 @@ def java_xxe(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
         return
     end = _chain_end(node)
     if (end == node or method(end, ctx) in _CONFIGURABLE) and _hardened(_scope(end, ctx), node, ctx):
+        return
+    if not _reads_outside_xml(kind, ctx):
         return
     yield ctx.hit(
         node,

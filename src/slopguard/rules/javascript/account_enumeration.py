@@ -13,18 +13,9 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.javascript.common import FUNCTIONS, enclosing_function, string_value
+from slopguard.rules.shared.accounts import USER_SPECIFIC, says_unknown_account, says_wrong_password
 from slopguard.rules.shared.trees import walk
 
-_UNKNOWN_ACCOUNT = re.compile(
-    r"(?i)\b(?:user(?:name)?|account|e-?mail(?: address)?|login)\b[^.!?]{0,25}?\b(?:not found|does ?n[o']t exist|"
-    r"not exist|(?:is )?not registered|not recogni[sz]ed)"
-    r"|\bno (?:such )?(?:user|account)\b|\bunknown (?:user(?:name)?|account|e-?mail)\b|\bnot registered\b"
-    r"|\binvalid (?:user(?:name)?|e-?mail)\b(?! or )"
-)
-_WRONG_PASSWORD = re.compile(
-    r"(?i)\b(?:incorrect|wrong|invalid|bad)\s+password\b|\bpassword\s+(?:is\s+)?(?:incorrect|wrong|invalid)\b"
-    r"|\bpassword (?:does not|doesn't) match\b"
-)
 _AUTH_ROUTE = re.compile(r"(?i)log-?in|sign-?in|auth|token|session|reset|forgot|recover|password")
 _PASSWORD = re.compile(r"(?i)passw")
 _SENDING = frozenset({"call_expression", "new_expression"})
@@ -61,10 +52,15 @@ def _messages(ctx: TSContext, fn: Node) -> list[tuple[Node, str]]:
         if node.type not in ("string", "template_string"):
             continue
         text = ctx.text(node)
-        kind = "unknown" if _UNKNOWN_ACCOUNT.search(text) else "password" if _WRONG_PASSWORD.search(text) else None
+        kind = "unknown" if _unknown(text) else "password" if says_wrong_password(text) else None
         if kind is not None and _sent(node):
             found.append((node, kind))
     return found
+
+
+def _unknown(text: str) -> bool:
+    """'No account for this email', 'Invalid username' (not 'Invalid username or password')."""
+    return says_unknown_account(text) or bool(USER_SPECIFIC.search(text.lower()))
 
 
 def _sent(node: Node) -> bool:

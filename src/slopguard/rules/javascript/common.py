@@ -75,6 +75,8 @@ def unwrap(node: Node) -> Node:
             node = node.child_by_field_name("right") or node
         elif node.type in _WRAPPERS and node.named_children:
             node = node.named_children[0]  # `x as T`: the expression comes first, the type last
+        elif node.type == "type_assertion" and node.named_children:
+            node = node.named_children[-1]  # `<T>x`: the type comes first
         else:
             return node
 

@@ -41,8 +41,16 @@ _GAME = PLAY_PURPOSES | frozenset(
      "order", "offset", "status", "avatar", "name", "greeting", "quote", "tip", "fact", "joke", "emoji",
      "boundary", "animation", "position", "x", "y", "z", "width", "height", "angle", "speed", "opacity", "chart",
      "data", "value", "values", "percent", "progress", "temp", "tmp", "shuffle", "element", "dom", "class", "css",
-     "style", "key", "react", "list", "item", "items", "row", "rows", "cache", "bust", "buster", "probability"}
+     "style", "key", "react", "list", "item", "items", "row", "rows", "cache", "bust", "buster", "probability",
+     # ids that only have to be distinct: request tracing and page elements
+     "request", "trace", "correlation", "span", "widget", "tooltip", "toast", "field", "input", "label", "anchor",
+     "component", "node", "html", "svg", "canvas", "modal", "dialog", "panel", "tab", "placeholder"}
 )  # fmt: skip
+# A page element whose `id` is set: `tip.id = 'tip-' + Math.random().toString(36).slice(2)`.
+_ELEMENT_OWNER = re.compile(
+    r"(?i)(?:^|[a-z])(?:el|elem|element|node|div|span|input|button|label|svg|canvas|container|wrapper|frame|dialog|"
+    r"panel|tooltip|toast|widget)$"
+)
 _FRONTEND = re.compile(r"""(?:from\s+|require\(\s*)['"](?:react|react-dom|vue|svelte|preact|solid-js)['"]""")
 _PASS_THROUGH = frozenset(
     {"binary_expression", "call_expression", "member_expression", "arguments", "template_substitution",
@@ -75,12 +83,22 @@ def _bound_name(ctx: TSContext, call: Node) -> str | None:
     if parent.type == "variable_declarator":
         return ctx.text(parent.child_by_field_name("name"))
     if parent.type in ("assignment_expression", "augmented_assignment_expression"):
-        return speaking_name(ctx, parent.child_by_field_name("left"))
+        left = parent.child_by_field_name("left")
+        if left is not None and left.type == "member_expression" and _element_id(ctx, left):
+            return "element"
+        return speaking_name(ctx, left)
     if parent.type == "pair":
         return speaking_name(ctx, parent.child_by_field_name("key"))
     if parent.type == "return_statement" or (parent.type == "arrow_function" and node.type != "statement_block"):
         return function_name(ctx, parent if parent.type == "arrow_function" else enclosing_function(parent))
     return None
+
+
+def _element_id(ctx: TSContext, member: Node) -> bool:
+    """``tip.id`` / ``hintEl.htmlFor``: the id of a page element, which only has to be distinct."""
+    owner = member.child_by_field_name("object")
+    prop = ctx.text(member.child_by_field_name("property"))
+    return prop in ("id", "htmlFor") and bool(_ELEMENT_OWNER.search(speaking_name(ctx, owner) or ""))
 
 
 def _callback_result_name(ctx: TSContext, call: Node) -> str | None:
@@ -147,12 +165,18 @@ def math_random_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
 
 # ----- JS-TIMING-001 ------------------------------------------------------------------------------------
 # Not "digest": integrity hashes (ssri, Sec-WebSocket-Accept) are public; an HMAC's digest is caught by _HMAC.
+# Codes that prove who holds them: sent by mail or SMS, printed on a device, kept for account recovery.
+_CREDENTIAL_CODES = frozenset(
+    {"otp", "verification", "verify", "reset", "mfa", "auth", "login", "claim", "pairing", "activation", "recovery",
+     "backup", "access", "invite", "invitation", "enrollment", "enrolment", "unlock", "redeem", "magic", "device",
+     "confirmation", "sms"}
+)  # fmt: skip
 _COMPARED = SecretNames(
     endings=SECRET_ENDINGS,
     words=SECRET_WORDS | {"sig"},
     last_words=frozenset(),
     other_tokens=OTHER_TOKENS | {"current", "expected"},
-    code_qualifiers=frozenset({"otp", "verification", "verify", "reset", "mfa", "auth", "login"}),
+    code_qualifiers=_CREDENTIAL_CODES,
 )
 _HMAC = re.compile(r"createHmac\(|\bhmac\b", re.IGNORECASE)
 

@@ -62,11 +62,9 @@ def _payload(ctx: TSContext, call: Node) -> tuple[Node, Node | None] | None:
 
 
 def _bound_as_error(ctx: TSContext, ident: Node, depth: int = 0) -> bool:
-    """Whether an error-like name is a catch parameter or a parameter of an enclosing function, or a const
-    that renames one (``const e = err as Error``)."""
+    """Whether a name is a catch parameter (whatever it is called), an error-like parameter of an enclosing
+    function, or a const that renames one (``const e = err as Error``)."""
     name = ctx.text(ident)
-    if not _ERROR_NAME.search(name):
-        return False
     value = resolve(ctx, ident)
     if value is not None and value.id != ident.id and depth < 2:
         value = unwrap(value)
@@ -75,7 +73,7 @@ def _bound_as_error(ctx: TSContext, ident: Node, depth: int = 0) -> bool:
     while node is not None:
         if node.type == "catch_clause" and ctx.text(node.child_by_field_name("parameter")) == name:
             return True
-        if node.type in FUNCTIONS:
+        if node.type in FUNCTIONS and _ERROR_NAME.search(name):
             params = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
             if params is not None and name in {ctx.text(n) for n in walk(params) if n.type == "identifier"}:
                 return True
@@ -83,24 +81,51 @@ def _bound_as_error(ctx: TSContext, ident: Node, depth: int = 0) -> bool:
     return False
 
 
-def _exposures(ctx: TSContext, body: Node) -> tuple[bool, bool]:
-    """(stack sent, message sent) in a response body."""
+_MESSAGE_FIELDS = frozenset({"message", "sqlMessage", "sql", "detail", "cause"})
+_TO_TEXT = frozenset({"String", "util.inspect", "inspect"})
+
+
+def _error(ctx: TSContext, node: Node | None) -> bool:
+    """Whether ``node`` is an error object itself, seen through casts (``err``, ``(err as Error)``, ``e!``)."""
+    if node is None:
+        return False
+    node = unwrap(node)
+    return node.type == "identifier" and _bound_as_error(ctx, node)
+
+
+def _exposed_part(ctx: TSContext, part: Node) -> str | None:
+    """'stack' or 'message' when ``part`` reads an error's stack or its text, else None."""
+    if part.type == "member_expression":
+        prop = ctx.text(part.child_by_field_name("property"))
+        if prop in ("stack", *_MESSAGE_FIELDS) and _error(ctx, part.child_by_field_name("object")):
+            return "stack" if prop == "stack" else "message"
+    elif part.type == "template_substitution" and part.named_children:
+        return "message" if _error(ctx, part.named_children[0]) else None
+    elif part.type == "call_expression":
+        args = ctx.arguments(part)
+        if ctx.call_name(part) in _TO_TEXT and args and _error(ctx, args[0]):
+            return "message"  # String(err), util.inspect(err)
+        callee = part.child_by_field_name("function")
+        if method(ctx, part) == "toString" and callee is not None and _error(ctx, callee.child_by_field_name("object")):
+            return "message"
+    return None
+
+
+def _exposures(ctx: TSContext, body: Node, depth: int = 0) -> tuple[bool, bool]:
+    """(stack sent, message sent) in a response body; a local built from the error (``const message = err
+    instanceof Error ? err.message : String(err)``) is followed once."""
     stack = message = False
     for part in walk(body, skip=FUNCTIONS):
         if _development_only(ctx, part):
             continue
-        if part.type == "member_expression":
-            obj, prop = part.child_by_field_name("object"), ctx.text(part.child_by_field_name("property"))
-            if obj is None or obj.type != "identifier" or not _bound_as_error(ctx, obj):
-                continue
-            stack = stack or prop == "stack"
-            message = message or prop in ("message", "sqlMessage", "sql", "detail")
-        elif part.type == "template_substitution" and part.named_children:
-            inner = unwrap(part.named_children[0])
-            message = message or (inner.type == "identifier" and _bound_as_error(ctx, inner))
-        elif part.type == "call_expression" and ctx.call_name(part) in ("String", "util.inspect", "inspect"):
-            args = ctx.arguments(part)
-            message = message or bool(args and args[0].type == "identifier" and _bound_as_error(ctx, args[0]))
+        exposed = _exposed_part(ctx, part)
+        if exposed is None and depth == 0 and part.type in ("identifier", "shorthand_property_identifier"):
+            value = resolve(ctx, part)
+            if value is not None and value.id != part.id and value.type not in FUNCTIONS:
+                local_stack, local_message = _exposures(ctx, value, depth + 1)
+                exposed = "stack" if local_stack else "message" if local_message else None
+        stack = stack or exposed == "stack"
+        message = message or exposed == "message"
     return stack, message
 
 

@@ -21,7 +21,11 @@ from slopguard.rules.javascript.common import (
     receiver,
     resolve,
     resolved_call,
+    unwrap,
+    within,
 )
+from slopguard.rules.javascript.request_data import roots
+from slopguard.rules.shared.trees import walk
 
 _FS_MODULES = frozenset({"fs", "fs/promises", "fs-extra", "graceful-fs", "fs-extra/esm"})
 _FS_RECEIVERS = frozenset({"fs", "fsp", "fsPromises", "fse", "fs.promises", "fsExtra"})
@@ -75,6 +79,46 @@ def _guarded(ctx: TSContext, call: Node, path_arg: Node) -> bool:
     return bool(re.search(r"relative\([^)]*\)[\s\S]{0,80}startsWith\(\s*['\"]\.\.", body))
 
 
+# Checks that pin a value to a known shape or set: ID_PATTERN.test(id), ALLOWED.has(name), isUUID(id).
+_SHAPE_CHECKS = frozenset({"test", "has", "includes", "isUUID", "isUuid", "uuidValidate", "isMongoId", "isInt"})
+_CHECKER_NAME = re.compile(r"^(?:isValid|isSafe|isAllowed|isKnown)\w*$")
+_EXITS = frozenset({"return_statement", "throw_statement"})
+_NOT_VALUES = frozenset({"path", "req", "request", "ctx", "res", "__dirname", "process"})
+
+
+def _shape_checked(ctx: TSContext, condition: Node, values: set[str]) -> bool:
+    """Whether ``condition`` tests one of ``values`` (names or request fields, as written) against a pattern,
+    an allow-list or a validator: the argument is the value itself, not something derived (``path.extname(x)``)."""
+    for node in walk(condition):
+        if node.type != "call_expression":
+            continue
+        name, args = method(ctx, node), ctx.arguments(node)
+        if args and (name in _SHAPE_CHECKS or _CHECKER_NAME.match(name)) and ctx.compact(unwrap(args[0])) in values:
+            return True
+    return False
+
+
+def _validated(ctx: TSContext, call: Node, path_arg: Node) -> bool:
+    """The handler lets the request value through only in a known shape: ``if (!ID.test(req.params.id)) return
+    res.status(400).end()`` before the call, or the call inside ``if (ALLOWED.has(name)) { ... }``."""
+    scope = enclosing_function(call)
+    if scope is None:
+        return False
+    values = {n for n in roots(ctx, path_arg) if n not in _NOT_VALUES}
+    values |= {ctx.compact(n) for n in walk(path_arg) if n.type == "member_expression" and ctx.flow(n).tainted}
+    for node in walk(scope):
+        if node.start_byte >= call.start_byte:
+            break
+        condition = node.child_by_field_name("condition") if node.type == "if_statement" else None
+        consequence = node.child_by_field_name("consequence") if condition is not None else None
+        if condition is None or consequence is None or not _shape_checked(ctx, condition, values):
+            continue
+        exits = consequence.type in _EXITS or any(c.type in _EXITS for c in consequence.named_children)
+        if exits or within(call, consequence):
+            return True
+    return False
+
+
 @ts_rule(
     id="JS-PATH-001",
     title="File path built from request data (path traversal)",
@@ -100,7 +144,7 @@ def path_traversal(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
         flow = ctx.flow(arg)
         if not flow.tainted or _UPLOADED.match(flow.origin) or flow.origin.startswith("process.argv"):
             continue  # multer's own file names; a command-line tool opening the files it is given
-        if _guarded(ctx, call, arg):
+        if _guarded(ctx, call, arg) or _validated(ctx, call, arg):
             continue
         yield ctx.hit(
             call,

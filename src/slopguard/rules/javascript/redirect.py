@@ -27,6 +27,7 @@ from slopguard.rules.javascript.common import (
 )
 from slopguard.rules.javascript.request_data import (
     REDIRECT_GUARD,
+    assigned_when_checked,
     fixed_destination,
     fixed_prefix,
     guarded,
@@ -173,6 +174,8 @@ def _judge(ctx: TSContext, call: Node, target: Node) -> Iterator[Hit]:
         return  # res.redirect(safeReturnPath(req.query.next))
     if guarded(ctx, call, target, REDIRECT_GUARD) or _chosen_safely(ctx, target):
         return
+    if assigned_when_checked(ctx, call, target, REDIRECT_GUARD):
+        return
     yield ctx.hit(call, f"redirect target comes from {describe(flow)}: anyone can send users to another site")
 
 
@@ -229,6 +232,8 @@ def _judge_client(ctx: TSContext, sink: Node, target: Node | None) -> Iterator[H
     if inner.type == "call_expression" and _CHECKERS.search(ctx.call_name(inner)):
         return
     if guarded(ctx, sink, target, REDIRECT_GUARD) or _chosen_safely(ctx, target):
+        return
+    if assigned_when_checked(ctx, sink, target, REDIRECT_GUARD):
         return
     yield ctx.hit(
         sink,

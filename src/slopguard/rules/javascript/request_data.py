@@ -95,6 +95,8 @@ def fixed_prefix(ctx: TSContext, node: Node) -> str | None:
     if node.type == "identifier":
         value = resolve(ctx, node)
         if value is not None and value.id != node.id:
+            if _reassigned(ctx, node):
+                return None  # `let target = '/'; if (...) target = req.query.next`: the start is not fixed
             node = value
     if node.type == "template_string":
         head = []
@@ -115,6 +117,17 @@ def fixed_prefix(ctx: TSContext, node: Node) -> str | None:
     if node.type == "string":
         return "".join(ctx.text(c) for c in node.named_children)
     return None
+
+
+def _reassigned(ctx: TSContext, ident: Node) -> bool:
+    """Whether the function around ``ident`` (or the file) assigns its name again after declaring it."""
+    name, scope = ctx.text(ident), enclosing_function(ident) or ctx.tree.root_node
+    for node in walk(scope):
+        if node.type in ("assignment_expression", "augmented_assignment_expression"):
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "identifier" and ctx.text(left) == name:
+                return True
+    return False
 
 
 _OPEN_HOST = re.compile(r"^(?:[a-z][\w+.-]*:)?/{0,2}[^/?#]*$", re.IGNORECASE)
@@ -192,3 +205,40 @@ def guarded(ctx: TSContext, sink: Node, value: Node, guard: re.Pattern[str]) -> 
         if checked and guard.search(ctx.text(condition)):
             return True
     return False
+
+
+def _guarding_condition(node: Node, scope: Node) -> Node | None:
+    """The condition of the nearest ``if`` whose consequence holds ``node`` (within ``scope``), else None."""
+    child, parent = node, node.parent
+    while parent is not None and parent.id != scope.id:
+        if parent.type == "if_statement":
+            consequence = parent.child_by_field_name("consequence")
+            if consequence is not None and consequence.id == child.id:
+                return parent.child_by_field_name("condition")
+        child, parent = parent, parent.parent
+    return None
+
+
+def assigned_when_checked(ctx: TSContext, sink: Node, value: Node, guard: re.Pattern[str]) -> bool:
+    """Whether a local that reaches ``sink`` takes request data only under a check of that data:
+    ``let target = '/'; if (ALLOWED.has(url.hostname)) target = url.toString(); res.redirect(target)``."""
+    inner, scope = unwrap(value), enclosing_function(sink)
+    if inner.type != "identifier" or scope is None:
+        return False
+    name, checked = ctx.text(inner), False
+    for node in walk(scope):
+        if node.start_byte >= sink.start_byte:
+            break
+        if node.type not in ("assignment_expression", "variable_declarator"):
+            continue
+        target = node.child_by_field_name("left") or node.child_by_field_name("name")
+        assigned = node.child_by_field_name("right") or node.child_by_field_name("value")
+        if target is None or assigned is None or ctx.text(target) != name or not ctx.flow(assigned).tainted:
+            continue
+        condition = _guarding_condition(node, scope)
+        names = roots(ctx, assigned) - {"req", "request", "ctx", "c"}
+        used = {ctx.text(n) for n in walk(condition) if n.type == "identifier"} if condition is not None else set()
+        if condition is None or not (used & names) or not guard.search(ctx.text(condition)):
+            return False
+        checked = True
+    return checked

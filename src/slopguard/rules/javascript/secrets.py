@@ -19,7 +19,7 @@ from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.javascript.common import method, receiver, speaking_name, string_value, unwrap
 from slopguard.rules.shared.names import words
-from slopguard.rules.shared.secrets import grade_secret, secret_kind
+from slopguard.rules.shared.secrets import grade_secret, secret_kind, url_message, url_password
 
 _ENV = re.compile(r"^process\.env(?:\.([A-Za-z_]\w*)|\[['\"]([^'\"]+)['\"]\])$")
 _IDENTIFIER = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|[a-z]+(?:\.[a-z]+[A-Za-z]*)+")
@@ -40,9 +40,14 @@ def _check(ctx: TSContext, name: str | None, value: Node | None, at: Node, how: 
     text = _literal(ctx, value)
     if not name or text is None or value is None:
         return
-    kind = secret_kind(name)
-    if kind is None or set(words(name)) & _LABELS or find_tokens(text) or find_tokens(ctx.text(value)):
+    if find_tokens(text) or find_tokens(ctx.text(value)):
         return  # a known token format is reported by SEC-TOKEN-001, with its kind
+    kind = secret_kind(name)
+    if kind is None or set(words(name)) & _LABELS:
+        password = url_password(text)
+        if password is not None:
+            yield ctx.hit(at, url_message(how, name), confidence=Confidence.HIGH, secrets=(password,))
+        return
     if kind != "own" and (_IDENTIFIER.fullmatch(text) or text in _FETCH_MODES):
         return  # { allPass: 'overEvery' }: a name mapped to another name
     confidence = grade_secret(kind, name, text, name.isupper())

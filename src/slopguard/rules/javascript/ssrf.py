@@ -12,8 +12,18 @@ from slopguard.engine.flow import describe
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import imported, method, option, receiver, resolve, string_value, unwrap
+from slopguard.rules.javascript.common import (
+    imported,
+    method,
+    option,
+    receiver,
+    resolve,
+    resolved_call,
+    string_value,
+    unwrap,
+)
 from slopguard.rules.javascript.request_data import HOST_GUARD, fixed_host, fixed_prefix, guarded, server_input
+from slopguard.rules.shared.trees import ancestor, walk
 
 _FETCHES = frozenset({"node-fetch", "undici", "cross-fetch", "isomorphic-fetch", "make-fetch-happen"})
 _CLIENTS = frozenset(
@@ -31,6 +41,44 @@ def _module_of(ctx: TSContext, node: Node | None) -> str | None:
         return None
     origin = imported(ctx, ctx.text(node))
     return origin[0] if origin is not None and origin[1] in ("*", "default") else None
+
+
+def _client_instance(ctx: TSContext, obj: Node) -> bool:
+    """An HTTP client made or injected elsewhere: ``const api = axios.create({...})`` (an absolute URL passed to
+    it replaces its baseURL), NestJS's ``HttpService`` (``this.http.post(url)``, ``this.httpService.axiosRef``)."""
+    obj = unwrap(obj)
+    if obj.type == "member_expression" and ctx.text(obj.child_by_field_name("property")) == "axiosRef":
+        obj = unwrap(obj.child_by_field_name("object") or obj)
+    if obj.type == "identifier":
+        value = resolve(ctx, obj)
+        found = resolved_call(ctx, value) if value is not None and value.type == "call_expression" else None
+        return found == ("axios", "create")
+    if obj.type != "member_expression" or ctx.text(obj.child_by_field_name("object")) != "this":
+        return False
+    field = ctx.text(obj.child_by_field_name("property"))
+    body = ancestor(obj, frozenset({"class_body"}))
+    for node in walk(body) if body is not None else ():
+        if node.type in ("required_parameter", "optional_parameter", "public_field_definition"):
+            name = node.child_by_field_name("pattern") or node.child_by_field_name("name")
+            annotation, value = node.child_by_field_name("type"), node.child_by_field_name("value")
+            if ctx.text(name) != field:
+                continue
+            if annotation is not None and _nest_http(ctx, annotation):
+                return True
+            if (
+                value is not None
+                and value.type == "call_expression"
+                and resolved_call(ctx, value) == ("axios", "create")
+            ):
+                return True  # api = axios.create({ ... })
+    return False
+
+
+def _nest_http(ctx: TSContext, annotation: Node) -> bool:
+    """A type annotation naming @nestjs/axios's HttpService."""
+    name = ctx.text(annotation).lstrip(": ").strip()
+    origin = imported(ctx, name)
+    return origin is not None and origin[0] in ("@nestjs/axios", "@nestjs/common") and origin[1] == "HttpService"
 
 
 def _url_argument(ctx: TSContext, call: Node) -> tuple[Node, str] | None:
@@ -60,7 +108,10 @@ def _url_argument(ctx: TSContext, call: Node) -> tuple[Node, str] | None:
     if verb not in _VERBS:
         return None
     module = _module_of(ctx, obj)
-    if module not in _CLIENTS and not (obj is not None and ctx.text(obj) in ("axios", "got", "needle", "superagent")):
+    known = obj is not None and (
+        ctx.text(obj) in ("axios", "got", "needle", "superagent") or _client_instance(ctx, obj)
+    )
+    if module not in _CLIENTS and not known:
         return None
     client = ctx.text(obj)
     if verb == "request" and client == "needle" and len(args) >= 2:

@@ -14,7 +14,7 @@ from slopguard.engine.flow import describe, grade
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import enclosing_function, is_response, resolve, unwrap
+from slopguard.rules.javascript.common import enclosing_function, is_response, resolve, resolved_call, unwrap
 from slopguard.rules.javascript.request_data import looked_up
 from slopguard.rules.shared.trees import walk
 
@@ -117,6 +117,10 @@ _NOT_MARKUP = re.compile(r"^(?:req|request)\.(?:ip|ips|protocol|method|secure|xh
 # unless the init names a markup type.
 _HTML_TYPE = re.compile(r"""(?i)content-type['"`]?\s*[,:]\s*['"`][^'"`]*(?:html|svg|xml)""")
 _RESPONSE_CLASSES = frozenset({"Response", "NextResponse"})
+# Engines whose render functions escape the data they are given (ejs <%= %>, pug #{}, nunjucks {{ }}): their output
+# is markup the template wrote. A template taken from the request is JS-SSTI-001, not this rule.
+_ESCAPING_ENGINES = frozenset({"ejs", "pug", "jade", "nunjucks", "eta", "squirrelly", "mustache", "art-template"})
+_RENDERERS = frozenset({"render", "renderFile", "renderString", "renderAsync", "renderFileAsync"})
 _WHOLE_OBJECTS = re.compile(r"^(?:req|request|ctx|ctx\.request)\.(?:body|query|params|headers|cookies|files?)$")
 
 
@@ -124,6 +128,13 @@ def _html_response(ctx: TSContext, call: Node) -> bool:
     """False when the handler declares a non-HTML content type."""
     scope = enclosing_function(call)
     return not _NOT_HTML.search(ctx.text(scope) if scope is not None else ctx.text(call))
+
+
+def _rendered(ctx: TSContext, value: Node) -> bool:
+    """``ejs.render(...)`` / ``await ejs.renderFile(...)``, written in place or in the local sent."""
+    value = resolve(ctx, value) or value
+    found = resolved_call(ctx, value) if value.type == "call_expression" else None
+    return found is not None and found[0] in _ESCAPING_ENGINES and found[1] in _RENDERERS
 
 
 def _markup_response(ctx: TSContext, creation: Node) -> Node | None:
@@ -172,7 +183,7 @@ def reflected_html(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
             return  # objects go out as JSON
         if (resolved is not None and resolved.type in ("object", "array")) or value.type == "number":
             return
-        if _NOT_MARKUP.search(ctx.compact(value)) or looked_up(ctx, value):
+        if _NOT_MARKUP.search(ctx.compact(value)) or looked_up(ctx, value) or _rendered(ctx, value):
             return  # res.send(req.ip), res.send(String(await Post.countDocuments(q))): no markup from the client
     elif sink.type == "new_expression":
         body = _markup_response(ctx, sink)

@@ -12,7 +12,15 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.javascript.common import enclosing_function, imported, method, receiver, resolve, resolved_call
+from slopguard.rules.javascript.common import (
+    FUNCTIONS,
+    enclosing_function,
+    imported,
+    method,
+    receiver,
+    resolve,
+    resolved_call,
+)
 from slopguard.rules.shared.trees import walk
 
 _ARCHIVE_MODULES = frozenset(
@@ -49,34 +57,108 @@ def _names_entry(ctx: TSContext, node: Node, depth: int = 0) -> bool:
     return False
 
 
-def _checked(ctx: TSContext, call: Node) -> bool:
-    """A containment check around the write: in the loop body, the callback or the function around them, or in
-    a helper of this file they call (``if (!isUnder(dest, target)) throw ...`` with ``isUnder`` using
-    ``path.relative``)."""
+def _checked(ctx: TSContext, call: Node, target: Node) -> bool:
+    """A containment check of this write's path: the entry name reduced in place (``path.basename(entry.path)``,
+    ``safeJoin(dest, entry.path)``), or a check before the write in the loop body, the callback or the functions
+    around them that tests the path or the entry (``if (!target.startsWith(root + path.sep)) continue``,
+    ``if (!isUnder(dest, target)) throw ...`` with ``isUnder`` a helper of this file using ``path.relative``).
+    A basename or startsWith elsewhere in the handler (of the upload's own name) checks nothing here."""
+    if _reduced(ctx, target):
+        return True
     scope, scopes = enclosing_function(call), []
     for _ in range(3):
         if scope is None:
             break
         scopes.append(scope)
         scope = enclosing_function(scope)
-    if any(_CONTAINED.search(ctx.text(s)) for s in scopes):
-        return True
-    called = {
-        ctx.text(c.child_by_field_name("function")) for s in scopes for c in walk(s) if c.type == "call_expression"
+    names = _entry_carriers(ctx, target)
+    called = {ctx.call_name(c) for s in scopes for c in _calls(s)}
+    helpers = {name for name, fn in _helpers(ctx, called).items() if _CONTAINED.search(ctx.text(fn))}
+    for node in walk(scopes[-1]) if scopes else ():
+        if node.start_byte >= call.start_byte:
+            break
+        if node.type == "for_in_statement" and ctx.text(node.child_by_field_name("left")) in names:
+            check = node.child_by_field_name("right")  # for (const entry of entries.filter(e => ...))
+            if check is not None and _CONTAINED.search(ctx.text(check)):
+                return True
+            continue
+        if node.type in _CHECKS:
+            check = node.child_by_field_name("condition")
+        elif node.type == "call_expression" and ctx.text(node.child_by_field_name("function")) in helpers:
+            check = node  # assertInside(dest, target)
+        else:
+            continue
+        if (
+            check is not None
+            and _mentions(ctx, check, names)
+            and (_CONTAINED.search(ctx.text(check)) or any(ctx.call_name(c) in helpers for c in _calls(check)))
+        ):
+            return True
+    return False
+
+
+_REDUCERS = re.compile(r"(?:^|\.)basename$|(?i:inside|issubpath|subdir|within|contain|safe)")
+_CHECKS = frozenset({"if_statement", "ternary_expression", "while_statement"})
+
+
+def _entry_carriers(ctx: TSContext, target: Node) -> set[str]:
+    """The local names in a write's path that hold the entry or its name (``out``, ``entry``), not the folder."""
+    parts = list(walk(target))
+    for part in list(parts):
+        value = resolve(ctx, part) if part.type == "identifier" else None
+        if value is not None and value.id != part.id:
+            parts.extend(walk(value))
+    return {
+        ctx.text(p)
+        for p in parts
+        if p.type == "identifier" and (_ENTRY_OBJECT.match(ctx.text(p)) or _names_entry(ctx, p))
     }
-    return any(_CONTAINED.search(ctx.text(h)) for h in _helpers(ctx, called))
 
 
-def _helpers(ctx: TSContext, names: set[str]) -> list[Node]:
-    """Functions of this file with one of ``names`` (declarations and ``const f = (...) => ...``)."""
-    found: list[Node] = []
+def _calls(node: Node) -> list[Node]:
+    return [c for c in walk(node) if c.type == "call_expression"]
+
+
+def _reduced(ctx: TSContext, node: Node, depth: int = 0) -> bool:
+    """Whether the path passes the entry name through basename or a containment helper on its way."""
+    for part in walk(node):
+        if part.type == "call_expression" and _REDUCERS.search(ctx.call_name(part)) and _names_entry(ctx, part):
+            return True
+        if part.type == "identifier" and depth < 2:
+            value = resolve(ctx, part)
+            if value is not None and value.id != part.id and _reduced(ctx, value, depth + 1):
+                return True
+    return False
+
+
+def _mentions(ctx: TSContext, node: Node, names: set[str]) -> bool:
+    """Whether ``node`` uses one of ``names``, directly or through a local computed from it (``rel`` after
+    ``const rel = path.relative(dest, target)``)."""
+    for part in walk(node):
+        if part.type != "identifier":
+            continue
+        if ctx.text(part) in names:
+            return True
+        value = resolve(ctx, part)
+        if (
+            value is not None
+            and value.id != part.id
+            and any(n.type == "identifier" and ctx.text(n) in names for n in walk(value))
+        ):
+            return True
+    return False
+
+
+def _helpers(ctx: TSContext, names: set[str]) -> dict[str, Node]:
+    """Functions of this file with one of ``names`` (declarations and ``const f = (...) => ...``), by name."""
+    found: dict[str, Node] = {}
     for node in walk(ctx.tree.root_node):
-        if node.type == "function_declaration" and ctx.text(node.child_by_field_name("name")) in names:
-            found.append(node)
-        elif node.type == "variable_declarator" and ctx.text(node.child_by_field_name("name")) in names:
-            value = node.child_by_field_name("value")
-            if value is not None and value.type in ("arrow_function", "function_expression", "function"):
-                found.append(value)
+        if node.type not in ("function_declaration", "variable_declarator"):
+            continue
+        name = ctx.text(node.child_by_field_name("name"))
+        value = node if node.type == "function_declaration" else node.child_by_field_name("value")
+        if name in names and value is not None and value.type in FUNCTIONS:
+            found[name] = value
     return found
 
 
@@ -110,7 +192,7 @@ def zip_slip(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     target = (
         args[-1] if name.startswith(("copyFile", "rename", "symlink")) and len(args) >= 2 else args[0] if args else None
     )
-    if target is None or not _names_entry(ctx, target) or _checked(ctx, call):
+    if target is None or not _names_entry(ctx, target) or _checked(ctx, call, target):
         return
     yield ctx.hit(call, f"{name}() writes to a path built from an archive entry name: '../' escapes the folder")
 

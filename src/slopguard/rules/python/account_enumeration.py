@@ -21,26 +21,16 @@ from slopguard.rules.python.auth_common import (
     words,
 )
 from slopguard.rules.python.common import method_name
+from slopguard.rules.shared.accounts import GENERIC, UNKNOWN, USER_SPECIFIC, says_wrong_password
 
-_UNKNOWN = re.compile(
+# In a branch where the account lookup failed, any 'not found' wording is about the account; the shared
+# vocabulary adds the phrasings that name it ('no organiser account for this email', 'does not own any').
+_ABSENCE = re.compile(
     r"not found|do(?:es)? ?n[o']?t exist|not exist|not registered|is ?n[o']t registered|never registered"
     r"|no (?:such )?(?:user|account|member|customer|profile)|no .{0,25}(?:found|registered|associated with)"
     r"|unknown (?!error|exception|failure|problem|issue|server|request)[a-z]"
     r"|(?:could ?n[o']?t|can ?n[o']?t|unable to) find"
     r"|not associated with"
-)
-_USER_SPECIFIC = re.compile(
-    r"(?:incorrect|invalid|wrong|bad|unrecogni[sz]ed) "
-    r"(?:user ?name|user|e-?mail(?: address)?|account|phone)(?! or)"
-)
-_SECRET_WORD = r"(?:password|passcode|pin|passphrase|secret|client secret|api ?key|access key|secret key)"
-_PASSWORD_SPECIFIC = re.compile(
-    rf"(?:incorrect|invalid|wrong|bad) {_SECRET_WORD}"
-    rf"|{_SECRET_WORD} (?:is |was )?(?:incorrect|invalid|wrong|not correct|do(?:es)? ?n[o']?t match|mismatch)"
-)
-_GENERIC = re.compile(
-    r"(?:user ?name|e-?mail|user|login|account) ?(?:or|and|/|&) ?(?:password|pass)"
-    r"|password ?(?:or|and|/) ?(?:user ?name|e-?mail)|credentials"
 )
 _EXISTS = re.compile(
     r"already (?:exists?|registered|taken|in use|used|signed up|been (?:registered|taken|used)"
@@ -57,6 +47,10 @@ _LOOKUP = re.compile(
     r"\.(?:first|one_or_none|scalar_one_or_none|scalar|get_or_none|fetchone|find_one|exists|get|filter|filter_by"
     r"|query|objects|execute|select)\b|get_user|find_user|load_user|lookup|_or_404\b"
 )
+# A lookup keyed by what names a person (an email, a username, a phone) finds an account, whatever the model;
+# one keyed by a capability (a share token, a slug, a UUID) finds a resource: its 404 names no account.
+_BY_IDENTITY = re.compile(r"(?i)\b\w*(?:e_?mail|user_?name|login|phone)\w*\s*==?(?!=)")
+_BY_CAPABILITY = re.compile(r"(?i)\b\w*(?:token|slug|uuid|nonce)\w*\s*==?(?!=)")
 _REQUEST_DATA = re.compile(r"(?:await\s+)?(?:request|req|form|data|payload|body|json|params)\b")
 _CHECK_NAME = re.compile(r"passw|pwd|checkpw|authenticat|credential|secret|api_?key")
 _CHECK_VERB = re.compile(r"verify|check|compare|match")
@@ -113,7 +107,7 @@ def account_enumeration(node: FunctionNode, ctx: PyContext) -> Iterator[Hit]:
                 yield hit_at(site.node, _ABSENT.format(kind, said), confidence=sure)
     u_texts = {t for s in unknown for t in s.texts}
     for site in wrong if unknown else []:
-        said = next((t for t in site.texts if _PASSWORD_SPECIFIC.search(t) and not _GENERIC.search(t)), None)
+        said = next((t for t in site.texts if says_wrong_password(t)), None)
         if said is not None and said not in u_texts:
             flagged = True
             yield hit_at(site.node, _PASSWORD.format(said), confidence=Confidence.HIGH)
@@ -134,9 +128,9 @@ _404 = "{}() answers 404 when no account matches, revealing which accounts exist
 
 
 def _reveals_absence(text: str, *, strong: bool) -> bool:
-    if _GENERIC.search(text):
+    if GENERIC.search(text):
         return False
-    return bool(_UNKNOWN.search(text) or (not strong and _USER_SPECIFIC.search(text)))
+    return bool(_ABSENCE.search(text) or UNKNOWN.search(text) or (not strong and USER_SPECIFIC.search(text)))
 
 
 def _takes_credential(func: FunctionNode) -> bool:
@@ -166,7 +160,9 @@ class _Branches:
                     continue
                 elif _PASSWORDISH.search(value.lower()) and _USER_MODEL.search(value):
                     self.checks.update(bound)  # a lookup by name *and* password hash fails for wrong passwords
-                elif _USER_MODEL.search(value):
+                elif _BY_CAPABILITY.search(value) and not _BY_IDENTITY.search(value):
+                    continue
+                elif _USER_MODEL.search(value) or _BY_IDENTITY.search(value):
                     self.lookups.update(bound)
                 elif not _PASSWORDISH.search(value.lower()):
                     records.update(dict.fromkeys(bound, call))

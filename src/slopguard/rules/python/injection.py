@@ -13,6 +13,7 @@ from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import first_arg, method_name
 from slopguard.rules.python.injection_helpers import fixed_destination, lookup_result, resolve, url_checked
+from slopguard.rules.python.local_paths import local_path_checked
 from slopguard.rules.python.web_common import assigned_values, scope_body
 from slopguard.rules.shared.shell import is_script_flag, is_shell
 
@@ -226,6 +227,7 @@ def open_redirect(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         or lookup_result(ctx, url)
         or fixed_destination(ctx, url)
         or url_checked(ctx, url, node.lineno)
+        or local_path_checked(ctx, url, node.lineno)
     ):
         return
     func = name.rsplit(".", 1)[-1]

@@ -84,12 +84,26 @@ def is_call_to(ctx: PyContext, e: ast.expr, names: frozenset[str]) -> bool:
     return isinstance(e, ast.Call) and ctx.call_name(e) in names
 
 
-_NOT_DATA = frozenset({*dir(builtins), "request", "req", "self", "cls"})
+_BUILTINS = frozenset(dir(builtins))
+_NOT_DATA = frozenset({"request", "req", "self", "cls"})
+
+
+def _parameters(ctx: PyContext) -> set[str]:
+    func = ctx.function
+    if func is None:
+        return set()
+    a = func.args
+    return {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if p is not None}
 
 
 def names_in(ctx: PyContext, e: ast.AST) -> set[str]:
-    """Names of local values used in ``e`` (not modules, builtins or the request object)."""
-    return {n.id for n in ast.walk(e) if isinstance(n, ast.Name)} - _NOT_DATA - ctx.imports.keys()
+    """Names of local values used in ``e`` (not modules, builtins or the request object; a parameter or local
+    that shadows a builtin, such as FastAPI's ``next: str``, is a value)."""
+    found = {n.id for n in ast.walk(e) if isinstance(n, ast.Name)} - _NOT_DATA - ctx.imports.keys()
+    builtin = found & _BUILTINS
+    if builtin:
+        found -= builtin - _parameters(ctx) - local_scope(ctx).keys()
+    return found
 
 
 def feeding_names(ctx: PyContext, e: ast.expr, depth: int = 4) -> set[str]:
@@ -164,15 +178,39 @@ _URL_VALIDATOR = re.compile(r"safe|allow|valid|trust|whitelist|permit")
 _URL_WORD = re.compile(r"url|host|redirect|domain|next|link")
 
 
+def _tests_for(ctx: PyContext, e: ast.expr, line: int) -> Iterator[ast.expr]:
+    """The checks before ``line``, then those of conditional expressions inside ``e`` itself
+    (``redirect(nxt if is_safe(nxt) else "/")``)."""
+    yield from checks_before(ctx, line)
+    yield from (n.test for n in ast.walk(e) if isinstance(n, ast.IfExp))
+
+
+def _truth_operands(test: ast.expr) -> Iterator[ast.expr]:
+    """The values whose truth a test reads: ``a``, the operands of ``a and not b``."""
+    if isinstance(test, ast.BoolOp):
+        for value in test.values:
+            yield from _truth_operands(value)
+    elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        yield from _truth_operands(test.operand)
+    else:
+        yield test
+
+
+def _host_of(ctx: PyContext, e: ast.AST, names: set[str]) -> bool:
+    """``e`` is the host part of a parsed URL built from ``names`` (``urlparse(u).netloc``)."""
+    return isinstance(e, ast.Attribute) and e.attr in ("hostname", "netloc") and _mentions(ctx, e, names)
+
+
 def url_checked(ctx: PyContext, e: ast.expr, line: int) -> bool:
     """The host of a value ``e`` is built from is checked: ``urlparse(u).hostname in ALLOWED``,
-    ``url_has_allowed_host_and_scheme(url=u, ...)``, ``is_safe_url(u)``."""
+    ``url_has_allowed_host_and_scheme(url=u, ...)``, ``is_safe_url(u)``, ``if urlsplit(u).netloc: abort()``."""
     names = feeding_names(ctx, e)
-    for test in checks_before(ctx, line):
+    for test in _tests_for(ctx, e, line):
+        if any(_host_of(ctx, part, names) for part in _truth_operands(test)):
+            return True
         for sub in ast.walk(test):
             if isinstance(sub, ast.Compare):
-                hosts = any(isinstance(a, ast.Attribute) and a.attr in ("hostname", "netloc") for a in ast.walk(sub))
-                if hosts and _mentions(ctx, sub, names):
+                if any(_host_of(ctx, a, names) for a in ast.walk(sub)):
                     return True
             elif isinstance(sub, ast.Call):
                 last = ctx.call_name(sub).rsplit(".", 1)[-1].lower()

@@ -10,6 +10,7 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
+from slopguard.rules.shared.security_todos import security_topic
 
 _HINT = re.compile(r"TODO|FIXME|XXX|HACK|todo|fixme")
 _MARKER = re.compile(r"\b(?:TODO|FIXME|XXX|HACK)\b|\b(?i:todo|fixme)\b")
@@ -80,7 +81,8 @@ def security_todo(node: ast.Module, ctx: PyContext) -> Iterator[Hit]:
         line = ctx.lines[number - 1] if number <= len(ctx.lines) else comment
         code = line[: line.rfind(comment)] if comment in line else ""
         text = note[: marker.start()] + note[marker.end() :] + _continuation(ctx, comments, number, code)
-        topic = _SECURITY.search(_BENIGN.sub(" ", _URL.sub(" ", text.lower())))
+        found = _SECURITY.search(_BENIGN.sub(" ", _URL.sub(" ", text.lower())))
+        topic = found.group(0) if found else security_topic(text)  # the shared wording: 'restrict to the owner'
         sure = Confidence.HIGH
         if topic is None:
             context = code if code.strip() else _next_code(ctx, number)
@@ -88,7 +90,7 @@ def security_todo(node: ast.Module, ctx: PyContext) -> Iterator[Hit]:
                 continue
             sure = Confidence.MEDIUM
         col = max(line.rfind(comment), 0) + 1
-        what = f"'{topic.group(0)}'" if topic else "security-relevant code"
+        what = f"'{topic}'" if topic else "security-relevant code"
         yield Hit(
             number,
             col,

@@ -13,7 +13,7 @@ from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import method_name
 from slopguard.rules.python.names import speaking_name, target_name
-from slopguard.rules.shared.secrets import grade_secret, secret_kind
+from slopguard.rules.shared.secrets import grade_secret, secret_kind, url_message, url_password
 
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "environ.get", "getenv"})
 _ENV_RECEIVER = re.compile(r"(?i)environ|\benv\b|config|settings|secrets")
@@ -51,11 +51,14 @@ def _check(name: str | None, value_node: ast.expr | None, at: ast.AST, ctx: PyCo
     value = _literal(value_node)
     if name is None or value is None or value_node is None:
         return
-    kind = secret_kind(name)
-    if kind is None or _known_token(value, value_node, ctx):
+    if _known_token(value, value_node, ctx):
         return
-    confidence = grade_secret(kind, name, value, name.isupper())
-    if confidence is None:
+    kind = secret_kind(name)
+    confidence = grade_secret(kind, name, value, name.isupper()) if kind is not None else None
+    if kind is None or confidence is None:
+        password = url_password(value)
+        if password is not None:
+            yield hit_at(at, url_message(how, name), confidence=Confidence.HIGH, secrets=(password,))
         return
     what = "password" if kind == "password" else "secret"
     yield hit_at(

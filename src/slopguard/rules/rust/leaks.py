@@ -13,7 +13,7 @@ from slopguard.engine.flow import describe
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.rust.common import handler_of, method, path_name, receiver, string_value, unwrap
+from slopguard.rules.rust.common import function_of, handler_of, method, path_name, receiver, string_value, unwrap
 from slopguard.rules.rust.web import ERROR_NAME, error_detail, macro_groups, placeholders
 from slopguard.rules.shared.trees import ancestor
 
@@ -120,6 +120,19 @@ def _risky_arguments(ctx: TSContext, macro: Node) -> list[Node]:
     return risky
 
 
+def _library_error(ctx: TSContext, value: Node) -> bool:
+    """``Err(e) => error!(error = %e, ..)``: the error a call returned (sqlx, io, reqwest), not the request data
+    the call was given."""
+    fn = function_of(value)
+    name = ctx.text(value)
+    return (
+        value.type == "identifier"
+        and fn is not None
+        and bool(ERROR_NAME.match(name))
+        and re.search(rf"\bErr\(\s*{re.escape(name)}\s*\)", ctx.text(fn)) is not None
+    )
+
+
 @ts_rule(
     id="RUST-LOG-001",
     title="Request data logged without escaping line breaks",
@@ -141,7 +154,7 @@ def rust_log_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
         return
     for value in _risky_arguments(ctx, macro):
         flow = ctx.flow(value)
-        if flow.tainted:
+        if flow.tainted and not _library_error(ctx, value):
             yield ctx.hit(
                 macro, f"{describe(flow)} is logged with Display; a newline in it forges log lines (use {{:?}})"
             )

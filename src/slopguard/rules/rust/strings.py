@@ -21,6 +21,8 @@ _PASS_THROUGH = frozenset(
 )  # fmt: skip
 _FORMAT_MACROS = frozenset({"format", "write", "writeln", "format_args"})
 _PLACEHOLDERS = re.compile(r"[\s$?:@,()]*[$?:@][\s$?:@,()]*")
+_NUMBER_KEEPING = frozenset({"unwrap_or", "unwrap_or_default", "unwrap", "expect", "min", "max", "clamp", "abs",
+                             "saturating_sub", "saturating_add", "saturating_mul", "clone"})  # fmt: skip
 _NUMERIC = re.compile(r"^(?:Option<)?(?:[iu](?:8|16|32|64|128|size)|f32|f64|bool|(?:uuid::)?Uuid)>?$")
 
 
@@ -56,6 +58,21 @@ def _numeric_field(ctx: TSContext, value: Node) -> bool:
         return False
     if after is not None and after.type in ("token_tree", "::"):
         return False  # a method call on the variable: body.delta(..)
+    struct = variable_struct(ctx, ctx.text(value), value)
+    return bool(struct) and bool(_NUMERIC.match(field_types(ctx, struct).get(ctx.text(field), "")))
+
+
+def _numeric_chain(ctx: TSContext, node: Node) -> bool:
+    """``q.limit.unwrap_or(50).min(200)`` where ``q`` holds a deserialised struct whose ``limit`` is declared a
+    number (``Option<u32>``): defaults, bounds and unwraps keep it a number, which carries no text."""
+    node = unwrap(node)
+    while node.type == "call_expression" and method(ctx, node) in _NUMBER_KEEPING and receiver(node) is not None:
+        node = unwrap(receiver(node) or node)
+    if node.type != "field_expression":
+        return False
+    value, field = node.child_by_field_name("value"), node.child_by_field_name("field")
+    if value is None or field is None or value.type != "identifier":
+        return False
     struct = variable_struct(ctx, ctx.text(value), value)
     return bool(struct) and bool(_NUMERIC.match(field_types(ctx, struct).get(ctx.text(field), "")))
 
@@ -103,7 +120,7 @@ def _written(ctx: TSContext, value: Node, depth: int) -> tuple[Flow, str]:
     """What a write stores; ``let id: i64 = ..`` holds a number whatever the value was parsed from."""
     let = value.parent
     typed = let.child_by_field_name("type") if let is not None and let.type == "let_declaration" else None
-    if typed is not None and _NUMERIC.match(ctx.compact(typed)):
+    if (typed is not None and _NUMERIC.match(ctx.compact(typed))) or _numeric_chain(ctx, value):
         return SAFE, ""
     return assemble(ctx, value, depth)
 
@@ -119,6 +136,19 @@ def _named(ctx: TSContext, name: str, at: Node, depth: int) -> tuple[Flow, str]:
     flow = join([*(f for f, _, _ in writes), *(() if defined else (_lookup(ctx, name, at),))])
     built = flow.built or any(f.dynamic and appended for f, _, appended in writes)
     return Flow(flow.level, built, flow.text or built, flow.origin), " ".join(t for _, t, _ in writes)
+
+
+def _branch_values(node: Node) -> list[Node]:
+    """The values a ``match`` (its arms) or an ``if``/``else`` chain (its blocks) can produce; [] when one is
+    missing (an ``if`` without ``else`` is the unit value)."""
+    if node.type == "match_expression":
+        body = node.child_by_field_name("body")
+        arms = [a for a in body.named_children if a.type == "match_arm"] if body is not None else []
+        return [v for a in arms if (v := a.child_by_field_name("value")) is not None]
+    consequence, alternative = node.child_by_field_name("consequence"), node.child_by_field_name("alternative")
+    if consequence is None or alternative is None or not alternative.named_children:
+        return []
+    return [consequence, alternative.named_children[-1]]
 
 
 def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
@@ -161,6 +191,12 @@ def assemble(ctx: TSContext, node: Node, depth: int = 0) -> tuple[Flow, str]:
             return (items if items.tainted else flow), text
     if kind == "block" and node.named_children:
         return assemble(ctx, node.named_children[-1], depth + 1)
+    if kind in ("match_expression", "if_expression"):  # each arm's (branch's) value: `Some("old") => "id ASC"`
+        values = _branch_values(node)
+        if values:
+            pieces = [assemble(ctx, v, depth + 1) for v in values]
+            flow = join(f for f, _ in pieces)
+            return Flow(flow.level, flow.built, flow.text, flow.origin), " ".join(t for _, t in pieces)
     if kind == "identifier":
         return _named(ctx, ctx.text(node), node, depth)
     return ctx.flow(node), ""

@@ -59,6 +59,31 @@ def _name(ctx: TSContext, node: Node, depth: int = 0) -> str | None:
     return None
 
 
+def _read_from(ctx: TSContext, node: Node) -> str | None:
+    """What a local was read from when one ``let`` reads it from a header, a map or a field: ``let provided =
+    headers.get("x-sdk-key")..`` -> the header's name, ``let expected = state.sdk_keys.get(&env)?`` -> ``sdk_keys``."""
+    node = unwrap(node)
+    while node.type == "call_expression" and method(ctx, node) in _CONVERSIONS and receiver(node) is not None:
+        node = unwrap(receiver(node) or node)
+    scope = function_of(node)
+    if node.type != "identifier" or scope is None:
+        return None
+    name = ctx.text(node)
+    values = [
+        let.child_by_field_name("value")
+        for let in walk(scope)
+        if let.type == "let_declaration"
+        and let.start_byte < node.start_byte
+        and bound_name(ctx, let.child_by_field_name("pattern") or let) == name
+    ]
+    if len(values) != 1 or values[0] is None or _HASHING.search(ctx.text(values[0])):
+        return None  # digests are judged by what they hash (see _hashed_binding)
+    source = unwrap(values[0])
+    while source.type == "call_expression" and method(ctx, source) in _CONVERSIONS and receiver(source) is not None:
+        source = unwrap(receiver(source) or source)
+    return None if source.type == "identifier" else _name(ctx, values[0])  # a copy of a local says nothing new
+
+
 def _constant(ctx: TSContext, node: Node) -> bool:
     node = unwrap(node)
     text = ctx.compact(node)
@@ -125,7 +150,7 @@ def rust_timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
     names = [_name(ctx, left), _name(ctx, right)]
     if any(n is not None and CONFIRMATION.search(n) for n in names):
         return
-    secret = next((n for n in names if compared_secret(n)), None)
+    secret = next((n for n in [*names, _read_from(ctx, left), _read_from(ctx, right)] if compared_secret(n)), None)
     if secret is None:
         scope = function_of(cmp)
         around = ctx.text(scope) if scope is not None else ""

@@ -14,9 +14,10 @@ from slopguard.engine.flow import describe
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.rust.common import method, path_name, receiver, root_identifier, unwrap
+from slopguard.rules.rust.common import function_of, method, path_name, receiver, root_identifier, unwrap
 from slopguard.rules.rust.messages import message_url
 from slopguard.rules.rust.web import checked, constant_prefix
+from slopguard.rules.shared.trees import walk
 
 _REDIRECTS = re.compile(r"(?:^|::)Redirect::(?:to|temporary|permanent|see_other|found|moved)$")
 _LOCATION = re.compile(r"(?i)LOCATION|\"location\"")
@@ -27,6 +28,7 @@ _SSRF_CHECKS = re.compile(r"(?i)allow|whitelist|trusted|permitted|host_str|\.hos
 _FETCH_FUNCTIONS = re.compile(
     r"^(?:reqwest(?:::blocking)?|ureq|surf|isahc|attohttpc|minreq)::(?:get|post|put|delete|patch|head)$"
 )
+_FILTERS = frozenset({"filter", "take_if", "is_some_and"})
 _CLIENT_METHODS = frozenset({"get", "post", "put", "delete", "patch", "head"})
 _HTTP_CRATE = re.compile(rb"\b(?:reqwest|ureq|surf|isahc|awc|hyper)::")
 _CLIENT = re.compile(r"(?i)client|http|agent|reqwest")
@@ -46,6 +48,33 @@ def _redirect_target(ctx: TSContext, call: Node) -> Node | None:
         ):
             return pair.named_children[1]
     return None
+
+
+def _filtered(ctx: TSContext, node: Node, pattern: re.Pattern[str], depth: int = 0) -> bool:
+    """The value went through ``Option::filter`` with a check (``.filter(|t| t.starts_with('/') && ..)``), here or
+    in the ``let`` of a local it was read from: what comes out is that value only when it passed."""
+    node = unwrap(node)
+    if depth > 4:
+        return False
+    if node.type == "call_expression":
+        args = ctx.arguments(node)
+        closure = unwrap(args[0]) if args else None
+        if method(ctx, node) in _FILTERS and closure is not None and pattern.search(ctx.text(closure)):
+            return True
+        inner = receiver(node)
+        return inner is not None and _filtered(ctx, inner, pattern, depth + 1)
+    if node.type == "field_expression":
+        inner = node.child_by_field_name("value")
+        return inner is not None and _filtered(ctx, inner, pattern, depth + 1)
+    scope = function_of(node)
+    if node.type != "identifier" or scope is None:
+        return False
+    values = [
+        let.child_by_field_name("value")
+        for let in walk(scope)
+        if let.type == "let_declaration" and ctx.text(let.child_by_field_name("pattern")) == ctx.text(node)
+    ]
+    return len(values) == 1 and values[0] is not None and _filtered(ctx, values[0], pattern, depth + 1)
 
 
 @ts_rule(
@@ -75,7 +104,7 @@ def rust_open_redirect(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
         or _FIXED_HOST.match(constant_prefix(ctx, target))
     ):
         return
-    if checked(ctx, target, _REDIRECT_CHECKS):
+    if checked(ctx, target, _REDIRECT_CHECKS) or _filtered(ctx, target, _REDIRECT_CHECKS):
         return
     at = call if target.parent is not None and target.parent.parent == call else target.parent or call
     yield ctx.hit(at, f"redirect to {describe(flow)}; an attacker can send users to any site from yours")

@@ -1,5 +1,5 @@
-"""What an authentication handler's messages say, for the account enumeration rules of the tree-sitter packs:
-'user not found' (the account does not exist), 'incorrect password' (it does), or one generic answer."""
+"""What an authentication handler's messages say, for the account enumeration rules of every pack: 'user not
+found' (the account does not exist), 'incorrect password' (it does), or one generic answer."""
 
 from __future__ import annotations
 
@@ -12,20 +12,37 @@ from slopguard.core.finding import Confidence
 from slopguard.engine.hit import Hit
 from slopguard.engine.treesitter.context import TSContext
 
-_UNKNOWN = re.compile(
-    r"not found|do(?:es)? ?n[o']?t exist|not exist|not registered|is ?n[o']t registered|never registered"
-    r"|no (?:such )?(?:user|account|member|customer|profile)|no .{0,25}(?:found|registered|associated with)"
-    r"|unknown (?:user|account|e-?mail|username|login|member|customer)"
-    r"|(?:could ?n[o']?t|can ?n[o']?t|unable to) find (?:the |that |your |this )?(?:user|account|e-?mail)"
-    r"|not associated with"
+# Who has an account, and what names one: the subject of 'no operator with that email', 'unknown player name'.
+ACCOUNT_NOUNS = (
+    r"(?:user|username|account|member|customer|profile|login|operator|player|organi[sz]er|admin(?:istrator)?"
+    r"|employee|staff|patient|student|subscriber|tenant|agent|owner|person|partner|supplier|seller|vendor)s?"
 )
-_ACCOUNT = re.compile(r"user|account|e-?mail|member|customer|profile|login|address|phone")
-_SECRET_WORD = r"(?:password|passcode|pin|passphrase|secret|credentials? secret)"
-_PASSWORD = re.compile(
+IDENTIFIERS = r"(?:e-?mail(?: address)?|address|user ?name|phone(?: number)?|handle|nickname)"
+_SUBJECT = rf"(?:{ACCOUNT_NOUNS}|{IDENTIFIERS})"
+_FILLER = r"(?:(?!for|with|to|on|in|of|by|or|and|at|from)\w+ )"  # a word before the noun: 'no support account'
+UNKNOWN = re.compile(
+    rf"\b{_SUBJECT}\b[^.!?]{{0,40}}?(?:not found|do(?:es)? ?n[o']?t exist|not exist|not registered"
+    r"|is ?n[o']t registered|never registered|not recogni[sz]ed|not associated with)"
+    rf"|\bno (?:such )?{_FILLER}{{0,2}}{ACCOUNT_NOUNS}\b|\bno .{{0,25}}(?:found|registered|associated with)"
+    rf"|\bno (?:such )?\w+(?: \w+)? (?:with|for|using|uses|matching|matches|under|on) (?:that|this|the|your|given"
+    rf"|such|an?) {IDENTIFIERS}\b"
+    rf"|\bunknown {_FILLER}?{_SUBJECT}\b|\b{_SUBJECT}\b[^.!?]{{0,40}}\b(?:is )?unknown\b"
+    rf"|(?:could ?n[o']?t|can ?n[o']?t|unable to) find (?:an? |the |that |your |this |any )?{_FILLER}?{_SUBJECT}\b"
+    rf"|\b{_SUBJECT} (?:does ?n[o']?t|do ?n[o']?t|is ?n[o']?t) (?:own|have|belong to|match|linked to|tied to)"
+    r" (?:any|an?)\b"
+)
+# 'Invalid email', 'Unrecognised username': says the name is wrong, so only where no password is checked apart.
+USER_SPECIFIC = re.compile(
+    r"(?:incorrect|invalid|wrong|bad|unrecogni[sz]ed) (?:user ?name|user|e-?mail(?: address)?|account|phone)\b(?! or)"
+)
+_ACCOUNT = re.compile(rf"{ACCOUNT_NOUNS}|{IDENTIFIERS}|e-?mail|phone")
+_SECRET_WORD = r"(?:password|passcode|pass code|pin|passphrase|secret|credentials? secret|api ?key|access key)\b"
+WRONG_PASSWORD = re.compile(
     rf"(?:incorrect|invalid|wrong|bad) {_SECRET_WORD}"
-    rf"|{_SECRET_WORD} (?:is |was )?(?:incorrect|invalid|wrong|not correct|do(?:es)? ?n[o']?t match|mismatch)"
+    rf"|{_SECRET_WORD} (?:is |was )?(?:incorrect|invalid|wrong|not correct|not valid|do(?:es)? ?n[o']?t match"
+    r"|mismatch)"
 )
-_GENERIC = re.compile(
+GENERIC = re.compile(
     r"(?:user ?name|e-?mail|user|login|account) ?(?:or|and|/|&) ?(?:password|pass)"
     r"|password ?(?:or|and|/) ?(?:user ?name|e-?mail)|credentials|if (?:an|the|your) (?:account|address|e-?mail)"
 )
@@ -36,15 +53,15 @@ _RESET = re.compile(r"(?i)reset|forgot|recover|lost_?password|magic_?link|otp|on
 def says_unknown_account(text: str) -> bool:
     """'User not found', 'No account registered with this email': the message reveals the account is absent."""
     lowered = text.lower()
-    if _GENERIC.search(lowered) or not _ACCOUNT.search(lowered):
+    if GENERIC.search(lowered) or not _ACCOUNT.search(lowered):
         return False
-    return bool(_UNKNOWN.search(lowered))
+    return bool(UNKNOWN.search(lowered))
 
 
 def says_wrong_password(text: str) -> bool:
     """'Incorrect password': said only when the account exists."""
     lowered = text.lower()
-    return bool(_PASSWORD.search(lowered)) and not _GENERIC.search(lowered)
+    return bool(WRONG_PASSWORD.search(lowered)) and not GENERIC.search(lowered)
 
 
 def handler_kind(name: str) -> str | None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import re
 
-from slopguard.rules.shared.names import OTHER_TOKENS, SECRET_ENDINGS, SECRET_WORDS, SecretNames, names_secret
+from slopguard.rules.shared.names import (
+    OTHER_TOKENS,
+    SECRET_ENDINGS,
+    SECRET_WORDS,
+    SecretNames,
+    names_secret,
+    words,
+)
 
 COMPARED_SECRETS = SecretNames(
     endings=SECRET_ENDINGS,
@@ -18,9 +25,15 @@ COMPARED_SECRETS = SecretNames(
 CONFIRMATION = re.compile(r"(?i)confirm|repeat|again|retype|^old|previous|^new")
 
 
+# Keys handed to clients to authenticate with (``X-SDK-Key``, ``clientKey``, ``ingest_keys[env]``).
+_ISSUED_KEY = re.compile(r"(?:sdk|client|app|service|admin|master|ingest|license|webhook|deploy|server)keys?$")
+
+
 def compared_secret(name: str | None) -> bool:
     """Whether a compared value's name says it is a secret checked for authentication."""
-    return bool(name) and names_secret(name, COMPARED_SECRETS) and not CONFIRMATION.search(name or "")
+    if not name or CONFIRMATION.search(name):
+        return False
+    return names_secret(name, COMPARED_SECRETS) or bool(_ISSUED_KEY.search("".join(words(name))))
 
 
 # ``stored_hash == computed``: a hash is a secret to compare in constant time when it stands for a password, a

@@ -9,12 +9,19 @@ from collections.abc import Callable, Iterator
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence
-from slopguard.core.secrets import char_classes, find_tokens, shannon_entropy
+from slopguard.core.secrets import (
+    PLACEHOLDER,
+    URL_CREDENTIALS,
+    char_classes,
+    find_tokens,
+    shannon_entropy,
+    templated_url_password,
+)
 from slopguard.engine.hit import Hit
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.shared.names import is_password_word, words
 
-_SECRETISH = re.compile(r"(?i)pass|pw|secret|token|key|auth|cred")
+_SECRETISH = re.compile(r"(?i)pass|pw|secret|token|key|auth|cred|pepper|psk|salt")
 _NOT_SECRET = frozenset(
     {"url", "urls", "uri", "endpoint", "path", "file", "filename", "dir", "directory", "field", "fields", "name",
      "names", "label", "type", "types", "header", "headers", "prefix", "suffix", "length", "len", "size", "min",
@@ -27,11 +34,15 @@ _NOT_SECRET = frozenset(
      "method", "methods", "kind", "status", "link", "redirect", "callback", "scope", "scopes", "grant", "audience",
      "issuer", "storage", "question", "text", "example", "char", "keys", "index", "tokens", "secrets",
      "passwords", "handler", "manager", "provider", "dummy", "mask", "end", "start", "begin", "rx", "allow",
-     "control", "masked", "public", "publishable", "pub"}
+     "control", "masked", "public", "publishable", "pub", "identity"}
 )  # fmt: skip
+# Words that make a name something other than the secret only as its last word: TOKEN_STORAGE, SECRET_PROVIDER
+# name where a secret is kept, but STORAGE_SECRET_KEY and kProviderApiKey are the secrets of that storage/provider.
+_NOT_SECRET_LAST = frozenset({"storage", "provider", "backend", "manager", "handler", "source"})
 _KEY_OWNERS = frozenset(
     {"api", "secret", "private", "access", "signing", "encryption", "master", "auth", "app", "client", "jwt",
-     "webhook", "hmac", "sign", "crypt", "fernet", "aes", "license", "consumer", "subscription", "service"}
+     "webhook", "hmac", "sign", "crypt", "fernet", "aes", "license", "consumer", "subscription", "service",
+     "preshared"}
 )  # fmt: skip
 _ORDINARY_KEYS = frozenset(
     {"cache", "sort", "primary", "foreign", "lookup", "dict", "redis", "s3", "object", "bucket", "partition",
@@ -40,7 +51,7 @@ _ORDINARY_KEYS = frozenset(
      "state", "cursor", "order", "dedup", "routing", "shard", "metric", "event", "message", "attr", "prefix",
      "registry"}
 )  # fmt: skip
-_PATHISH = re.compile(r"[\s{}\\]|^[\w.-]+(?:/[\w.-]+)+$")
+_PATHISH = re.compile(r"[\s{}\\]|^[\w.-]+(?:/[\w.-]+)+$|^[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)+$")  # or a dotted name
 _OWN_SECRETS = re.compile(r"secret_?key|signing|jwt|webhook|session_secret|cookie_secret|fernet|hmac|encryption")
 _TEMPLATE = re.compile(r"<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}|%\(\w+\)s|^\{\w*\}$|^\$[A-Za-z_]\w*$|^[xX*.#?-]+$|\.\.\.|…")
 _FILL_IN = re.compile(
@@ -100,9 +111,13 @@ def secret_kind(name: str) -> str | None:
     if not _SECRETISH.search(name):
         return None
     ws = words(name)
-    if not ws or any(w in _NOT_SECRET for w in ws):
+    if not ws or ws[-1] in _NOT_SECRET_LAST or any(w in _NOT_SECRET and w not in _NOT_SECRET_LAST for w in ws):
         return None
     joined = "_".join(ws)
+    if any(w.endswith("pepper") for w in ws):
+        return "own"  # PASSWORD_PEPPER: a server-wide secret mixed into every password hash
+    if ws[-1] == "psk" or "pre_shared_key" in joined:
+        return "key"  # a pre-shared key (DEVICE_PSK, WIFI_PSK)
     if ws[-1] == "key" and len(ws) > 1 and any(is_password_word(w) or w == "token" for w in ws[:-1]):
         return None  # PASSWORD_KEY / TOKEN_KEY: the name of a key, not a key
     if _OWN_SECRETS.search(joined) and ("secret" in joined or "key" in ws or ws[-1].endswith("key")):
@@ -119,8 +134,8 @@ def secret_kind(name: str) -> str | None:
         return "key"
     if ws[-1] in ("credential", "credentials", "creds"):
         return "password"
-    if ws[-1] == "key" and not set(ws) & _ORDINARY_KEYS:
-        return "random"  # PII_KEY = b"...": a secret only when the value looks random
+    if (ws[-1] == "key" and not set(ws) & _ORDINARY_KEYS) or ws[-1] == "salt":
+        return "random"  # PII_KEY = b"...", SIGNING_SALT: a secret only when the value looks random
     return None
 
 
@@ -179,6 +194,29 @@ def grade_secret(kind: str, name: str, value: str, constant_target: bool) -> Con
     return Confidence.MEDIUM if len(text) >= 6 else Confidence.LOW
 
 
+def url_password(text: str) -> str | None:
+    """The password of a ``scheme://user:password@host`` literal that is a real one, whatever the literal is
+    called. SEC-TOKEN-001 reports URL logins unless they read as documentation (an example host or a line that
+    says "e.g."); in code, a random password is a credential all the same: postgres://app:Vx93kLq2Tz@db.example.
+    Template slots, documented defaults (user:password@localhost) and words (changeme, s3cret) are not."""
+    if "://" not in text or "@" not in text:
+        return None
+    for match in URL_CREDENTIALS.finditer(text):
+        password = match.group("password")
+        if templated_url_password(match) or _TEMPLATE.search(password) or PLACEHOLDER.search(password):
+            continue
+        if _FILL_IN.search(password) or _WEAK.search(password):
+            continue
+        if len(password) >= 10 and shannon_entropy(password) >= 3.0 and char_classes(password) >= 2:
+            return password
+    return None
+
+
+def url_message(how: str, name: str) -> str:
+    """The finding's message for a password written into a URL literal."""
+    return f"hard-coded password in the URL {how} '{name}'; read it from the environment or a secret store"
+
+
 def compared_secret(
     ctx: TSContext, node: Node, left: Node, right: Node, literal: Callable[[TSContext, Node | None], str | None]
 ) -> Iterator[Hit]:
@@ -196,11 +234,14 @@ def literal_secret(
 ) -> Iterator[Hit]:
     """A hit when the literal ``text`` (the string value of ``value``) stored under ``name`` is a secret; known token
     formats are SEC-TOKEN-001's. ``how`` says how it is stored ("assigned to", "passed as")."""
-    kind = secret_kind(name) if text is not None else None
-    if kind is None or text is None or value is None or find_tokens(text) or find_tokens(ctx.text(value)):
+    if text is None or value is None or find_tokens(text) or find_tokens(ctx.text(value)):
         return
-    confidence = grade_secret(kind, name, text, constant)
-    if confidence is None:
+    kind = secret_kind(name)
+    confidence = grade_secret(kind, name, text, constant) if kind is not None else None
+    if kind is None or confidence is None:
+        password = url_password(text)
+        if password is not None:
+            yield ctx.hit(at, url_message(how, name), confidence=Confidence.HIGH, secrets=(password,))
         return
     what = "password" if kind == "password" else "secret"
     message = f"hard-coded {what} {how} '{name}'; read it from the environment or a secret store"

@@ -1,5 +1,5 @@
-"""The security controls a TODO/FIXME note can leave unfinished, for the security TODO rules of the Go and Rust
-packs. Narrower than ``review_notes``: in systems code 'unsafe', 'overflow', 'free' and 'token' are everyday
+"""The security controls a TODO/FIXME note can leave unfinished, for the security TODO rules of the Go, Rust and
+Java packs. Narrower than ``review_notes``: in systems code 'unsafe', 'overflow', 'free' and 'token' are everyday
 words (unsafe blocks, lexer tokens), so only notes about a missing control count."""
 
 from __future__ import annotations
@@ -30,7 +30,13 @@ SECURITY_TOPIC = re.compile(
     r"|behind (?:the |an? |our )?(?:admin|auth\w*|login|session|sso)|admin[- ](?:session|guard|middleware|check)s?"
     r"|ssrf|(?:block|reject|deny|refuse|filter|disallow|forbid)\w* (?:the |all )?(?:private|internal|loopback"
     r"|link-local|localhost|metadata|reserved)(?: [\w-]+){0,2} (?:ips?|address(?:es)?|hosts?|networks?|ranges?"
-    r"|urls?|endpoints?))\b"
+    r"|urls?|endpoints?)"
+    r"|ownership|idor|rbac|role[- ]based|roles? checks?|tenant (?:isolation|check|scoping|boundar\w+)"
+    r"|(?:restrict|limit|scope|filter)\w* (?:\w+ ){0,3}(?:to|by) (?:the |their |its |our )?(?:current |calling )?"
+    r"(?:caller|requester|signed[- ]in user|logged[- ]in user|owner|tenant|user)(?:'?s)?(?: own)?"
+    r"|only (?:the )?(?:[\w']+ )?(?:owners?|admins?|administrators?|moderators?|staff|members?|author|creator"
+    r"|authori[sz]ed users?|(?:logged|signed)[- ]in users?) (?:should|can|may|must|are allowed|be allowed)"
+    r"|(?:anyone|(?:any|every)(?: [\w-]+)? user|all users) (?:can|may|could|is able|are able))\b"
 )
 # Notes where a security word is used in its everyday sense.
 _BENIGN = re.compile(r"\b(?:db|database|orm|http|client|test)[ _.]sessions?\b")
