@@ -7,7 +7,7 @@ import pytest
 
 from slopguard.engine.dispatch import BATCH_FILES, PARALLEL_THRESHOLD, Dispatcher, Job, split_balanced
 from slopguard.engine.registry import all_rule_meta
-from slopguard.rules import load_all
+from slopguard.rules import load_all, load_for
 
 
 def _jobs(count: int) -> list[Job]:
@@ -22,7 +22,7 @@ def _jobs(count: int) -> list[Job]:
 def _run(jobs: list[Job], workers: int) -> tuple[list[tuple[str, list[str]]], bool]:
     load_all()
     rules = frozenset(all_rule_meta())
-    with Dispatcher(rules, 1_000_000, 60.0, load_all, workers) as dispatcher:
+    with Dispatcher(rules, 1_000_000, 60.0, load_for, workers) as dispatcher:
         for job in jobs:
             dispatcher.add(job)
         results = dispatcher.finish()
@@ -52,7 +52,7 @@ def test_a_small_scan_stays_in_this_process_unless_workers_are_asked_for() -> No
 
 def test_leaving_early_stops_the_workers() -> None:
     load_all()
-    with pytest.raises(RuntimeError), Dispatcher(frozenset(all_rule_meta()), 10**6, 60.0, load_all, 2) as d:
+    with pytest.raises(RuntimeError), Dispatcher(frozenset(all_rule_meta()), 10**6, 60.0, load_for, 2) as d:
         for job in _jobs(BATCH_FILES + 1):
             d.add(job)
         assert d.pool is not None

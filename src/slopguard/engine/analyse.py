@@ -23,7 +23,7 @@ from slopguard.engine.notebook import NotebookError, notebook_code
 from slopguard.engine.python.context import PyContext
 from slopguard.engine.python.parse import parse_python
 from slopguard.engine.python.runner import run_python_rules
-from slopguard.engine.registry import python_rules, text_rules, ts_rules
+from slopguard.engine.registry import python_rules, require, text_rules, ts_rules
 from slopguard.engine.suppression import apply_suppressions
 from slopguard.engine.text import TextContext
 from slopguard.engine.treesitter.context import TSContext
@@ -89,6 +89,7 @@ def _analyse_text(display: str, data: bytes, text: str, language_name: str, rule
     result = FileResult(display)
     hits: list[tuple[RuleMeta, Hit]] = []
     text_ctx = TextContext(display, language_name, text, lines)
+    require(language_name)
     chosen = [r for rid, r in text_rules().items() if rid in rule_ids and _reads(r.meta, language_name)]
     hits += [(r.meta, h) for r in chosen for h in r.check(text_ctx)]
     lang = language(header_language(display, language_name, data))
@@ -120,6 +121,7 @@ def _python(
     """Parse once (newer syntax and broken statements recovered, see :mod:`slopguard.engine.python.parse`); every
     Python rule and the import extraction share the tree. Statements that could not be read are named in
     ``skipped`` ("partly analysed") and listed in ``dropped``; the rest of the file is still analysed."""
+    require(lang.name)
     chosen = [r for rid, r in python_rules().items() if rid in rule_ids]
     try:
         parsed = parse_python(text, display)
@@ -153,6 +155,7 @@ def _tree_sitter(
     ensure_shallow(tree, grammar_name)
     if lang.imports is not None:
         result.imports = lang.imports(data, tree, grammar_name)
+    require(lang.name)
     chosen = [r for rid, r in ts_rules().items() if rid in rule_ids and lang.name in r.meta.languages]
     if not chosen:
         return

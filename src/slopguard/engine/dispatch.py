@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 Job = tuple[str, bytes, str]  # (display path, content, language)
 Progress = Callable[[int, int], None]
+LoadRules = Callable[[Iterable[str]], object]  # registers the rules that read files of these languages
 # Starting worker processes costs more than analysing a few files in this process.
 PARALLEL_THRESHOLD = 48
 BATCH_BYTES = 256 * 1024
@@ -36,10 +37,12 @@ def analyse_batch(
     return [analyse(display, data, language, rule_ids, max_size, time_budget) for display, data, language in batch]
 
 
-def _start_worker(load_rules: Callable[[], object]) -> None:
-    """A new worker process: register the rules, then freeze what is loaded (the rule packs, the grammars), which
-    lives as long as the worker, so that the cyclic garbage collector stops re-scanning it on every full pass."""
-    load_rules()
+def _start_worker(load_rules: LoadRules, languages: frozenset[str]) -> None:
+    """A new worker process: register the rules for the scan's languages (each worker in parallel, while the main
+    process still reads files), then freeze what is loaded (the rule packs, the grammars), which lives as long as
+    the worker, so that the cyclic garbage collector stops re-scanning it on every full pass. Files of other
+    languages (a header that says C++) load their packs when they arrive."""
+    load_rules(languages)
     gc.freeze()
 
 
@@ -73,7 +76,7 @@ class Dispatcher:
         rule_ids: frozenset[str],
         max_size: int,
         time_budget: float,
-        load_rules: Callable[[], object],
+        load_rules: LoadRules,
         jobs: int = 0,
     ) -> None:
         self.args = (rule_ids, max_size, time_budget)
@@ -82,6 +85,7 @@ class Dispatcher:
         self.workers = jobs if jobs > 0 else max(1, min(os.cpu_count() or 1, 8))
         self.pending: list[tuple[int, Job]] = []  # (position, job) added, not yet handed to the pool
         self.pending_cost = 0
+        self.languages: set[str] = set()
         self.added = 0
         self.futures: list[tuple[list[int], Future[list[FileResult]]]] = []
         self.pool: ProcessPoolExecutor | None = None
@@ -96,37 +100,48 @@ class Dispatcher:
             self.pool.shutdown(wait=True, cancel_futures=error is not None)
             self.pool = None
 
+    def expect(self, count: int, languages: Iterable[str]) -> None:
+        """The scan will add about ``count`` jobs of ``languages``: a scan worth worker processes starts them now,
+        so that they load their rules while the files are read."""
+        self.languages.update(languages)
+        if self.pool is None and self._worth_a_pool(count):
+            self._start_pool()
+
     def add(self, job: Job) -> None:
+        self.languages.add(job[2])
         self.pending.append((self.added, job))
         self.added += 1
         self.pending_cost += _cost(job)
-        if self.pool is None and not self._worth_a_pool():
+        if self.pool is None and not self._worth_a_pool(len(self.pending)):
             return
         if self.pending_cost >= BATCH_BYTES or len(self.pending) >= BATCH_FILES:
             self._submit([self.pending])
             self.pending, self.pending_cost = [], 0
 
-    def _worth_a_pool(self) -> bool:
-        """Whether the jobs so far justify worker processes (always, for two or more with a count asked for)."""
-        if self.workers == 1 or len(self.pending) < 2:
+    def _worth_a_pool(self, jobs: int) -> bool:
+        """Whether ``jobs`` justify worker processes (always, for two or more with a count asked for)."""
+        if self.workers == 1 or jobs < 2:
             return False
-        return self.explicit or len(self.pending) >= PARALLEL_THRESHOLD
+        return self.explicit or jobs >= PARALLEL_THRESHOLD
+
+    def _start_pool(self) -> ProcessPoolExecutor:
+        from concurrent.futures import ProcessPoolExecutor  # only big scans pay for multiprocessing
+
+        languages = frozenset(self.languages)
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.workers, initializer=_start_worker, initargs=(self.load_rules, languages)
+        )
+        return self.pool
 
     def _submit(self, batches: list[list[tuple[int, Job]]]) -> None:
-        if self.pool is None:
-            from concurrent.futures import ProcessPoolExecutor  # only big scans pay for multiprocessing
-
-            self.load_rules()  # forked workers inherit the registered rules
-            self.pool = ProcessPoolExecutor(
-                max_workers=self.workers, initializer=_start_worker, initargs=(self.load_rules,)
-            )
+        pool = self.pool or self._start_pool()
         for batch in batches:
             positions, jobs = [p for p, _ in batch], [job for _, job in batch]
-            self.futures.append((positions, self.pool.submit(analyse_batch, jobs, *self.args)))
+            self.futures.append((positions, pool.submit(analyse_batch, jobs, *self.args)))
 
     def finish(self, progress: Progress | None = None, done: int = 0, total: int = 0) -> list[FileResult]:
         """Every result, in the order the jobs were added; ``progress(done, total)`` after each batch."""
-        if self.pool is None and not self._worth_a_pool():
+        if self.pool is None and not self._worth_a_pool(len(self.pending)):
             return self._serial(progress, done, total)
         if self.pending:
             # The tail, finer: a few batches per worker, so that the workers finish together.
@@ -144,7 +159,7 @@ class Dispatcher:
 
     def _serial(self, progress: Progress | None, done: int, total: int) -> list[FileResult]:
         if self.pending:
-            self.load_rules()
+            self.load_rules({job[2] for _, job in self.pending})
         out: list[FileResult] = []
         for _, job in self.pending:
             out += analyse_batch([job], *self.args)

@@ -162,8 +162,31 @@ def ts_rules() -> dict[str, TSRule]:
     return _TS_RULES
 
 
+# Rule packs are imported as a scan meets their languages (the loader comes from the pipeline, which knows the
+# packs); the catalog of every code rule, loaded or not, answers "is this a rule?" for suppression comments.
+_loader: Callable[[Iterable[str]], object] | None = None
+_known: Mapping[str, RuleMeta] | None = None
+
+
+def use_loader(loader: Callable[[Iterable[str]], object] | None, known: Mapping[str, RuleMeta] | None = None) -> None:
+    """Let :func:`require` import rule packs with ``loader``; ``known``: every code rule's metadata."""
+    global _loader, _known
+    _loader, _known = loader, known
+
+
+def require(*languages: str) -> None:
+    """Make sure the rules that read files of ``languages`` are registered (a no-op when all are)."""
+    if _loader is not None:
+        _loader(languages)
+
+
+def known_rule_meta() -> Mapping[str, RuleMeta]:
+    """Every code rule's metadata, including rules of packs this process has not imported."""
+    return _known if _known is not None else all_rule_meta()
+
+
 def all_rule_meta() -> dict[str, RuleMeta]:
-    """Every known rule's metadata, keyed by id, sorted."""
+    """Every registered rule's metadata, keyed by id, sorted."""
     metas = {**_META_ONLY}
     metas.update({k: r.meta for k, r in _PY_RULES.items()})
     metas.update({k: r.meta for k, r in _TEXT_RULES.items()})

@@ -38,16 +38,16 @@ class Scanner:
     """A configured scan over files or a snippet.
 
     ``catalog`` is the metadata of every rule the scan may run (code rules and any other phase's rules, such as
-    the package checks); ``load_rules`` registers the rule packs' checks before anything is analysed (in this
-    process and in every worker). Without explicit ``rule_ids`` the settings' select/ignore choose the rules; an
-    unknown selector raises ValueError.
+    the package checks); ``load_rules(languages)`` registers the checks of the rule packs that read those
+    languages before anything is analysed (in this process and in every worker). Without explicit ``rule_ids``
+    the settings' select/ignore choose the rules; an unknown selector raises ValueError.
     """
 
     def __init__(
         self,
         settings: Settings,
         catalog: Mapping[str, RuleMeta],
-        load_rules: Callable[[], object],
+        load_rules: Callable[[Iterable[str]], object],
         rule_ids: Iterable[str] | None = None,
         *,
         fingerprint: str = "",
@@ -91,6 +91,7 @@ class Scanner:
         roles: dict[str, Role] = {}
         args = (self.rule_ids, settings.max_file_size, settings.time_budget, self.load_rules, settings.jobs)
         with Dispatcher(*args) as dispatcher:  # files are analysed while the rest are still being read
+            dispatcher.expect(len(files), {f.language for f in files})
             for source in files:
                 try:
                     data = read_regular(source.path, settings.max_file_size)
@@ -130,7 +131,7 @@ class Scanner:
         """Scan a snippet (an assistant's answer) that is not on disk."""
         started = time.perf_counter()
         padded = "\n" * (first_line - 1) + text
-        self.load_rules()
+        self.load_rules((language,))
         job = (display, padded.encode(), language)
         (fr,) = analyse_batch([job], self.rule_ids, self.settings.max_file_size, self.settings.time_budget)
         result = Report(self.settings.root, rules=self.rules, allow_skipped=self.settings.allow_skipped)

@@ -11,7 +11,7 @@ from slopguard.core.finding import Confidence, Finding, Location, Severity
 from slopguard.core.rule import RuleMeta
 from slopguard.core.secrets import redact
 from slopguard.core.suppress import Suppression, parse_suppressions
-from slopguard.engine.registry import all_rule_meta, declare
+from slopguard.engine.registry import declare, known_rule_meta
 
 SUPPRESSION_WITHOUT_REASON = declare(
     RuleMeta(
@@ -86,7 +86,7 @@ def apply_suppressions(
 
 def _every_rule_ran(rule_ids: frozenset[str]) -> bool:
     """A blanket directive is unused only if every rule that could have fired on its line ran."""
-    return all(rid in rule_ids for rid, meta in all_rule_meta().items() if "opt-in" not in meta.tags)
+    return all(rid in rule_ids for rid, meta in known_rule_meta().items() if "opt-in" not in meta.tags)
 
 
 class _Reports:
@@ -97,7 +97,7 @@ class _Reports:
         self.lines = lines
         self.rule_ids = rule_ids
         # Rules of other phases (package checks) are known when selected; the engine knows every code rule.
-        self.known = sorted(set(all_rule_meta()) | rule_ids)
+        self.known = sorted(set(known_rule_meta()) | rule_ids)
         self.findings: list[Finding] = []
 
     def add(self, meta: RuleMeta, d: Suppression, message: str, rule_id: str = "") -> None:
