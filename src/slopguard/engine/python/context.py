@@ -17,7 +17,7 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 _SOURCE_HINT = re.compile(
     r"request|input\s*\(|argv|stdin|\.recv|rfile|@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route|websocket)\b"
-    r"|api_view|require_(?:POST|GET|http_methods)"
+    r"|api_view|require_(?:POST|GET|http_methods)|@\s*[\w.]*\b(?:shared_task|task|actor|job|db_task)\b"
 )
 
 
@@ -190,11 +190,15 @@ class PyContext(Memo):
             params = {a.arg: UNKNOWN for a in _all_args(func)}
             if self._command_line(func):
                 params = {a.arg: operator_input(f"command-line option '{a.arg}'") for a in _all_args(func)}
+            elif self._queued_task(func):
+                params = {a.arg: tainted(f"task argument '{a.arg}'") for a in _all_args(func) if a.arg != "self"}
+                params.update({a.arg: UNKNOWN for a in _all_args(func) if _annotation(a) in kb.SAFE_ANNOTATIONS})
             route = self.route_of(func)
             for name in route.tainted_params if route else ():
                 params[name] = tainted(f"route parameter '{name}'")
             if route is None and self.has_sources:
-                params.update(self._tainted_by_callers(func))
+                callers = self._tainted_by_callers(func)
+                params.update({k: v for k, v in callers.items() if not params[k].tainted})
             analysis = FunctionTaint(self, func.body, params, unescaped=unescaped)
         self._taint[key] = analysis
         return analysis
@@ -212,6 +216,19 @@ class PyContext(Memo):
             if qual.split(".")[0] in kb.CLI_MODULES:
                 return True
             if cli and isinstance(target, ast.Attribute) and target.attr in kb.CLI_DECORATOR_ATTRS:
+                return True
+        return False
+
+    def _queued_task(self, func: FunctionNode) -> bool:
+        """A Celery/dramatiq/huey/RQ task: ``@app.task``, ``@shared_task``, ``@dramatiq.actor``, ``@job(...)``."""
+        if self.imported_roots.isdisjoint(kb.TASK_MODULES):
+            return False
+        for dec in func.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            name = (
+                target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+            )
+            if name in kb.TASK_DECORATORS:
                 return True
         return False
 
@@ -373,6 +390,11 @@ def _all_args(func: FunctionNode) -> list[ast.arg]:
     a = func.args
     extra = [x for x in (a.vararg, a.kwarg) if x is not None]
     return [*a.posonlyargs, *a.args, *a.kwonlyargs, *extra]
+
+
+def _annotation(arg: ast.arg) -> str:
+    ann = arg.annotation
+    return ann.id if isinstance(ann, ast.Name) else ann.attr if isinstance(ann, ast.Attribute) else ""
 
 
 def _is_literal(e: ast.expr) -> bool:

@@ -60,6 +60,22 @@ def _quoted_literals(tests: Sequence[ast.expr], when: bool) -> set[str]:
             ("endswith", name, quote)} <= facts}  # fmt: skip
 
 
+def field_key(e: ast.expr) -> str | None:
+    """The env key of a field read from a named mapping, ``job["sha"]`` or ``job.get("sha", "")`` (seen through
+    ``str()``): a validator proves that field safe the way it proves a name safe."""
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "str" and len(e.args) == 1:
+        return field_key(e.args[0])
+    if isinstance(e, ast.Subscript):
+        target, key = e.value, e.slice
+    elif isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) and e.func.attr == "get" and e.args:
+        target, key = e.func.value, e.args[0]
+    else:
+        return None
+    if isinstance(target, ast.Name) and isinstance(key, ast.Constant) and isinstance(key.value, str):
+        return f"{target.id}[{key.value!r}]"
+    return None
+
+
 def guarded_names(ctx: CallNames, test: ast.expr, when: bool) -> set[str]:
     """Names proven safe when ``test`` evaluates to ``when`` (allow-lists, validators, equality)."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
@@ -94,6 +110,8 @@ def guarded_names(ctx: CallNames, test: ast.expr, when: bool) -> set[str]:
         for arg in [*test.args, *(k.value for k in test.keywords)]:
             if isinstance(arg, ast.Name):
                 names.add(arg.id)
+            elif (key := field_key(arg)) is not None:
+                names.add(key)
         if isinstance(test.func, ast.Attribute) and isinstance(test.func.value, ast.Name):
             constant_prefix = test.func.attr == "startswith" and all(_constants(a) for a in test.args)
             if not constant_prefix:  # x.startswith("http") or ("/") proves nothing; x.startswith(BASE_DIR) does

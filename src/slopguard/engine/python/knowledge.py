@@ -32,6 +32,12 @@ CLI_MODULES = frozenset({"click", "typer", "cyclopts"})
 CLI_DECORATOR_ATTRS = frozenset({"command", "group", "option", "argument", "callback"})
 # Methods of a Django management command (a ``BaseCommand`` subclass) that receive the command line's options.
 COMMAND_HANDLERS = frozenset({"handle", "handle_label", "handle_app_config"})
+# Task queues whose decorated functions run on arguments taken off a broker: whoever can enqueue a task (a web
+# handler passing on a request, a partner sharing the queue) chooses them (Celery, dramatiq, huey, RQ).
+TASK_MODULES = frozenset({"celery", "dramatiq", "huey", "rq"})
+TASK_DECORATORS = frozenset({"task", "shared_task", "actor", "job", "db_task"})
+# Attributes that are numbers whatever object carries them: an upload's size, a length, a model's primary key.
+NUMERIC_ATTRS = frozenset({"size", "content_length", "pk"})
 # Methods of sockets and streams that return bytes from the network.
 SOURCE_METHODS = frozenset({"recv", "recvfrom", "recv_into", "recvmsg", "read_message"})
 # Attributes of ``self`` that are the client's stream in socketserver/http.server request handlers.

@@ -16,7 +16,7 @@ from typing import Protocol
 from slopguard.engine.flow import CONST, SAFE, UNKNOWN, Flow, Level, join, operator_input, tainted
 from slopguard.engine.python import knowledge as kb
 from slopguard.engine.python import values as kv
-from slopguard.engine.python.guards import guarded_names
+from slopguard.engine.python.guards import field_key, guarded_names
 
 
 class ModuleFacts(Protocol):
@@ -138,11 +138,14 @@ class FunctionTaint:
     def _bind(self, target: ast.expr, flow: Flow, env: dict[str, Flow]) -> None:
         if isinstance(target, ast.Name):
             env[target.id] = flow
+            for stale in [k for k in env if k.startswith(f"{target.id}[")]:
+                del env[stale]  # a checked field of the value the name held before
         elif isinstance(target, ast.Tuple | ast.List):
             for elt in target.elts:
                 self._bind(elt.value if isinstance(elt, ast.Starred) else elt, kv.plain(flow), env)
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
             name = target.value.id
+            env.pop(field_key(target) or "", None)
             old = self._lookup(name, env)
             key = kv.constant_slice(target.slice, lambda k: self.fold(k, env))
             entries, items = kv.entries_of(old), kv.items_of(old)
@@ -374,6 +377,9 @@ class FunctionTaint:
         return kv.value_of(self.eval(e, env))
 
     def _subscript(self, e: ast.Subscript, env: Env) -> Flow:
+        checked = env.get(field_key(e) or "")
+        if checked is not None:
+            return checked  # job["sha"] after re.fullmatch(..., job["sha"])
         base = self.eval(e.value, env)
         key = kv.constant_slice(e.slice, lambda k: self.fold(k, env))
         folded = kv.fold_subscript(kv.value_of(base), key)
@@ -459,6 +465,8 @@ class FunctionTaint:
             return tainted(f"request.{e.attr}")
         if e.attr in kb.SOURCE_SELF_ATTRS and isinstance(e.value, ast.Name) and e.value.id == "self":
             return tainted(f"self.{e.attr}")
+        if e.attr in kb.NUMERIC_ATTRS:
+            return SAFE  # upload.size, request.content_length, show.pk: numbers
         base = self.eval(e.value, env)
         return Flow(base.level, False, False, base.origin)
 
@@ -489,7 +497,7 @@ class FunctionTaint:
             receiver = self.eval(func.value, env)
             args = [self.eval(a, env) for a in call.args]
             kwargs = [self.eval(k.value, env) for k in call.keywords]
-            if receiver.tainted and func.attr == "get" and _safe_type_kwarg(call):
+            if receiver.tainted and func.attr == "get" and (_safe_type_kwarg(call) or field_key(call) in env):
                 return SAFE
             if func.attr in ("format", "join", "format_map") and (receiver.text or receiver.built):
                 flow = join((receiver, *args, *kwargs))

@@ -222,7 +222,7 @@ class TSContext(Syntax, Memo):
     def _looked_up(self, call: Node, name: str) -> bool:
         """``sessions.get(req.cookies.token)``: a method call that reads a record by key (see ``_LOOKUP_METHOD``)."""
         method = re.split(r"\.|::", name)[-1]
-        if not _LOOKUP_METHOD.match(method):
+        if not _LOOKUP_METHOD.match(method) or self.spec.requests.search(name):
             return False
         if call.type == "method_invocation":
             return call.child_by_field_name("object") is not None
@@ -310,14 +310,16 @@ class TSContext(Syntax, Memo):
 
     def _sized(self, obj: Node) -> bool:
         """JavaScript: ``obj`` is an array or a string (a literal, ``keys.map(...)``, or a local only ever
-        assigned one), so its ``length`` is a number."""
+        assigned one and grown in place), so its ``length`` is a number."""
         if self.spec.name != "javascript":
             return False
         if obj.type not in self.spec.identifiers:
             return sized(obj, self.text)
         scope = self.function_of(obj)
         found = self._definitions_of(scope).by_name.get(self.text(obj), []) if scope is not None else []
-        return bool(found) and all(d.kills and sized(d.value, self.text) for d in found)
+        # values.push(x) / s += x keep an array or a string one
+        sizes = [sized(d.value, self.text) if d.kills else d.augmented for d in found]
+        return any(d.kills for d in found) and all(sizes)
 
     def _stored(self, call: Node) -> Node | object | None:
         """What ``map.get("k")`` / ``list.get(1)`` reads when the container's whole life is visible."""

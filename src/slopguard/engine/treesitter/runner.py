@@ -5,8 +5,8 @@ The queries of the rules that run together are joined into one query, compiled o
 then handed to each rule in turn, in the order its own query would have found them. Walking the tree once per
 rule cost more than all the rules' checks on ordinary files.
 
-The query runs under the file's time budget (checked after the query and between matches; the file is skipped
-once it runs out), and never over a tree deeper than tree-sitter's query engine can follow.
+The query runs under the file's time budget (checked after the query and every 256 matches; the file is
+skipped once it runs out), and never over a tree deeper than tree-sitter's query engine can follow.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from tree_sitter import Query, QueryCursor, Tree
 
-from slopguard.engine.budget import check, check_now
+from slopguard.engine.budget import check_now
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import TSRule
 from slopguard.engine.treesitter.context import TSContext
@@ -125,7 +125,8 @@ def run_ts_rules(ctx: TSContext, rules: Sequence[TSRule]) -> Iterator[tuple[TSRu
     for rule, slot in zip(rules, plan.rule_slots, strict=True):
         if slot is None:
             continue
-        for captures in found[slot]:
-            check()
+        for count, captures in enumerate(found[slot]):
+            if not count & 255:
+                check_now()  # between matches: a rule's check may be slow on some file
             for hit in rule.check(captures, ctx):
                 yield rule, hit

@@ -58,6 +58,9 @@ class LanguageSpec:
     fillers: re.Pattern[str] = re.compile(r"(?!)")
     binders: re.Pattern[str] = re.compile(r"(?!)")
     operator_sources: re.Pattern[str] = OPERATOR_SOURCES  # sources (and parameters) that are operator input
+    # Method calls that send a request (``client.get(url)``) rather than look a record up by key: what they return
+    # is what the server at that URL wrote. Matched against callee names.
+    requests: re.Pattern[str] = re.compile(r"(?!)")
     # Parameters tainted by where their function sits, not by how they are spelled (GraphQL resolvers' args).
     entry_parameters: EntryParameters | None = None
 
@@ -79,7 +82,8 @@ _JS_SANITIZERS = re.compile(
     r"(?:^|\.)(?:parseInt|parseFloat|Number|Boolean|encodeURIComponent|encodeURI|escape|escapeHtml|sanitize|"
     r"sanitizeHtml|DOMPurify\.sanitize|xss|validator\.\w+|mysql\.escape|pg\.escapeLiteral|escapeLiteral|"
     r"escapeIdentifier|path\.basename|basename|uuidValidate|isUUID|filterXSS|encodeHTML|escapeHTML|htmlEscape|"
-    r"quote|shellEscape|shellescape|ObjectId|isValidObjectId|Math\.(?:floor|ceil|round|trunc|abs|min|max))$"
+    r"quote|shellEscape|shellescape|ObjectId|isValidObjectId|Math\.(?:floor|ceil|round|trunc|abs|min|max)"
+    r"|jwtVerify|jwt\.verify|jsonwebtoken\.verify)$"  # a verified token's claims are its issuer's, not the sender's
 )
 
 _GRAPHQL_ROOTS = frozenset({"Query", "Mutation", "Subscription"})
@@ -228,6 +232,15 @@ _GO_SOURCES = re.compile(
     r"DefaultPostForm|GetPostForm|PostFormArray|PostFormMap|GetHeader|GetRawData|FormValue|FormParams|FormFile|"
     r"MultipartForm|QueryParam|QueryParams|QueryString|Cookie|Cookies|Body|BodyParser)\("
     r"|^os\.Args\b|^bufio\.NewReader\(os\.Stdin\)|^\w+\.ReadString\("
+    # Message-queue consumers: whoever can publish (another service, a portal, a partner) wrote the message.
+    # kafka-go's ReadMessage/FetchMessage, NATS NextMsg, go-redis pub/sub, an AMQP channel's Consume, sarama claims.
+    r"|^\w+\.(?:ReadMessage|FetchMessage|NextMsg|NextMsgWithContext|ReceiveMessage)\("
+    r"|^\w*(?i:pubsub|sub)\w*\.Channel\(|^\w*(?i:ch|chan|channel)\.Consume(?:WithContext)?\(|^claim\.Messages\(\)"
+)
+# A parameter that is a queue message (``func(m *nats.Msg)``, ``d amqp.Delivery``, ``msg *sarama.ConsumerMessage``).
+GO_QUEUE_MESSAGE = re.compile(
+    r"\b(?:nats\.Msg|jetstream\.Msg|sarama\.ConsumerMessage|sarama\.ConsumerGroupClaim|kafka\.Message|"
+    r"amqp(?:091)?\.Delivery|redis\.Message|pubsub\.Message)\b"
 )
 
 GO = LanguageSpec(
@@ -264,7 +277,7 @@ GO = LanguageSpec(
         r"(?:^|\.)(?:Sprintf|Sprint|Sprintln|Join|Replace|ReplaceAll|Concat|String|TrimSpace|Trim|ToLower|ToUpper|"
         r"TrimPrefix|TrimSuffix|Title)$"
     ),
-    tainted_parameter=re.compile(r"(?!)"),
+    tainted_parameter=GO_QUEUE_MESSAGE,
     fillers=re.compile(r"(?:^|\.)(?:Decode|Unmarshal|UnmarshalJSON|UnmarshalText|Sscan|Sscanf|Sscanln)$"),
     binders=re.compile(  # gin, echo and fiber fill a struct from the request body, query, URI or headers
         r"^\w+\.(?:ShouldBind\w*|MustBind\w*|BodyParser|QueryParser|ParamsParser|ReqHeaderParser)$"
@@ -280,6 +293,48 @@ _RUST_EXTRACTOR = (
     r"(?:Query|Path|Json|Form|LenientForm|TypedHeader|RawQuery|RawForm|Multipart|HeaderMap)\b"
     r"|(?:Url|Axum|Actix|Web|Http|Req|Request|Extract)(?:Path|Query|Json|Form)(?=\s*<))"
 )
+
+# Queues a worker takes its jobs from: whoever can enqueue (another service, a partner, a tenant) wrote the job.
+# Redis lists, streams and pub/sub messages, Kafka (rdkafka) and AMQP (lapin) deliveries, NATS/SQS messages.
+_RUST_QUEUE = (
+    r"|\.(?:brpop|blpop|rpop|lpop|brpoplpush|rpoplpush|blmove|lmove|xread|xread_options|xreadgroup)\("
+    r"|\.get_payload(?:_bytes)?\(|\.payload(?:_view)?(?:::<[^>]*>)?\(\)|^(?:delivery|msg|message)\.(?:data|payload)\b"
+)
+# A job, task or event struct the file deserialises (``fn import_feed(job: &ImportJob)``): a unit of work someone
+# else sent. The program's own settings (``AppConfig``, ``State``) are not.
+_RUST_MESSAGE_WORDS = frozenset(
+    {"job", "task", "message", "msg", "event", "payload", "command", "envelope", "delivery", "notification",
+     "webhook", "hook", "submission", "import", "request"}
+)  # fmt: skip
+_RUST_OWN_WORDS = frozenset({"config", "cfg", "settings", "setting", "options", "state", "env", "args", "manifest"})
+_RUST_PARAM_TYPE = re.compile(r":\s*&?\s*(?:mut\s+)?(?:(?:Arc|Box|Rc|Vec|Option)\s*<\s*)?([A-Z]\w*)\s*>?\s*$")
+
+
+def _rust_message_parameters(fn: Node, text: Callable[[Node | None], str]) -> frozenset[int]:
+    """The positions of parameters holding a deserialised job, task or event (a ``#[derive(Deserialize)]`` struct
+    of this file, or one the file decodes with ``from_str::<T>``) whose type name says it is a message."""
+    params = fn.child_by_field_name("parameters")
+    if params is None or params.type != "parameters":
+        return frozenset()
+    wanted: dict[int, str] = {}
+    for index, param in enumerate(params.named_children):
+        found = _RUST_PARAM_TYPE.search(text(param)) if param.type == "parameter" else None
+        words = {w.lower() for w in re.findall(r"[A-Z][a-z0-9]*", found.group(1))} if found else set()
+        if words & _RUST_MESSAGE_WORDS and not words & _RUST_OWN_WORDS and found is not None:
+            wanted[index] = found.group(1)
+    if not wanted:
+        return frozenset()
+    root = fn
+    while root.parent is not None:
+        root = root.parent
+    source = text(root)
+    return frozenset(
+        index
+        for index, name in wanted.items()
+        if re.search(rf"#\[derive\([^)]*\bDeserialize\b[^)]*\)\]\s*(?:#\[[^\]]*\]\s*)*(?:pub(?:\([^)]*\))?\s+)?"
+                     rf"(?:struct|enum)\s+{name}\b|\bfrom_\w+::<\s*{name}\s*>", source)
+    )  # fmt: skip
+
 
 RUST = LanguageSpec(
     name="rust",
@@ -311,6 +366,7 @@ RUST = LanguageSpec(
     sources=re.compile(
         r"^(?:std::)?env::args|^(?:std::)?io::stdin\(\)|^stdin\(\)|\.read_line\("
         r"|^(?:req|request|http_req)\.(?:match_info|query_string|headers|uri|path|cookie|cookies|body|into_body)\("
+        + _RUST_QUEUE
     ),
     sanitizers=re.compile(
         r"(?:^|::|\.)(?:parse|escape|encode|encode_text|encode_safe|encode_double_quoted_attribute|quote|try_quote|"
@@ -323,7 +379,10 @@ RUST = LanguageSpec(
         r"|(?:^|\.)(?:join|concat|replace|to_string|to_owned|push_str|as_str|trim|trim_start|trim_end|to_lowercase|"
         r"to_uppercase|repeat)$"
     ),
-    tainted_parameter=re.compile(rf":\s*(?:mut\s+)?{_RUST_EXTRACTOR}(?!\s*<\s*{_RUST_NOT_TEXT}\s*>)"),
+    # a parameter's own colon, not the path separator of ``dir: &std::path::Path``
+    tainted_parameter=re.compile(rf"(?<!:):\s*(?:mut\s+)?{_RUST_EXTRACTOR}(?!\s*<\s*{_RUST_NOT_TEXT}\s*>)"),
+    requests=re.compile(r"(?i)(?:client|http|agent|reqwest|ureq|surf|isahc)\w*\.(?:get|post|put|patch|delete|head)$"),
+    entry_parameters=_rust_message_parameters,
 )
 
 # C/C++ web code. CGI hands the request over in the environment; servers hand it over through their APIs:

@@ -3,8 +3,9 @@ functions, and the bindings (declarations, assignments, appends) a function make
 
 from __future__ import annotations
 
-from tree_sitter import Node
+from tree_sitter import Node, Tree
 
+from slopguard.engine.treesitter.kinds import Kinds
 from slopguard.engine.treesitter.spec import Binding, LanguageSpec
 
 # Methods that add their argument to the receiver (string builders, lists, buffers).
@@ -42,6 +43,8 @@ class Syntax:
 
     source: bytes
     spec: LanguageSpec
+    tree: Tree
+    grammar: str
 
     def text(self, node: Node | None) -> str:
         if node is None:
@@ -53,7 +56,15 @@ class Syntax:
         return "".join(self.text(node).split())
 
     def call_name(self, call: Node) -> str:
-        """``db.query``, ``request.getParameter``, ``fmt.Sprintf``, ``format`` (macro), ``strcpy``."""
+        """``db.query``, ``request.getParameter``, ``fmt.Sprintf``, ``format`` (macro), ``strcpy``. Kept per call:
+        every rule that looks at calls asks for the names of the same calls."""
+        known: dict[int, str] = self.__dict__.setdefault("_call_name_of", {})
+        name = known.get(call.id)
+        if name is None:
+            name = known[call.id] = self._call_name(call)
+        return name
+
+    def _call_name(self, call: Node) -> str:
         fields = self.spec.calls.get(call.type)
         if fields is None:
             return ""
@@ -64,6 +75,14 @@ class Syntax:
         return _without_type_arguments(self.compact(callee)).removesuffix("::")
 
     def arguments(self, call: Node) -> list[Node]:
+        """The argument nodes of a call (a new list each time; found once per call)."""
+        known: dict[int, list[Node]] = self.__dict__.setdefault("_arguments_of", {})
+        found = known.get(call.id)
+        if found is None:
+            found = known[call.id] = self._arguments(call)
+        return list(found)
+
+    def _arguments(self, call: Node) -> list[Node]:
         fields = self.spec.calls.get(call.type)
         if fields is None:
             return []
@@ -81,6 +100,15 @@ class Syntax:
             return out
         args = call.child_by_field_name(fields[1]) if fields[1] else None
         return [c for c in args.named_children if c.type != "comment"] if args is not None else []
+
+    def nodes(self, *kinds: str) -> Kinds:
+        """The file's named nodes of these kinds, in walk order, with the ones inside a given node on request
+        (found once per file and set of kinds, by a native query rather than a walk in Python)."""
+        known: dict[frozenset[str], Kinds] = self.__dict__.setdefault("_kinds", {})
+        key = frozenset(kinds)
+        if key not in known:
+            known[key] = Kinds(self.tree.root_node, self.grammar, key)
+        return known[key]
 
     def function_of(self, node: Node) -> Node | None:
         """The function (or method, lambda, closure) whose body holds ``node``; None at the top level. Kept per

@@ -13,7 +13,8 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import base_name, callee, calls_to, const_int, unwrap
-from slopguard.rules.c.dataflow import FunctionFacts, arg_flow, buffer_name, function_facts
+from slopguard.rules.c.dataflow import FunctionFacts, arg_flow, function_facts
+from slopguard.rules.c.views import buffer_name
 
 # name -> index of the size argument (calloc and new T[n] check the product themselves)
 _ALLOCATORS = {"malloc": 0, "realloc": 1, "alloca": 0, "xmalloc": 0, "g_malloc": 0}

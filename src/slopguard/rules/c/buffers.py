@@ -15,6 +15,7 @@ from slopguard.rules.c.common import ArrayDecl, callee, calls_to, string_value
 from slopguard.rules.c.dataflow import arg_flow, array_of, string_arguments
 from slopguard.rules.c.formats import max_printf_length, printf_arity, printf_specs, string_argument_indexes
 from slopguard.rules.c.sizing import sized_for
+from slopguard.rules.c.strides import fits_every_pass
 
 _COPIES = {"strcpy": "strlcpy or snprintf", "stpcpy": "stpncpy with an explicit size", "wcscpy": "wcsncpy",
            "strcat": "strlcat or snprintf", "wcscat": "wcsncat"}  # fmt: skip
@@ -65,14 +66,14 @@ def c_unbounded_copy(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
         return
     decl = array_of(ctx, args[0])
     if name in _FORMATS:
-        severity, confidence, what = _format_risk(ctx, name, decl, args)
+        risk = _format_risk(ctx, name, decl, args, call)
         fix = "use snprintf(buf, sizeof buf, ...)" if name == "sprintf" else "use vsnprintf(buf, sizeof buf, ...)"
     else:
         risk = _copy_risk(ctx, name, decl, args[0], args[1])
-        if risk is None:
-            return
-        severity, confidence, what = risk
         fix = f"use {_COPIES[name]} bounded by the destination's size"
+    if risk is None:
+        return
+    severity, confidence, what = risk
     yield ctx.hit(call, f"{name}() {what}; {fix}", severity=severity, confidence=confidence)
 
 
@@ -116,10 +117,14 @@ def _copy_risk(ctx: TSContext, name: str, decl: ArrayDecl | None, dst: Node, src
     return Severity.HIGH, Confidence.MEDIUM, f"{verb} '{ctx.text(src)[:40]}' into {where} without a length check"
 
 
-def _format_risk(ctx: TSContext, name: str, decl: ArrayDecl | None, args: list[Node]) -> Risk:
+def _format_risk(ctx: TSContext, name: str, decl: ArrayDecl | None, args: list[Node], call: Node) -> Risk | None:
+    """How risky a sprintf/vsprintf is; None for a loop's writes that step through a buffer sized for all of them
+    (``sprintf(hex + 2 * i, "%02x", digest[i])`` into ``char hex[2 * N + 1]``)."""
     where = _where(ctx, args[0], decl)
     fmt = string_value(ctx, args[1])
     specs = printf_specs(fmt) if fmt is not None and name == "sprintf" else None
+    if fmt is not None and specs is not None and fits_every_pass(ctx, call, fmt, specs):
+        return None
     strings = string_arguments(ctx, args[1:])
     if sized_for(ctx, args[0], strings):
         return Severity.LOW, Confidence.LOW, f"formats into {where}, allocated from strlen() of its strings"

@@ -11,10 +11,11 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import base_name, callee, calls_to, is_null, literal_like, string_value, unwrap
-from slopguard.rules.c.dataflow import COPIERS, arg_flow, function_facts, string_arguments, viewed_name
+from slopguard.rules.c.common import COPIERS, base_name, callee, calls_to, is_null, literal_like, string_value, unwrap
+from slopguard.rules.c.dataflow import arg_flow, function_facts, string_arguments
 from slopguard.rules.c.formats import BUFFER_FORMAT, PRINTF_FORMAT
 from slopguard.rules.c.guards import read_names, validated
+from slopguard.rules.c.views import viewed_name
 from slopguard.rules.shared.shell import is_script_flag, is_shell
 
 _RUNNERS = frozenset({"system", "popen", "_popen", "_wsystem", "_wpopen"})

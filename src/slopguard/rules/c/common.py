@@ -16,6 +16,9 @@ PATH_MAX = 4096
 BYTE_TYPES = frozenset(
     {"char", "signed char", "unsigned char", "uint8_t", "int8_t", "u_char", "u8", "BYTE", "gchar", "guchar", "char8_t"}
 )  # fmt: skip
+# Calls that copy their second argument into their first.
+COPIERS = frozenset({"strcpy", "strncpy", "strcat", "strncat", "stpcpy", "stpncpy", "strlcpy", "strlcat", "memcpy",
+                     "memmove", "wcscpy", "wcscat", "wcsncpy", "wcsncat"})  # fmt: skip
 GETTEXT = frozenset({"_", "gettext", "dgettext", "dcgettext", "ngettext", "dngettext", "pgettext", "N_", "C_", "Q_"})
 STRINGS = frozenset({"string_literal", "concatenated_string", "raw_string_literal"})
 _WRAPPERS = frozenset({"parenthesized_expression", "cast_expression"})

@@ -14,7 +14,9 @@ from tree_sitter import Node
 
 from slopguard.engine.flow import CONST, CONST_TEXT, Flow, Level, join, tainted
 from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.c.cgi import CGI_BODY, cgi_program, reads_standard_input
 from slopguard.rules.c.common import (
+    COPIERS,
     ArrayDecl,
     array_decls,
     base_name,
@@ -27,6 +29,8 @@ from slopguard.rules.c.common import (
     unwrap,
 )
 from slopguard.rules.c.formats import BUFFER_FORMAT, PRINTF_FORMAT, printf_specs, string_argument_indexes
+from slopguard.rules.c.outparams import out_parameters
+from slopguard.rules.c.views import buffer_name, viewed_name
 from slopguard.rules.shared.trees import walk
 
 # Calls that fill a buffer with input: name -> index of the buffer (-1: every argument after the format).
@@ -35,9 +39,6 @@ _FILLERS = {"fgets": 0, "fgetws": 0, "gets": 0, "read": 1, "pread": 1, "recv": 1
             # request data of mongoose and CivetWeb: mg_http_get_var(&hm->query, "name", buf, sizeof buf)
             "mg_http_get_var": 2, "mg_get_http_var": 2, "mg_get_var": 3, "mg_get_var2": 3, "mg_get_cookie": 2,
             "mg_read": 1}  # fmt: skip
-# Calls that copy their second argument into their first.
-COPIERS = frozenset({"strcpy", "strncpy", "strcat", "strncat", "stpcpy", "stpncpy", "strlcpy", "strlcat", "memcpy",
-                     "memmove", "wcscpy", "wcscat", "wcsncpy", "wcsncat"})  # fmt: skip
 _COMPARE = frozenset({"<", "<=", ">", ">="})
 # C++ input streams: ``in >> count`` reads input into ``count``.
 _STREAM = re.compile(r"\b(?:std::)?(?:w?istream|w?ifstream|w?fstream|w?istringstream|w?stringstream|basic_istream)\b")
@@ -46,9 +47,6 @@ _STREAM = re.compile(r"\b(?:std::)?(?:w?istream|w?ifstream|w?fstream|w?istringst
 _STREAM_READS = frozenset({"read", "readsome", "get", "getline"})
 _SOCKET_READS = frozenset({"receive", "receive_from", "read_some"})
 _FREE_READS = re.compile(r"(?:^|::)asio::read(?:_at)?$")
-_BUFFER_WRAPPERS = re.compile(r"^(?:static_cast|reinterpret_cast|const_cast)<|(?:^|::)(?:asio::)?buffer$")
-# Text views of a string or string stream: ``cmd.c_str()``, ``out.str().c_str()``, ``s.data()``.
-_TEXT_VIEWS = frozenset({"c_str", "data", "str"})
 _PASSED = ", passed by "
 _STRING_TYPE = re.compile(r"(?:^|::)(?:w?string|w?ostringstream|w?stringstream|basic_string<[^>]*>)$")
 
@@ -231,9 +229,10 @@ def _extract(ctx: TSContext, facts: FunctionFacts, shift: Node, streams: set[str
         left = left.child_by_field_name("left")
     if left is None or ctx.compact(left) not in streams:
         return
+    body = ctx.compact(left) in ("cin", "std::cin") and cgi_program(ctx, shift)
     for target in targets:
         if target_name := base_name(ctx, target):
-            facts.tainted.setdefault(target_name, f"{ctx.compact(left)} >> input")
+            facts.tainted.setdefault(target_name, CGI_BODY if body else f"{ctx.compact(left)} >> input")
 
 
 def _insert(ctx: TSContext, facts: FunctionFacts, shift: Node) -> None:
@@ -264,30 +263,6 @@ def _read_target(ctx: TSContext, facts: FunctionFacts, call: Node) -> Node | Non
     return args[1] if len(args) > 1 and _FREE_READS.search(ctx.compact(fn)) else None
 
 
-def buffer_name(ctx: TSContext, node: Node) -> str:
-    """The variable a buffer argument names, through casts and ``asio::buffer(&hdr, n)``: ``hdr``."""
-    node = unwrap(node)
-    while node.type == "call_expression" and _BUFFER_WRAPPERS.search(ctx.compact(node.child_by_field_name("function"))):
-        args = ctx.arguments(node)
-        if not args:
-            return ""
-        node = unwrap(args[0])
-    return base_name(ctx, node)
-
-
-def viewed_name(ctx: TSContext, node: Node) -> str:
-    """The string variable behind a text view: ``cmd`` for ``cmd``, ``cmd.c_str()`` and ``out.str().c_str()``."""
-    node = unwrap(node)
-    while node.type == "call_expression" and not ctx.arguments(node):
-        fn = node.child_by_field_name("function")
-        method = fn.child_by_field_name("field") if fn is not None and fn.type == "field_expression" else None
-        receiver = fn.child_by_field_name("argument") if fn is not None else None
-        if method is None or receiver is None or ctx.text(method) not in _TEXT_VIEWS:
-            return ""
-        node = unwrap(receiver)
-    return base_name(ctx, node)
-
-
 def _record_type(ctx: TSContext, facts: FunctionFacts, declaration: Node) -> None:
     type_node = declaration.child_by_field_name("type")
     for declarator in declaration.children_by_field_name("declarator") if type_node is not None else []:
@@ -308,9 +283,10 @@ def _propagate_call(ctx: TSContext, facts: FunctionFacts, call: Node) -> None:
         if name == "getline" and unwrap(args[0]).type != "pointer_expression":
             index = 1  # C++ std::getline(stream, line)
         targets = args[index : index + 1] if index >= 0 else args[1 if name in ("scanf", "wscanf") else 2 :]
+        body = reads_standard_input(ctx, name, args) and cgi_program(ctx, call)  # a CGI program's POST body
         for target in targets:
             if target_name := base_name(ctx, target):
-                facts.tainted.setdefault(target_name, f"{name}() input")
+                facts.tainted.setdefault(target_name, CGI_BODY if body else f"{name}() input")
     elif len(args) > 1 and (name in COPIERS or name in BUFFER_FORMAT or name == "sscanf"):
         if name in COPIERS:
             sources, targets = args[1:2], args[:1]
@@ -323,6 +299,12 @@ def _propagate_call(ctx: TSContext, facts: FunctionFacts, call: Node) -> None:
         for buffer in filter(None, (base_name(ctx, t) for t in targets)):
             facts.writes[buffer] = join((facts.writes.get(buffer, CONST), flow))
             if flow.tainted:
+                facts.tainted.setdefault(buffer, flow.origin)
+    elif name in (summaries := out_parameters(ctx)):  # form_value(qs, "zone", zone, sizeof zone)
+        for written, sources_of in summaries[name].items():
+            flow = join(arg_flow(ctx, args[i], facts) for i in sources_of if i < len(args))
+            buffer = base_name(ctx, args[written]) if written < len(args) else ""
+            if buffer and flow.tainted:
                 facts.tainted.setdefault(buffer, flow.origin)
 
 

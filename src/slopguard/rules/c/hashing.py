@@ -14,7 +14,8 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import base_name, callee, function_name, string_value
-from slopguard.rules.c.dataflow import function_facts, viewed_name
+from slopguard.rules.c.dataflow import function_facts
+from slopguard.rules.c.views import viewed_name
 from slopguard.rules.shared.names import NOT_SENSITIVE_LAST, is_password_word, words
 from slopguard.rules.shared.trees import walk
 

@@ -194,11 +194,6 @@ def _context(ctx: TSContext, occurrence: Node, release: Release) -> str:
     return "ignore" if parent.type in ("condition_clause", "parenthesized_expression") and truth_test else "use"
 
 
-def first_event(ctx: TSContext, release: Release) -> Event | None:
-    """What first happens to the released pointer on the path after its release, if anything does."""
-    return next(events(ctx, release), None)
-
-
 def events(ctx: TSContext, release: Release) -> Iterator[Event]:
     """Every read of the released pointer on the path after its release, up to the point where it is assigned
     again, handed out by address or released again (that release is the last event)."""

@@ -11,7 +11,7 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.lifetimes import events, first_event, release_of
+from slopguard.rules.c.lifetimes import events, release_of
 from slopguard.rules.c.temporaries import VIEWS, dangling_member_reads, dangling_pointer
 
 # free(p); and delete p; as statements (delete_expression is C++ only, so the query names the statement).
@@ -43,8 +43,9 @@ _VIEW_QUERY = f"""
 def double_free(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     node: Node = captures["release"][0]
     release = release_of(ctx, node)
-    event = first_event(ctx, release) if release is not None else None
-    if release is not None and event is not None and event.released_again:
+    # the walk ends at a second release, so a use of the pointer on the way (C-MEM-002's) does not hide it
+    event = next((e for e in events(ctx, release) if e.released_again), None) if release is not None else None
+    if release is not None and event is not None:
         yield ctx.hit(event.node, f"'{release.pointer}' is released again after the release on line "
                       f"{node.start_point[0] + 1}, with no reassignment in between")  # fmt: skip
 

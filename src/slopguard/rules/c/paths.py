@@ -10,12 +10,13 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
-from slopguard.engine.flow import Flow, describe
+from slopguard.engine.flow import describe
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import callee, unwrap
 from slopguard.rules.c.dataflow import FunctionFacts, arg_flow, function_facts
+from slopguard.rules.c.origins import remote
 from slopguard.rules.c.routes import narrow_capture
 from slopguard.rules.shared.trees import walk
 
@@ -28,11 +29,6 @@ _OPENERS = {
 }  # fmt: skip
 _STREAM_TYPE = re.compile(r"^(?:std::)?(?:w?ifstream|w?ofstream|w?fstream|basic_[io]?fstream<.*>)$")
 _FILESYSTEM = re.compile(r"^(?:std::)?(?:filesystem|fs)::(?:remove|remove_all|rename|copy_file|resize_file)$")
-# Input typed at the terminal or read from the program's own files: the operator's, not a remote attacker's.
-_LOCAL_INPUT = re.compile(
-    r"\bargv\b|^(?:std::)?(?:fgets|fgetws|gets|getline|getdelim|scanf|fscanf|wscanf|fwscanf|fread|getpass)\b"
-    r"|>> input$|\.(?:read|readsome|get|getline)\(\) input$"
-)
 # Tests in a condition that keep a name inside its folder: '..' or '/' rejected, characters allow-listed, or a
 # project's own validator (is_safe_path, valid_filename, path_within_root).
 _REJECTS = re.compile(
@@ -110,7 +106,7 @@ def _beyond_narrow_captures(ctx: TSContext, node: Node, facts: FunctionFacts, de
     """Request data reaches the path from somewhere other than route captures that hold no path characters
     (``kReportDir / (std::string(req.matches[1]) + ".pdf")`` under the route ``/reports/(\\d+)``)."""
     node = unwrap(node)
-    if narrow_capture(ctx, node) or not _remote(arg_flow(ctx, node, facts)):
+    if narrow_capture(ctx, node) or not remote(arg_flow(ctx, node, facts)):
         return False
     parts: list[Node] = []
     if node.type == "identifier":
@@ -125,10 +121,6 @@ def _beyond_narrow_captures(ctx: TSContext, node: Node, facts: FunctionFacts, de
     if not parts or depth > 4:
         return True
     return any(_beyond_narrow_captures(ctx, part, facts, depth + 1) for part in parts)
-
-
-def _remote(flow: Flow) -> bool:
-    return flow.tainted and not _LOCAL_INPUT.search(flow.origin)
 
 
 @ts_rule(
@@ -160,7 +152,7 @@ def c_path_traversal(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
         paths = _paths(ctx, node, facts)
     for path in paths:
         flow = arg_flow(ctx, unwrap(path), facts)
-        if _remote(flow) and not _contained(ctx, node) and _beyond_narrow_captures(ctx, path, facts):
+        if remote(flow) and not _contained(ctx, node) and _beyond_narrow_captures(ctx, path, facts):
             yield ctx.hit(node, f"file path '{ctx.text(path)[:40]}' made from {describe(flow)} with no check that "
                           "it stays inside its folder; '..' reaches any file")  # fmt: skip
             return

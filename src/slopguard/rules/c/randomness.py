@@ -52,6 +52,11 @@ _INDEX_PARTS = frozenset({"binary_expression", "parenthesized_expression", "cast
                           "call_expression", "subscript_argument_list"})  # fmt: skip
 _NAMED = frozenset({"init_declarator", "function_declarator"})  # std::mt19937 gen(seed) may parse as either
 _TARGETS = frozenset({"init_declarator", "assignment_expression", "return_statement"})
+# Calls that wait: a random value handed to them spreads retries (jitter), it is no secret.
+_WAITS = re.compile(
+    r"^(?:std::this_thread::)?(?:sleep|usleep|nanosleep|Sleep|SleepEx|sleep_for|g_usleep|msleep|"
+    r"poll|alarm)$"
+)
 
 
 def _purpose(names: list[str]) -> str | None:
@@ -80,6 +85,16 @@ def _target(ctx: TSContext, node: Node) -> str:
             return ctx.text(field)
         target = target.named_children[0]
     return declared_name(ctx, target) or base_name(ctx, target)
+
+
+def _waits(ctx: TSContext, node: Node) -> bool:
+    """The random value is an argument of a call that sleeps: ``usleep(base + rand() % 250)``."""
+    parent = node.parent
+    while parent is not None and parent.type not in ("expression_statement", "compound_statement"):
+        if parent.type == "call_expression" and parent != node and _WAITS.match(ctx.compact(parent.children[0])):
+            return True
+        parent = parent.parent
+    return False
 
 
 def _engine_uses(ctx: TSContext, decl: Node) -> list[Node]:
@@ -176,11 +191,11 @@ def c_weak_random(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hi
             return
         names = [function_name(ctx, decl)]
         what = ctx.compact(captures["type"][0])
-        node = decl
         uses = _engine_uses(ctx, decl)
+        node = uses[0] if uses else decl  # reported where the engine is drawn from, not where it is declared
     else:
         node = captures["call"][0]
-        if callee(ctx, node) not in _RAND:
+        if callee(ctx, node) not in _RAND or _waits(ctx, node):
             return
         names = [_target(ctx, node), function_name(ctx, node)]
         what = f"{callee(ctx, node)}()"

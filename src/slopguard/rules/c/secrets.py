@@ -15,7 +15,17 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import callee, calls_to, declared_name, macro_value, string_value
-from slopguard.rules.shared.secrets import grade_secret, literal_secret, secret_kind, url_message, url_password
+from slopguard.rules.shared.secrets import (
+    env_read,
+    fallback_name,
+    grade_secret,
+    literal_secret,
+    secret_kind,
+    secret_noun,
+    url_message,
+    url_password,
+)
+from slopguard.rules.shared.trees import ancestor
 
 _QUOTED = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"\s*$')
 _CONSTANT = re.compile(r"^k?[A-Z][A-Z0-9_]*$|^k[A-Z]\w*$")
@@ -59,7 +69,8 @@ def _value(node: Node, ctx: TSContext) -> str | None:
     query="""
     (init_declarator declarator: (_) @name value: [(string_literal) (concatenated_string)] @value) @decl
     (preproc_def name: (identifier) @name value: (preproc_arg) @value) @decl
-    (assignment_expression left: (field_expression) @name right: (string_literal) @value) @decl
+    (assignment_expression left: [(field_expression) (identifier)] @name right: (string_literal) @value) @decl
+    (conditional_expression alternative: (string_literal) @value) @fallback
     (initializer_pair designator: (field_designator) @name value: (string_literal) @value) @decl
     """
     + calls_to(_LOGINS, _CONNECTION_STRINGS, _SQL_CALLS, {"curl_easy_setopt"})
@@ -78,8 +89,13 @@ def c_hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
     if "call" in captures or "conn" in captures:
         yield from _login_secret(captures, ctx)
         return
+    if "fallback" in captures:
+        yield from _env_fallback(ctx, captures["fallback"][0], captures["value"][0])
+        return
     decl: Node = captures["decl"][0]
     name = _name(captures["name"][0], ctx)
+    if decl.type == "assignment_expression" and secret_kind(name) is None:
+        name = _read_into(ctx, decl, name) or name  # k = getenv("API_TOKEN"); if (!k) k = "..";
     value = _value(captures["value"][0], ctx)
     if value is None or not name or find_tokens(value):
         return
@@ -90,10 +106,9 @@ def c_hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
         if password is not None:
             yield ctx.hit(decl, url_message("assigned to", name), confidence=Confidence.HIGH, secrets=(password,))
         return
-    what = "password" if kind == "password" else "secret"
     yield ctx.hit(
         decl,
-        f"hard-coded {what} in '{name}'; read it from the environment or a secret store at run time",
+        f"hard-coded {secret_noun(kind)} in '{name}'; read it from the environment or a secret store at run time",
         confidence=confidence,
         secrets=(value,),
     )
@@ -141,3 +156,35 @@ def _in_connection_string(ctx: TSContext, at: Node, value: Node, where: str) -> 
     if found is not None:
         yield from literal_secret(ctx, "password", found.group(1), value, at, f"in {where} connection string as",
                                   False)  # fmt: skip
+
+
+_TESTED = re.compile(r"^\(?\s*(\w+)\s*(?:!=\s*(?:NULL|nullptr|0)\s*)?\)?$")  # k, (k), k != NULL
+
+
+def _read_into(ctx: TSContext, node: Node, variable: str) -> str | None:
+    """The environment variable ``variable`` was read from in the function around ``node``
+    (``const char *k = getenv("API_TOKEN");``), else None."""
+    function = ancestor(node, ("function_definition",))
+    if function is None or not variable.isidentifier():
+        return None
+    found = re.search(rf"\b{variable}\s*=\s*((?:std::)?(?:secure_)?getenv\s*\(\s*\"\w+\")", ctx.text(function))
+    return env_read(found.group(1)) if found else None
+
+
+def _env_fallback(ctx: TSContext, cond: Node, value: Node) -> Iterator[Hit]:
+    """``getenv("K") ?: ".."``, ``getenv("K") ? getenv("K") : ".."``, ``k ? k : ".."`` after ``k = getenv("K")``."""
+    condition, consequence = cond.child_by_field_name("condition"), cond.child_by_field_name("consequence")
+    variable = env_read(" ".join(ctx.text(c) for c in (condition, consequence) if c is not None))
+    tested = _TESTED.match(ctx.text(condition)) if condition is not None else None
+    if variable is None and tested is not None:
+        variable = _read_into(ctx, cond, tested.group(1))
+    if variable is None:
+        return
+    parent = cond.parent
+    declared = None
+    target = parent.child_by_field_name("declarator") or parent.child_by_field_name("left") if parent else None
+    if target is not None:  # an init_declarator or an assignment
+        declared = _name(target, ctx)
+    name = fallback_name(variable, declared)
+    if name is not None:
+        yield from literal_secret(ctx, name, string_value(ctx, value), value, cond, "used as the fallback for", False)

@@ -14,9 +14,10 @@ from slopguard.engine.flow import Flow, join
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import base_name, callee, literal_like, string_value, unwrap
-from slopguard.rules.c.dataflow import COPIERS, FunctionFacts, arg_flow, function_facts, viewed_name
+from slopguard.rules.c.common import COPIERS, base_name, callee, literal_like, string_value, unwrap
+from slopguard.rules.c.dataflow import FunctionFacts, arg_flow, function_facts
 from slopguard.rules.c.formats import BUFFER_FORMAT
+from slopguard.rules.c.views import viewed_name
 from slopguard.rules.shared.sql import looks_sql
 from slopguard.rules.shared.trees import walk
 

@@ -40,6 +40,14 @@ _NUMERIC_TYPE = re.compile(r"\b(?:u?int\d*_t|int|long|short|unsigned|size_t|bool
 _LITERALS = frozenset({"number_literal", "true", "false", "char_literal"})
 _NUMERIC_WORDS = frozenset({"pin", "otp", "totp", "hotp", "code", "passcode"})
 _K_PREFIX = re.compile(r"^k(?=[A-Z])")  # C++ constants: kApiToken
+# A stored password hash written into the source: a hex digest (MD5 to SHA-512) or a crypt(3) string.
+_DIGEST_VALUE = re.compile(
+    r"^[0-9a-fA-F]{32}(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{32}|[0-9a-fA-F]{96})?$|^\$(?:1|2[abxy]?|5|6|y|argon2\w*)\$"
+)
+_LOGIN_TEXT = re.compile(r"(?i)passw|passwd|\bpwd\b|\bpw\b|login|credential")
+# A session id checked against the one on record: ``strcmp(sid, stored)``, ``cookie_sid == session_id``.
+_SESSION = frozenset({"sid", "session", "sess", "sessionid"})
+_SESSION_PARTS = _SESSION | {"id", "cookie", "value", "str", "hex"} | STORED_WORDS
 
 
 def _name(ctx: TSContext, node: Node) -> str | None:
@@ -88,13 +96,54 @@ def _constant(ctx: TSContext, node: Node) -> bool:
     return is_null(ctx, node) or literal_like(ctx, node) or node.type in _LITERALS
 
 
+def _constant_text(ctx: TSContext, node: Node) -> str | None:
+    """The text of a ``#define`` or a file-scope constant initialised with a string literal
+    (``static const char *kSupplierKey = "..."``, ``const std::string kAdminToken = "..."``)."""
+    node = unwrap(node)
+    if is_macro(ctx, node):
+        return string_value(ctx, node)
+    if node.type not in ("identifier", "qualified_identifier"):
+        return None
+    return ctx.memo("c.timing.constants", lambda: _file_constants(ctx)).get(ctx.text(node).split("::")[-1])
+
+
+def _file_constants(ctx: TSContext) -> dict[str, str]:
+    constants: dict[str, str] = {}
+    for decl in walk(ctx.tree.root_node, skip=frozenset({"compound_statement"})):
+        if decl.type != "declaration" or ctx.function_of(decl) is not None:
+            continue
+        for declarator in decl.children_by_field_name("declarator"):
+            value = declarator.child_by_field_name("value") if declarator.type == "init_declarator" else None
+            target = declarator.child_by_field_name("declarator")
+            text = string_value(ctx, value) if value is not None else None
+            if text is not None and target is not None and (name := declared_name(ctx, target)):
+                constants[name] = text
+    return constants
+
+
 def _hard_coded_secret(ctx: TSContext, node: Node) -> bool:
     """``ADMIN_PASSWORD`` where ``#define ADMIN_PASSWORD "Rt7!kq..."``: a constant, but a secret all the same
-    (C-SECRET-001's test), so comparing a guess with it leaks how much of the guess is right."""
-    node = unwrap(node)
-    value = string_value(ctx, node) if is_macro(ctx, node) else None
-    kind = secret_kind(ctx.text(node)) if value else None
-    return kind is not None and value is not None and grade_secret(kind, ctx.text(node), value, True) is not None
+    (C-SECRET-001's test), so comparing a guess with it leaks how much of the guess is right. A password hash
+    written into the source counts when the function checks a login (``strcmp(hex, ADMIN_MD5)``)."""
+    value = _constant_text(ctx, node)
+    if value is None:
+        return False
+    name = ctx.text(unwrap(node))
+    kind = secret_kind(name)
+    if kind is not None and grade_secret(kind, name, value, True) is not None:
+        return True
+    func = ctx.function_of(node)
+    return bool(_DIGEST_VALUE.search(value)) and func is not None and bool(_LOGIN_TEXT.search(ctx.text(func)))
+
+
+def _session_ids(names: list[str | None]) -> str | None:
+    """The session id of ``strcmp(sid, stored)``: a side named as a session id, the other a session id too or a
+    stored value (not a session's name, count or timeout)."""
+    parts = [words(n or "") for n in names]
+    if not all(ws and set(ws) <= _SESSION_PARTS for ws in parts):
+        return None
+    found = next((n for n, ws in zip(names, parts, strict=True) if set(ws) & _SESSION), None)
+    return found if found is not None and any(set(ws) & (_SESSION | STORED_WORDS) for ws in parts if ws) else None
 
 
 def _secret(ctx: TSContext, sides: list[Node]) -> str | None:
@@ -102,7 +151,7 @@ def _secret(ctx: TSContext, sides: list[Node]) -> str | None:
     names = [_K_PREFIX.sub("", n) if n is not None else None for n in written]
     if any(n is not None and CONFIRMATION.search(n) for n in names):
         return None  # password vs confirm_password checks a form
-    found = next((n for n in names if compared_secret(n)), None)
+    found = next((n for n in names if compared_secret(n)), None) or _session_ids(names)
     if found is None:
         func = ctx.function_of(sides[0])
         around = ctx.text(func) if func is not None else ""
@@ -134,7 +183,8 @@ def _bytewise(ctx: TSContext, sides: list[Node]) -> bool:
     if any(_NUMERIC_TYPE.search(t) and not _TEXT_TYPE.search(t) for t in types):
         return False
     if any(t.endswith("*") and "char" in t for t in types):  # char * == char * compares addresses
-        return any(_string_object(ctx, s) for s in sides)  # std::string == char * compares the text
+        objects = any(_TEXT_TYPE.search(t) and not t.endswith("*") for t in types)
+        return objects or any(_string_object(ctx, s) for s in sides)  # std::string == char * compares the text
     if any(_TEXT_TYPE.search(t) for t in types):
         return True
     return not any(w in _NUMERIC_WORDS for s in sides for w in words(_name(ctx, s) or ""))  # an int PIN or code
@@ -176,7 +226,8 @@ def c_timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     sides, how = found
     if any(_constant(ctx, s) and not _hard_coded_secret(ctx, s) for s in sides):
         return
-    secret = _secret(ctx, sides)
+    hard_coded = next((ctx.text(s) for s in sides if _hard_coded_secret(ctx, s)), None)
+    secret = _secret(ctx, sides) or hard_coded
     if secret is None or (node.type == "binary_expression" and not _bytewise(ctx, sides)):
         return
     tainted = any(arg_flow(ctx, s).tainted for s in sides)

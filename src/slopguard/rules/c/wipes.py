@@ -13,8 +13,8 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import base_name, callee, calls_to, is_null, string_value, unwrap
-from slopguard.rules.c.dataflow import COPIERS, FunctionFacts, function_facts
+from slopguard.rules.c.common import COPIERS, base_name, callee, calls_to, is_null, string_value, unwrap
+from slopguard.rules.c.dataflow import FunctionFacts, function_facts
 from slopguard.rules.c.formats import BUFFER_FORMAT
 from slopguard.rules.shared.names import words
 from slopguard.rules.shared.secrets import secret_kind
@@ -45,11 +45,14 @@ def _secret_name(ctx: TSContext, buffer: Node) -> str:
 
 def _holds_secret(ctx: TSContext, facts: FunctionFacts, buffer: Node, clear: Node) -> str:
     """The name of a local buffer that was filled with a secret before ``clear``: formatted or copied from a
-    secret-named value or a credential header (``snprintf(auth, n, "Authorization: Bearer %s", token)``), or
-    handed to a call that reads one into it (``read_password(line, sizeof line)``)."""
+    secret-named value or a credential header (``snprintf(auth, n, "Authorization: Bearer %s", token)``),
+    handed to a call that reads one into it (``read_password(line, sizeof line)``), or a heap copy of a secret
+    (``char *buf = strdup(env ? env : kFallbackToken)``)."""
     name = base_name(ctx, buffer)
-    if not name or name not in facts.arrays:
+    if not name or name in facts.params or (name not in facts.arrays and name not in facts.values):
         return ""
+    if name not in facts.arrays and any(_names_secret(ctx, v) for v in facts.values[name]):
+        return name
     for call in facts.calls:
         args = ctx.arguments(call)
         if call.start_byte >= clear.start_byte or not args or base_name(ctx, args[0]) != name:
@@ -66,6 +69,18 @@ def _holds_secret(ctx: TSContext, facts: FunctionFacts, buffer: Node, clear: Nod
             ):
                 return name
     return ""
+
+
+def _names_secret(ctx: TSContext, value: Node) -> bool:
+    """A value that reads a secret-named variable, constant, call or environment variable: ``strdup(api_token)``,
+    ``read_passphrase()``, ``getenv("DB_PASSWORD")``."""
+    for node in walk(value):
+        text = string_value(ctx, node) if node.type == "string_literal" else None
+        if node.type in ("identifier", "field_identifier"):
+            text = ctx.text(node)
+        if text is not None and secret_kind(text) is not None:
+            return True
+    return False
 
 
 def _zero(ctx: TSContext, call: Node, name: str) -> bool:

@@ -26,6 +26,11 @@ _PATH_CHECK = re.compile(
     r"HasPrefix|filepath\.Rel|\.Rel\(|IsLocal|\"\.\.\"|(?i:inside|within|contain|safe|valid|escape)"
 )
 _NAME_CHECK = re.compile(r"IsLocal|\"\.\.\"|IsAbs|(?i:inside|within|safe|valid|escape|traversal)")
+# A test that is true for a bad name: a negated safety check (!filepath.IsLocal(n)), a '..' or absolute-path test.
+_NEGATIVE_TEST = re.compile(
+    r"!\s*(?:[\w.]+\.)?(?:IsLocal|\w*(?i:inside|within|safe|valid)\w*)\(|\"\.\.\"|IsAbs|(?i:escape|traversal)"
+)
+_EXIT_CALL = re.compile(r"^(?:panic|log\.Fatal\w*|os\.Exit|t\.Fatal\w*)\(")
 
 
 def _range_over_files(ctx: TSContext, name: str, fn: Node) -> bool:
@@ -88,9 +93,34 @@ def _entry_name(ctx: TSContext, node: Node, fn: Node, depth: int = 0) -> Node | 
     return None
 
 
-def _checked(ctx: TSContext, fn: Node, names: set[str], pattern: re.Pattern[str]) -> bool:
+def _exits(block: Node | None, ctx: TSContext) -> bool:
+    """A block whose last statement leaves the loop or function (return, continue, break, goto, panic, exit)."""
+    while block is not None and block.named_children and block.named_children[-1].type == "statement_list":
+        block = block.named_children[-1]
+    last = block.named_children[-1] if block is not None and block.named_children else None
+    if last is None:
+        return False
+    if last.type in ("return_statement", "continue_statement", "break_statement", "goto_statement"):
+        return True
+    return last.type == "expression_statement" and bool(_EXIT_CALL.match(ctx.text(last)))
+
+
+def _guards(check: Node, header: str, use: Node, ctx: TSContext) -> bool:
+    """Whether the ``if`` ``check`` protects ``use``: ``use`` runs only where the test said the name is safe
+    (inside ``if filepath.IsLocal(name) {..}``, or after/in the else of ``if !filepath.IsLocal(name) { return }``)."""
+    negative = bool(_NEGATIVE_TEST.search(header))
+    body, other = check.child_by_field_name("consequence"), check.child_by_field_name("alternative")
+    inside = body is not None and body.start_byte <= use.start_byte < body.end_byte
+    if inside:
+        return not negative
+    if other is not None and other.start_byte <= use.start_byte < other.end_byte:
+        return negative
+    return negative and check.end_byte <= use.start_byte and _exits(body, ctx)
+
+
+def _checked(ctx: TSContext, fn: Node, names: set[str], pattern: re.Pattern[str], use: Node | None = None) -> bool:
     """An ``if`` (initializer included) that tests one of ``names`` (or a value computed from one) with a check
-    matching ``pattern``."""
+    matching ``pattern``; with ``use``, only an ``if`` that guards it (see ``_guards``)."""
     derived = set(names)
     for node in walk(fn):
         if node.type in ("short_var_declaration", "assignment_statement"):
@@ -104,7 +134,8 @@ def _checked(ctx: TSContext, fn: Node, names: set[str], pattern: re.Pattern[str]
     for node in walk(fn, skip=FUNCTIONS[2:]):
         if node.type == "if_statement":
             header = ctx.text(node.child_by_field_name("initializer")) + ctx.text(node.child_by_field_name("condition"))
-            if re.search(rf"(?<![\w.])(?:{words})\b", header) and pattern.search(header):
+            tests = re.search(rf"(?<![\w.])(?:{words})\b", header) and pattern.search(header)
+            if tests and (use is None or _guards(node, header, use, ctx)):
                 return True
     return False
 
@@ -152,7 +183,7 @@ def go_zip_slip(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]
     if target is not None and _checked(ctx, fn, {target}, _PATH_CHECK):
         return
     root = ctx.text(unwrap(entry.child_by_field_name("operand") or entry))
-    if _checked(ctx, fn, {ctx.compact(entry), root}, _NAME_CHECK):
+    if _checked(ctx, fn, {ctx.compact(entry), root}, _NAME_CHECK, use=call):
         return
     yield ctx.hit(call, f"archive entry name {ctx.compact(entry)} joined into a path: '../' in it writes outside "
                         "the destination folder")  # fmt: skip

@@ -29,7 +29,9 @@ _RANDOM = frozenset(
     {"Int", "Intn", "IntN", "Int31", "Int31n", "Int32", "Int32N", "Int63", "Int63n", "Int64", "Int64N", "Uint32",
      "Uint32N", "Uint64", "Uint64N", "UintN", "Uint", "Float32", "Float64", "Perm", "Read", "Shuffle", "N"}
 )  # fmt: skip
-_STRONG = SECRET_PURPOSES | {"sessionid", "sid", "session"}
+# Besides secrets: unguessable identifiers that grant access to whoever holds them (unlisted short links, shared
+# documents, vouchers), where a predictable generator lets an attacker enumerate the others.
+_STRONG = SECRET_PURPOSES | {"sessionid", "sid", "session", "slug", "shortcode", "voucher", "coupon", "unlisted"}
 _GAME = PLAY_PURPOSES | frozenset(
     {"shuffle", "shard", "bucket", "partition", "worker", "node", "host", "server", "proxy"}
 )  # fmt: skip

@@ -16,12 +16,12 @@ from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import CALL, constant, function_of, imports, is_test, package_call, unwrap
 from slopguard.rules.go.errors import command_output, internal_origin, server_error_written
 from slopguard.rules.go.responses import response_writer
-from slopguard.rules.go.web import is_handler, is_server_error, request_flow
+from slopguard.rules.go.web import is_consumer, is_handler, is_server_error, request_flow
 from slopguard.rules.shared.trees import walk
 
 _ERROR_NAME = re.compile(r"(?i)^(?:e|err|error|\w*err|\w*error)$")
 _RESPONDERS = frozenset({"JSON", "IndentedJSON", "PureJSON", "JSONPretty", "String", "XML", "AbortWithStatusJSON",
-                         "HTML", "Blob"})  # fmt: skip
+                         "HTML", "Blob", "Data"})  # fmt: skip
 _FIBER_SENDERS = frozenset({"JSON", "SendString", "Send", "XML"})
 _FORMATTERS = frozenset({"Sprintf", "Sprint", "Sprintln", "Errorf"})
 
@@ -47,6 +47,20 @@ def _error_detail(ctx: TSContext, node: Node) -> str | None:
     return None
 
 
+def _formatted_error(ctx: TSContext, call: Node, method: str, messages: list[Node]) -> str | None:
+    """An error value the responder itself formats: gin's ``c.String(code, "failed: %v", err)`` (a format and its
+    values), echo's ``echo.NewHTTPError(code, err)`` (whose handler sends err.Error())."""
+    target = package_call(ctx, call)
+    if target is not None and target[1] == "NewHTTPError":
+        values = messages
+    elif target is None and method == "String" and len(messages) >= 2 and constant(ctx, messages[0]) is not None:
+        values = messages[1:]
+    else:
+        return None
+    found = next((unwrap(v) for v in values if unwrap(v).type == "identifier" and _ERROR_NAME.match(ctx.text(v))), None)
+    return ctx.text(found) if found is not None else None
+
+
 def _response(ctx: TSContext, call: Node, recv: Node, method: str) -> tuple[Node | None, list[Node]] | None:
     """(status code, message arguments) of a call that answers the client, else None."""
     args = ctx.arguments(call)
@@ -54,6 +68,8 @@ def _response(ctx: TSContext, call: Node, recv: Node, method: str) -> tuple[Node
     if target == ("net/http", "Error") and len(args) == 3:
         return args[2], [args[1]]
     if target is not None and target[1] == "NewHTTPError" and "echo" in target[0] and args:
+        return args[0], args[1:]
+    if target is not None and target[1] == "NewError" and "fiber" in target[0] and args:
         return args[0], args[1:]
     if target is None and recv.type == "call_expression" and method in _FIBER_SENDERS:
         callee = recv.child_by_field_name("function")
@@ -119,8 +135,8 @@ def _written_error(ctx: TSContext, call: Node, recv: Node, method: str) -> str |
     confidence=Confidence.HIGH,
     languages=("go",),
     query=f"""({CALL} (#any-of? @method "Error" "NewHTTPError" "JSON" "IndentedJSON" "PureJSON" "JSONPretty"
-      "String" "XML" "AbortWithStatusJSON" "HTML" "Blob" "SendString" "Send" "Fprintf" "Fprint" "Fprintln" "Write"
-      "WriteString" "Encode"))""",
+      "String" "XML" "AbortWithStatusJSON" "HTML" "Blob" "Data" "SendString" "Send" "Fprintf" "Fprint" "Fprintln"
+      "Write" "WriteString" "Encode" "NewError"))""",
     why="""Assistants answer failures with http.Error(w, err.Error(), 500) or
     c.JSON(500, gin.H{"error": err.Error()}). Database, driver and network errors carry SQL fragments, table
     and column names, file paths, internal host names and library versions, which map the system for the next
@@ -142,6 +158,8 @@ def go_error_leak(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hi
         return
     status, messages = found
     detail = next((d for m in messages if (d := _error_detail(ctx, m)) is not None), None)
+    if detail is None:
+        detail = _formatted_error(ctx, call, method, messages)
     if detail is None:
         output = next((o for m in messages if (o := command_output(ctx, call, m)) is not None), None)
         if output is not None and (is_server_error(ctx, status) or package_call(ctx, call) == ("net/http", "Error")):
@@ -235,7 +253,7 @@ def go_log_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     call: Node = captures["call"][0]
     kind = _logger(ctx, captures["recv"][0], ctx.text(captures["method"][0]))
     args = ctx.arguments(call)
-    if kind is None or not args or is_test(ctx) or not is_handler(ctx, call):
+    if kind is None or not args or is_test(ctx) or not (is_handler(ctx, call) or is_consumer(ctx, call)):
         return
     risky: list[Node] = []
     template = constant(ctx, args[0]) if kind == "format" else None

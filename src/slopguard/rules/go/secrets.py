@@ -13,9 +13,11 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import is_test, string_value, unwrap
-from slopguard.rules.shared.secrets import compared_secret, literal_secret
+from slopguard.rules.shared.secrets import compared_secret, env_helper, env_read, fallback_name, literal_secret
 
 _KEY_CALLS = {"hmac.New": ("hmac_key", 1), "SignedString": ("jwt_secret", 0), "NewCipher": ("encryption_key", 0)}
+_DECLARING = frozenset({"var_spec", "const_spec", "short_var_declaration", "assignment_statement", "keyed_element"})
+_DEFAULT_SETTERS = ("SetDefault",)  # viper.SetDefault("jwt.secret", "..")
 
 
 def _literal(ctx: TSContext, node: Node | None) -> str | None:
@@ -84,7 +86,43 @@ def go_hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
             yield from compared_secret(ctx, node, left, right, _literal)
     elif kind == "call_expression":
         callee = ctx.compact(node.child_by_field_name("function"))
+        yield from _fallback(ctx, node, callee)
         for suffix, (label, index) in _KEY_CALLS.items():
             args = ctx.arguments(node)
             if (callee == suffix or callee.endswith("." + suffix)) and len(args) > index:
                 yield from _check(ctx, label, args[index], args[index], "passed as", False)
+
+
+def _declared(ctx: TSContext, node: Node) -> str | None:
+    """The name a call's result is stored under: ``key := ..``, ``var key = []byte(..)``, ``Key: ..``."""
+    parent = node.parent
+    for _ in range(4):
+        if parent is None or parent.type == "block":
+            return None
+        if parent.type in _DECLARING:
+            pairs = _pairs(ctx, parent) if parent.type != "keyed_element" else []
+            if parent.type == "keyed_element" and parent.named_children:
+                key = parent.named_children[0]
+                return string_value(ctx, key) or ctx.text(unwrap(key))
+            return pairs[0][0] if len(pairs) == 1 else None
+        parent = parent.parent
+    return None
+
+
+def _fallback(ctx: TSContext, call: Node, callee: str) -> Iterator[Hit]:
+    """A literal default of an environment read: ``cmp.Or(os.Getenv("K"), "..")``, ``getEnv("K", "..")``,
+    ``viper.SetDefault("jwt.secret", "..")``."""
+    args = ctx.arguments(call)
+    if len(args) < 2:
+        return
+    if callee == "cmp.Or":
+        variable = next((v for v in (env_read(ctx.text(a)) for a in args[:-1]) if v), None)
+        if variable is not None:
+            name = fallback_name(variable, _declared(ctx, call))
+            if name is not None:
+                yield from _check(ctx, name, args[-1], call, "used as the fallback for", False)
+    elif env_helper(callee) or callee.endswith(_DEFAULT_SETTERS):
+        variable = string_value(ctx, args[0])
+        name = fallback_name(variable, _declared(ctx, call))
+        if variable is not None and name is not None:
+            yield from _check(ctx, name, args[-1], call, "used as the fallback for", False)

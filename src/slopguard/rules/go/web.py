@@ -9,6 +9,7 @@ from tree_sitter import Node
 
 from slopguard.engine.flow import Flow, tainted
 from slopguard.engine.treesitter.context import TSContext
+from slopguard.engine.treesitter.spec import GO_QUEUE_MESSAGE
 from slopguard.rules.go.common import FUNCTIONS, bound_values, constant, function_of, string_value, unwrap
 from slopguard.rules.shared.trees import walk
 
@@ -19,6 +20,10 @@ _HANDLER_PARAM = re.compile(
 _BINDERS = re.compile(
     r"^(?:\w+)\.(?:ShouldBind\w*|Bind\w*|MustBind\w*|BodyParser|QueryParser|ParamsParser|ReqHeaderParser)$"
     r"|^json\.NewDecoder\((?:r|req|request|c\.Request)\.Body\)\.Decode$|^(?:json|xml|yaml)\.Unmarshal$"
+)
+_QUEUE_READ = re.compile(
+    r"\.(?:ReadMessage|FetchMessage|NextMsg|NextMsgWithContext|ReceiveMessage)\(|(?i:pubsub|sub)\w*\.Channel\(\)"
+    r"|claim\.Messages\(\)|\b\w*(?i:ch|chan|channel)\.Consume(?:WithContext)?\("
 )
 _SERVER_ERRORS = re.compile(
     r"^(?:http\.|fiber\.)?Status(?:InternalServerError|NotImplemented|BadGateway|ServiceUnavailable|GatewayTimeout"
@@ -34,6 +39,19 @@ def is_handler(ctx: TSContext, fn: Node | None) -> bool:
     while fn is not None:
         params = fn.child_by_field_name("parameters")
         if params is not None and _HANDLER_PARAM.search(ctx.text(params)):
+            return True
+        fn = function_of(fn)
+    return False
+
+
+def is_consumer(ctx: TSContext, fn: Node | None) -> bool:
+    """A function that handles a queue message: a parameter (or an enclosing function's) is a NATS, Kafka, AMQP
+    or Redis message, or it reads one (``r.ReadMessage(ctx)``, ``range pubsub.Channel()``)."""
+    while fn is not None:
+        params = fn.child_by_field_name("parameters")
+        if params is not None and GO_QUEUE_MESSAGE.search(ctx.text(params)):
+            return True
+        if _QUEUE_READ.search(ctx.text(fn.child_by_field_name("body"))):
             return True
         fn = function_of(fn)
     return False

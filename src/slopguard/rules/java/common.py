@@ -71,6 +71,23 @@ def called_method(call: Node, ctx: TSContext) -> Node | None:
     return None
 
 
+def call_sites(func: Node, ctx: TSContext) -> list[Node]:
+    """The plain or ``this.`` calls in this file that invoke the method ``func`` (see ``called_method``)."""
+    name = ctx.text(func.child_by_field_name("name"))
+
+    def find() -> list[Node]:
+        return [
+            node
+            for node in walk(ctx.tree.root_node)
+            if node.type == "method_invocation"
+            and method(node, ctx) == name
+            and (found := called_method(node, ctx)) is not None
+            and found.id == func.id
+        ]
+
+    return ctx.memo(f"java.callers.{func.id}", find)
+
+
 def literal(node: Node | None, ctx: TSContext) -> str | None:
     """The value of a string literal (escapes decoded, text blocks included), else None."""
     if node is None:

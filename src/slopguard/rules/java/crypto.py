@@ -12,7 +12,17 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import called_method, calls, constant, method, method_of, names_around, receiver
+from slopguard.rules.java.common import (
+    call_sites,
+    called_method,
+    calls,
+    constant,
+    declared_type,
+    method,
+    method_of,
+    names_around,
+    receiver,
+)
 from slopguard.rules.shared.names import is_password_word, words
 from slopguard.rules.shared.trees import walk
 
@@ -27,7 +37,7 @@ _WEAK_DIGESTS = frozenset({"MD5", "MD2", "MD4", "SHA1", "SHA-1", "SHA", "SHA-0"}
 _SECURITY = frozenset(
     {"token", "tokens", "sign", "signature", "signed", "verify", "verification", "secret", "auth", "authenticate",
      "authentication", "session", "nonce", "otp", "hmac", "csrf", "apikey", "license", "integrity", "tamper",
-     "credential", "credentials", "jwt", "cookie", "reset", "login"}
+     "credential", "credentials", "jwt", "cookie", "reset", "login", "seal", "sealed", "sealing", "notarize"}
 )  # fmt: skip
 _WEAK_CIPHERS = re.compile(
     r"^(?:DES|DESEDE|TRIPLEDES|3DES|RC2|RC4|ARCFOUR|ARC4|BLOWFISH|PBEWITH(?:MD5|SHA1AND(?:DES|RC)))"
@@ -42,14 +52,24 @@ _CONFIG_OWNERS = re.compile(
 )
 
 
+# PINs and passcodes are short secrets: a fast digest of one is reversed by trying every value. "pin" next to
+# a certificate or key word is certificate pinning, where a SHA-256 of the public key is the standard.
+_PIN_WORDS = frozenset({"pin", "passcode"})
+_PINNING_WORDS = frozenset({"cert", "certificate", "spki", "public", "pubkey", "key", "tls", "ssl", "pins", "pinning"})
+
+
+def _credential_name(name: str) -> bool:
+    """A name for a password, passphrase, PIN or passcode (``userPassword``, ``memberPin``, not ``certPin``)."""
+    ws = words(name)
+    return any(is_password_word(w) for w in ws) or (bool(_PIN_WORDS & set(ws)) and not _PINNING_WORDS & set(ws))
+
+
 def _mentions_password(node: Node | None, ctx: TSContext) -> bool:
-    return node is not None and any(
-        is_password_word(w) for ident in _IDENT.findall(ctx.text(node)) for w in words(ident)
-    )
+    return node is not None and any(_credential_name(ident) for ident in _IDENT.findall(ctx.text(node)))
 
 
 def _names_password(names: list[str]) -> bool:
-    return any(is_password_word(w) for n in names for w in words(n))
+    return any(_credential_name(n) for n in names)
 
 
 def _hashed(node: Node, ctx: TSContext) -> bool:
@@ -114,6 +134,15 @@ def _helper_digest(call: Node, ctx: TSContext) -> tuple[str, Node] | None:
     return found if digests_parameter else None
 
 
+def _password_helper(func: Node | None, ctx: TSContext) -> bool:
+    """A generic digest helper (``sha256Hex(value)``) that this file only ever calls with a password or PIN: the
+    fast hash is chosen inside it, so that is where it is reported."""
+    if func is None or func.type != "method_declaration":
+        return False
+    sites = call_sites(func, ctx)
+    return bool(sites) and all(_helper_digest(site, ctx) is not None and _password_digest(site, ctx) for site in sites)
+
+
 def _stored_password(node: Node, ctx: TSContext) -> bool:
     """``user.getPassword()`` / ``rs.getString("password")``: a password read back from storage."""
     text = ctx.compact(node)
@@ -152,13 +181,14 @@ def java_password_hash(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
     args = ctx.arguments(call)
     algorithm = _digest_algorithm(call, ctx)
     if algorithm is not None:
-        if _password_digest(call, ctx):
+        if _password_digest(call, ctx) or _password_helper(method_of(call), ctx):
             yield ctx.hit(call, f"password hashed with a fast digest ({algorithm}); use BCrypt or Argon2")
         return
     helper = _helper_digest(call, ctx)
     if helper is not None:
-        # a helper that is itself about passwords is reported inside, once
-        if _password_digest(call, ctx) and not _password_digest(helper[1], ctx):
+        # a helper that is itself about passwords (by its names or its callers) is reported inside, once
+        inside = _password_digest(helper[1], ctx) or _password_helper(method_of(helper[1]), ctx)
+        if _password_digest(call, ctx) and not inside:
             yield ctx.hit(call, f"password hashed by {name}(), a fast digest ({helper[0]}); use BCrypt or Argon2")
         return
     if name in ("setPassword", "setPasswd", "setPwd") and len(args) == 1:
@@ -236,6 +266,24 @@ _NOT_SECURITY = frozenset(
 )  # fmt: skip
 
 
+_SIGNERS = frozenset({"Signature", "Mac"})
+
+
+def _signed_by_caller(func: Node | None, ctx: TSContext) -> bool:
+    """A digest helper (``documentFingerprint(pdf)``) whose result a caller signs, seals or MACs: fed to a
+    ``Signature``/``Mac`` (``signer.update(documentFingerprint(pdf))``) or used in a security-named place."""
+    if func is None or func.type != "method_declaration":
+        return False
+    for site in call_sites(func, ctx):
+        holder = site.parent.parent if site.parent is not None and site.parent.type == "argument_list" else None
+        signer = receiver(holder) if holder is not None and holder.type == "method_invocation" else None
+        if signer is not None and declared_type(signer, ctx) in _SIGNERS:
+            return True
+        if _security_context(site, ctx):
+            return True
+    return False
+
+
 @ts_rule(
     id="JAVA-HASH-002",
     title="MD5 or SHA-1 digest of data",
@@ -259,7 +307,7 @@ def java_weak_digest(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
         return
     if _password_digest(call, ctx):
         return  # JAVA-HASH-001 reports passwords
-    if _security_context(call, ctx):
+    if _security_context(call, ctx) or _signed_by_caller(method_of(call), ctx):
         message = f"{digest} used for a token or signature; use HMAC-SHA256 or SecureRandom tokens"
         yield ctx.hit(call, message, confidence=Confidence.HIGH)
         return

@@ -14,9 +14,12 @@ from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.java.common import literal, method, receiver
 from slopguard.rules.shared.accounts import says_unknown_account, says_wrong_password
+from slopguard.rules.shared.names import words
 from slopguard.rules.shared.trees import walk
 
 _LOGIN = re.compile(r"(?i)^(?:do)?(?:login|log[_]?in|sign[_]?in|signon|authenticate|auth|token|issueToken|createToken)")
+# The words of a sign-in method's name anywhere in it: memberSignIn, patronLogin, kioskAuthenticate.
+_LOGIN_WORDS = re.compile(r"(?:^|_)(?:log_?in|sign_?in|sign_?on|authenticate)(?:_|$)")
 _RESET = re.compile(r"(?i)(?:reset|forgot|recover)\w*(?:password|pwd|request)?|requestReset|passwordReset")
 _LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?log|logger|\w*logger)$")
 _EXCEPTION_FOR_LOG = frozenset({"debug", "info", "warn", "error", "trace"})
@@ -63,7 +66,8 @@ def _statement(node: Node) -> Node:
 def java_account_enumeration(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     func: Node = captures["call"][0]
     name = ctx.text(captures["name"][0])
-    login, reset = bool(_LOGIN.match(name)), bool(_RESET.search(name))
+    login = bool(_LOGIN.match(name) or _LOGIN_WORDS.search("_".join(words(name))))
+    reset = bool(_RESET.search(name))
     if not login and not reset:
         return
     messages = _messages(func, ctx)

@@ -32,9 +32,25 @@ _WRITES = frozenset({"write", "print", "println", "printf", "format", "append"})
 _RESPONSE_TYPES = frozenset({"ResponseEntity", "ErrorResponse"})
 _HANDLER = re.compile(r"@(?:ExceptionHandler|(?:Get|Post|Put|Delete|Patch|Request)Mapping)\b")
 _BODY_CLASS = re.compile(r"@(?:RestController|ResponseBody|RestControllerAdvice)\b")
+_CAUSES = frozenset({"getCause", "getRootCause"})
+# Calls that turn an exception passed to them into its text: String.valueOf(e), Objects.toString(e),
+# String.format("..%s", e), "..%s".formatted(e), ExceptionUtils.getStackTrace(e), Throwables.getStackTraceAsString(e).
+_TO_TEXT = frozenset(
+    {"valueOf", "toString", "format", "formatted", "getStackTrace", "getMessage", "getRootCauseMessage",
+     "getStackTraceAsString", "getFullStackTrace"}
+)  # fmt: skip
+# Calls whose argument is serialised into the response as it is (Jackson writes an exception's message, cause and
+# stack trace): ResponseEntity bodies, JAX-RS entities, maps returned from a handler.
+_AS_BODY = frozenset({"body", "ok", "entity", "of", "ofEntries", "put"})
+_EXCEPTION_NAME = (
+    "^(?:e\\d?|ex\\d?|exc|err|t|th|throwable|cause|failure|fault|problem|\\w*[Ee]xc?|\\w*[Ee]xception|\\w*[Ee]rror"
+    "|\\w*[Ff]ailure)$"
+)
 
 
 def _is_exception(node: Node | None, ctx: TSContext) -> bool:
+    while node is not None and node.type == "method_invocation" and method(node, ctx) in _CAUSES:
+        node = receiver(node)  # e.getCause().getMessage()
     if node is None or node.type != "identifier":
         return False
     decl = declaration(ctx.text(node), node, ctx)
@@ -100,7 +116,11 @@ def _reaches_response(node: Node, ctx: TSContext) -> bool:
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query=calls("^(getMessage|getLocalizedMessage|toString|printStackTrace|getStackTrace)$"),
+    query=calls("^(getMessage|getLocalizedMessage|toString|printStackTrace|getStackTrace)$")
+    + f"""
+    (binary_expression left: (_) right: (identifier) @exc (#match? @exc "{_EXCEPTION_NAME}")) @concat
+    (binary_expression left: (identifier) @exc right: (_) (#match? @exc "{_EXCEPTION_NAME}")) @concat
+    (argument_list (identifier) @exc (#match? @exc "{_EXCEPTION_NAME}")) @args""",
     why="""Assistants write catch (Exception e) { return ResponseEntity.status(500).body("Error: " +
     e.getMessage()); } or e.printStackTrace(response.getWriter()). Exception texts carry SQL statements, file
     paths, class names, library versions and sometimes data from other users; attackers provoke errors on
@@ -109,6 +129,9 @@ def _reaches_response(node: Node, ctx: TSContext) -> bool:
     correlation id; map known exceptions to fixed client messages in an @ExceptionHandler.""",
 )
 def java_error_leak(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    if "exc" in captures:
+        yield from _exception_as_text(captures, ctx)
+        return
     call: Node = captures["call"][0]
     obj = receiver(call)
     if not _is_exception(obj, ctx):
@@ -121,3 +144,29 @@ def java_error_leak(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[
         return
     if not args and _reaches_response(call, ctx):
         yield ctx.hit(call, f"exception text ({ctx.text(obj)}.{name}()) is sent to the client")
+
+
+def _exception_as_text(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    """The exception object itself sent to the client: concatenated into a message (``"failed: " + e``, which
+    calls toString()), converted by a helper (``String.valueOf(e)``, ``ExceptionUtils.getStackTrace(e)``) or
+    serialised as a body (``.body(e)``, ``Map.of("error", e)``)."""
+    exc: Node = captures["exc"][0]
+    if not _is_exception(exc, ctx):
+        return
+    start = exc
+    if "concat" in captures:
+        concat: Node = captures["concat"][0]
+        if ctx.text(concat.child_by_field_name("operator")) != "+":
+            return
+        how = f"'{ctx.text(exc)}' concatenated into a message (its toString() names the exception and its text)"
+    else:
+        call = captures["args"][0].parent
+        name = method(call, ctx) if call is not None and call.type == "method_invocation" else ""
+        if name in _TO_TEXT and call is not None:
+            start, how = call, f"{name}({ctx.text(exc)}) turns the exception into text"
+        elif name in _AS_BODY or (call is not None and call.type == "object_creation_expression"):
+            how = f"exception object '{ctx.text(exc)}' serialised (message, cause and stack trace)"
+        else:
+            return
+    if _reaches_response(start, ctx):
+        yield ctx.hit(start, f"{how}; it is sent to the client")

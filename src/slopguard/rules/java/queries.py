@@ -16,8 +16,12 @@ from slopguard.rules.java.common import calls, declared_type, method, receiver, 
 
 _LDAP_TYPES = frozenset(
     {"DirContext", "InitialDirContext", "LdapContext", "InitialLdapContext", "EventDirContext", "LdapTemplate",
-     "LdapOperations"}
+     "LdapOperations", "LDAPConnection", "LDAPInterface", "LDAPConnectionPool"}
 )  # fmt: skip
+# Spring LDAP calls that take (base, filter, ..): a search, a single-entry search, or a bind found by a filter.
+_FILTER_CALLS = frozenset({"search", "searchForObject", "searchForStream", "authenticate"})
+# ``LdapQueryBuilder.query()...filter(text)``: one argument is a raw filter; filter(format, values..) encodes values.
+_QUERY_BUILDER = re.compile(r"(?:^|\.)query\(\)")
 _LDAP_RECEIVER = re.compile(r"(?i)(?:ldap|dircontext|dirctx|^ctx$|^idc$|^dctx$|context$)")
 # Spring LDAP's filter classes encode the values they are given; HardcodedFilter takes its text as it is.
 _ENCODING_FILTERS = frozenset(
@@ -59,6 +63,28 @@ def _encoded_filter(arg: Node, ctx: TSContext) -> bool:
     return built.type == "object_creation_expression" and type_name(built, ctx) in _ENCODING_FILTERS
 
 
+def _filter_argument(call: Node, ctx: TSContext) -> Node | None:
+    """The filter text a directory call takes: ``ctx.search(base, filter, ..)``, ``ldap.authenticate(base, filter,
+    password)``, UnboundID's ``conn.search(base, scope, filter)``, ``Filter.create(filter)`` and
+    ``query().filter(text)``; None where the call takes no filter text."""
+    name, args, obj = method(call, ctx), ctx.arguments(call), receiver(call)
+    if name == "filter":
+        spring = b"springframework.ldap" in ctx.source
+        return args[0] if len(args) == 1 and spring and _QUERY_BUILDER.search(ctx.compact(call)) else None
+    if name == "create":
+        unboundid = b"unboundid" in ctx.source
+        return args[0] if len(args) == 1 and unboundid and obj is not None and ctx.text(obj) == "Filter" else None
+    if len(args) < 2 or not _receiver_is(obj, _LDAP_TYPES, _LDAP_RECEIVER, ctx):
+        return None
+    if ctx.compact(args[0]).startswith(("query()", "LdapQueryBuilder.")) or declared_type(args[0], ctx) == "LdapQuery":
+        return None  # authenticate(query, password): the query is built (and encoded) separately
+    if name == "authenticate" and len(args) < 3:
+        return None
+    if re.search(r"(?:^|\.)SearchScope\.\w+$", ctx.compact(args[1])) and len(args) >= 3:
+        return args[2]  # UnboundID: search(base, scope, filter, attributes..)
+    return args[1]
+
+
 @ts_rule(
     id="JAVA-LDAP-001",
     title="LDAP filter built from request data",
@@ -66,7 +92,7 @@ def _encoded_filter(arg: Node, ctx: TSContext) -> bool:
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     languages=("java",),
-    query=calls("^search$"),
+    query=calls("^(search|searchForObject|searchForStream|authenticate|filter|create)$"),
     why="""Assistants look users up with ctx.search(base, "(uid=" + username + ")", controls) or
     ldapTemplate.search("", "(mail=" + email + ")", mapper). A '*', ')' or '(|' in the parameter rewrites the
     filter: listing every account, bypassing a password check done through a bind-and-search, or reading
@@ -76,13 +102,9 @@ def _encoded_filter(arg: Node, ctx: TSContext) -> bool:
 )
 def java_ldap_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     call: Node = captures["call"][0]
-    args = ctx.arguments(call)
-    if method(call, ctx) != "search" or len(args) < 2:
-        return
-    if not _receiver_is(receiver(call), _LDAP_TYPES, _LDAP_RECEIVER, ctx):
-        return
-    flow = ctx.tainted(args[1])
-    if flow is not None and not _encoded_filter(args[1], ctx):
+    found = _filter_argument(call, ctx)
+    flow = ctx.tainted(found) if found is not None else None
+    if found is not None and flow is not None and not _encoded_filter(found, ctx):
         yield ctx.hit(call, f"LDAP filter built from request data ({flow.origin}); pass values as {{0}} arguments")
 
 

@@ -15,9 +15,20 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.java.common import calls, literal, method, receiver
-from slopguard.rules.shared.secrets import secret_kind, url_message, url_password
+from slopguard.rules.shared.secrets import (
+    env_read,
+    fallback_name,
+    grade_secret,
+    names_key_id,
+    secret_kind,
+    secret_noun,
+    url_message,
+    url_password,
+)
 
 _SETTER = re.compile(r"^set([A-Z]\w*)$")
+_DEFAULTS = frozenset({"getOrDefault", "getProperty", "orElse", "orElseGet", "requireNonNullElse", "defaultIfBlank",
+                       "defaultIfEmpty", "defaultString", "firstNonBlank"})  # fmt: skip
 _SIGNERS = re.compile(r"(?:^|\.)(?:signWith|HMAC256|HMAC384|HMAC512|hmacShaKeyFor|setSigningKey|withSecret)$")
 _NOT_VALUE = re.compile(
     r"^(?:[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)+|[A-Z][A-Z0-9_]+|\w+://.*|/.*|.*\s.*\s.*|.*\.(?:pem|jks|p12|key|json))$"
@@ -29,7 +40,11 @@ _VALUE_ANNOTATION = re.compile(r"^\"?\$\{([\w.\-\[\]]+):(.*)\}\"?$", re.S)
 def _grade(kind: str, name: str, value: str) -> Confidence | None:
     """None when the literal is not a credential; else how sure we are that it is one."""
     text = value.strip()
+    if kind == "digest":
+        return grade_secret(kind, name, text, False)
     if len(text) < (3 if kind == "own" else 4) or PLACEHOLDER.search(text) or find_tokens(text):
+        return None
+    if kind == "key" and names_key_id(name, text):
         return None
     if _NOT_VALUE.match(text) or "${" in text or "\n" in text:
         return None
@@ -59,7 +74,7 @@ def _hit(
         if password is None:
             return None
         return ctx.hit(at, url_message(how, label or name), confidence=Confidence.HIGH, secrets=(password,))
-    what = "password" if kind == "password" else "secret"
+    what = secret_noun(kind)
     raw = ctx.text(value_node).strip('"')
     return ctx.hit(
         at,
@@ -85,6 +100,8 @@ def _call(call: Node, ctx: TSContext) -> Hit | None:
             if found is not None:
                 return found
         return None
+    if name in _DEFAULTS:
+        return _fallback(call, name, args, ctx)
     if name in ("equals", "equalsIgnoreCase") and len(args) == 1:
         obj = receiver(call)
         if obj is None:
@@ -94,6 +111,31 @@ def _call(call: Node, ctx: TSContext) -> Hit | None:
             if literal(named, ctx) is None and secret_kind(label) in ("password", "own", "key"):
                 return _hit(label, value, value, ctx, "compared with")
     return None
+
+
+def _fallback(call: Node, name: str, args: list[Node], ctx: TSContext) -> Hit | None:
+    """A literal default of a configuration read: ``System.getenv().getOrDefault("K", "..")``,
+    ``env.getProperty("jwt.secret", "..")``, ``Optional.ofNullable(System.getenv("K")).orElse("..")``,
+    ``Objects.requireNonNullElse(System.getenv("K"), "..")``."""
+    obj = receiver(call)
+    if name in ("getOrDefault", "getProperty") and len(args) == 2:
+        if name == "getOrDefault" and (obj is None or "getenv" not in ctx.text(obj)):
+            return None
+        variable = literal(args[0], ctx)
+    elif name in ("orElse", "orElseGet") and obj is not None and len(args) == 1:
+        variable = env_read(ctx.text(obj))
+    elif len(args) == 2:  # requireNonNullElse, defaultIfBlank, ...
+        variable = env_read(ctx.text(args[0]))
+    else:
+        return None
+    value = args[-1]
+    body = value.child_by_field_name("body") if value.type == "lambda_expression" else None
+    value = body if body is not None else value  # orElseGet(() -> "..")
+    declarator = call.parent
+    named = declarator is not None and declarator.type == "variable_declarator"
+    declared = ctx.text(declarator.child_by_field_name("name")) if named and declarator is not None else None
+    label = fallback_name(variable, declared) if variable is not None else None
+    return _hit(label, value, call, ctx, "used as the fallback for") if label else None
 
 
 def _annotation(node: Node, ctx: TSContext) -> Hit | None:
@@ -133,7 +175,9 @@ def _annotation(node: Node, ctx: TSContext) -> Hit | None:
     (annotation name: (identifier) @aname (#eq? @aname "Value")) @annotation
     """
     + calls(
-        r"^(set[A-Z]\\w*|getConnection|signWith|HMAC\\d+|hmacShaKeyFor|setSigningKey|withSecret|equals|equalsIgnoreCase)$"
+        r"^(set[A-Z]\\w*|getConnection|signWith|HMAC\\d+|hmacShaKeyFor|setSigningKey|withSecret|equals|equalsIgnoreCase"
+        r"|getOrDefault|getProperty|orElse|orElseGet|requireNonNullElse|defaultIfBlank|defaultIfEmpty|defaultString"
+        r"|firstNonBlank)$"
     ),
     why="""Assistants make the example run by writing the JWT signing key, the database password or the API key
     into the class (private static final String SECRET_KEY = "mySecretKey123"; @Value("${jwt.secret:secret}");

@@ -32,6 +32,8 @@ _TEXT_TYPES = frozenset({"String", "CharSequence", "Object", "var", "String[]", 
 # Objects whose methods look up or create server-side records (by naming convention; Spring beans mostly).
 _SERVICE_TYPE = re.compile(r"(?:Service|Repository|Repo|Dao|DAO|Manager|Store|Directory|Registry)$")
 _UNWRAP = frozenset({"orElseThrow", "orElse", "orElseGet", "get", "getBody"})  # Optional / ResponseEntity
+_DATA_ACCESS = re.compile(r"(?:Template|Operations|EntityManager|JdbcClient|DirContext)$")
+_ELEMENT = frozenset({"get", "getFirst", "getLast", "iterator", "next"})  # one element of a list
 _TEXT_METHOD = re.compile(r"^(?:to[A-Z]|format|normali[sz]e|escape|encode|decode|trim|strip|sanitize|clean)")
 
 
@@ -58,6 +60,34 @@ def _service_result(value: Node, ctx: TSContext) -> bool:
     return bool(_SERVICE_TYPE.search(declared_type(receiver(value), ctx)))
 
 
+def _element_of_lookup(node: Node, ctx: TSContext) -> bool:
+    """``dns.get(0)`` / ``rows.getFirst()`` / ``names[0]`` of a local list filled by a service, repository or
+    directory lookup (``List<String> dns = lookupStaff(name)``): a record the server found, not request text."""
+    if node.type == "method_invocation" and method(node, ctx) in _ELEMENT:
+        holder = receiver(node)
+    elif node.type == "array_access":
+        holder = node.child_by_field_name("array")
+    else:
+        return False
+    if holder is None or holder.type != "identifier":
+        return False
+    found = value_of(holder, ctx)
+    return found.id != holder.id and found.type == "method_invocation" and _looked_up(found, ctx, 0)
+
+
+def _looked_up(call: Node, ctx: TSContext, depth: int) -> bool:
+    """A call on a repository, service, directory or data-access template (``ldap.search(..)``,
+    ``jdbc.queryForList(..)``), or a helper of this class that returns one."""
+    kind = declared_type(receiver(call), ctx)
+    if _SERVICE_TYPE.search(kind) or _DATA_ACCESS.search(kind):
+        return True
+    helper = called_method(call, ctx)
+    if helper is None or depth > 1:
+        return False
+    returned = [r.named_children[0] for r in walk(helper) if r.type == "return_statement" and r.named_children]
+    return bool(returned) and all(r.type == "method_invocation" and _looked_up(r, ctx, depth + 1) for r in returned)
+
+
 def _server_object(node: Node, ctx: TSContext) -> bool:
     """A variable of a domain type (``User user = users.authenticate(name, password)``), a repository or service
     call's result, or a number or row read back from the database: what the server built or looked up, not the
@@ -68,6 +98,8 @@ def _server_object(node: Node, ctx: TSContext) -> bool:
     ):
         return True  # rs.getLong("id"), a row the server read back
     if node.type == "method_invocation" and _service_result(node, ctx):
+        return True
+    if _element_of_lookup(node, ctx):
         return True
     if node.type != "identifier":
         return False
@@ -154,6 +186,7 @@ def java_insecure_cookie(captures: dict[str, list[Any]], ctx: TSContext) -> Iter
 
 _SESSION_COOKIE = re.compile(r"(?i)sess|auth|token|jwt|remember|^sid$|login|credential|identity")
 _SCRIPT_COOKIE = re.compile(r"(?i)csrf|xsrf|theme|lang|locale|consent|pref")
+_SESSION_VALUE = re.compile(r"(?i)sess|token|jwt|^sid$")
 
 
 def _cookie_name(cookie: Node, ctx: TSContext) -> str:
@@ -165,6 +198,18 @@ def _cookie_name(cookie: Node, ctx: TSContext) -> str:
         if name is not None:
             return name
     return ctx.text(cookie)
+
+
+def _session_cookie(cookie: Node, ctx: TSContext) -> str | None:
+    """The cookie's name when it carries a session: named so (``SESSION``, ``remember_me``) or created with a
+    session value (``new Cookie("NG_MEMBER", token)``, ``sessionId``); not CSRF, theme or consent cookies."""
+    name = _cookie_name(cookie, ctx)
+    created = value_of(cookie, ctx)
+    args = ctx.arguments(created) if created.type == "object_creation_expression" else []
+    content = ctx.text(args[1]) if len(args) == 2 and constant(args[1], ctx) is None else ""
+    if _SCRIPT_COOKIE.search(name) or _SCRIPT_COOKIE.search(content):
+        return None
+    return name if _SESSION_COOKIE.search(name) or _SESSION_VALUE.search(content) else None
 
 
 @ts_rule(
@@ -192,12 +237,12 @@ def java_cookie_http_only(captures: dict[str, list[Any]], ctx: TSContext) -> Ite
     obj = receiver(call)
     if name == "setHttpOnly":
         if obj is not None and _cookie(obj, ctx) and ctx.text(args[0]) == "false":
-            cookie = _cookie_name(obj, ctx)
-            if _SESSION_COOKIE.search(cookie) and not _SCRIPT_COOKIE.search(cookie):
+            cookie = _session_cookie(obj, ctx)
+            if cookie is not None:
                 yield ctx.hit(call, f"cookie '{cookie}' explicitly readable from scripts (HttpOnly off)")
         return
     if args[0].type != "identifier" or not _cookie(args[0], ctx) or _sets(args[0], "setHttpOnly", ctx):
         return
-    cookie = _cookie_name(args[0], ctx)
-    if _SESSION_COOKIE.search(cookie) and not _SCRIPT_COOKIE.search(cookie):
+    cookie = _session_cookie(args[0], ctx)
+    if cookie is not None:
         yield ctx.hit(call, f"session cookie '{cookie}' is added without setHttpOnly(true); XSS can steal it")

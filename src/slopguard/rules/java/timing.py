@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +12,7 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.java.common import calls, literal, method, method_of, receiver
+from slopguard.rules.java.common import calls, literal, method, method_of, receiver, value_of
 from slopguard.rules.shared.names import (
     OTHER_TOKENS,
     SECRET_ENDINGS,
@@ -33,21 +34,35 @@ _CONFIRMATION = frozenset({"confirm", "confirmation", "confirmed", "repeat", "re
 _NOT_VALUES = frozenset({"null", "true", "false", "this"})
 
 
-def _name(node: Node, ctx: TSContext) -> str:
-    """What a compared operand is called: ``apiKey``, ``signature`` for ``req.getSignature()``."""
+# Calls that only change a value's encoding: the compared value is their argument (``parseHex(signature)``).
+_DECODERS = re.compile(r"^(?:parseHex|decode|decodeHex|fromHex|hexToBytes|decodeBase64|fromBase64|unhex)$")
+# Calls that digest or MAC their argument: comparing the result compares the argument's secret
+# (``stored.equals(sha256Hex(pin))``); ``doFinal`` is named by its receiver (``mac.doFinal(body)``).
+_DIGESTS = re.compile(r"(?i)^(?:sha\w*|md5\w*|\w*(?:hash|digest)\w*)$")
+_UNWRAP = frozenset({"getBytes", "trim", "strip", "toLowerCase", "toUpperCase", "toString", "orElse", "get"})
+
+
+def _names(node: Node, ctx: TSContext, depth: int = 0) -> list[str]:
+    """What a compared operand is called: ``apiKey``, ``signature`` for ``req.getSignature()``, ``pin`` for
+    ``sha256Hex(pin)``, ``mac`` for ``mac.doFinal(body)`` or a local variable holding it."""
     while node.type in ("parenthesized_expression", "cast_expression") and node.named_children:
         node = node.named_children[-1]
+    if depth > 3:
+        return []
     if node.type == "identifier":
-        return ctx.text(node)
+        value = value_of(node, ctx)
+        held = _names(value, ctx, depth + 1) if value.id != node.id and value.type == "method_invocation" else []
+        return [ctx.text(node), *held]
     if node.type == "field_access":
-        return ctx.text(node.child_by_field_name("field"))
-    if node.type == "method_invocation":
-        name = method(node, ctx)
-        if name in ("getBytes", "trim", "strip", "toLowerCase", "toUpperCase", "toString", "orElse", "get"):
-            inner = receiver(node)
-            return _name(inner, ctx) if inner is not None else ""
-        return name[3:] if name.startswith("get") and name[3:4].isupper() else name
-    return ""
+        return [ctx.text(node.child_by_field_name("field"))]
+    if node.type != "method_invocation":
+        return []
+    name, inner, args = method(node, ctx), receiver(node), ctx.arguments(node)
+    if name in _UNWRAP or name == "doFinal":
+        return _names(inner, ctx, depth + 1) if inner is not None else []
+    if (_DECODERS.match(name) or _DIGESTS.match(name)) and len(args) == 1:
+        return _names(args[0], ctx, depth + 1)  # a digest is as secret as what it digests
+    return [name[3:] if name.startswith("get") and name[3:4].isupper() else name]
 
 
 def _fixed(node: Node, ctx: TSContext) -> bool:
@@ -85,7 +100,7 @@ def java_timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
         return
     if _fixed(left, ctx) or _fixed(right, ctx):
         return
-    names = [_name(left, ctx), _name(right, ctx)]
+    names = [*_names(left, ctx), *_names(right, ctx)]
     secret = next((n for n in names if names_secret(n, _COMPARED)), None)
     if secret is None:
         return

@@ -16,7 +16,10 @@ from slopguard.rules.javascript.common import FUNCTIONS, enclosing_function, str
 from slopguard.rules.shared.accounts import USER_SPECIFIC, says_unknown_account, says_wrong_password
 from slopguard.rules.shared.trees import walk
 
-_AUTH_ROUTE = re.compile(r"(?i)log-?in|sign-?in|auth|token|session|reset|forgot|recover|password")
+_AUTH_ROUTE = re.compile(
+    r"(?i)log-?in|sign-?in|auth|token|session|reset|forgot|recover|password|verif|otp|passcode|one-?time|magic"
+    r"|2fa|mfa|two-?factor"
+)
 _PASSWORD = re.compile(r"(?i)passw")
 _SENDING = frozenset({"call_expression", "new_expression"})
 _STATEMENTS = frozenset({"return_statement", "expression_statement", "throw_statement"})

@@ -42,6 +42,8 @@ def _code_argument(ctx: TSContext, call: Node, name: str) -> tuple[Node, str] | 
         return args[-1], "new Function()"  # the body is the last argument
     if name in _TIMERS:
         return args[0], f"{name.rsplit('.', 1)[-1]}() with a string"
+    if not ctx.memo("js.eval.modules", lambda: any(m.encode() in ctx.source for m in ("vm", *_EXPRESSION_LANGUAGES))):
+        return None  # the file names neither vm nor an expression language's module (most files)
     head, _, tail = name.rpartition(".")
     module = imported(ctx, head) if head else imported(ctx, name)
     if module is not None and module[0] == "vm" and (tail if head else module[1]) in _VM:

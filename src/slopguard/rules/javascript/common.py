@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.shared.trees import ancestor, walk
+from slopguard.rules.shared.trees import ancestor
 
 FUNCTIONS = frozenset(
     {"function_declaration", "function_expression", "function", "arrow_function", "method_definition",
@@ -96,7 +96,7 @@ def _index(ctx: TSContext) -> _Index:
 
 def _read_index(ctx: TSContext) -> _Index:
     index = _Index()
-    for node in walk(ctx.tree.root_node):
+    for node in ctx.nodes("variable_declarator", "import_statement").nodes:
         if node.type == "variable_declarator":
             _declarator(ctx, node, index)
         elif node.type == "import_statement":

@@ -202,6 +202,23 @@ def _side_name(ctx: TSContext, node: Node) -> str | None:
     return speaking_name(ctx, node)
 
 
+# A configured secret held in a module constant: WEBHOOK_KEY, FLEET_API_SECRET, ADMIN_PIN.
+_SHARED_KEY = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:KEY|SECRET|TOKEN|PIN|PASSCODE)$")
+
+
+def _qualified_code(ctx: TSContext, *sides: Node) -> str | None:
+    """``invite.code``, ``reset.pin``: a bare code or PIN named by the record it belongs to (inviteCode)."""
+    for side in sides:
+        node = unwrap(side)
+        if node.type != "member_expression":
+            continue
+        prop = ctx.text(node.child_by_field_name("property"))
+        owner = speaking_name(ctx, node.child_by_field_name("object"))
+        if prop.lower() in ("code", "pin") and owner and sensitive(f"{owner}_{prop}"):
+            return f"{owner}.{prop}"
+    return None
+
+
 def _constant(ctx: TSContext, node: Node) -> bool:
     node = unwrap(node)
     return node.type in _CONSTANT or string_value(ctx, node) is not None or ctx.compact(node).endswith(".length")
@@ -234,7 +251,11 @@ def timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[H
     if _constant(ctx, left) or _constant(ctx, right) or unwrap(left).type in FUNCTIONS:
         return
     names = [_side_name(ctx, left), _side_name(ctx, right)]
-    hit = next((n for n in names if sensitive(n)), None)
+    hit = next((n for n in names if sensitive(n)), None) or _qualified_code(ctx, left, right)
+    if hit is None and _SHARED_KEY.match(ctx.text(unwrap(right)) or "") and ctx.flow(left).tainted:
+        hit = ctx.text(unwrap(right))  # key == METER_KEY: a request value checked against a configured key
+    elif hit is None and _SHARED_KEY.match(ctx.text(unwrap(left)) or "") and ctx.flow(right).tainted:
+        hit = ctx.text(unwrap(left))
     if hit is None:
         values = [resolve(ctx, side) for side in (left, right)]
         hit = next((n for n, v in zip(names, values, strict=True) if v is not None and _HMAC.search(ctx.text(v))), None)

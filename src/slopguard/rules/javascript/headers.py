@@ -24,7 +24,6 @@ from slopguard.rules.javascript.common import (
     string_value,
     unwrap,
 )
-from slopguard.rules.shared.trees import walk
 
 # ----- JS-HEADERS-001 -----------------------------------------------------------------------------------
 _HARDENED = re.compile(
@@ -36,8 +35,8 @@ _HARDENED = re.compile(
 
 def _express_apps(ctx: TSContext) -> Iterator[Node]:
     """``express()`` calls, in source order."""
-    for node in walk(ctx.tree.root_node):
-        if node.type == "call_expression" and not ctx.arguments(node):
+    for node in ctx.nodes("call_expression").nodes:
+        if not ctx.arguments(node):
             callee = node.child_by_field_name("function")
             if callee is not None and callee.type == "identifier":
                 name = ctx.text(callee)

@@ -205,7 +205,7 @@ def _query_calls(ctx: TSContext, scope: Node) -> list[Node]:
     """The query calls in ``scope`` (listed once per scope: a large file has many filters to check)."""
     return ctx.memo(
         f"js.nosql.queries.{scope.id}",
-        lambda: [n for n in walk(scope) if n.type == "call_expression" and method(ctx, n) in _QUERIES],
+        lambda: [n for n in ctx.nodes("call_expression").inside(scope) if method(ctx, n) in _QUERIES],
     )
 
 

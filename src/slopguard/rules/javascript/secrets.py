@@ -19,7 +19,7 @@ from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.javascript.common import method, receiver, speaking_name, string_value, unwrap
 from slopguard.rules.shared.names import words
-from slopguard.rules.shared.secrets import grade_secret, secret_kind, url_message, url_password
+from slopguard.rules.shared.secrets import env_helper, grade_secret, secret_kind, secret_noun, url_message, url_password
 
 _ENV = re.compile(r"^process\.env(?:\.([A-Za-z_]\w*)|\[['\"]([^'\"]+)['\"]\])$")
 _IDENTIFIER = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|[a-z]+(?:\.[a-z]+[A-Za-z]*)+")
@@ -53,7 +53,7 @@ def _check(ctx: TSContext, name: str | None, value: Node | None, at: Node, how: 
     confidence = grade_secret(kind, name, text, name.isupper())
     if confidence is None:
         return
-    what = "password" if kind == "password" else "secret"
+    what = secret_noun(kind)
     yield ctx.hit(
         at,
         f"hard-coded {what} {how} '{name}'; read it from process.env or a secret store at run time",
@@ -77,6 +77,25 @@ def _parameters(ctx: TSContext, params: Node) -> Iterator[Hit]:
         right = param.child_by_field_name("right") or param.child_by_field_name("value")
         if left is not None and left.type == "identifier" and right is not None:
             yield from _check(ctx, ctx.text(left), right, right, "as the default of")
+
+
+_ENV_OBJECTS = frozenset({"process.env", "import.meta.env", "Deno.env.toObject()", "Bun.env"})
+
+
+def _destructured(ctx: TSContext, pattern: Node, value: Node | None) -> Iterator[Hit]:
+    """``const { JWT_SECRET = ".." } = process.env``: a literal default of a variable read from the environment."""
+    if value is None or ctx.compact(unwrap(value)) not in _ENV_OBJECTS:
+        return
+    for part in pattern.named_children:
+        if part.type == "object_assignment_pattern":  # { NAME = ".." }
+            name, default = part.child_by_field_name("left"), part.child_by_field_name("right")
+        elif part.type == "pair_pattern" and (inner := part.child_by_field_name("value")) is not None:
+            name = part.child_by_field_name("key")  # { NAME: local = ".." }
+            default = inner.child_by_field_name("right") if inner.type == "assignment_pattern" else None
+        else:
+            continue
+        if name is not None and default is not None:
+            yield from _check(ctx, ctx.text(name), default, part, "used as the fallback for")
 
 
 def _binary(ctx: TSContext, node: Node) -> Iterator[Hit]:
@@ -146,6 +165,8 @@ def hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
         target = node.child_by_field_name("name")
         if target is not None and target.type == "identifier":
             yield from _check(ctx, ctx.text(target), node.child_by_field_name("value"), node, "assigned to")
+        elif target is not None and target.type == "object_pattern":
+            yield from _destructured(ctx, target, node.child_by_field_name("value"))
     elif kind == "class_body":
         # field_definition (JavaScript), public_field_definition (TypeScript)
         for field in node.named_children:
@@ -170,6 +191,10 @@ def hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
         yield from _parameters(ctx, node)
     elif kind == "binary_expression":
         yield from _binary(ctx, node)
+    elif env_helper(ctx.compact(node.child_by_field_name("function"))):
+        args = ctx.arguments(node)  # getEnv("JWT_SECRET", "..")
+        if len(args) >= 2 and _literal(ctx, args[0]) is not None:
+            yield from _check(ctx, _literal(ctx, args[0]), args[-1], node, "used as the fallback for")
     elif method(ctx, node) in _JWT_KEY_CALLS and ctx.text(receiver(node)) in _JWT_RECEIVERS:
         args = ctx.arguments(node)
         if len(args) > 1:

@@ -69,8 +69,7 @@ def js_sql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     if not args:
         return
     query = args[0]
-    flow = ctx.flow(query)
-    if not (flow.built or flow.tainted) or query.type in ("string",):
+    if query.type in ("string",):
         return
     text = ctx.text(query)
     if query.type == "identifier":  # `const sql = "SELECT ..." + x; db.all(sql)`: the SQL is in the declaration
@@ -79,6 +78,9 @@ def js_sql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     if not sql and query.type == "identifier" and method not in _GENERIC:
         sql = True  # cache.get(key), regex.exec(line), stmt.run(args): not SQL unless it reads like SQL
     if not sql:
+        return  # decided before the value's flow is asked for: most calls of these names are not SQL at all
+    flow = ctx.flow(query)
+    if not (flow.built or flow.tainted):
         return
     origin = f"attacker-controlled data ({flow.origin})" if flow.tainted else "non-constant data"
     yield ctx.hit(

@@ -23,7 +23,7 @@ from slopguard.rules.javascript.common import (
     unwrap,
 )
 from slopguard.rules.javascript.request_data import HOST_GUARD, fixed_host, fixed_prefix, guarded, server_input
-from slopguard.rules.shared.trees import ancestor, walk
+from slopguard.rules.shared.trees import ancestor
 
 _FETCHES = frozenset({"node-fetch", "undici", "cross-fetch", "isomorphic-fetch", "make-fetch-happen"})
 _CLIENTS = frozenset(
@@ -57,20 +57,16 @@ def _client_instance(ctx: TSContext, obj: Node) -> bool:
         return False
     field = ctx.text(obj.child_by_field_name("property"))
     body = ancestor(obj, frozenset({"class_body"}))
-    for node in walk(body) if body is not None else ():
-        if node.type in ("required_parameter", "optional_parameter", "public_field_definition"):
-            name = node.child_by_field_name("pattern") or node.child_by_field_name("name")
-            annotation, value = node.child_by_field_name("type"), node.child_by_field_name("value")
-            if ctx.text(name) != field:
-                continue
-            if annotation is not None and _nest_http(ctx, annotation):
-                return True
-            if (
-                value is not None
-                and value.type == "call_expression"
-                and resolved_call(ctx, value) == ("axios", "create")
-            ):
-                return True  # api = axios.create({ ... })
+    members = ctx.nodes("required_parameter", "optional_parameter", "public_field_definition")
+    for node in members.inside(body) if body is not None else ():
+        name = node.child_by_field_name("pattern") or node.child_by_field_name("name")
+        annotation, value = node.child_by_field_name("type"), node.child_by_field_name("value")
+        if ctx.text(name) != field:
+            continue
+        if annotation is not None and _nest_http(ctx, annotation):
+            return True
+        if value is not None and value.type == "call_expression" and resolved_call(ctx, value) == ("axios", "create"):
+            return True  # api = axios.create({ ... })
     return False
 
 

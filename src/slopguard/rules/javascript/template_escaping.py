@@ -34,6 +34,8 @@ _OPTIONS = {"autoescape": (False, "Nunjucks/Swig"), "noEscape": (True, "Handleba
     markup, sanitise it (DOMPurify / sanitize-html) and mark just that value safe in the template.""",
 )
 def escaping_off(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
+    if not ctx.memo("js.escaping.named", lambda: any(name.encode() in ctx.source for name in _OPTIONS)):
+        return  # neither option is written anywhere in the file (most files): no argument can set it
     call: Node = captures["call"][0]
     for argument in captures["args"][0].named_children:
         for name, (turns_off_when_true, engine) in _OPTIONS.items():

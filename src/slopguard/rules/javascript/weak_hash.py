@@ -32,6 +32,7 @@ _HASH_MODULES = frozenset(
     {"md5", "sha1", "crypto-js", "crypto-js/md5", "crypto-js/sha1", "crypto-js/sha256", "blueimp-md5"}
 )
 _TOKEN_LAST = frozenset({"token", "tokens", "key", "code", "otp", "secret", "nonce", "id", "link", "url"})
+_PIN_WORDS = frozenset({"pin", "pincode", "passcode"})
 _NAME_KINDS = frozenset({"identifier", "property_identifier", "shorthand_property_identifier"})
 
 
@@ -72,8 +73,8 @@ def _algorithm_and_data(ctx: TSContext, call: Node) -> tuple[str, Node] | None:
 def _kind_of_name(name: str) -> str | None:
     """'password' for password words, 'token' for other secrets (passwordResetToken), None for anything else."""
     ws = words(name)
-    if ws and ws[-1] not in _TOKEN_LAST and any(is_password_word(w) for w in ws):
-        return "password"
+    if ws and ws[-1] not in _TOKEN_LAST and any(is_password_word(w) or w in _PIN_WORDS for w in ws):
+        return "password"  # a PIN is a short password: a fast hash of one falls to trying every PIN
     return "token" if sensitive(name) else None
 
 

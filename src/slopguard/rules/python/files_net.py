@@ -113,7 +113,7 @@ def path_traversal(node: ast.Call, ctx: PyContext) -> Iterator[Hit]:
         flow = ctx.tainted(path, unescaped=True) or _hidden_by_existence_check(ctx, path, node.lineno)
         if flow is None or _via_safe_join(ctx, path) or path_guarded(ctx, path, node.lineno):
             continue
-        if lookup_result(ctx, path):
+        if lookup_result(ctx, path) or _final_component_only(ctx, path, node.lineno):
             continue
         yield hit_at(
             node,
@@ -138,6 +138,43 @@ def _hidden_by_existence_check(ctx: PyContext, path: ast.expr, line: int) -> Flo
         return None
     value = assigned_value(ctx, path.id, line)
     return ctx.tainted(value, unescaped=True) if value is not None else None
+
+
+def _final_component(ctx: PyContext, e: ast.expr) -> bool:
+    """``Path(x).name`` / ``.stem``, ``os.path.basename(x)``: the last component of a path, with no directory."""
+    if isinstance(e, ast.Attribute) and e.attr in ("name", "stem"):
+        return isinstance(e.value, ast.Call) and ctx.call_name(e.value) in _PATH_TYPES
+    return isinstance(e, ast.Call) and ctx.call_name(e) in ("os.path.basename", "posixpath.basename")
+
+
+def _final_component_only(ctx: PyContext, e: ast.expr, line: int, depth: int = 3) -> bool:
+    """Every attacker-controlled local ``e`` is built from was cut down to a final path component first
+    (``name = Path(msg["file"]).name``): the name cannot climb out of the directory it is joined to."""
+    tainted = [n for n in _value_names(ctx, e) if ctx.tainted(n, unescaped=True)]
+    if not tainted or depth == 0:
+        return False
+    for name in tainted:
+        value = assigned_value(ctx, name.id, line)
+        if value is None or not (_final_component(ctx, value) or _final_component_only(ctx, value, line, depth - 1)):
+            return False
+    return True
+
+
+def _value_names(ctx: PyContext, e: ast.expr) -> Iterator[ast.Name]:
+    """The names ``e`` reads as values (not the functions it calls, nor what a final component is taken of)."""
+    stack: list[ast.AST] = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.expr) and _final_component(ctx, node):
+            continue
+        if isinstance(node, ast.Name):
+            yield node
+        elif isinstance(node, ast.Call):
+            stack += [*node.args, *(k.value for k in node.keywords)]
+            if isinstance(node.func, ast.Attribute):
+                stack.append(node.func.value)
+        else:
+            stack += ast.iter_child_nodes(node)
 
 
 def _via_safe_join(ctx: PyContext, e: ast.expr) -> bool:

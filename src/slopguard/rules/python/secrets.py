@@ -13,7 +13,7 @@ from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import method_name
 from slopguard.rules.python.names import speaking_name, target_name
-from slopguard.rules.shared.secrets import grade_secret, secret_kind, url_message, url_password
+from slopguard.rules.shared.secrets import env_read, grade_secret, secret_kind, secret_noun, url_message, url_password
 
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "environ.get", "getenv"})
 _ENV_RECEIVER = re.compile(r"(?i)environ|\benv\b|config|settings|secrets")
@@ -60,7 +60,7 @@ def _check(name: str | None, value_node: ast.expr | None, at: ast.AST, ctx: PyCo
         if password is not None:
             yield hit_at(at, url_message(how, name), confidence=Confidence.HIGH, secrets=(password,))
         return
-    what = "password" if kind == "password" else "secret"
+    what = secret_noun(kind)
     yield hit_at(
         at,
         f"hard-coded {what} {how} '{name}'; read it from the environment or a secret store at run time",
@@ -75,7 +75,16 @@ def _check(name: str | None, value_node: ast.expr | None, at: ast.AST, ctx: PyCo
     cwe=798,
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
-    nodes=(ast.Assign, ast.AnnAssign, ast.Call, ast.Dict, ast.Compare, ast.FunctionDef, ast.AsyncFunctionDef),
+    nodes=(
+        ast.Assign,
+        ast.AnnAssign,
+        ast.Call,
+        ast.Dict,
+        ast.Compare,
+        ast.BoolOp,
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+    ),
     why="""Assistants make examples run by pasting the key, password or SECRET_KEY straight into the code
     ('your-secret-key', 'changeme', a real token from the prompt) and the file is committed as is. Anyone who
     can read the repository, a wheel, a container image or a stack trace gets the credential: they log in to
@@ -108,6 +117,11 @@ def hardcoded_secret(node: ast.AST, ctx: PyContext) -> Iterator[Hit]:
             name = speaking_name(left)
             if name is not None and secret_kind(name) in ("password", "own", "key"):
                 yield from _check(name, right, node, ctx, "compared with")
+    elif isinstance(node, ast.BoolOp):
+        if isinstance(node.op, ast.Or) and _literal(node.values[-1]) is not None:
+            variable = next((v for v in (env_read(ctx.segment(x)) for x in node.values[:-1]) if v), None)
+            if variable is not None:  # os.environ.get("API_TOKEN") or "..."
+                yield from _check(variable, node.values[-1], node, ctx, "used as the fallback for")
     elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         args = node.args
         positional = [*args.posonlyargs, *args.args]

@@ -139,6 +139,24 @@ def root_identifier(node: Node) -> Node | None:
     return None
 
 
+_PASS_THROUGH = frozenset({"as_str", "as_ref", "clone", "to_string", "to_owned", "as_deref", "unwrap", "expect"})
+
+
+def resolved_value(ctx: TSContext, node: Node) -> Node:
+    """What a value is made of: ``format!(..)`` for ``&url.clone()`` after ``let url = format!(..)`` (the first
+    ``let`` of that name in the function)."""
+    node = unwrap(node)
+    while node.type == "call_expression" and method(ctx, node) in _PASS_THROUGH and receiver(node) is not None:
+        node = unwrap(receiver(node) or node)
+    fn = function_of(node) if node.type == "identifier" else None
+    name = ctx.text(node)
+    for let in walk(fn) if fn is not None else []:
+        if let.type == "let_declaration" and bound_name(ctx, let.child_by_field_name("pattern") or let) == name:
+            value = let.child_by_field_name("value")
+            return unwrap(value) if value is not None else node
+    return node
+
+
 # ----- handlers ---------------------------------------------------------------------------------------
 def attributes(ctx: TSContext, item: Node) -> list[str]:
     """The ``#[...]`` attributes written right before an item."""

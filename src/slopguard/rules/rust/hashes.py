@@ -24,10 +24,16 @@ _KDF = re.compile(r"(?i)argon2|bcrypt|scrypt|pbkdf2|hmac|hkdf")
 _BUILDING_BLOCK = re.compile(r"(?i)hmac|hkdf|pbkdf2")  # functions that implement these hash on purpose
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _NOT_PASSWORD = frozenset({"token", "email", "nonce", "file", "checksum", "otp", "code", "key", "body", "payload"})
+# Short secrets a person types, hashed like passwords (and even faster to brute-force): card PINs, passcodes.
+_TYPED_SECRETS = frozenset({"pin", "passcode", "pincode"})
+
+
+def _password_word(word: str) -> bool:
+    return is_password_word(word) or word in _TYPED_SECRETS
 
 
 def _mentions_password(ctx: TSContext, node: Node | None) -> bool:
-    return node is not None and any(is_password_word(w) for i in _IDENT.findall(ctx.text(node)) for w in words(i))
+    return node is not None and any(_password_word(w) for i in _IDENT.findall(ctx.text(node)) for w in words(i))
 
 
 def _hashed(ctx: TSContext, call: Node) -> list[Node]:
@@ -113,7 +119,7 @@ def rust_password_hash(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
         return  # an HMAC/KDF building block, or pre-hashing before argon2/bcrypt
     if call.type == "macro_invocation":  # format!("{:x}", md5::compute(password)): tokens, not a call node
         for match in _IN_MACRO.finditer(ctx.text(call)):
-            if any(is_password_word(w) for i in _IDENT.findall(match.group(2)) for w in words(i)):
+            if any(_password_word(w) for i in _IDENT.findall(match.group(2)) for w in words(i)):
                 yield ctx.hit(call, f"password hashed with {match.group(1)}, a fast digest; use argon2 or bcrypt")
                 return
         return
@@ -127,9 +133,9 @@ def rust_password_hash(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
     let = call.parent if call.parent is not None and call.parent.type == "let_declaration" else None
     target = bound_name(ctx, let.child_by_field_name("pattern") or let) if let is not None else ""
     algorithm = name.split("::")[-2] if "::" in name else name
-    if any(_mentions_password(ctx, v) for v in values) or any(is_password_word(w) for w in words(target)):
+    if any(_mentions_password(ctx, v) for v in values) or any(_password_word(w) for w in words(target)):
         yield ctx.hit(call, f"password hashed with {algorithm}, a fast digest; use argon2 or bcrypt")
-    elif any(is_password_word(w) for w in words(fn_name)) and not any(
+    elif any(_password_word(w) for w in words(fn_name)) and not any(
         w in _NOT_PASSWORD for v in values for i in _IDENT.findall(ctx.text(v)) for w in words(i)
     ):
         yield ctx.hit(call, f"{fn_name}() hashes with {algorithm}, a fast digest; use argon2 or bcrypt",

@@ -14,6 +14,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.rust.common import function_of, handler_of, method, path_name, receiver, string_value, unwrap
+from slopguard.rules.rust.structs import declared_not_text
 from slopguard.rules.rust.web import ERROR_NAME, error_detail, macro_groups, placeholders
 from slopguard.rules.shared.trees import ancestor
 
@@ -88,6 +89,7 @@ def rust_error_leak(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[
 
 # ----- RUST-LOG-001 -------------------------------------------------------------------------------------------
 _LOG_MACROS = re.compile(r"^(?:(?:log|tracing)::)?(?:info|warn|error|debug|trace|event)$")
+_ESCAPES = frozenset({"escape_debug", "escape_default"})
 
 
 def _risky_arguments(ctx: TSContext, macro: Node) -> list[Node]:
@@ -120,6 +122,26 @@ def _risky_arguments(ctx: TSContext, macro: Node) -> list[Node]:
     return risky
 
 
+def _value_tokens(value: Node) -> list[Node]:
+    """The tokens of one macro argument, from its first token to the next top-level comma."""
+    tokens: list[Node] = []
+    node: Node | None = value
+    while node is not None and node.type not in (",", ")", "]", "}"):
+        tokens.append(node)
+        node = node.next_sibling
+    return tokens
+
+
+def _not_text(ctx: TSContext, value: Node) -> bool:
+    """``job.attempt``, ``item.guid.escape_debug()``: a field every struct of the file declares as a number or a
+    flag, or a value escaped for logging (``str::escape_debug``/``escape_default`` turn line breaks into ``\\n``)."""
+    tokens = _value_tokens(value) if value.type == "identifier" else []
+    names = [ctx.text(t) for t in tokens if t.type == "identifier"]
+    if any(n in _ESCAPES for n in names):
+        return True
+    return len(tokens) == 3 and tokens[1].type == "." and declared_not_text(ctx, names[-1])
+
+
 def _library_error(ctx: TSContext, value: Node) -> bool:
     """``Err(e) => error!(error = %e, ..)``: the error a call returned (sqlx, io, reqwest), not the request data
     the call was given."""
@@ -150,11 +172,11 @@ def _library_error(ctx: TSContext, value: Node) -> bool:
 )
 def rust_log_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     macro: Node = captures["macro"][0]
-    if not _LOG_MACROS.match(ctx.call_name(macro)) or handler_of(ctx, macro) is None:
+    if not _LOG_MACROS.match(ctx.call_name(macro)):
         return
     for value in _risky_arguments(ctx, macro):
         flow = ctx.flow(value)
-        if flow.tainted and not _library_error(ctx, value):
+        if flow.tainted and not _library_error(ctx, value) and not _not_text(ctx, value):
             yield ctx.hit(
                 macro, f"{describe(flow)} is logged with Display; a newline in it forges log lines (use {{:?}})"
             )

@@ -8,12 +8,9 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.rust.common import function_of, method, receiver, unwrap
+from slopguard.rules.rust.common import resolved_value, unwrap
 from slopguard.rules.rust.structs import variable_struct
 from slopguard.rules.shared.message_urls import is_message, is_url_field
-from slopguard.rules.shared.trees import walk
-
-_PASS_THROUGH = frozenset({"as_str", "as_ref", "clone", "to_string", "to_owned", "as_deref", "unwrap", "expect"})
 
 
 def _judged(ctx: TSContext, variable: str, field: str, at: Node) -> str | None:
@@ -29,33 +26,24 @@ def _formatted(ctx: TSContext, macro: Node) -> str | None:
     (a token tree: ``job`` ``.`` ``source_host``)."""
     tree = next((c for c in macro.named_children if c.type == "token_tree"), None)
     tokens = [c for c in tree.children if c.type not in ("line_comment", "block_comment")] if tree else []
+    return message_url_in(ctx, tokens, macro)
+
+
+def message_url_in(ctx: TSContext, tokens: list[Node], at: Node) -> str | None:
+    """A message's URL or host field named by a run of macro tokens (``job`` ``.`` ``source_host``)."""
     for i, token in enumerate(tokens[:-2]):
         before = tokens[i - 1].type if i else ""
         if token.type == "identifier" and before != "." and tokens[i + 1].type == ".":
-            found = _judged(ctx, ctx.text(token), ctx.text(tokens[i + 2]), macro)
+            found = _judged(ctx, ctx.text(token), ctx.text(tokens[i + 2]), at)
             if found is not None:
                 return found
-    return None
-
-
-def _let_value(ctx: TSContext, name: Node) -> Node | None:
-    """The value of ``let name = ..`` in the function that uses ``name``."""
-    fn = function_of(name)
-    for node in walk(fn) if fn is not None else []:
-        if node.type == "let_declaration" and ctx.text(node.child_by_field_name("pattern")) == ctx.text(name):
-            return node.child_by_field_name("value")
     return None
 
 
 def message_url(ctx: TSContext, target: Node) -> str | None:
     """``job.source_url`` when ``target`` is the URL field of a deserialised job, task or event struct, or a URL
     formatted from one (``format!("https://{}/media", job.source_host)``, directly or through a ``let``)."""
-    node = unwrap(target)
-    while node.type == "call_expression" and method(ctx, node) in _PASS_THROUGH and receiver(node) is not None:
-        node = unwrap(receiver(node) or node)
-    if node.type == "identifier":
-        value = _let_value(ctx, node)
-        node = unwrap(value) if value is not None else node
+    node = resolved_value(ctx, target)
     if node.type == "macro_invocation" and ctx.call_name(node) == "format":
         return _formatted(ctx, node)
     if node.type != "field_expression":

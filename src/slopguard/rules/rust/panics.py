@@ -52,11 +52,12 @@ def _parsed_input(ctx: TSContext, call: Node) -> tuple[Node, str] | None:
     return None
 
 
-def _from_request(ctx: TSContext, value: Node, handler: Node) -> bool:
+def _from_request(ctx: TSContext, value: Node, handler: Node | None) -> bool:
+    """Request data in a handler, or attacker data anywhere (a job a worker popped from a queue)."""
     if ctx.tainted(value) is not None:
         return True
-    root = root_identifier(value)
-    return root is not None and ctx.text(root) in request_parameters(ctx, handler)
+    root = root_identifier(value) if handler is not None else None
+    return root is not None and handler is not None and ctx.text(root) in request_parameters(ctx, handler)
 
 
 @ts_rule(
@@ -68,12 +69,14 @@ def _from_request(ctx: TSContext, value: Node, handler: Node) -> bool:
     languages=("rust",),
     query="""(call_expression function: (field_expression value: (_) @inner field: (field_identifier) @m
       (#any-of? @m "unwrap" "expect"))) @call""",
-    why="""In handlers assistants write id.parse::<u32>().unwrap() or serde_json::from_str(&body).unwrap(): any
-    client that sends a non-number or malformed JSON makes the handler panic. The request fails with a dropped
-    connection or a 500 instead of a 400, the panic message lands in logs, and on servers that do not catch
-    panics per request (or with panic = "abort") one request takes the worker down.""",
+    why="""In handlers assistants write id.parse::<u32>().unwrap() or serde_json::from_str(&body).unwrap(), and
+    in queue workers serde_json::from_str(&payload).unwrap() on the job they popped: anyone who sends a non-number
+    or malformed JSON (or can enqueue a job) makes the handler or the worker panic. The request fails with a
+    dropped connection or a 500 instead of a 400, the panic message lands in logs, and on servers that do not
+    catch panics per request (or with panic = "abort") one request takes the worker down.""",
     fix="""Return an error the client can see: id.parse::<u32>().map_err(|_| StatusCode::BAD_REQUEST)?, or let the
-    extractor parse for you (Path<u32>, Json<T>) so bad input is rejected with 400 before the handler runs.""",
+    extractor parse for you (Path<u32>, Json<T>) so bad input is rejected with 400 before the handler runs; in a
+    worker, log and skip (or dead-letter) a job that does not parse.""",
 )
 def rust_unwrap_input(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     inner: Node = captures["inner"][0]
@@ -83,12 +86,13 @@ def rust_unwrap_input(captures: dict[str, list[Any]], ctx: TSContext) -> Iterato
         return
     parsed = _parsed_input(ctx, inner)
     handler = handler_of(ctx, inner) if parsed is not None else None
-    if parsed is None or handler is None or not _from_request(ctx, parsed[0], handler):
+    if parsed is None or not _from_request(ctx, parsed[0], handler):
         return
     value, parser = parsed
     which = ctx.text(captures["m"][0])
+    origin, answer = ("request", "return a 400") if handler is not None else ("untrusted", "reject the message")
     yield ctx.hit(
         captures["m"][0],
-        f"{which}() on {parser} of request input `{ctx.text(value)[:40]}` panics on bad input; return a 400 instead",
+        f"{which}() on {parser} of {origin} input `{ctx.text(value)[:40]}` panics on bad input; {answer} instead",
         confidence=Confidence.HIGH if ctx.tainted(value) is not None else Confidence.MEDIUM,
     )

@@ -15,11 +15,12 @@ from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.rust.common import bound_name, method, path_name, receiver, string_value, unwrap
 from slopguard.rules.rust.web import in_tests
-from slopguard.rules.shared.secrets import compared_secret, literal_secret
+from slopguard.rules.shared.secrets import compared_secret, env_helper, env_read, fallback_name, literal_secret
 
 _OWNED = frozenset({"to_string", "to_owned", "into", "as_bytes", "to_vec", "as_ref"})
 _KEY_CALLS = re.compile(r"(?:^|::)(?:from_secret|new_from_slice|new_varkey|from_base64_secret|HS256Key::from_bytes)$")
 _TEST = re.compile(r"(?:^|/)(?:tests?|benches|examples)/|_test\.rs$")
+_DEFAULTS = frozenset({"unwrap_or", "unwrap_or_else", "or", "or_else"})
 
 
 def _literal(ctx: TSContext, node: Node | None) -> str | None:
@@ -27,6 +28,8 @@ def _literal(ctx: TSContext, node: Node | None) -> str | None:
     if node is None:
         return None
     node = unwrap(node)
+    if node.type == "closure_expression":  # unwrap_or_else(|_| "..".into())
+        return _literal(ctx, node.child_by_field_name("body"))
     if node.type == "call_expression":
         inner = receiver(node)
         if inner is not None and method(ctx, node) in _OWNED and not ctx.arguments(node):
@@ -82,7 +85,42 @@ def rust_hardcoded_secret(captures: dict[str, list[Any]], ctx: TSContext) -> Ite
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if operator is not None and operator.type in ("==", "!=") and left is not None and right is not None:
             yield from compared_secret(ctx, node, left, right, _literal)
+    elif method(ctx, node) in _DEFAULTS or env_helper(path_name(ctx, node)):
+        yield from _fallback(ctx, node)
     elif _KEY_CALLS.search(path_name(ctx, node)):
         args = ctx.arguments(node)
         if args:
             yield from _check(ctx, "signing_key", args[-1], args[-1], "passed as", False)
+
+
+def _declared(ctx: TSContext, node: Node) -> str | None:
+    """The name a call's result is bound to: ``let key = ..``, ``Config { key: .. }``."""
+    parent = node.parent
+    while parent is not None and parent.type in ("call_expression", "field_expression", "try_expression",
+                                                  "reference_expression", "arguments"):  # fmt: skip
+        parent = parent.parent
+    pattern = parent.child_by_field_name("pattern") if parent is not None else None
+    if parent is not None and parent.type == "let_declaration" and pattern is not None:
+        return bound_name(ctx, pattern)
+    if parent is not None and parent.type == "field_initializer":
+        return ctx.text(parent.child_by_field_name("field"))
+    if parent is not None and parent.type in ("const_item", "static_item"):
+        return ctx.text(parent.child_by_field_name("name"))
+    return None
+
+
+def _fallback(ctx: TSContext, call: Node) -> Iterator[Hit]:
+    """A literal default of an environment read: ``env::var("K").unwrap_or("..".into())``,
+    ``option_env!("K").unwrap_or("..")``, ``get_env("K", "..")``."""
+    args = ctx.arguments(call)
+    inner = receiver(call)
+    if inner is not None and args:
+        variable = env_read(ctx.text(inner))
+        value = args[-1]
+    elif len(args) >= 2:
+        variable, value = string_value(ctx, args[0]), args[-1]
+    else:
+        return
+    name = fallback_name(variable, _declared(ctx, call)) if variable is not None else None
+    if name is not None:
+        yield from _check(ctx, name, value, call, "used as the fallback for", False)

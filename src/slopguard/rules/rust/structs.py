@@ -102,3 +102,13 @@ def field_types(ctx: TSContext, struct: str) -> dict[str, str]:
         return found
 
     return ctx.memo("rust.field_types", read).get(struct, {})
+
+
+_NOT_TEXT = re.compile(r"^(?:Option<)?(?:[iu](?:8|16|32|64|128|size)|f32|f64|bool|(?:uuid::)?Uuid)>?$")
+
+
+def declared_not_text(ctx: TSContext, field: str) -> bool:
+    """Whether every deserialised struct of the file that has ``field`` declares it a number, a flag or a UUID:
+    ``job.attempt`` then carries no text (no line break, no markup) whatever the sender wrote."""
+    declared = [types[field] for struct in deserialisable(ctx) if field in (types := field_types(ctx, struct))]
+    return bool(declared) and all(_NOT_TEXT.match(t) for t in declared)

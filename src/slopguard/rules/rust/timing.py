@@ -30,6 +30,8 @@ _HASHING = re.compile(
     r"\.finalize_reset\(\)|\b\w*hash\w*\(|\b(?:sha\d+|md5|blake3)::\w+\(",
     re.IGNORECASE,
 )
+# A keyed hash: what a function computing one returns is a MAC (``tag_of(key, payload)``).
+_KEYED = re.compile(r"\bHmac\b|\bhmac::|\bMac\b|new_from_slice|keyed_hash|\bPoly1305\b|\bCmac\b|\bSipHasher")
 _CREDENTIAL_CONTEXT = re.compile(r"(?i)passw|passwd|\bpwd\b|credential|login|token|signature|hmac|api_?key|secret")
 _WEB = re.compile(rb"\b(?:axum|actix_web|rocket|warp|poem|hyper|hmac|jsonwebtoken|tower_http)::")
 
@@ -82,6 +84,35 @@ def _read_from(ctx: TSContext, node: Node) -> str | None:
     while source.type == "call_expression" and method(ctx, source) in _CONVERSIONS and receiver(source) is not None:
         source = unwrap(receiver(source) or source)
     return None if source.type == "identifier" else _name(ctx, values[0])  # a copy of a local says nothing new
+
+
+def _keyed_helpers(ctx: TSContext) -> frozenset[str]:
+    """The functions of this file that compute a MAC: an HMAC, a keyed BLAKE3 hash, a CMAC or Poly1305 tag."""
+
+    def read() -> frozenset[str]:
+        found = set()
+        for item in walk(ctx.tree.root_node):
+            if item.type == "function_item" and _KEYED.search(ctx.text(item.child_by_field_name("body"))):
+                found.add(ctx.text(item.child_by_field_name("name")))
+        return frozenset(found)
+
+    return ctx.memo("rust.keyed_helpers", read)
+
+
+def _keyed(ctx: TSContext, node: Node, scope: Node | None) -> str | None:
+    """``tag_of(KEY, payload)``, or a local bound to it by one ``let``: a MAC a helper of this file computes."""
+    node = unwrap(node)
+    while node.type == "call_expression" and method(ctx, node) in _CONVERSIONS and receiver(node) is not None:
+        node = unwrap(receiver(node) or node)
+    if node.type == "identifier" and scope is not None:
+        values = [let.child_by_field_name("value") for let in walk(scope) if let.type == "let_declaration"
+                  and let.start_byte < node.start_byte
+                  and bound_name(ctx, let.child_by_field_name("pattern") or let) == ctx.text(node)]  # fmt: skip
+        return _keyed(ctx, values[0], None) if len(values) == 1 and values[0] is not None else None
+    if node.type != "call_expression":
+        return None
+    name = (method(ctx, node) or path_name(ctx, node)).rsplit("::", 1)[-1]
+    return f"{name}() (a MAC)" if name in _keyed_helpers(ctx) else None
 
 
 def _constant(ctx: TSContext, node: Node) -> bool:
@@ -157,6 +188,9 @@ def rust_timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
         secret = next((n for n in names if compared_credential_hash(n, around)), None)
         if secret is None and _CREDENTIAL_CONTEXT.search(around):
             secret = _hashed_binding(ctx, left, scope) or _hashed_binding(ctx, right, scope)
+    if secret is None:
+        scope = function_of(cmp)
+        secret = _keyed(ctx, left, scope) or _keyed(ctx, right, scope)
     if secret is None:
         return
     tainted = ctx.flow(left).tainted or ctx.flow(right).tainted

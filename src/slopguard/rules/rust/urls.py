@@ -14,15 +14,25 @@ from slopguard.engine.flow import describe
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.rust.common import function_of, method, path_name, receiver, root_identifier, unwrap
-from slopguard.rules.rust.messages import message_url
-from slopguard.rules.rust.web import checked, constant_prefix
+from slopguard.rules.rust.common import (
+    function_of,
+    method,
+    path_name,
+    receiver,
+    resolved_value,
+    root_identifier,
+    string_value,
+    unwrap,
+)
+from slopguard.rules.rust.messages import message_url, message_url_in
+from slopguard.rules.rust.web import checked, constant_prefix, format_values, macro_groups, placeholder_spans
 from slopguard.rules.shared.trees import walk
 
 _REDIRECTS = re.compile(r"(?:^|::)Redirect::(?:to|temporary|permanent|see_other|found|moved)$")
 _LOCATION = re.compile(r"(?i)LOCATION|\"location\"")
 _LOCAL_PATH = re.compile(r"^/[^/\\]")
 _FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#\s{]+[/?#]")
+_SCHEME = re.compile(r"^[a-zA-Z][\w+.-]*://")
 _REDIRECT_CHECKS = re.compile(r"starts_with|host|allow|safe|valid|trusted|is_relative|local|contains")
 _SSRF_CHECKS = re.compile(r"(?i)allow|whitelist|trusted|permitted|host_str|\.host\(|is_safe|validat|private|loopback")
 _FETCH_FUNCTIONS = re.compile(
@@ -110,6 +120,37 @@ def rust_open_redirect(captures: dict[str, list[Any]], ctx: TSContext) -> Iterat
     yield ctx.hit(at, f"redirect to {describe(flow)}; an attacker can send users to any site from yours")
 
 
+def _host_slots(template: str) -> int | None:
+    """How many placeholders of a URL template fill its host (``https://{}/media/{}`` -> 1, ``{}/items/{}`` -> 1);
+    None when no '/', '?' or '#' ends the host, so a later value could still change it (``https://{}{}``)."""
+    scheme = _SCHEME.match(template)
+    start = scheme.end() if scheme is not None else 0
+    end = next((i for i in range(start, len(template)) if template[i] in "/?#"), None)
+    if end is None:
+        return None
+    return sum(1 for at, _ in placeholder_spans(template) if at < end)
+
+
+def _own_host(ctx: TSContext, target: Node) -> bool:
+    """``format!("https://{}/media/{}", config.upstream_host, job.file_name)``: the host comes from values no
+    attacker wrote (the program's settings); only the path is theirs."""
+    node = resolved_value(ctx, target)
+    if node.type != "macro_invocation" or ctx.call_name(node) != "format":
+        return False
+    values = format_values(ctx, node)
+    groups = macro_groups(ctx, node)
+    slots = _host_slots(string_value(ctx, groups[0][0]) or "") if values is not None else None
+    if not slots or values is None:
+        return False
+    for tokens in values[:slots]:
+        if tokens is None or message_url_in(ctx, tokens, node) is not None:
+            return False
+        roots = [t for i, t in enumerate(tokens) if t.type == "identifier" and (i == 0 or tokens[i - 1].type != ".")]
+        if any(ctx.flow(t).tainted for t in roots):
+            return False
+    return True
+
+
 def _http_crate(ctx: TSContext) -> bool:
     return ctx.memo("rust.http_crate", lambda: _HTTP_CRATE.search(ctx.source) is not None)
 
@@ -159,6 +200,8 @@ def rust_ssrf(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
     else:
         return
     if _FIXED_HOST.match(constant_prefix(ctx, target)) or checked(ctx, target, _SSRF_CHECKS):
+        return
+    if _own_host(ctx, target):
         return
     flow = ctx.flow(target)
     if flow.tainted:

@@ -31,7 +31,34 @@ def macro_groups(ctx: TSContext, macro: Node) -> list[list[Node]]:
 
 def placeholders(template: str) -> list[str]:
     """The ``{..}`` placeholders of a format string, ``{{``/``}}`` escapes left out: ``["", ":?", "name"]``."""
-    return [m.group(1) for m in _PLACEHOLDER.finditer(template) if m.group(1) is not None]
+    return [spec for _, spec in placeholder_spans(template)]
+
+
+def placeholder_spans(template: str) -> list[tuple[int, str]]:
+    """Where each ``{..}`` placeholder of a format string starts, with its contents: ``[(8, ""), (15, ":?")]``."""
+    return [(m.start(), m.group(1)) for m in _PLACEHOLDER.finditer(template) if m.group(1) is not None]
+
+
+def format_values(ctx: TSContext, macro: Node) -> list[list[Node] | None] | None:
+    """The tokens filling each placeholder of ``format!(template, ..)``, in the template's order (None for a
+    placeholder that captures a name from the scope, ``{host}``); None when the template is not a literal."""
+    groups = macro_groups(ctx, macro)
+    template = string_value(ctx, groups[0][0]) if groups and len(groups[0]) == 1 else None
+    if template is None:
+        return None
+    positional = [g for g in groups[1:] if not (len(g) >= 2 and g[1].type == "=")]
+    named = {ctx.text(g[0]): g[2:] for g in groups[1:] if len(g) >= 3 and g[1].type == "="}
+    values: list[list[Node] | None] = []
+    next_arg = 0
+    for _, spec in placeholder_spans(template):
+        name = spec.partition(":")[0]
+        if not name or name.isdigit():
+            index = int(name) if name else next_arg
+            next_arg += 0 if name else 1
+            values.append(positional[index] if index < len(positional) else None)
+        else:
+            values.append(named.get(name))
+    return values
 
 
 def constant_text(ctx: TSContext, node: Node) -> str | None:

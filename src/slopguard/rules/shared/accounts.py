@@ -15,17 +15,25 @@ from slopguard.engine.treesitter.context import TSContext
 # Who has an account, and what names one: the subject of 'no operator with that email', 'unknown player name'.
 ACCOUNT_NOUNS = (
     r"(?:user|username|account|member|customer|profile|login|operator|player|organi[sz]er|admin(?:istrator)?"
-    r"|employee|staff|patient|student|subscriber|tenant|agent|owner|person|partner|supplier|seller|vendor)s?"
+    r"|employee|staff|patient|student|subscriber|tenant|agent|owner|person|partner|supplier|seller|vendor|guest"
+    r"|patron|cardholder|applicant|learner|resident)s?"
 )
-IDENTIFIERS = r"(?:e-?mail(?: address)?|address|user ?name|phone(?: number)?|handle|nickname)"
+# What names a person to a login form besides a name: an address, a phone, a card, a badge, an invitation.
+IDENTIFIERS = (
+    r"(?:e-?mail(?: address)?|address|user ?name|phone(?: number)?|handle|nickname"
+    r"|(?:library |membership |loyalty |member |access |key ?|id |student |staff )?card(?: number| no)?"
+    r"|badge(?: number| id)?|membership(?: number| id)?|invit(?:ation|e)(?: code)?|account number"
+    r"|(?:member|employee|student|customer|patient|staff|patron) (?:id|number|no))"
+)
 _SUBJECT = rf"(?:{ACCOUNT_NOUNS}|{IDENTIFIERS})"
 _FILLER = r"(?:(?!for|with|to|on|in|of|by|or|and|at|from)\w+ )"  # a word before the noun: 'no support account'
 UNKNOWN = re.compile(
     rf"\b{_SUBJECT}\b[^.!?]{{0,40}}?(?:not found|do(?:es)? ?n[o']?t exist|not exist|not registered"
-    r"|is ?n[o']t registered|never registered|not recogni[sz]ed|not associated with)"
+    r"|is ?n[o']t registered|never registered|not recogni[sz]ed|not associated with|not on (?:file|record))"
     rf"|\bno (?:such )?{_FILLER}{{0,2}}{ACCOUNT_NOUNS}\b|\bno .{{0,25}}(?:found|registered|associated with)"
-    rf"|\bno (?:such )?\w+(?: \w+)? (?:with|for|using|uses|matching|matches|under|on) (?:that|this|the|your|given"
-    rf"|such|an?) {IDENTIFIERS}\b"
+    rf"|\bno (?:such )?\w+(?: \w+)? (?:(?:was|were|has been|have been|is|are) )?(?:(?:sent|issued|registered"
+    rf"|linked|found|associated|on file|known) )?(?:with|for|to|using|uses|matching|matches|under|on) (?:that|this"
+    rf"|the|your|given|such|an?) {IDENTIFIERS}\b"
     rf"|\bunknown {_FILLER}?{_SUBJECT}\b|\b{_SUBJECT}\b[^.!?]{{0,40}}\b(?:is )?unknown\b"
     rf"|(?:could ?n[o']?t|can ?n[o']?t|unable to) find (?:an? |the |that |your |this |any )?{_FILLER}?{_SUBJECT}\b"
     rf"|\b{_SUBJECT} (?:does ?n[o']?t|do ?n[o']?t|is ?n[o']?t) (?:own|have|belong to|match|linked to|tied to)"
@@ -36,18 +44,29 @@ USER_SPECIFIC = re.compile(
     r"(?:incorrect|invalid|wrong|bad|unrecogni[sz]ed) (?:user ?name|user|e-?mail(?: address)?|account|phone)\b(?! or)"
 )
 _ACCOUNT = re.compile(rf"{ACCOUNT_NOUNS}|{IDENTIFIERS}|e-?mail|phone")
-_SECRET_WORD = r"(?:password|passcode|pass code|pin|passphrase|secret|credentials? secret|api ?key|access key)\b"
+_SECRET_WORD = (
+    r"(?:password|passcode|pass code|pin|pin code|passphrase|secret|credentials? secret|api ?key|access key"
+    r"|(?:access|security|login) code)\b"
+)
+# What says a secret was wrong: 'is incorrect', "isn't right", 'does not match', 'was rejected'.
+_WRONG = (
+    r"(?:incorrect|invalid|wrong|not (?:correct|valid|right|the right one)|is ?n[o']t (?:correct|valid|right)"
+    r"|do(?:es)? ?n[o']?t match|did ?n[o']?t match|mismatch(?:ed)?|rejected)"
+)
 WRONG_PASSWORD = re.compile(
     rf"(?:incorrect|invalid|wrong|bad) {_SECRET_WORD}"
-    rf"|{_SECRET_WORD} (?:is |was )?(?:incorrect|invalid|wrong|not correct|not valid|do(?:es)? ?n[o']?t match"
-    r"|mismatch)"
+    rf"|{_SECRET_WORD} (?:you (?:entered|typed|gave|provided|supplied|used) )?(?:is |was )?{_WRONG}"
 )
 GENERIC = re.compile(
     r"(?:user ?name|e-?mail|user|login|account) ?(?:or|and|/|&) ?(?:password|pass)"
     r"|password ?(?:or|and|/) ?(?:user ?name|e-?mail)|credentials|if (?:an|the|your) (?:account|address|e-?mail)"
+    r"|(?:card|badge|member(?:ship)?)(?: number| id| no)? ?(?:or|and|/|&) ?(?:pin|passcode|password|code)"
+    r"|(?:pin|passcode) ?(?:or|and|/|&) ?(?:card|badge|member(?:ship)?)"
 )
 _LOGIN = re.compile(r"(?i)log_?in|sign_?in|authenticat|session|token|credential")
-_RESET = re.compile(r"(?i)reset|forgot|recover|lost_?password|magic_?link|otp|one_?time")
+_RESET = re.compile(
+    r"(?i)reset|forgot|recover|lost_?password|magic_?link|otp|one_?time|verif\w*_?code|passcode|two_?factor|2fa|mfa"
+)
 
 
 def says_unknown_account(text: str) -> bool:

@@ -106,11 +106,50 @@ def _pass_as_verb(ws: list[str], index: int) -> bool:
     return ws[index] == "pass" and index + 1 < len(ws) and ws[index + 1] in _PASSED_ON
 
 
+# A digest of a credential: ADMIN_MD5, ROOT_PW_SHA256, PIN_HASH, hashed_password. Not of a file or a release.
+_DIGEST_WORDS = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "hash", "hashed", "digest",
+                           "bcrypt", "scrypt", "argon2", "pbkdf2", "crypt"})  # fmt: skip
+_CREDENTIAL_OWNERS = frozenset({"admin", "administrator", "root", "master", "superuser", "pin", "passcode", "login",
+                                "credential", "credentials", "operator", "su"})  # fmt: skip
+_HEX_DIGEST = re.compile(r"[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128}", re.I)
+_CRYPT_DIGEST = re.compile(
+    r"\$(?:2[abxy]?|1|5|6|y|7|argon2(?:id|i|d)|scrypt)\$[./A-Za-z0-9$=,+-]{20,}|pbkdf2[_:$]\S{20,}"
+)
+# What else a digest is taken of, or a setting of the hashing: FIRMWARE_SHA256, PASSWORD_HASH_ROUNDS.
+_ARTIFACTS = frozenset({"firmware", "bundle", "release", "installer", "tarball", "archive", "image", "binary",
+                        "package", "build", "commit", "content", "body", "payload", "asset", "script", "download",
+                        "zip", "iso", "checksum", "integrity", "blob", "chunk", "block", "cache", "etag", "salt",
+                        "algo", "rounds", "cost", "iterations", "function", "func", "fn", "config",
+                        "settings"})  # fmt: skip
+# Things that are signed or encrypted: LINK_KEY, DOWNLOAD_URL_SECRET are that thing's key, not a URL or a link.
+_SIGNED_THINGS = frozenset({"link", "links", "url", "urls", "uri", "redirect", "callback", "file", "cookie"})
+
+
+def _credential_digest(ws: list[str]) -> bool:
+    """ADMIN_MD5, admin_password_hash, hashed_pin: a name ending in (or led by) a digest word with a credential
+    word beside it; FIRMWARE_SHA256, PASSWORD_HASH_ALGORITHM are not."""
+    for i in range(len(ws) - 2, -1, -1):  # ADMIN_MD5 reads as admin, md, 5
+        if ws[i + 1].isdigit() and ws[i] + ws[i + 1] in _DIGEST_WORDS:
+            ws = [*ws[:i], ws[i] + ws[i + 1], *ws[i + 2 :]]
+    if len(ws) < 2 or not (ws[-1] in _DIGEST_WORDS or ws[0] in _DIGEST_WORDS):
+        return False
+    rest = [w for w in ws if w not in _DIGEST_WORDS]
+    credential = any(w in _CREDENTIAL_OWNERS or is_password_word(w) for w in rest)
+    return credential and not any(w in _ARTIFACTS or w in _NOT_SECRET for w in rest)
+
+
 def secret_kind(name: str) -> str | None:
-    """'password', 'token', 'key' (external credentials) or 'own' (the app's own signing secrets), else None."""
+    """'password', 'token', 'key' (external credentials), 'own' (the app's own signing secrets), 'random' (a secret
+    only when the value looks random) or 'digest' (a credential's hash), else None."""
+    ws = words(name)
+    if _credential_digest(ws):
+        return "digest"
     if not _SECRETISH.search(name):
         return None
-    ws = words(name)
+    if ws and ws[-1] in ("key", "secret") and all(w in _SIGNED_THINGS for w in ws[:-1] if w in _NOT_SECRET):
+        ws = [w for w in ws if w not in _SIGNED_THINGS]  # LINK_KEY, kLinkKey: the key links are signed with
+        if ws == ["key"]:
+            return "random"
     if not ws or ws[-1] in _NOT_SECRET_LAST or any(w in _NOT_SECRET and w not in _NOT_SECRET_LAST for w in ws):
         return None
     joined = "_".join(ws)
@@ -152,9 +191,24 @@ def _echoes(value: str, name: str) -> bool:
     return len(words) >= 2 and re.sub(r"_", "", value.lower()).endswith("".join(words[-2:]))
 
 
+# The public half of a key pair, named like a key: an access key id (S3, MinIO), an OAuth consumer key.
+_KEY_ID_NAME = re.compile(r"(?:^|_)(?:access|consumer)_key$")
+_READABLE = re.compile(r"[A-Za-z]+(?:[-_.][A-Za-z]+)*(?:[-_.]?\d{1,4})?")  # words: podcast-ingest, svc_reports2
+
+
+def names_key_id(name: str, value: str) -> bool:
+    """``access_key = "reports-uploader"``: a name of the public half of a key pair holding readable words."""
+    return bool(_KEY_ID_NAME.search("_".join(words(name)))) and _READABLE.fullmatch(value.strip()) is not None
+
+
 def grade_secret(kind: str, name: str, value: str, constant_target: bool) -> Confidence | None:
     """None when the value is not a secret; else how sure we are that it is one."""
     text = value.strip()
+    if kind == "digest":
+        shaped = _HEX_DIGEST.fullmatch(text) or _CRYPT_DIGEST.fullmatch(text)
+        return Confidence.HIGH if shaped and not re.search(r"(.)\1{7,}", text) else None
+    if kind == "key" and names_key_id(name, text):
+        return None  # access_key = "reports-uploader": the key's name (its public half), not the key
     if kind == "token" and text.split(" ", 1)[0].lower() in ("bearer", "basic", "token") and " " in text:
         text = text.split(" ", 1)[1].strip()
     if len(text) < (3 if kind == "own" else 4) or _TEMPLATE.search(text) or _PUBLIC_OR_TEST.match(text):
@@ -192,6 +246,11 @@ def grade_secret(kind: str, name: str, value: str, constant_target: bool) -> Con
     if kind == "own" or (len(text) >= 16 and entropy >= 3.5) or (len(text) >= 10 and entropy >= 3.0):
         return Confidence.HIGH
     return Confidence.MEDIUM if len(text) >= 6 else Confidence.LOW
+
+
+def secret_noun(kind: str) -> str:
+    """How a finding names what was hard-coded: 'password', 'password hash' or 'secret'."""
+    return {"password": "password", "digest": "password hash"}.get(kind, "secret")
 
 
 def url_password(text: str) -> str | None:
@@ -243,6 +302,40 @@ def literal_secret(
         if password is not None:
             yield ctx.hit(at, url_message(how, name), confidence=Confidence.HIGH, secrets=(password,))
         return
-    what = "password" if kind == "password" else "secret"
-    message = f"hard-coded {what} {how} '{name}'; read it from the environment or a secret store"
+    message = f"hard-coded {secret_noun(kind)} {how} '{name}'; read it from the environment or a secret store"
     yield ctx.hit(at, message, confidence=confidence, secrets=(text,))
+
+
+# An environment variable (or system property) read, in any language; group 1 is its name where written out.
+_ENV_READ = re.compile(
+    r"(?:\bos\.(?:Getenv|LookupEnv|getenv|environ\.get)|\b(?:std::)?(?:secure_)?getenv|\bSystem\.(?:getenv|getProperty)"
+    r"|\b(?:std::)?env::var(?:_os)?|\boption_env!|\bdotenvy?::var|\bDeno\.env\.get)\s*\(\s*[\"'`]([A-Za-z_][\w.-]*)"
+    r"|\b(?:os\.environ|process\.env)(?:\[\s*[\"'`]|\.)([A-Za-z_][\w.-]*)"
+)
+# Helpers that read a variable with a default: getEnv("JWT_SECRET", "dev"), envOr(..), GetEnvDefault(..).
+_ENV_HELPER = re.compile(
+    r"(?:get|read|load|lookup|must|mustget|fetch)?(?:os)?env(?:iron(?:ment)?)?(?:var(?:iable)?)?"
+    r"(?:or|default|ordefault|orelse|withdefault|fallback|str|string)?"
+)
+
+
+def env_read(text: str) -> str | None:
+    """The name of the environment variable (or system property) ``text`` reads: ``os.Getenv("JWT_SECRET")``,
+    ``env::var("API_KEY")``, ``process.env.TOKEN`` -> that name; None when it reads none."""
+    match = _ENV_READ.search(text)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def env_helper(callee: str) -> bool:
+    """``getEnv``, ``envOr``, ``get_env_or_default``: a helper named for reading a variable with a default (the
+    last word of a dotted or ``::`` path)."""
+    last = re.split(r"[.:]", callee)[-1]
+    return bool(last) and _ENV_HELPER.fullmatch(last.lower().replace("_", "")) is not None
+
+
+def fallback_name(variable: str | None, declared: str | None) -> str | None:
+    """The name a literal fallback is judged under: the variable read when it names a secret (PAYMENT_SECRET),
+    else the name the result is stored under (``jwtKey := cmp.Or(os.Getenv("K"), "..")``)."""
+    if variable and secret_kind(variable) is not None:
+        return variable
+    return declared or variable

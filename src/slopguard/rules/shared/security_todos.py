@@ -38,6 +38,27 @@ SECURITY_TOPIC = re.compile(
     r"|authori[sz]ed users?|(?:logged|signed)[- ]in users?) (?:should|can|may|must|are allowed|be allowed)"
     r"|(?:anyone|(?:any|every)(?: [\w-]+)? user|all users) (?:can|may|could|is able|are able))\b"
 )
+# 'check that the podcaster owns the show', 'verify the seller is allowed to edit': someone's right to a thing.
+_RIGHT_TO = re.compile(
+    r"\b(?:check|verify|ensure|make sure|confirm|assert)\b[^.;:]{0,40}?\b(?P<who>[a-z]+)(?:'s)? (?:really |actually "
+    r"|still )?(?:owns|is allowed to|has access to|can access|may access|has permission|is authori[sz]ed|is a member of"
+    r"|has (?:the )?rights?)\b"
+)
+_PEOPLE = frozenset({"user", "caller", "requester", "owner", "author", "creator", "tenant", "customer", "member",
+                     "admin", "account", "client", "staff", "employee", "patient", "student", "guest", "seller",
+                     "buyer", "host", "organiser", "organizer", "participant", "recipient", "uploader",
+                     "sender"})  # fmt: skip
+_PERSON_ENDING = re.compile(r"\w{3,}(?:er|or|ist|ian|ant|ent)$")
+# Program parts named like people ('ensure the allocator owns the block'): memory and object ownership.
+_THINGS = frozenset({"buffer", "pointer", "handler", "allocator", "iterator", "container", "parser", "lexer",
+                     "reader", "writer", "builder", "wrapper", "holder", "server", "worker", "manager", "scheduler",
+                     "executor", "runner", "driver", "listener", "watcher", "layer", "register", "counter", "header",
+                     "filter", "cluster", "vector", "tensor", "descriptor", "constructor", "destructor", "decorator",
+                     "accessor", "selector", "generator", "processor", "monitor", "sensor", "actor", "component",
+                     "element", "segment", "parent", "adapter", "adaptor", "controller", "consumer", "producer",
+                     "dispatcher", "loader", "renderer", "formatter", "serializer", "deserializer", "encoder",
+                     "decoder", "receiver", "transmitter", "emitter", "publisher", "timer", "tracker", "collector",
+                     "cursor", "mutator", "visitor", "provider", "resolver", "checker", "validator"})  # fmt: skip
 # Notes where a security word is used in its everyday sense.
 _BENIGN = re.compile(r"\b(?:db|database|orm|http|client|test)[ _.]sessions?\b")
 _URL = re.compile(r"\b\w+://\S+")
@@ -45,8 +66,15 @@ _URL = re.compile(r"\b\w+://\S+")
 
 def security_topic(note: str) -> str | None:
     """The security control a TODO note leaves unfinished (``add auth`` -> 'auth'), else None."""
-    match = SECURITY_TOPIC.search(_BENIGN.sub(" ", _URL.sub(" ", note.lower())))
-    return match.group(0) if match else None
+    text = _BENIGN.sub(" ", _URL.sub(" ", note.lower()))
+    match = SECURITY_TOPIC.search(text)
+    if match:
+        return match.group(0)
+    right = _RIGHT_TO.search(text)
+    who = right.group("who") if right else ""
+    if right and (who in _PEOPLE or (_PERSON_ENDING.match(who) and who not in _THINGS)):
+        return right.group(0)
+    return None
 
 
 _CHAINED = re.compile(r"\s+//\s.*$")  # a second comment on the line (a linter pragma) is not part of the note
