@@ -27,6 +27,7 @@ _CONTAINMENT = re.compile(
     re.IGNORECASE,
 )
 _WRITE_MODE = re.compile(r"[wax+]")
+_ARCHIVE_WORDS = ("tarfile", "TarFile", "zipfile", "ZipFile")
 
 
 @python_rule(
@@ -138,7 +139,7 @@ def _manual_extraction(loop: ast.For, ctx: PyContext) -> Iterator[Hit]:
     """``for member in tar.getmembers(): open(os.path.join(dest, member.name), "wb")`` with no check of the
     joined path: the loop writes each entry where its name says."""
     entry = loop.target
-    if not isinstance(entry, ast.Name) or not _lists_entries(ctx, loop.iter):
+    if not isinstance(entry, ast.Name) or not _names_archives(ctx) or not _lists_entries(ctx, loop.iter):
         return
     for node in ast.walk(ast.Module(body=loop.body, type_ignores=[])):
         if not isinstance(node, ast.Call):
@@ -156,6 +157,12 @@ def _manual_extraction(loop: ast.For, ctx: PyContext) -> Iterator[Hit]:
             "resolve the path and skip entries that are not inside it",
         )
         return
+
+
+def _names_archives(ctx: PyContext) -> bool:
+    """Whether the file can hold an archive object at all (tarfile/zipfile, or a TarFile/ZipFile annotation): most
+    files have many loops and none over archive entries."""
+    return ctx.memo("python.archives", lambda: any(word in ctx.text for word in _ARCHIVE_WORDS))
 
 
 def _lists_entries(ctx: PyContext, e: ast.expr) -> bool:

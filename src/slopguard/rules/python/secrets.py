@@ -13,7 +13,15 @@ from slopguard.engine.python.context import PyContext
 from slopguard.engine.registry import python_rule
 from slopguard.rules.python.common import method_name
 from slopguard.rules.python.names import speaking_name, target_name
-from slopguard.rules.shared.secrets import env_read, grade_secret, secret_kind, secret_noun, url_message, url_password
+from slopguard.rules.shared.secrets import (
+    could_hold_url_password,
+    env_read,
+    grade_secret,
+    secret_kind,
+    secret_noun,
+    url_message,
+    url_password,
+)
 
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "environ.get", "getenv"})
 _ENV_RECEIVER = re.compile(r"(?i)environ|\benv\b|config|settings|secrets")
@@ -51,9 +59,11 @@ def _check(name: str | None, value_node: ast.expr | None, at: ast.AST, ctx: PyCo
     value = _literal(value_node)
     if name is None or value is None or value_node is None:
         return
+    kind = secret_kind(name)
+    if kind is None and not could_hold_url_password(value):
+        return  # the common case, decided before the token search: under other names only a URL login counts
     if _known_token(value, value_node, ctx):
         return
-    kind = secret_kind(name)
     confidence = grade_secret(kind, name, value, name.isupper()) if kind is not None else None
     if kind is None or confidence is None:
         password = url_password(value)

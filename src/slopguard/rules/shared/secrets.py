@@ -253,12 +253,17 @@ def secret_noun(kind: str) -> str:
     return {"password": "password", "digest": "password hash"}.get(kind, "secret")
 
 
+def could_hold_url_password(text: str) -> bool:
+    """A cheap test that ``text`` may be a ``scheme://user:password@host`` literal (see :func:`url_password`)."""
+    return "://" in text and "@" in text
+
+
 def url_password(text: str) -> str | None:
     """The password of a ``scheme://user:password@host`` literal that is a real one, whatever the literal is
     called. SEC-TOKEN-001 reports URL logins unless they read as documentation (an example host or a line that
     says "e.g."); in code, a random password is a credential all the same: postgres://app:Vx93kLq2Tz@db.example.
     Template slots, documented defaults (user:password@localhost) and words (changeme, s3cret) are not."""
-    if "://" not in text or "@" not in text:
+    if not could_hold_url_password(text):
         return None
     for match in URL_CREDENTIALS.finditer(text):
         password = match.group("password")
@@ -293,9 +298,13 @@ def literal_secret(
 ) -> Iterator[Hit]:
     """A hit when the literal ``text`` (the string value of ``value``) stored under ``name`` is a secret; known token
     formats are SEC-TOKEN-001's. ``how`` says how it is stored ("assigned to", "passed as")."""
-    if text is None or value is None or find_tokens(text) or find_tokens(ctx.text(value)):
+    if text is None or value is None:
         return
     kind = secret_kind(name)
+    if kind is None and not could_hold_url_password(text):
+        return  # the common case, decided before the token search: under other names only a URL login counts
+    if find_tokens(text) or find_tokens(ctx.text(value)):
+        return
     confidence = grade_secret(kind, name, text, constant) if kind is not None else None
     if kind is None or confidence is None:
         password = url_password(text)
