@@ -505,6 +505,9 @@ class FunctionTaint:
                 return Flow(flow.level, built, True, flow.origin)
             if func.attr in _RECEIVER_ONLY_METHODS:  # d.get(key) is d's value, not the key
                 return Flow(receiver.level, receiver.built, receiver.text, receiver.origin)
+            if func.attr in _MODEL_PARSERS and args:  # Order.model_validate_json(body): the body's fields
+                flow = join(args)
+                return Flow(flow.level, False, False, flow.origin)
             if (
                 not receiver.external
                 and kb.LOOKUP_METHOD.match(func.attr)
@@ -539,6 +542,12 @@ class FunctionTaint:
             return flow
         return Flow(max(flow.level, Level.UNKNOWN), flow.built, False, flow.origin)
 
+
+# Class methods that build a typed model from raw data (pydantic, TypeAdapter): its text fields are that data.
+_MODEL_PARSERS = frozenset(
+    {"model_validate", "model_validate_json", "model_validate_strings", "parse_obj", "parse_raw",
+     "validate_python", "validate_json"}
+)  # fmt: skip
 
 # Functions whose result is text made only of their arguments: a constant stays a constant.
 _TEXT_OF_ARGUMENTS = frozenset(

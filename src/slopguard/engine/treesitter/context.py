@@ -14,7 +14,12 @@ from slopguard.engine.memo import Memo
 from slopguard.engine.treesitter.callees import Callees
 from slopguard.engine.treesitter.containers import ABSENT, read_at_constant
 from slopguard.engine.treesitter.folding import LOOPS, UNKNOWN_VALUE, Folder, Value
-from slopguard.engine.treesitter.js_values import callback_parameters, element_callback, sized
+from slopguard.engine.treesitter.js_values import (
+    callback_parameters,
+    element_callback,
+    sized,
+    strips_to_word_characters,
+)
 from slopguard.engine.treesitter.reaching import Definition, Definitions, reaching
 from slopguard.engine.treesitter.spec import Binding, LanguageSpec
 from slopguard.engine.treesitter.syntax import FILLED, Syntax
@@ -188,6 +193,8 @@ class TSContext(Syntax, Memo):
         spec = self.spec
         name = self.call_name(node)
         if spec.sanitizers.search(name):  # atoi(getenv("N")), Integer.parseInt(request.getParameter("id"))
+            return SAFE
+        if spec.name == "javascript" and strips_to_word_characters(name, self.arguments(node), self.text):
             return SAFE
         source = self._source_in(node, True)
         if source is not None:

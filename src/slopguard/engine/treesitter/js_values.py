@@ -3,6 +3,7 @@ element callbacks of ``map``/``flatMap`` (whose result is what the callback retu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from tree_sitter import Node
@@ -53,3 +54,16 @@ def sized(value: Node, text: Callable[[Node | None], str]) -> bool:
 
 
 __all__ = ["ELEMENT_MAPS", "callback_parameters", "element_callback", "sized"]
+
+
+# ``s.replace(/[^a-z0-9_-]/gi, '')``: a global strip of everything outside letters, digits, '_' and '-' leaves
+# no dot, slash, quote or markup, whoever sent the text.
+_WORD_STRIP = re.compile(r"^/\[\^(?:a-z|A-Z|0-9|\\w|\\d|_|-)+\]\+?/[a-z]*g[a-z]*$")
+_WORD_FILLERS = frozenset({"''", '""', "``", "'_'", '"_"', "'-'", '"-"'})
+
+
+def strips_to_word_characters(name: str, arguments: list[Node], text: Callable[[Node | None], str]) -> bool:
+    """``value.replace(/[^A-Za-z0-9-]/g, '')``: the result holds only word characters (and '-')."""
+    if not name.endswith((".replace", ".replaceAll")) or len(arguments) != 2 or arguments[0].type != "regex":
+        return False
+    return bool(_WORD_STRIP.match(text(arguments[0]))) and text(arguments[1]) in _WORD_FILLERS

@@ -298,7 +298,14 @@ _RUST_EXTRACTOR = (
 # Redis lists, streams and pub/sub messages, Kafka (rdkafka) and AMQP (lapin) deliveries, NATS/SQS messages.
 _RUST_QUEUE = (
     r"|\.(?:brpop|blpop|rpop|lpop|brpoplpush|rpoplpush|blmove|lmove|xread|xread_options|xreadgroup)\("
-    r"|\.get_payload(?:_bytes)?\(|\.payload(?:_view)?(?:::<[^>]*>)?\(\)|^(?:delivery|msg|message)\.(?:data|payload)\b"
+    r"|\.get_payload(?:_bytes)?\(|\.payload(?:_view)?(?:::<[^>]*>)?\(\)"
+    r"|^(?:delivery|msg|message|publish|packet|pkt|frame|p)\.(?:data|payload)\b"  # rumqttc's Publish too
+)
+# Peers on a socket: lines and frames read from a TCP connection (``BufReader::new(stream).lines()`` and tokio's
+# ``lines.next_line()``) are whatever the device or client on the other end sent.
+_RUST_SOCKET = (
+    r"|\.next_line\(|^(?:tokio::io::|std::io::)?BufReader::new\(\s*&?(?:mut\s+)?(?:sock|socket|stream|conn|connection"
+    r"|tcp|peer|client)\w*\s*\)"
 )
 # A job, task or event struct the file deserialises (``fn import_feed(job: &ImportJob)``): a unit of work someone
 # else sent. The program's own settings (``AppConfig``, ``State``) are not.
@@ -310,12 +317,42 @@ _RUST_OWN_WORDS = frozenset({"config", "cfg", "settings", "setting", "options", 
 _RUST_PARAM_TYPE = re.compile(r":\s*&?\s*(?:mut\s+)?(?:(?:Arc|Box|Rc|Vec|Option)\s*<\s*)?([A-Z]\w*)\s*>?\s*$")
 
 
+# A message callback (``fn on_announce(payload: &[u8])``, ``handle_frame(frame: Bytes)``) gets the raw bytes or
+# text a broker, socket or device delivered.
+_RUST_CALLBACK = re.compile(r"^(?:on|handle|process|consume|dispatch)_\w+$|^\w+_(?:handler|callback)$")
+_RUST_RAW_MESSAGE = re.compile(
+    r"^(?:payload|frame|packet|datagram|message|msg|raw_message|raw_frame)\s*:\s*(?:&\s*)?"
+    r"(?:\[u8\]|str|String|Bytes|(?:bytes::)?Bytes|Vec\s*<\s*u8\s*>)\s*$"
+)
+# ``#[no_mangle] pub extern "C" fn f(name: *const c_char)``: a string the foreign caller passes on.
+_RUST_C_STRING = re.compile(r":\s*\*\s*const\s+(?:std::ffi::|libc::|core::ffi::)?c_char\s*$")
+
+
+def _rust_raw_parameters(fn: Node, params: Node, text: Callable[[Node | None], str]) -> set[int]:
+    """Raw message bytes handed to a callback, and C strings handed to an exported ``extern "C"`` function."""
+    name = text(fn.child_by_field_name("name"))
+    exported = fn.type == "function_item" and any(
+        c.type == "function_modifiers" and "extern" in text(c) for c in fn.children
+    )
+    found: set[int] = set()
+    for index, param in enumerate(params.named_children):
+        spelled = text(param)
+        if param.type == "parameter" and (
+            (_RUST_CALLBACK.match(name) and _RUST_RAW_MESSAGE.match(spelled))
+            or (exported and _RUST_C_STRING.search(spelled))
+        ):
+            found.add(index)
+    return found
+
+
 def _rust_message_parameters(fn: Node, text: Callable[[Node | None], str]) -> frozenset[int]:
     """The positions of parameters holding a deserialised job, task or event (a ``#[derive(Deserialize)]`` struct
-    of this file, or one the file decodes with ``from_str::<T>``) whose type name says it is a message."""
+    of this file, or one the file decodes with ``from_str::<T>``) whose type name says it is a message, and those
+    :func:`_rust_raw_parameters` finds."""
     params = fn.child_by_field_name("parameters")
     if params is None or params.type != "parameters":
         return frozenset()
+    raw = _rust_raw_parameters(fn, params, text)
     wanted: dict[int, str] = {}
     for index, param in enumerate(params.named_children):
         found = _RUST_PARAM_TYPE.search(text(param)) if param.type == "parameter" else None
@@ -323,12 +360,12 @@ def _rust_message_parameters(fn: Node, text: Callable[[Node | None], str]) -> fr
         if words & _RUST_MESSAGE_WORDS and not words & _RUST_OWN_WORDS and found is not None:
             wanted[index] = found.group(1)
     if not wanted:
-        return frozenset()
+        return frozenset(raw)
     root = fn
     while root.parent is not None:
         root = root.parent
     source = text(root)
-    return frozenset(
+    return frozenset(raw) | frozenset(
         index
         for index, name in wanted.items()
         if re.search(rf"#\[derive\([^)]*\bDeserialize\b[^)]*\)\]\s*(?:#\[[^\]]*\]\s*)*(?:pub(?:\([^)]*\))?\s+)?"
@@ -360,6 +397,8 @@ RUST = LanguageSpec(
             "await_expression",
             "type_cast_expression",
             "unary_expression",
+            "unsafe_block",  # ``unsafe { CStr::from_ptr(p) }`` and ``{ ..; value }``: the block's tail value
+            "block",
         }
     ),
     parameters=frozenset({"parameters"}),
@@ -367,6 +406,7 @@ RUST = LanguageSpec(
         r"^(?:std::)?env::args|^(?:std::)?io::stdin\(\)|^stdin\(\)|\.read_line\("
         r"|^(?:req|request|http_req)\.(?:match_info|query_string|headers|uri|path|cookie|cookies|body|into_body)\("
         + _RUST_QUEUE
+        + _RUST_SOCKET
     ),
     sanitizers=re.compile(
         r"(?:^|::|\.)(?:parse|escape|encode|encode_text|encode_safe|encode_double_quoted_attribute|quote|try_quote|"

@@ -12,8 +12,8 @@ from slopguard.core.finding import Confidence, Severity
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import callee, calls_to, unwrap
-from slopguard.rules.c.dataflow import function_facts
+from slopguard.rules.c.common import callee, calls_to, is_null, string_value, unwrap
+from slopguard.rules.c.dataflow import FunctionFacts, function_facts
 from slopguard.rules.c.sizing import sized_for
 
 # name -> (destination, source, length) argument indexes
@@ -46,7 +46,7 @@ def source_sized(ctx: TSContext, call: Node) -> str | None:
     facts = function_facts(ctx, call)
     if not source or facts is None or sized_for(ctx, dst, [src]):
         return None
-    if _CLAMPED.search(text):
+    if _CLAMPED.search(text) or _literal_only(ctx, facts, unwrap(src)):
         return None
     if _measures(text, source):
         return ctx.text(length)
@@ -62,6 +62,17 @@ def source_sized(ctx: TSContext, call: Node) -> str | None:
     if any(pattern.search(ctx.text(c)) for c in facts.comparisons) or name in facts.params:
         return None  # clamped or checked somewhere in the function
     return f"{name} = {ctx.text(values[0])}"
+
+
+def _literal_only(ctx: TSContext, facts: FunctionFacts, src: Node) -> bool:
+    """A source that only ever holds string literals (``rep = "&lt;"`` in an escaper's switch): its length is
+    fixed by the code, not by input."""
+    if string_value(ctx, src) is not None and src.type in ("string_literal", "concatenated_string"):
+        return True
+    name = ctx.text(src) if src.type == "identifier" else ""
+    values = facts.values.get(name, []) if name not in facts.params else []
+    literal = [v for v in values if not is_null(ctx, v)]
+    return bool(literal) and all(unwrap(v).type in ("string_literal", "concatenated_string") for v in literal)
 
 
 @ts_rule(

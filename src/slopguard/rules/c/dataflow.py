@@ -30,15 +30,11 @@ from slopguard.rules.c.common import (
 )
 from slopguard.rules.c.formats import BUFFER_FORMAT, PRINTF_FORMAT, printf_specs, string_argument_indexes
 from slopguard.rules.c.outparams import out_parameters
+from slopguard.rules.c.readers import FILLERS, reader_parameters
 from slopguard.rules.c.views import buffer_name, viewed_name
 from slopguard.rules.shared.trees import walk
 
 # Calls that fill a buffer with input: name -> index of the buffer (-1: every argument after the format).
-_FILLERS = {"fgets": 0, "fgetws": 0, "gets": 0, "read": 1, "pread": 1, "recv": 1, "recvfrom": 1, "fread": 0,
-            "getline": 0, "getdelim": 0, "scanf": -1, "fscanf": -1, "wscanf": -1, "fwscanf": -1,
-            # request data of mongoose and CivetWeb: mg_http_get_var(&hm->query, "name", buf, sizeof buf)
-            "mg_http_get_var": 2, "mg_get_http_var": 2, "mg_get_var": 3, "mg_get_var2": 3, "mg_get_cookie": 2,
-            "mg_read": 1}  # fmt: skip
 _COMPARE = frozenset({"<", "<=", ">", ">="})
 # C++ input streams: ``in >> count`` reads input into ``count``.
 _STREAM = re.compile(r"\b(?:std::)?(?:w?istream|w?ifstream|w?fstream|w?istringstream|w?stringstream|basic_istream)\b")
@@ -278,8 +274,8 @@ def _propagate_call(ctx: TSContext, facts: FunctionFacts, call: Node) -> None:
     if read is not None:
         if target_name := buffer_name(ctx, read):
             facts.tainted.setdefault(target_name, f"{ctx.compact(call.child_by_field_name('function'))}() input")
-    elif name in _FILLERS and args:
-        index = _FILLERS[name]
+    elif name in FILLERS and args:
+        index = FILLERS[name]
         if name == "getline" and unwrap(args[0]).type != "pointer_expression":
             index = 1  # C++ std::getline(stream, line)
         targets = args[index : index + 1] if index >= 0 else args[1 if name in ("scanf", "wscanf") else 2 :]
@@ -306,6 +302,10 @@ def _propagate_call(ctx: TSContext, facts: FunctionFacts, call: Node) -> None:
             buffer = base_name(ctx, args[written]) if written < len(args) else ""
             if buffer and flow.tainted:
                 facts.tainted.setdefault(buffer, flow.origin)
+    if name:  # read_line(c->fd, subject, sizeof subject): a helper of this file that reads input into a buffer
+        for index, origin in reader_parameters(ctx, name).items():
+            if index < len(args) and (buffer := base_name(ctx, args[index])):
+                facts.tainted.setdefault(buffer, origin)
 
 
 def _append(ctx: TSContext, facts: FunctionFacts, name: str, pieces: list[Node]) -> None:

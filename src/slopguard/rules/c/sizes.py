@@ -163,6 +163,19 @@ def _limits(ctx: TSContext, comparison: Node, names: set[str], decl: ArrayDecl) 
     return (in_left and _is_bound(ctx, right, decl)) or (in_right and _is_bound(ctx, left, decl))
 
 
+def _equated(ctx: TSContext, comparison: Node, names: set[str]) -> set[str]:
+    """The variables of the other side when ``comparison`` tests the length's variables for (in)equality:
+    ``bytes != qty * 2`` -> {qty}."""
+    operator = comparison.child_by_field_name("operator")
+    left, right = comparison.child_by_field_name("left"), comparison.child_by_field_name("right")
+    if operator is None or operator.type not in ("==", "!=") or left is None or right is None:
+        return set()
+    ours, theirs = _identifiers(ctx, left), _identifiers(ctx, right)
+    if ours != names:
+        ours, theirs = theirs, ours
+    return theirs - names if ours == names else set()
+
+
 def _bounded(ctx: TSContext, facts: FunctionFacts, length: Node, decl: ArrayDecl) -> bool:
     """The length's variables are compared with a limit, clamped with min(), constant, or computed with sizeof."""
     names = _identifiers(ctx, length)
@@ -182,6 +195,11 @@ def _bounded(ctx: TSContext, facts: FunctionFacts, length: Node, decl: ArrayDecl
     for comparison in facts.comparisons:
         if _limits(ctx, comparison, names, decl):
             return True
+    func = ctx.function_of(length)
+    for comparison in walk(func) if func is not None else []:
+        linked = _equated(ctx, comparison, names) if comparison.type == "binary_expression" else set()
+        if linked and any(_limits(ctx, c, linked, decl) for c in facts.comparisons):
+            return True  # bytes != qty * 2 after qty > MAX_REGS: bounded through the count it must match
     for call in facts.calls:
         fn = call.child_by_field_name("function")
         if fn is not None and ctx.compact(fn) in _MIN and names & _identifiers(ctx, call):

@@ -14,6 +14,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import (
+    base_name,
     callee,
     calls_to,
     declared_name,
@@ -23,7 +24,8 @@ from slopguard.rules.c.common import (
     string_value,
     unwrap,
 )
-from slopguard.rules.c.dataflow import arg_flow
+from slopguard.rules.c.dataflow import FunctionFacts, arg_flow, function_facts
+from slopguard.rules.c.formats import BUFFER_FORMAT
 from slopguard.rules.shared.compare import CONFIRMATION, compared_credential_hash, compared_secret
 from slopguard.rules.shared.names import STORED_WORDS, words
 from slopguard.rules.shared.secrets import grade_secret, secret_kind
@@ -48,6 +50,8 @@ _LOGIN_TEXT = re.compile(r"(?i)passw|passwd|\bpwd\b|\bpw\b|login|credential")
 # A session id checked against the one on record: ``strcmp(sid, stored)``, ``cookie_sid == session_id``.
 _SESSION = frozenset({"sid", "session", "sess", "sessionid"})
 _SESSION_PARTS = _SESSION | {"id", "cookie", "value", "str", "hex"} | STORED_WORDS
+# Calls that hash or look up a hash: ``hex_md5(pw, out)``, ``SHA256(p, n, d)``, ``sha256_hex(pin)``.
+_DIGEST_CALL = re.compile(r"(?i)md5|sha\d*|hash|digest|hmac|crypt")
 
 
 def _name(ctx: TSContext, node: Node) -> str | None:
@@ -164,6 +168,47 @@ def _secret(ctx: TSContext, sides: list[Node]) -> str | None:
     return written[names.index(found)] if found is not None else None
 
 
+def _login_digest(ctx: TSContext, sides: list[Node]) -> str | None:
+    """The side that holds a hash in a function that checks a login: computed by a hashing call
+    (``std::string got = sha256_hex(pin)``), filled by one (``hex_md5(password, got)``, ``SHA1(pw, n, d)``) or
+    formatted from such a buffer (``sprintf(hex + 2 * i, "%02x", d[i])``). A guessed password's hash compared
+    byte by byte with the stored one leaks how much of it matches."""
+    facts = function_facts(ctx, sides[0])
+    func = ctx.function_of(sides[0])
+    if facts is None or func is None or not _LOGIN_TEXT.search(ctx.text(func)):
+        return None
+    return next((ctx.text(s) for s in sides if _digest(ctx, facts, base_name(ctx, s), sides[0], 2)), None)
+
+
+def _digest(ctx: TSContext, facts: FunctionFacts, name: str, before: Node, hops: int) -> bool:
+    if not name or name in facts.params or hops == 0:
+        return False
+    for value in facts.values.get(name, []):
+        if any(n.type == "call_expression" and _DIGEST_CALL.search(callee(ctx, n)) for n in walk(value)):
+            return True
+    for call in facts.calls:
+        args = ctx.arguments(call)
+        if call.start_byte >= before.start_byte or not args:
+            continue
+        writer = callee(ctx, call)
+        if _DIGEST_CALL.search(writer) and (
+            _buffer(ctx, args[-1]) == name or ("final" in writer.lower() and any(_buffer(ctx, a) == name for a in args))
+        ):
+            return True  # the output buffer, not the data hashed: hex_md5(password, got), MD5_Final(d, &c)
+        if writer in BUFFER_FORMAT and _buffer(ctx, args[0]) == name:
+            sources = {ctx.text(n) for a in args[1:] for n in walk(a) if n.type == "identifier"} - {name}
+            if any(_digest(ctx, facts, source, call, hops - 1) for source in sources):
+                return True
+    return False
+
+
+def _buffer(ctx: TSContext, node: Node) -> str:
+    """The buffer an argument writes into: ``d``, ``&d``, ``hex + 2 * i``."""
+    node = unwrap(node)
+    left = node.child_by_field_name("left") if node.type == "binary_expression" else None
+    return base_name(ctx, left if left is not None else node)
+
+
 def _sides(ctx: TSContext, node: Node) -> tuple[list[Node], str] | None:
     """The two compared values and how they are compared, or None for comparisons this rule does not judge."""
     if node.type == "call_expression":
@@ -227,7 +272,7 @@ def c_timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     if any(_constant(ctx, s) and not _hard_coded_secret(ctx, s) for s in sides):
         return
     hard_coded = next((ctx.text(s) for s in sides if _hard_coded_secret(ctx, s)), None)
-    secret = _secret(ctx, sides) or hard_coded
+    secret = _secret(ctx, sides) or hard_coded or _login_digest(ctx, sides)
     if secret is None or (node.type == "binary_expression" and not _bytewise(ctx, sides)):
         return
     tainted = any(arg_flow(ctx, s).tainted for s in sides)

@@ -88,12 +88,27 @@ def _zero(ctx: TSContext, call: Node, name: str) -> bool:
     return name == "bzero" or (len(args) == 3 and (is_null(ctx, args[1]) or ctx.text(args[1]) in ("'\\0'", "0x00")))
 
 
+def _path_end(call: Node, func: Node) -> int:
+    """Where the path through ``call`` leaves the function: the end of a ``return`` that follows it in its own
+    block (code after that block runs only on other paths), else the end of the function."""
+    statement = call
+    while statement.parent is not None and statement.parent != func:
+        block = statement.parent
+        if block.type == "compound_statement":
+            for sibling in block.named_children:
+                if sibling.start_byte >= statement.end_byte and sibling.type == "return_statement":
+                    return sibling.end_byte
+        statement = block
+    return func.end_byte
+
+
 def _later_uses(ctx: TSContext, func: Node, call: Node, text: str) -> tuple[bool, bool]:
-    """(read again, released) for the buffer ``text`` after ``call``: uses inside free()/memset() or ``p = NULL``
-    do not read it."""
+    """(read again, released) for the buffer ``text`` after ``call`` on the path through it: uses inside
+    free()/memset() or ``p = NULL`` do not read it."""
     read = released = False
+    end = _path_end(call, func)
     for node in walk(func):
-        if node.start_byte < call.end_byte or node.type not in ("identifier", "field_expression"):
+        if not call.end_byte <= node.start_byte < end or node.type not in ("identifier", "field_expression"):
             continue
         if ctx.compact(node) != text:
             continue

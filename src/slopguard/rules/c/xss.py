@@ -93,6 +93,8 @@ def _unescaped(ctx: TSContext, node: Node, facts: FunctionFacts, depth: int = 0)
     elif node.type == "identifier" and (pieces := _pieces(ctx, node, facts)):
         for piece in pieces:
             yield from _unescaped(ctx, piece, facts, depth + 1)
+    elif node.type == "identifier" and _escaped_into(ctx, node, facts):
+        return
     else:
         yield node
 
@@ -102,6 +104,17 @@ def _pieces(ctx: TSContext, name: Node, facts: FunctionFacts) -> list[Node]:
     text, scope = ctx.text(name), ctx.function_of(name)
     built = [*facts.values.get(text, []), *facts.appends.get(text, [])]
     return [p for p in built if p.start_byte < name.start_byte and _same(ctx.function_of(p), scope)]
+
+
+def _escaped_into(ctx: TSContext, name: Node, facts: FunctionFacts) -> bool:
+    """A local buffer whose first writer is an escaping call (``html_escape(owner, safe_owner, sizeof
+    safe_owner)``): it holds the escaped text, not the input."""
+    text = ctx.text(name)
+    first = facts.filled.get(text)
+    if first is None or text in facts.params or text in facts.values or first > name.start_byte:
+        return False
+    writer = next((c for c in facts.calls if c.end_byte == first), None)
+    return writer is not None and bool(_ESCAPES.search(callee(ctx, writer) or ctx.call_name(writer)))
 
 
 def _same(a: Node | None, b: Node | None) -> bool:

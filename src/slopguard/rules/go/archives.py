@@ -93,6 +93,12 @@ def _entry_name(ctx: TSContext, node: Node, fn: Node, depth: int = 0) -> Node | 
     return None
 
 
+def holds_entry_name(ctx: TSContext, path: Node) -> bool:
+    """Whether the file path ``path`` carries an archive entry's name: GO-ZIPSLIP-001's flaw, not GO-PATH-001's."""
+    fn = function_of(path)
+    return fn is not None and _entry_name(ctx, path, fn) is not None
+
+
 def _exits(block: Node | None, ctx: TSContext) -> bool:
     """A block whose last statement leaves the loop or function (return, continue, break, goto, panic, exit)."""
     while block is not None and block.named_children and block.named_children[-1].type == "statement_list":
@@ -205,7 +211,9 @@ _DECOMPRESSORS = {
 _READERS = {"Copy": 1, "CopyBuffer": 1, "ReadAll": 0, "ReadFrom": 0}
 _UNTRUSTED = re.compile(r"\b(?:r|req|request|c\.Request)\.Body\b|\b(?:resp|res|response)\.Body\b|FormFile|"
                         r"MultipartForm|upload", re.IGNORECASE)  # fmt: skip
-_SIZE_CHECK = re.compile(r"UncompressedSize|LimitReader|CopyN\(|(?i:max\w*(?:size|bytes))")
+_SIZE_CHECK = re.compile(r"UncompressedSize|CopyN\(|(?i:max\w*(?:size|bytes))")
+# io.LimitReader(gz, n): a bound only when it wraps the decompressing reader, not some other stream of the function.
+_LIMITED = re.compile(r"LimitReader\(\s*(\w+)\s*,")
 
 
 def _decompressor(ctx: TSContext, node: Node, fn: Node, depth: int = 0) -> Node | None:
@@ -235,6 +243,13 @@ def _decompressor(ctx: TSContext, node: Node, fn: Node, depth: int = 0) -> Node 
     return None
 
 
+def _size_checked(ctx: TSContext, fn: Node, reader: Node) -> bool:
+    """A budget in ``fn`` (entry sizes, CopyN, a max size) or an io.LimitReader around the ``reader`` read."""
+    text = ctx.text(fn)
+    name = ctx.text(unwrap(reader))
+    return bool(_SIZE_CHECK.search(text)) or any(m.group(1) == name for m in _LIMITED.finditer(text))
+
+
 @ts_rule(
     id="GO-DECOMPRESS-001",
     title="Decompressed data read without a size limit (decompression bomb)",
@@ -262,7 +277,7 @@ def go_decompression_bomb(captures: dict[str, list[Any]], ctx: TSContext) -> Ite
     if len(args) <= index or fn is None or is_test(ctx):
         return
     source = _decompressor(ctx, args[index], fn)
-    if source is None or _SIZE_CHECK.search(ctx.text(fn)):
+    if source is None or _size_checked(ctx, fn, args[index]):
         return
     untrusted = is_handler(ctx, fn) or bool(_UNTRUSTED.search(ctx.text(source)))
     yield ctx.hit(call, f"{method} reads everything {ctx.compact(source.child_by_field_name('function'))} "

@@ -48,7 +48,8 @@ def _purpose(names: list[str]) -> str | None:
         return "game"
     joined = "".join(ws)
     if any(w in _STRONG or _password(w) or w.endswith(("token", "secret")) for w in ws) or re.search(
-        r"(?:api|secret|private|access|signing|session)key|resetcode|verifycode|verificationcode|authcode",
+        r"(?:api|secret|private|access|signing|session)key|(?:reset|verify|verification|auth|access|pickup|unlock|door|"
+        r"claim|pairing|confirm|confirmation|login|signin|activation|redeem|redemption|handover|entry)code",
         joined,
     ):
         return "strong"

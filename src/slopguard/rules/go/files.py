@@ -13,6 +13,7 @@ from slopguard.engine.flow import describe
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
+from slopguard.rules.go.archives import holds_entry_name
 from slopguard.rules.go.common import CALL, bound_values, function_of, is_test, package_call, unwrap
 from slopguard.rules.go.web import checked, request_flow
 from slopguard.rules.shared.trees import any_of
@@ -55,7 +56,8 @@ def _from_checking_helper(ctx: TSContext, path: Node) -> bool:
 
 def _pieces_checked(ctx: TSContext, path: Node, depth: int = 0) -> bool:
     """A path joined from pieces (``filepath.Join(root, strconv.FormatInt(id, 10), name)``) whose every piece
-    that carries request data is a variable checked before use (``!filepath.IsLocal(name)``)."""
+    that carries request data is a variable checked before use (``!filepath.IsLocal(name)``) or an archive
+    entry's name (left to GO-ZIPSLIP-001: one flaw, one rule)."""
     node = unwrap(path)
     if not request_flow(ctx, node).tainted:
         return True
@@ -68,7 +70,7 @@ def _pieces_checked(ctx: TSContext, path: Node, depth: int = 0) -> bool:
         return all(p is not None and _pieces_checked(ctx, p, depth + 1) for p in parts)
     if node.type == "call_expression" and package_call(ctx, node) in _JOINS:
         return all(_pieces_checked(ctx, a, depth + 1) for a in ctx.arguments(node))
-    return False
+    return holds_entry_name(ctx, node)  # an archive entry's name is GO-ZIPSLIP-001's to report
 
 
 @ts_rule(

@@ -17,6 +17,7 @@ from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import bound_values, constant, function_of, imports, is_test
 from slopguard.rules.go.responses import reflected_markup, response_writer
 from slopguard.rules.go.strings import assemble
+from slopguard.rules.shared.trees import walk
 
 _TRUSTED = frozenset({"HTML", "JS", "URL", "CSS", "HTMLAttr", "JSStr", "Srcset"})
 _PARSERS = frozenset({"Parse", "ParseFiles", "ParseGlob", "ParseFS"})
@@ -71,6 +72,29 @@ def _renders_html(ctx: TSContext, call: Node, method: str) -> bool:
     return any(_HTML_FILE.search(n) for n in names)
 
 
+def _flags_parse(ctx: TSContext, call: Node) -> bool:
+    """Whether ``call`` is ``.Parse(..)`` and friends on a text/template with HTML in it (reported there)."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "selector_expression":
+        return False
+    method = ctx.text(function.child_by_field_name("field"))
+    return method in _PARSERS and bool(_from_text_template(ctx, call)) and _renders_html(ctx, call, method)
+
+
+def _reported_at_parse(ctx: TSContext, recv: Node) -> bool:
+    """Whether the template executed as ``recv`` was built in this file by a parse that is already reported:
+    the HTML template and its rendering are one flaw, flagged once where the template is defined."""
+    root = _root(recv)
+    if root.type != "identifier":
+        return False
+    scope = function_of(recv)
+    for where in (scope, ctx.tree.root_node) if scope is not None else (ctx.tree.root_node,):
+        for value, _ in bound_values(ctx, ctx.text(root), where):
+            if any(node.type == "call_expression" and _flags_parse(ctx, node) for node in walk(value)):
+                return True
+    return False
+
+
 @ts_rule(
     id="GO-XSS-001",
     title="HTML rendered without html/template's escaping",
@@ -122,5 +146,6 @@ def go_xss(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit]:
         and args
         and response_writer(ctx, args[0])
         and (_from_text_template(ctx, recv) or not _packages(ctx, "html/template"))
+        and not _reported_at_parse(ctx, recv)
     ):
         yield ctx.hit(call, "text/template output written to an HTTP response without HTML escaping")

@@ -262,7 +262,7 @@ def java_weak_crypto(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
 
 _NOT_SECURITY = frozenset(
     {"etag", "checksum", "checksums", "cache", "caching", "fingerprint", "dedup", "deduplicate", "shard",
-     "partition", "bucket", "file", "files", "content", "body", "md5sum", "integrity", "legacy", "compat"}
+     "partition", "bucket", "file", "files", "content", "body", "md5sum", "integrity"}
 )  # fmt: skip
 
 

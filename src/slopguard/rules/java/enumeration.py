@@ -25,27 +25,53 @@ _LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?log|logger|\w*logger)$")
 _EXCEPTION_FOR_LOG = frozenset({"debug", "info", "warn", "error", "trace"})
 
 
+def _operands(node: Node) -> list[Node]:
+    """The pieces of a ``+`` chain, left to right."""
+    left, operator, right = (node.child_by_field_name(f) for f in ("left", "operator", "right"))
+    if node.type == "binary_expression" and left and right and operator and operator.type == "+":
+        return _operands(left) + _operands(right)
+    return [node]
+
+
+def _rendered(pieces: list[Node], ctx: TSContext) -> str | None:
+    """A concatenated message as it reads, the values named by their variables: ``"No offer for " + email``
+    reads 'No offer for email'; None without a string literal in it."""
+    if not any(p.type == "string_literal" for p in pieces):
+        return None
+    parts = []
+    for piece in pieces:
+        if piece.type == "string_literal":
+            parts.append(literal(piece, ctx) or "")
+        elif piece.type == "identifier":
+            parts.append(ctx.text(piece))
+        elif piece.type == "method_invocation":
+            parts.append(" ".join(w for w in words(method(piece, ctx)) if w != "get"))
+    return "".join(parts)
+
+
 def _messages(func: Node, ctx: TSContext) -> list[tuple[Node, str]]:
-    """The string literals of a method that can reach the client (not the ones handed to a logger)."""
+    """The string literals (and concatenations) of a method that can reach the client, not the ones handed to a
+    logger; each with the literal that starts it."""
     found = []
     for node in walk(func):
         if node.type != "string_literal":
             continue
-        call = node.parent.parent if node.parent is not None and node.parent.type == "argument_list" else None
+        top = node
+        while top.parent is not None and top.parent.type == "binary_expression" and node in _operands(top.parent):
+            top = top.parent
+        pieces = _operands(top)
+        first = next(p for p in pieces if p.type == "string_literal")
+        if first.start_byte != node.start_byte:
+            continue  # a concatenation is read once, from its first literal
+        call = top.parent.parent if top.parent is not None and top.parent.type == "argument_list" else None
         if call is not None and call.type == "method_invocation" and method(call, ctx) in _EXCEPTION_FOR_LOG:
             obj = receiver(call)
             if obj is not None and _LOGGER.search(ctx.text(obj)):
                 continue
-        text = literal(node, ctx)
+        text = _rendered(pieces, ctx) if len(pieces) > 1 else literal(node, ctx)
         if text is not None:
             found.append((node, text))
     return found
-
-
-def _statement(node: Node) -> Node:
-    while node.parent is not None and not node.type.endswith("statement"):
-        node = node.parent
-    return node
 
 
 @ts_rule(
@@ -75,7 +101,7 @@ def java_account_enumeration(captures: dict[str, list[Any]], ctx: TSContext) -> 
     wrong = [node for node, text in messages if says_wrong_password(text)]
     if login and unknown and wrong:
         for node in sorted(unknown + wrong, key=lambda n: n.start_byte):
-            yield ctx.hit(_statement(node), "a distinct failure message tells attackers which accounts exist")
+            yield ctx.hit(node, "a distinct failure message tells attackers which accounts exist")
     elif reset and unknown and not wrong:
         for node in unknown:
-            yield ctx.hit(_statement(node), "the reset response says whether the address is registered")
+            yield ctx.hit(node, "the reset response says whether the address is registered")

@@ -26,6 +26,7 @@ from slopguard.rules.shared.secrets import (
     url_password,
 )
 
+_CONVERSIONS = frozenset({"toCharArray", "getBytes", "strip", "trim"})
 _SETTER = re.compile(r"^set([A-Z]\w*)$")
 _DEFAULTS = frozenset({"getOrDefault", "getProperty", "orElse", "orElseGet", "requireNonNullElse", "defaultIfBlank",
                        "defaultIfEmpty", "defaultString", "firstNonBlank"})  # fmt: skip
@@ -61,9 +62,18 @@ def _grade(kind: str, name: str, value: str) -> Confidence | None:
     return Confidence.MEDIUM if len(text) >= 6 else Confidence.LOW
 
 
+def _unconverted(node: Node | None, ctx: TSContext) -> Node | None:
+    """``"s3cr3t".toCharArray()`` / ``.getBytes(UTF_8)``: the literal a secret is kept as chars or bytes of."""
+    if node is not None and node.type == "method_invocation":
+        obj = receiver(node)
+        return obj if method(node, ctx) in _CONVERSIONS and obj is not None and obj.type == "string_literal" else None
+    return node
+
+
 def _hit(
     name: str, value_node: Node | None, at: Node, ctx: TSContext, how: str, kind: str | None = None, label: str = ""
 ) -> Hit | None:
+    value_node = _unconverted(value_node, ctx)
     value = literal(value_node, ctx)
     if value is None or value_node is None:
         return None
@@ -170,8 +180,10 @@ def _annotation(node: Node, ctx: TSContext) -> Hit | None:
     confidence=Confidence.HIGH,
     languages=("java",),
     query="""
-    (variable_declarator name: (identifier) @name value: [(string_literal) (binary_expression)] @value) @decl
-    (assignment_expression left: (_) @target right: [(string_literal) (binary_expression)] @value) @assign
+    (variable_declarator name: (identifier) @name value: [(string_literal) (binary_expression) (method_invocation
+      object: (string_literal))] @value) @decl
+    (assignment_expression left: (_) @target right: [(string_literal) (binary_expression) (method_invocation
+      object: (string_literal))] @value) @assign
     (annotation name: (identifier) @aname (#eq? @aname "Value")) @annotation
     """
     + calls(

@@ -35,6 +35,9 @@ _UNWRAP = frozenset({"orElseThrow", "orElse", "orElseGet", "get", "getBody"})  #
 _DATA_ACCESS = re.compile(r"(?:Template|Operations|EntityManager|JdbcClient|DirContext)$")
 _ELEMENT = frozenset({"get", "getFirst", "getLast", "iterator", "next"})  # one element of a list
 _TEXT_METHOD = re.compile(r"^(?:to[A-Z]|format|normali[sz]e|escape|encode|decode|trim|strip|sanitize|clean)")
+# Token checks that verify a signature before handing back claims (auth0 JWTVerifier.verify, jjwt's
+# parseClaimsJws / parseSignedClaims, Google's verifyIdToken); JWT.decode(..) verifies nothing and is not here.
+_VERIFIES = frozenset({"verify", "parseClaimsJws", "parseSignedClaims", "verifyIdToken", "verifySignature"})
 
 
 def _is_session(obj: Node | None, ctx: TSContext) -> bool:
@@ -88,6 +91,22 @@ def _looked_up(call: Node, ctx: TSContext, depth: int) -> bool:
     return bool(returned) and all(r.type == "method_invocation" and _looked_up(r, ctx, depth + 1) for r in returned)
 
 
+def _verified_claim(node: Node, ctx: TSContext) -> bool:
+    """``verified.getSubject()`` where ``verified`` came from a signature check (``verifier.verify(token)``): a
+    claim the token's issuer vouched for, not text the client chose."""
+    current: Node | None = node
+    for _ in range(8):
+        if current is None:
+            return False
+        current = value_of(current, ctx)
+        if current.type != "method_invocation":
+            return False
+        if method(current, ctx) in _VERIFIES:
+            return True
+        current = receiver(current)
+    return False
+
+
 def _server_object(node: Node, ctx: TSContext) -> bool:
     """A variable of a domain type (``User user = users.authenticate(name, password)``), a repository or service
     call's result, or a number or row read back from the database: what the server built or looked up, not the
@@ -99,7 +118,7 @@ def _server_object(node: Node, ctx: TSContext) -> bool:
         return True  # rs.getLong("id"), a row the server read back
     if node.type == "method_invocation" and _service_result(node, ctx):
         return True
-    if _element_of_lookup(node, ctx):
+    if _element_of_lookup(node, ctx) or _verified_claim(node, ctx):
         return True
     if node.type != "identifier":
         return False

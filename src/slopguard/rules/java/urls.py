@@ -24,7 +24,7 @@ _ORIGIN_CHARS = frozenset(":/\\")
 _CLASS = re.compile(r"^\[\^((?:\\.|[^\]\\])+)\][+*]?$")
 _CHECK = re.compile(
     r"(?i)allow|whitelist|trusted|permitted|isSafe|isValid\w*(?:Url|Uri|Redirect|Host|Target)|isLocal|isRelative"
-    r"|getHost\(\)|\.startsWith\(\"/\"|\.startsWith\(\"https?://[^/\"]+/"
+    r"|getHost\(\)|\.startsWith\(\"/(?:\"|[^/\\\"])|\.startsWith\(\"https?://[^/\"]+/"
 )
 
 

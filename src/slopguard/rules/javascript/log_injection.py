@@ -27,6 +27,10 @@ _ESCAPING = re.compile(r"^(?:JSON\.stringify|util\.inspect|inspect|encodeURIComp
 _NEWLINES = re.compile(r"\\[rn]|\\s|\[\^")
 # The parsed URL path, the method and the peer address cannot carry a raw line break.
 _NO_NEWLINES = re.compile(r"^(?:req|request|ctx)\.(?:path|url|originalUrl|baseUrl|method|ip|ips|hostname|protocol)$")
+# Keys a store assigns: msg.id, order._id, row.uuid.
+_ID_PROPERTY = re.compile(r"^(?:id|_id|uuid|pk)$|[a-z](?:Id|_id)$")
+# Calls that hand back the request's own data: parsers, body readers, form and query accessors.
+_READS_INPUT = re.compile(r"(?i)parse|decode|json|body|query|param|header|cookie|form|text|input|get$")
 _WHOLE_OBJECTS = re.compile(r"^(?:req|request|ctx|ctx\.request)\.(?:body|query|params|headers|cookies|files?)$")
 
 
@@ -109,6 +113,19 @@ def _cleaned_constant(ctx: TSContext, name: Node) -> bool:
     )
 
 
+def _stored_record_key(ctx: TSContext, node: Node) -> bool:
+    """``msg.id`` where ``msg = await Message.create(...)``: the key a store gave the record, never the sender's
+    text (``body.id`` of a parsed request stays request data)."""
+    prop = node.child_by_field_name("property")
+    obj = node.child_by_field_name("object")
+    if prop is None or obj is None or not _ID_PROPERTY.match(ctx.text(prop)) or unwrap(obj).type != "identifier":
+        return False
+    value = resolve(ctx, obj)
+    if value is None or value.type not in ("call_expression", "new_expression") or value is unwrap(obj):
+        return False
+    return not _READS_INPUT.search(ctx.call_name(value))
+
+
 def _raw_taint(ctx: TSContext, node: Node, depth: int = 0) -> Flow | None:
     """The tainted flow that reaches the log line as raw text, or None when every tainted piece is escaped."""
     node = unwrap(node)
@@ -117,6 +134,8 @@ def _raw_taint(ctx: TSContext, node: Node, depth: int = 0) -> Flow | None:
     if node.type == "call_expression" and _neutralising(ctx, node):
         return None
     if node.type == "identifier" and _cleaned_constant(ctx, node):
+        return None
+    if node.type == "member_expression" and _stored_record_key(ctx, node):
         return None
     if node.type == "template_string":
         subs = [s for c in node.named_children if c.type == "template_substitution" for s in c.named_children[:1]]

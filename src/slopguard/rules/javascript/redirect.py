@@ -103,6 +103,9 @@ def _chosen_safely(ctx: TSContext, target: Node) -> bool:
     text = _PRESENCE.sub(" ", " ".join(parts))
     names = roots(ctx, chosen) - {"req", "request", "ctx", "c"}
     mentioned = any(re.search(rf"\b{re.escape(name)}\b", text) for name in names)
+    # the request field itself, tested and then taken: ``PAGES.has(req.query.page) ? req.query.page : '/'``
+    fields = {ctx.compact(n) for n in walk(chosen) if n.type == "member_expression" and ctx.flow(n).tainted}
+    mentioned = mentioned or any(field in ctx.compact(condition) for field in fields)
     return mentioned and bool(REDIRECT_GUARD.search(text) or _CHECKERS.search(text))
 
 

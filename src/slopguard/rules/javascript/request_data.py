@@ -159,7 +159,8 @@ REDIRECT_GUARD = re.compile(
 # A URL checked for where it goes: its host against an allow-list (a scheme check alone is not enough).
 HOST_GUARD = re.compile(
     r"(?:host(?:name)?|origin|domain)\b[^;{]*?(?:===|!==|==|!=|\.(?:has|includes|endsWith|test|some|every)\s*\()"
-    r"|\.(?:has|includes|some|every|test)\s*\([^)]*\b(?:host(?:name)?|origin|domain)\b|isAllowed\w*\(|allow\w*\(",
+    r"|\.(?:has|includes|some|every|test)\s*\([^)]*\b(?:host(?:name)?|origin|domain)\b|isAllowed\w*\(|allow\w*\("
+    r"|\b(?:is|assert)(?:Public|Safe|External|Internet)\w*(?:Url|Uri|Host|Address|Destination|Target)\w*\(",
     re.IGNORECASE,
 )
 _GUARD_KINDS = frozenset({"if_statement", "ternary_expression", "switch_statement"})

@@ -152,6 +152,8 @@ def _neutral(e: ast.expr, ctx: PyContext, depth: int) -> bool:
         return True  # containers are logged as repr()s
     if isinstance(e, ast.Attribute):
         return (e.attr in _CONTAINERS and _on_request(e.value)) or bool(_ID_FIELD.search(e.attr))
+    if isinstance(e, ast.Subscript):
+        return bool(_ID_FIELD.search(const_key(e.slice) or ""))  # payload["order_id"]: a key, not free text
     if isinstance(e, ast.Call):
         return _neutralising_call(e, ctx)
     if isinstance(e, ast.Name) and depth < 3:

@@ -193,6 +193,8 @@ def text_as_html(node: ast.Call | ast.Return, ctx: PyContext) -> Iterator[Hit]:
         if not flask or value is None:
             return
         if isinstance(value, ast.Tuple) and value.elts:
+            if any(_declares_non_html(extra) for extra in value.elts[1:]):
+                return  # (body, 400, {"Content-Type": "text/plain"}): the browser gets no page
             value = value.elts[0]
         where = "route returns"
     else:
@@ -207,6 +209,20 @@ def text_as_html(node: ast.Call | ast.Return, ctx: PyContext) -> Iterator[Hit]:
     if flow is None or not flow.text or looks_like_html(value, ctx):
         return  # not text, or PY-XSS-001's finding
     yield hit_at(node, f"{where} text built from {describe(flow)} as text/html without escaping")
+
+
+def _declares_non_html(headers: ast.expr) -> bool:
+    """A Flask headers element ({...} or [(name, value)]) whose Content-Type is a constant other than HTML."""
+    pairs: list[tuple[ast.expr | None, ast.expr]] = []
+    if isinstance(headers, ast.Dict):
+        pairs = list(zip(headers.keys, headers.values, strict=True))
+    elif isinstance(headers, ast.List | ast.Tuple):
+        pairs = [(p.elts[0], p.elts[1]) for p in headers.elts if isinstance(p, ast.Tuple) and len(p.elts) == 2]
+    for name, value in pairs:
+        if (const_key(name) or "").lower() == "content-type":
+            kind = const_key(value)
+            return kind is not None and not any(markup in kind.lower() for markup in ("html", "xml"))
+    return False
 
 
 def _html_response_class(ctx: PyContext) -> bool:

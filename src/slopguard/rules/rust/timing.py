@@ -142,6 +142,16 @@ def _hashed_binding(ctx: TSContext, node: Node, scope: Node | None) -> str | Non
     return None
 
 
+def _hashed(ctx: TSContext, node: Node, scope: Node | None) -> str | None:
+    """A hash computed in the comparison (``hex::encode(Sha256::digest(pw)) == stored``) or a local bound to one."""
+    inner = unwrap(node)
+    while inner.type == "call_expression" and method(ctx, inner) in _CONVERSIONS and receiver(inner) is not None:
+        inner = unwrap(receiver(inner) or inner)
+    if inner.type == "call_expression" and _HASHING.search(ctx.text(inner)):
+        return "the computed hash"
+    return _hashed_binding(ctx, node, scope)
+
+
 def _sides(ctx: TSContext, node: Node) -> tuple[Node | None, Node | None, str]:
     """The compared values and the operator of ``a == b`` or ``a.eq(&b)`` / ``a.ne(&b)``."""
     if node.type == "binary_expression":
@@ -179,17 +189,17 @@ def rust_timing_compare(captures: dict[str, list[Any]], ctx: TSContext) -> Itera
     if _constant(ctx, left) or _constant(ctx, right) or in_tests(ctx, cmp):
         return
     names = [_name(ctx, left), _name(ctx, right)]
-    if any(n is not None and CONFIRMATION.search(n) for n in names):
+    scope = function_of(cmp)
+    around = ctx.text(scope) if scope is not None else ""
+    # A password hashed here and compared with a stored value: the stored side may be called ``old`` (a legacy
+    # hash), which is no second value typed to confirm the first.
+    hashed = _hashed(ctx, left, scope) or _hashed(ctx, right, scope) if _CREDENTIAL_CONTEXT.search(around) else None
+    if hashed is None and any(n is not None and CONFIRMATION.search(n) for n in names):
         return
     secret = next((n for n in [*names, _read_from(ctx, left), _read_from(ctx, right)] if compared_secret(n)), None)
     if secret is None:
-        scope = function_of(cmp)
-        around = ctx.text(scope) if scope is not None else ""
-        secret = next((n for n in names if compared_credential_hash(n, around)), None)
-        if secret is None and _CREDENTIAL_CONTEXT.search(around):
-            secret = _hashed_binding(ctx, left, scope) or _hashed_binding(ctx, right, scope)
+        secret = next((n for n in names if compared_credential_hash(n, around)), None) or hashed
     if secret is None:
-        scope = function_of(cmp)
         secret = _keyed(ctx, left, scope) or _keyed(ctx, right, scope)
     if secret is None:
         return

@@ -34,6 +34,8 @@ UNKNOWN = re.compile(
     rf"|\bno (?:such )?\w+(?: \w+)? (?:(?:was|were|has been|have been|is|are) )?(?:(?:sent|issued|registered"
     rf"|linked|found|associated|on file|known) )?(?:with|for|to|using|uses|matching|matches|under|on) (?:that|this"
     rf"|the|your|given|such|an?) {IDENTIFIERS}\b"
+    rf"|\bno (?:such )?\w+(?: \w+)? (?:(?:was|were|is|are) )?(?:registered|found|on file|on record|known) (?:with|for"
+    rf"|under) {IDENTIFIERS}\b"
     rf"|\bunknown {_FILLER}?{_SUBJECT}\b|\b{_SUBJECT}\b[^.!?]{{0,40}}\b(?:is )?unknown\b"
     rf"|(?:could ?n[o']?t|can ?n[o']?t|unable to) find (?:an? |the |that |your |this |any )?{_FILLER}?{_SUBJECT}\b"
     rf"|\b{_SUBJECT} (?:does ?n[o']?t|do ?n[o']?t|is ?n[o']?t) (?:own|have|belong to|match|linked to|tied to)"
@@ -56,6 +58,7 @@ _WRONG = (
 WRONG_PASSWORD = re.compile(
     rf"(?:incorrect|invalid|wrong|bad) {_SECRET_WORD}"
     rf"|{_SECRET_WORD} (?:you (?:entered|typed|gave|provided|supplied|used) )?(?:is |was )?{_WRONG}"
+    rf"|\b{IDENTIFIERS} (?:is|was) (?:right|correct|valid|fine|ok|recogni[sz]ed)\b"  # 'e-mail is right, but ..'
 )
 GENERIC = re.compile(
     r"(?:user ?name|e-?mail|user|login|account) ?(?:or|and|/|&) ?(?:password|pass)"

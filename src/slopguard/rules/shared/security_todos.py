@@ -31,12 +31,19 @@ SECURITY_TOPIC = re.compile(
     r"|ssrf|(?:block|reject|deny|refuse|filter|disallow|forbid)\w* (?:the |all )?(?:private|internal|loopback"
     r"|link-local|localhost|metadata|reserved)(?: [\w-]+){0,2} (?:ips?|address(?:es)?|hosts?|networks?|ranges?"
     r"|urls?|endpoints?)"
+    r"|revok\w*|revocation|(?:disabled|deactivated|banned|suspended|unregistered|deregistered)"
+    r" (?:users?|accounts?|devices?|members?|keys?|tokens?|sessions?|certs?|certificates?|clients?)"
     r"|ownership|idor|rbac|role[- ]based|roles? checks?|tenant (?:isolation|check|scoping|boundar\w+)"
     r"|(?:restrict|limit|scope|filter)\w* (?:\w+ ){0,3}(?:to|by) (?:the |their |its |our )?(?:current |calling )?"
     r"(?:caller|requester|signed[- ]in user|logged[- ]in user|owner|tenant|user)(?:'?s)?(?: own)?"
     r"|only (?:the )?(?:[\w']+ )?(?:owners?|admins?|administrators?|moderators?|staff|members?|author|creator"
     r"|authori[sz]ed users?|(?:logged|signed)[- ]in users?) (?:should|can|may|must|are allowed|be allowed)"
-    r"|(?:anyone|(?:any|every)(?: [\w-]+)? user|all users) (?:can|may|could|is able|are able))\b"
+    r"|(?:anyone|(?:any|every)(?: [\w-]+)? user|all users) (?:can|may|could|is able|are able)"
+    r"|only (?:the |an? |our )?(?:[\w'-]+ ){0,2}(?:clients?|hosts?|servers?|laptops?|computers?|pcs?"
+    r"|ips?|address(?:es)?|devices?|machines?|workstations?|stations?|terminals?|peers?|operators?|engineers?|accounts?|roles?|sysops?|root"
+    r"|localhost|subnets?|networks?) (?:should|must|may|can|is allowed|are allowed|is permitted|are permitted)"
+    r"|(?:check|verify|ensure|make sure|confirm)\b[^.;:]{0,60}?\bmatch(?:es)? (?:the |this |that )?(?:[\w-]+ )?"
+    r"(?:owner|user|caller|requester|tenant|account)s?\b)\b"
 )
 # 'check that the podcaster owns the show', 'verify the seller is allowed to edit': someone's right to a thing.
 _RIGHT_TO = re.compile(
