@@ -35,6 +35,8 @@ INJECTION = "import os\nfrom flask import request\n\n\ndef run():\n    os.system
         ("examples/app_b/main.py", Role.EXAMPLE),
         ("static/vendor/jquery.js", Role.VENDORED),
         ("static/js/highlight.min.js", Role.MINIFIED),
+        ("docs/_static/jquery-3.5.1.js", Role.VENDORED),  # a release in the name: someone else's library
+        ("web/schema-2.0.js", Role.SOURCE),
         ("api/service_pb2.py", Role.GENERATED),
         ("src/main/java/org/owasp/benchmark/testcode/BenchmarkTest00001.java", Role.SOURCE),
     ],
@@ -123,6 +125,36 @@ def test_xml_parser_settings_in_a_test_are_low_and_high_in_source(tmp_path: Path
     found = by_path(doc)
     assert ("JAVA-XXE-001", "high", "source") in found["src/main/java/Feed.java"]
     assert ("JAVA-XXE-001", "low", "test") in found["src/test/java/FeedTest.java"]
+
+
+@pytest.mark.parametrize(
+    ("role", "head", "refined"),
+    [
+        (
+            Role.EXAMPLE,
+            b"/*!\n * jQuery JavaScript Library v3.5.1\n * Released under the MIT license\n */\n(",
+            Role.VENDORED,
+        ),
+        (Role.SOURCE, b"/*! widget v1.2.3 | (c) ACME | MIT */\n!function(){}", Role.VENDORED),
+        (Role.SOURCE, b"/*! our app: keep this comment */\nconst x = 1;\n", Role.SOURCE),
+        (Role.SOURCE, b"/*!\n * Release v2.1.0 notes, see CHANGELOG\n */\nconst x = 1;\n", Role.SOURCE),
+        (Role.TEST, b"// checks the auto-generated id\n", Role.TEST),
+    ],
+)
+def test_library_banners_mark_copies_of_libraries_wherever_they_sit(role: Role, head: bytes, refined: Role) -> None:
+    assert role_from_content(role, "assets/lib.js", head) == refined
+
+
+def test_jwt_checks_switched_off_in_a_test_are_low(tmp_path: Path) -> None:
+    code = 'import jwt\n\n\ndef claims(token):\n    return jwt.decode(token, options={"verify_signature": False})\n'
+    (tmp_path / "app").mkdir()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "app" / "auth.py").write_text(code)
+    (tmp_path / "tests" / "test_auth.py").write_text(code)
+    _, doc = scan(tmp_path)
+    found = by_path(doc)
+    assert ("PY-JWT-001", "high", "source") in found["app/auth.py"]
+    assert ("PY-JWT-001", "low", "test") in found["tests/test_auth.py"]
 
 
 def test_vendored_minified_and_generated_files_are_excluded_with_the_reason(tmp_path: Path) -> None:

@@ -44,7 +44,8 @@ HYGIENE_CWES = frozenset(
      614, 1004, 1275,  # cookie flags
      330, 338,  # randomness
      307, 770, 693, 352, 942, 346, 1021, 208,  # rate limits, headers, CSRF/CORS, timing
-     611, 776, 827}  # XML parser settings: a test parses its own fixture documents
+     611, 776, 827,  # XML parser settings: a test parses its own fixture documents
+     347}  # token signature checks switched off: a test decodes the tokens it made
 )  # fmt: skip
 RoleSpecs = Mapping[Role, "pathspec.GitIgnoreSpec"]
 
@@ -62,6 +63,12 @@ _TEST_FILE = re.compile(
     r"|.*Tests?\.java|.*IT\.java|.*_test\.(?:rs|c|cc|cpp)|^test[-_].*\.(?:c|cc|cpp|rs))$"
 )
 _MINIFIED_FILE = re.compile(r".*[.-]min\.(?:js|mjs|css)$|.*\.bundle\.js$|.*-bundle\.js$|.*\.chunk\.js$")
+# A script named with its release (jquery-3.5.1.js, underscore-1.13.1.js) is a copy of someone else's library.
+_RELEASE_FILE = re.compile(r".*[-.]v?\d+\.\d+\.\d+(?:[-.][A-Za-z0-9]+)?\.(?:js|mjs|cjs)$")
+# A library's distribution banner: a "/*!" comment (kept by minifiers) that names a release and a licence.
+_BANNER = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*/\*!(?:(?!\*/).){0,600}?\bv?\d+\.\d+\.\d+\b", re.DOTALL)
+_BANNER_LICENCE = re.compile(rb"licen[cs]e|\(c\)|copyright", re.IGNORECASE)
+_SCRIPTS = (".js", ".mjs", ".cjs")
 _GENERATED_FILE = re.compile(r".*(?:_pb2(?:_grpc)?\.py|\.pb\.go|\.pb\.(?:cc|h)|_generated\.\w+|\.g\.dart)$")
 _GENERATED_HEADER = re.compile(
     rb"@generated\b|\bDO NOT EDIT\b|\bCode generated .{0,80} DO NOT EDIT|\bauto-?generated\b|"
@@ -96,6 +103,8 @@ def role_of(display: str, overrides: RoleSpecs | None = None) -> Role:
     name, folders = parts[-1], [p.lower() for p in parts[:-1]]
     if _MINIFIED_FILE.fullmatch(name):
         return Role.MINIFIED
+    if _RELEASE_FILE.fullmatch(name):
+        return Role.VENDORED
     if _GENERATED_FILE.fullmatch(name):
         return Role.GENERATED
     if any(f in _VENDORED_DIRS for f in folders):
@@ -108,16 +117,27 @@ def role_of(display: str, overrides: RoleSpecs | None = None) -> Role:
 
 
 def role_from_content(role: Role, display: str, head: bytes) -> Role:
-    """Refine a path role with the first bytes of the file: generated headers, minified bundles."""
-    if role is not Role.SOURCE:
+    """Refine a path role with the first bytes of the file: generated headers (first-party paths only: a test may
+    talk about generated code), minified bundles and library distributions (a copy of jQuery under docs/ is
+    still jQuery)."""
+    if role not in (Role.SOURCE, Role.TEST, Role.EXAMPLE):
         return role
     head = head[:HEAD_BYTES]
-    lowered = head.lower()  # the header words, looked for before the (slower) case-insensitive pattern
-    if any(word in lowered for word in _GENERATED_WORDS) and _GENERATED_HEADER.search(head):
-        return Role.GENERATED
-    if display.endswith((".js", ".mjs", ".cjs")) and _looks_minified(head):
-        return Role.MINIFIED
+    if role is Role.SOURCE:
+        lowered = head.lower()  # the header words, looked for before the (slower) case-insensitive pattern
+        if any(word in lowered for word in _GENERATED_WORDS) and _GENERATED_HEADER.search(head):
+            return Role.GENERATED
+    if display.endswith(_SCRIPTS):
+        if _looks_minified(head):
+            return Role.MINIFIED
+        if _library_banner(head):
+            return Role.VENDORED
     return role
+
+
+def _library_banner(head: bytes) -> bool:
+    banner = _BANNER.match(head)
+    return banner is not None and _BANNER_LICENCE.search(head, 0, head.find(b"*/", banner.start()) + 2) is not None
 
 
 def _looks_minified(head: bytes) -> bool:
