@@ -31,6 +31,11 @@ def cgi_program(ctx: TSContext, at: Node) -> bool:
     return func is not None and any(_cgi_variable(ctx, n) for n in walk(func))
 
 
+def reads_cgi_variables(ctx: TSContext) -> bool:
+    """The file reads a CGI request variable (``getenv("QUERY_STRING")``) somewhere."""
+    return ctx.memo("c.cgi_variables", lambda: any(_cgi_variable(ctx, n) for n in walk(ctx.tree.root_node)))
+
+
 def _cgi_variable(ctx: TSContext, node: Node, names: re.Pattern[str] | None = None) -> bool:
     if node.type != "call_expression" or callee(ctx, node) not in ("getenv", "secure_getenv"):
         return False

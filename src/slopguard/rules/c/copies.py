@@ -13,8 +13,8 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import callee, calls_to, is_null, string_value, unwrap
-from slopguard.rules.c.dataflow import FunctionFacts, function_facts
-from slopguard.rules.c.sizing import sized_for
+from slopguard.rules.c.dataflow import FunctionFacts, function_facts, read_names
+from slopguard.rules.c.sizing import allocated_with_room, sized_for
 
 # name -> (destination, source, length) argument indexes
 _COPIES = {"memcpy": (0, 1, 2), "memmove": (0, 1, 2), "strncpy": (0, 1, 2), "stpncpy": (0, 1, 2),
@@ -48,6 +48,8 @@ def source_sized(ctx: TSContext, call: Node) -> str | None:
         return None
     if _CLAMPED.search(text) or _literal_only(ctx, facts, unwrap(src)):
         return None
+    if allocated_with_room(ctx, dst, length):
+        return None  # buf = malloc(name_size + dir_size); memcpy(buf + name_size, dir, dir_size)
     if _measures(text, source):
         return ctx.text(length)
     bare = unwrap(length)
@@ -58,10 +60,29 @@ def source_sized(ctx: TSContext, call: Node) -> str | None:
     texts = [ctx.compact(v) for v in values]
     if not texts or not all(_measures(t, source) and not _CLAMPED.search(t) for t in texts):
         return None
-    pattern = re.compile(rf"\b{re.escape(name)}\b")
-    if any(pattern.search(ctx.text(c)) for c in facts.comparisons) or name in facts.params:
+    if name in facts.params or _checked(ctx, facts, name):
         return None  # clamped or checked somewhere in the function
     return f"{name} = {ctx.text(values[0])}"
+
+
+def _checked(ctx: TSContext, facts: FunctionFacts, name: str) -> bool:
+    """``name`` is compared somewhere in the function, or a total it is part of is held against a limit:
+    ``rlen = plen + vlen; if (rlen > len) return -1;`` (not a counter run down to zero: ``i = len; i > 0``)."""
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    if any(pattern.search(ctx.text(c)) for c in facts.comparisons):
+        return True
+    totals = {other for other, values in facts.values.items() if any(name in read_names(ctx, v) for v in values)}
+    return any(_held_against_limit(ctx, c, totals) for c in facts.comparisons)
+
+
+def _held_against_limit(ctx: TSContext, comparison: Node, totals: set[str]) -> bool:
+    sides = [comparison.child_by_field_name(f) for f in ("left", "right")]
+    if sides[0] is None or sides[1] is None:
+        return False
+    for side, other in ((sides[0], sides[1]), (sides[1], sides[0])):
+        if ctx.text(unwrap(side)) in totals and unwrap(other).type != "number_literal":
+            return True
+    return False
 
 
 def _literal_only(ctx: TSContext, facts: FunctionFacts, src: Node) -> bool:

@@ -31,6 +31,7 @@ from slopguard.rules.c.common import (
 from slopguard.rules.c.formats import BUFFER_FORMAT, PRINTF_FORMAT, printf_specs, string_argument_indexes
 from slopguard.rules.c.outparams import out_parameters
 from slopguard.rules.c.readers import FILLERS, reader_parameters
+from slopguard.rules.c.requests import web_origin
 from slopguard.rules.c.views import buffer_name, viewed_name
 from slopguard.rules.shared.trees import walk
 
@@ -351,6 +352,8 @@ def mentions_input(ctx: TSContext, node: Node, facts: FunctionFacts) -> str:
 def arg_flow(ctx: TSContext, node: Node, facts: FunctionFacts | None = None) -> Flow:
     """The shared engine's flow of a value, plus what this function copied or read into the buffer it names."""
     flow = ctx.flow(node)
+    if flow.tainted and not web_origin(ctx, flow.origin):
+        flow = Flow(Level.UNKNOWN, flow.built, flow.text)  # a library's own request object, not a web client's
     if flow.level == Level.UNKNOWN and is_macro(ctx, node):
         return CONST_TEXT  # a #define'd constant (or a macro from a header)
     facts = facts if facts is not None else function_facts(ctx, node)

@@ -14,6 +14,7 @@ from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.common import ArrayDecl, callee, calls_to, const_int, is_macro, unwrap
 from slopguard.rules.c.copies import source_sized
 from slopguard.rules.c.dataflow import FunctionFacts, arg_flow, array_of, function_facts
+from slopguard.rules.c.sizing import allocated_with_room
 from slopguard.rules.shared.trees import walk
 
 # name -> (index of the buffer written, index of the length it is told)
@@ -80,6 +81,8 @@ def c_buffer_size(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hi
         return
     if source_sized(ctx, call) is not None:
         return  # a length measured on the source: C-BUF-005 reports it
+    if allocated_with_room(ctx, buffer, length):
+        return  # s = malloc(sizeof(*s) + len); memcpy(s->path, path, len + 1) into a trailing char path[1]
     flow = arg_flow(ctx, length)
     origin = f" (from {flow.origin})" if flow.tainted else ""
     yield ctx.hit(
