@@ -80,12 +80,53 @@ def callee(ctx: TSContext, call: Node) -> str:
     return ""
 
 
+def function_declarator(func: Node) -> Node | None:
+    """The ``function_declarator`` of a function definition, under any pointer or reference declarators."""
+    declarator = func.child_by_field_name("declarator")
+    while declarator is not None and declarator.type != "function_declarator":
+        declarator = declarator.child_by_field_name("declarator")
+    return declarator
+
+
+def parameter_names(ctx: TSContext, func: Node) -> list[str]:
+    """The names of a function definition's parameters, in order ("" where one is unnamed)."""
+    declarator = function_declarator(func)
+    params = declarator.child_by_field_name("parameters") if declarator is not None else None
+    children = params.named_children if params is not None else []
+    return [declared_name(ctx, p.child_by_field_name("declarator") or p) for p in children]
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A function defined in the file: its plain name, the definition, its body and its parameters' names."""
+
+    name: str
+    node: Node
+    body: Node
+    parameters: list[str]
+
+
+def definitions(ctx: TSContext) -> list[Definition]:
+    """The file's function definitions with a plain identifier for a name, in source order (computed once)."""
+    return ctx.memo("c.definitions_list", lambda: list(_definitions(ctx)))
+
+
+def _definitions(ctx: TSContext) -> Iterator[Definition]:
+    for func in walk(ctx.tree.root_node):
+        if func.type != "function_definition":
+            continue
+        declarator, body = function_declarator(func), func.child_by_field_name("body")
+        if declarator is None or body is None or declarator.child_by_field_name("parameters") is None:
+            continue
+        name = declarator.child_by_field_name("declarator")
+        if name is not None and ctx.text(name).isidentifier():
+            yield Definition(ctx.text(name), func, body, parameter_names(ctx, func))
+
+
 def function_name(ctx: TSContext, node: Node) -> str:
     """The name of the function ``node`` sits in (``check`` for ``bool Auth::check(...)``); "" for lambdas."""
     func = ctx.function_of(node)
-    declarator = func.child_by_field_name("declarator") if func is not None else None
-    while declarator is not None and declarator.type != "function_declarator":
-        declarator = declarator.child_by_field_name("declarator")
+    declarator = function_declarator(func) if func is not None else None
     name = declarator.child_by_field_name("declarator") if declarator is not None else None
     return ctx.text(name).split("::")[-1] if name is not None else ""
 

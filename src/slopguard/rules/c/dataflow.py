@@ -23,6 +23,7 @@ from slopguard.rules.c.common import (
     callee,
     declared_name,
     file_facts,
+    function_declarator,
     function_name,
     is_macro,
     string_value,
@@ -142,9 +143,7 @@ def _passed_input(ctx: TSContext, name: str, index: int) -> str:
 
 def _read_function(ctx: TSContext, func: Node) -> FunctionFacts:
     facts = FunctionFacts()
-    declarator = func.child_by_field_name("declarator")
-    while declarator is not None and declarator.type != "function_declarator":
-        declarator = declarator.child_by_field_name("declarator")
+    declarator = function_declarator(func)
     params = declarator.child_by_field_name("parameters") if declarator is not None else None
     streams = facts.streams
     streams.update({"cin", "std::cin", "wcin", "std::wcin"})

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import callee, declared_name, unwrap
+from slopguard.rules.c.common import callee, definitions, unwrap
 from slopguard.rules.shared.trees import walk
 
 RELEASERS = frozenset({"free", "g_free", "cfree"})
@@ -82,23 +82,14 @@ def _releasing_helpers(ctx: TSContext) -> dict[str, int]:
 
 def _find_releasing_helpers(ctx: TSContext) -> dict[str, int]:
     helpers: dict[str, int] = {}
-    for func in walk(ctx.tree.root_node):
-        if func.type != "function_definition":
-            continue
-        declarator, body = func.child_by_field_name("declarator"), func.child_by_field_name("body")
-        while declarator is not None and declarator.type != "function_declarator":
-            declarator = declarator.child_by_field_name("declarator")
-        name = declarator.child_by_field_name("declarator") if declarator is not None else None
-        params = declarator.child_by_field_name("parameters") if declarator is not None else None
-        if name is None or params is None or body is None or not ctx.text(name).isidentifier():
-            continue
-        names = [declared_name(ctx, p.child_by_field_name("declarator") or p) for p in params.named_children]
-        for statement in body.named_children:
+    for definition in definitions(ctx):
+        names = definition.parameters
+        for statement in definition.body.named_children:
             if _jumps(ctx, statement) or statement.type not in ("expression_statement", "declaration", "comment"):
                 break  # a return, branch or loop first: later statements may not run
             release = _release(ctx, statement.named_children[0]) if statement.type == "expression_statement" else None
             if release is not None and release.pointer in names:
-                helpers[ctx.text(name)] = names.index(release.pointer)
+                helpers[definition.name] = names.index(release.pointer)
                 break
     return helpers
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import COPIERS, base_name, callee, declared_name, unwrap
+from slopguard.rules.c.common import COPIERS, base_name, callee, declared_name, definitions, unwrap
 from slopguard.rules.c.formats import BUFFER_FORMAT, PRINTF_FORMAT
 from slopguard.rules.shared.trees import walk
 
@@ -23,20 +23,10 @@ def out_parameters(ctx: TSContext) -> dict[str, Summary]:
 
 def _summaries(ctx: TSContext) -> dict[str, Summary]:
     found: dict[str, Summary] = {}
-    for func in walk(ctx.tree.root_node):
-        if func.type != "function_definition":
-            continue
-        declarator, body = func.child_by_field_name("declarator"), func.child_by_field_name("body")
-        while declarator is not None and declarator.type != "function_declarator":
-            declarator = declarator.child_by_field_name("declarator")
-        name = declarator.child_by_field_name("declarator") if declarator is not None else None
-        params = declarator.child_by_field_name("parameters") if declarator is not None else None
-        if name is None or params is None or body is None or not ctx.text(name).isidentifier():
-            continue
-        names = [declared_name(ctx, p.child_by_field_name("declarator") or p) for p in params.named_children]
-        summary = _summary(ctx, body, names)
+    for definition in definitions(ctx):
+        summary = _summary(ctx, definition.body, definition.parameters)
         if summary:
-            found[ctx.text(name)] = summary
+            found[definition.name] = summary
     return found
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from slopguard.engine.treesitter.context import TSContext
-from slopguard.rules.c.common import base_name, callee, declared_name, function_name, unwrap
+from slopguard.rules.c.common import base_name, callee, declared_name, function_declarator, function_name, unwrap
 from slopguard.rules.shared.trees import walk
 
 # name -> index of the buffer it fills (-1: every argument after the format)
@@ -28,9 +28,7 @@ def reader_parameters(ctx: TSContext, name: str) -> dict[int, str]:
 
 
 def _reads_into_parameters(ctx: TSContext, name: str, definition: Node) -> dict[int, str]:
-    declarator = definition.child_by_field_name("declarator")
-    while declarator is not None and declarator.type != "function_declarator":
-        declarator = declarator.child_by_field_name("declarator")
+    declarator = function_declarator(definition)
     params = declarator.child_by_field_name("parameters") if declarator is not None else None
     if params is None:
         return {}

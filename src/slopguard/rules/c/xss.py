@@ -15,7 +15,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.c.cgi import cgi_program
-from slopguard.rules.c.common import callee, declared_name, string_value, unwrap
+from slopguard.rules.c.common import callee, definitions, parameter_names, string_value, unwrap
 from slopguard.rules.c.dataflow import FunctionFacts, arg_flow, function_facts, string_arguments
 from slopguard.rules.c.formats import PRINTF_FORMAT
 from slopguard.rules.c.guards import read_names, validated
@@ -131,7 +131,7 @@ def _helper_lines(ctx: TSContext, call: Node, facts: FunctionFacts) -> Iterator[
     if definition is None:
         return
     args = ctx.arguments(call)
-    params = _parameters(ctx, definition)
+    params = parameter_names(ctx, definition)
     tainted = {p for p, a in zip(params, args, strict=False) if remote(arg_flow(ctx, a, facts))}
     helper = function_facts(ctx, definition)
     body = definition.child_by_field_name("body")
@@ -176,27 +176,7 @@ def _page_builder(ctx: TSContext, name: str) -> bool:
 
 
 def _definitions(ctx: TSContext) -> dict[str, Node]:
-    def find() -> dict[str, Node]:
-        found = {}
-        for func in walk(ctx.tree.root_node):
-            declarator = func.child_by_field_name("declarator") if func.type == "function_definition" else None
-            while declarator is not None and declarator.type != "function_declarator":
-                declarator = declarator.child_by_field_name("declarator")
-            name = declarator.child_by_field_name("declarator") if declarator is not None else None
-            if name is not None and ctx.text(name).isidentifier():
-                found[ctx.text(name)] = func
-        return found
-
-    return ctx.memo("c.definitions", find)
-
-
-def _parameters(ctx: TSContext, func: Node) -> list[str]:
-    declarator = func.child_by_field_name("declarator")
-    while declarator is not None and declarator.type != "function_declarator":
-        declarator = declarator.child_by_field_name("declarator")
-    params = declarator.child_by_field_name("parameters") if declarator is not None else None
-    children = params.named_children if params is not None else []
-    return [declared_name(ctx, p.child_by_field_name("declarator") or p) for p in children]
+    return ctx.memo("c.definitions", lambda: {d.name: d.node for d in definitions(ctx)})
 
 
 @ts_rule(
