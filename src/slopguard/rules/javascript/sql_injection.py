@@ -10,6 +10,7 @@ from typing import Any
 from tree_sitter import Node
 
 from slopguard.core.finding import Confidence, Severity
+from slopguard.engine.flow import Flow
 from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
@@ -82,11 +83,8 @@ def js_sql_injection(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator
     flow = ctx.flow(query)
     if not (flow.built or flow.tainted):
         return
-    origin = f"attacker-controlled data ({flow.origin})" if flow.tainted else "non-constant data"
-    yield ctx.hit(
-        call,
-        f"SQL passed to {method}() is assembled from {origin}; use placeholders and bound values",
-        confidence=Confidence.HIGH if flow.tainted else Confidence.MEDIUM,
+    yield _pasted(
+        ctx, call, flow, f"SQL passed to {method}() is assembled from {{}}; use placeholders and bound values"
     )
 
 
@@ -103,11 +101,8 @@ def _sequelize_literal(ctx: TSContext, call: Node) -> Iterator[Hit]:
     flow = ctx.flow(args[0]) if args else None
     if flow is None or not (flow.tainted or (flow.built and flow.dynamic)):
         return
-    origin_text = f"attacker-controlled data ({flow.origin})" if flow.tainted else "non-constant data"
-    yield ctx.hit(
-        call,
-        f"Sequelize literal() pastes {origin_text} into the SQL unescaped; use replacements or where objects",
-        confidence=Confidence.HIGH if flow.tainted else Confidence.MEDIUM,
+    yield _pasted(
+        ctx, call, flow, "Sequelize literal() pastes {} into the SQL unescaped; use replacements or where objects"
     )
 
 
@@ -124,12 +119,8 @@ def _builder_condition(ctx: TSContext, call: Node, method: str) -> Iterator[Hit]
         text = ctx.text(resolve(ctx, args[0]))
     if not looks_sql(text, condition=True) or not (flow.tainted or _PASTED_VALUE.search(text)):
         return
-    origin = f"attacker-controlled data ({flow.origin})" if flow.tainted else "non-constant data"
-    yield ctx.hit(
-        call,
-        f"{method}() condition is SQL assembled from {origin}; use named parameters (where('u.id = :id', {{ id }}))",
-        confidence=Confidence.HIGH if flow.tainted else Confidence.MEDIUM,
-    )
+    advice = "use named parameters (where('u.id = :id', {{ id }}))"
+    yield _pasted(ctx, call, flow, f"{method}() condition is SQL assembled from {{}}; {advice}")
 
 
 def _typeorm_clause(ctx: TSContext, call: Node, method: str) -> Iterator[Hit]:
@@ -160,3 +151,10 @@ def _chain_text(ctx: TSContext, call: Node) -> str:
         )
     value = resolve(ctx, head) if head is not None and head.type == "identifier" else None
     return ctx.text(call) + " " + (ctx.text(value) if value is not None else "")
+
+
+def _pasted(ctx: TSContext, call: Node, flow: Flow, message: str) -> Hit:
+    """A finding whose ``message`` says where the pasted value comes from (its ``{}``): request data (high
+    confidence) or a value nobody can name (medium)."""
+    origin = f"attacker-controlled data ({flow.origin})" if flow.tainted else "non-constant data"
+    return ctx.hit(call, message.format(origin), confidence=Confidence.HIGH if flow.tainted else Confidence.MEDIUM)
