@@ -38,10 +38,10 @@ def analyse_batch(
 
 
 def _start_worker(load_rules: LoadRules, languages: frozenset[str]) -> None:
-    """A new worker process: register the rules for the scan's languages (each worker in parallel, while the main
-    process still reads files), then freeze what is loaded (the rule packs, the grammars), which lives as long as
-    the worker, so that the cyclic garbage collector stops re-scanning it on every full pass. Files of other
-    languages (a header that says C++) load their packs when they arrive."""
+    """A new worker process (started by the first batch): register the rules for the languages seen so far (each
+    worker in parallel, while the main process still reads files), then freeze what is loaded (the rule packs, the
+    grammars), which lives as long as the worker, so that the cyclic garbage collector stops re-scanning it on every
+    full pass. Files of other languages load their packs when they arrive."""
     load_rules(languages)
     gc.freeze()
 
@@ -100,26 +100,20 @@ class Dispatcher:
             self.pool.shutdown(wait=True, cancel_futures=error is not None)
             self.pool = None
 
-    def expect(self, count: int, languages: Iterable[str]) -> None:
-        """The scan will add about ``count`` jobs of ``languages``: a scan worth worker processes starts them now,
-        so that they load their rules while the files are read."""
-        self.languages.update(languages)
-        if self.pool is None and self._worth_a_pool(count):
-            self._start_pool()
-
     def add(self, job: Job) -> None:
         self.languages.add(job[2])
         self.pending.append((self.added, job))
         self.added += 1
         self.pending_cost += _cost(job)
-        if self.pool is None and not self._worth_a_pool(len(self.pending)):
+        if self.pool is None and not self._worth_a_pool():
             return
         if self.pending_cost >= BATCH_BYTES or len(self.pending) >= BATCH_FILES:
             self._submit([self.pending])
             self.pending, self.pending_cost = [], 0
 
-    def _worth_a_pool(self, jobs: int) -> bool:
-        """Whether ``jobs`` justify worker processes (always, for two or more with a count asked for)."""
+    def _worth_a_pool(self) -> bool:
+        """Whether the jobs so far justify worker processes (always, for two or more with a count asked for)."""
+        jobs = len(self.pending)
         if self.workers == 1 or jobs < 2:
             return False
         return self.explicit or jobs >= PARALLEL_THRESHOLD
@@ -141,7 +135,7 @@ class Dispatcher:
 
     def finish(self, progress: Progress | None = None, done: int = 0, total: int = 0) -> list[FileResult]:
         """Every result, in the order the jobs were added; ``progress(done, total)`` after each batch."""
-        if self.pool is None and not self._worth_a_pool(len(self.pending)):
+        if self.pool is None and not self._worth_a_pool():
             return self._serial(progress, done, total)
         if self.pending:
             # The tail, finer: a few batches per worker, so that the workers finish together.

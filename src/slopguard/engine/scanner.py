@@ -91,7 +91,6 @@ class Scanner:
         roles: dict[str, Role] = {}
         args = (self.rule_ids, settings.max_file_size, settings.time_budget, self.load_rules, settings.jobs)
         with Dispatcher(*args) as dispatcher:  # files are analysed while the rest are still being read
-            dispatcher.expect(len(files), {f.language for f in files})
             for source in files:
                 try:
                     data = read_regular(source.path, settings.max_file_size)

@@ -430,7 +430,9 @@ RUST = LanguageSpec(
 # Crow, Boost.Beast and Pistache (``req.get_param_value("q")``, ``req.body``, ``request.query().get("q")``) and
 # Drogon (``req->getParameter("q")``). mongoose's mg_http_get_var fills a buffer: rules/c/dataflow.py has it.
 _CGI_REQUEST = r"(?:QUERY_STRING|HTTP_\w+|REQUEST_URI|REQUEST_METHOD|PATH_INFO|PATH_TRANSLATED|CONTENT_\w+)"
-_C_REQUEST = r"(?:req|request|req_|request_|http_req|httpReq)"
+# Variable names that hold a web framework's request object; rules/c/requests.py decides whether a file is web code.
+C_REQUEST_NAMES = ("req", "request", "req_", "request_", "http_req", "httpReq")
+_C_REQUEST = rf"(?:{'|'.join(C_REQUEST_NAMES)})"
 _C_SOURCES = re.compile(
     r"^argv\b|\b(?:secure_)?getenv\s*\(|\bfgets\s*\(|\bgets\s*\(|\brecv(?:from|msg)?\s*\(|\bread\s*\("
     r"|\bscanf\s*\(|\bgetline\s*\(|\bgetpass\s*\("

@@ -9,13 +9,14 @@ import re
 from tree_sitter import Node
 
 from slopguard.engine.treesitter.context import TSContext
+from slopguard.engine.treesitter.spec import C_REQUEST_NAMES
 from slopguard.rules.c.cgi import reads_cgi_variables
 from slopguard.rules.c.common import declared_name
 from slopguard.rules.shared.trees import walk
 
 # The request-object sources of the C/C++ spec (``req.body``, ``request->getParameter("q")``): judged here.
-_REQUEST_MEMBER = re.compile(r"^(?:req|request|req_|request_|http_req|httpReq)(?:\.|->)")
-_REQUEST_NAMES = frozenset({"req", "request", "req_", "request_", "http_req", "httpReq"})
+_REQUEST_MEMBER = re.compile(rf"^(?:{'|'.join(C_REQUEST_NAMES)})(?:\.|->)")
+_REQUEST_NAMES = frozenset(C_REQUEST_NAMES)
 # A declared type that is an HTTP request (httplib::Request, crow::request, HttpRequestPtr, Rest::Request,
 # http::request<...>, a server's own ``struct request``) or left to the compiler (a generic lambda's ``auto``).
 _WEB_TYPE = re.compile(r"(?i)request|http|^(?:const\s+)?auto\b")

@@ -14,9 +14,7 @@ from slopguard.engine.hit import Hit
 from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.go.common import CALL, constant, function_of, is_test, string_value
-
-_SESSION = re.compile(r"(?i)sess|auth|token|jwt|^sid$|_sid\b|remember|login|refresh|access|csrf|xsrf|identity")
-_READ_BY_SCRIPT = re.compile(r"(?i)csrf|xsrf")
+from slopguard.rules.shared.cookies import READ_BY_SCRIPT, SESSION_COOKIE
 
 
 def _fields(ctx: TSContext, body: Node) -> dict[str, Node]:
@@ -37,7 +35,7 @@ def _missing(ctx: TSContext, name: str, secure: str | None, http_only: str | Non
     missing = []
     if secure is None or secure == "false":
         missing.append("Secure")
-    if (http_only is None or http_only == "false") and not _READ_BY_SCRIPT.search(name):
+    if (http_only is None or http_only == "false") and not READ_BY_SCRIPT.search(name):
         missing.append("HttpOnly")
     return missing
 
@@ -69,7 +67,7 @@ def go_cookie_flags(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[
         if max_age.startswith("-") or ("Value" in fields and string_value(ctx, fields["Value"]) == ""):
             return  # deleting a cookie
         name = constant(ctx, fields.get("Name")) or ctx.text(fields.get("Value"))
-        if not _SESSION.search(name):
+        if not SESSION_COOKIE.search(name):
             return
         secure = "set" if _set_later(ctx, literal, "Secure") else ctx.text(fields.get("Secure")) or None
         http_only = "set" if _set_later(ctx, literal, "HttpOnly") else ctx.text(fields.get("HttpOnly")) or None
@@ -82,7 +80,7 @@ def go_cookie_flags(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[
     if len(args) != 7:
         return  # gin: SetCookie(name, value, maxAge, path, domain, secure, httpOnly)
     name = constant(ctx, args[0]) or ""
-    if not _SESSION.search(name) or ctx.text(args[2]).startswith("-") or string_value(ctx, args[1]) == "":
+    if not SESSION_COOKIE.search(name) or ctx.text(args[2]).startswith("-") or string_value(ctx, args[1]) == "":
         return
     missing = _missing(ctx, name, ctx.text(args[5]), ctx.text(args[6]))
     if missing:

@@ -24,12 +24,8 @@ from slopguard.rules.javascript.common import (
     string_value,
     unwrap,
 )
+from slopguard.rules.shared.cookies import SESSION_COOKIE
 
-_SENSITIVE = re.compile(
-    r"(?i)sess|token|auth|jwt|sid|remember|csrf|xsrf|login|user|access|refresh|api.?key|secret|cred|ident|account"
-)
-# The same words in a cookie's value, "sid" only as a word of its own ("sidebar" in a layout preference is not one).
-_SENSITIVE_VALUE = re.compile(_SENSITIVE.pattern.replace("|sid|", r"|(?<![a-z])sid(?![a-z])|"))
 _FLAGS = ("secure", "httpOnly", "sameSite")
 _NEXT_COOKIES = re.compile(r"^\(?(?:await)?cookies\(\)\)?$")  # next/headers: cookies().set(...)
 
@@ -155,9 +151,9 @@ def cookie_flags(captures: dict[str, list[Any]], ctx: TSContext) -> Iterator[Hit
     if not missing:
         return
     label = f"cookie '{cookie}'" if cookie is not None else "cookie"
-    if cookie is not None and not _SENSITIVE.search(cookie) and not _SENSITIVE_VALUE.search(ctx.text(args[1])):
+    if cookie is not None and not SESSION_COOKIE.search(cookie) and not SESSION_COOKIE.search(ctx.text(args[1])):
         return  # a preference ("theme", JSON.stringify(prefs)): no session, token or personal data to steal
-    if missing == ["sameSite"] or (cookie is not None and not _SENSITIVE.search(cookie)):
+    if missing == ["sameSite"] or (cookie is not None and not SESSION_COOKIE.search(cookie)):
         severity, confidence = Severity.LOW, Confidence.LOW
     elif cookie is None:
         severity, confidence = Severity.MEDIUM, Confidence.MEDIUM

@@ -23,16 +23,12 @@ from slopguard.rules.python.web_common import (
     last_part,
     mapping_flags,
 )
+from slopguard.rules.shared.cookies import PERSONAL_COOKIE, SESSION_COOKIE
 
 _COOKIE_SETTINGS = frozenset(
     {"SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE",
      "REMEMBER_COOKIE_HTTPONLY"}
 )  # fmt: skip
-_SENSITIVE = re.compile(
-    r"(?i)sess|token|auth|jwt|sid|remember|csrf|xsrf|login|user|access|refresh|api.?key|secret|cred|ident|account"
-)
-# Personal data in a cookie deserves the flags too (``unsubscribed_email``, ``phone``).
-_PERSONAL = re.compile(r"(?i)e_?mail|phone|ssn|birth")
 _DEV_CLASS = re.compile(r"(?i)dev|test|local|debug")
 _FLAG_POSITIONS = {"secure": 6, "httponly": 7, "samesite": 8}
 _SETTERS = frozenset({"set_cookie", "set_signed_cookie"})
@@ -136,7 +132,7 @@ def _missing_flags(node: ast.Call, ctx: PyContext, wanted: set[str]) -> Iterator
 
 def _holds_secret(name: str) -> bool:
     """A cookie or value name that reads as a session, a token, an account or personal data."""
-    return bool(_SENSITIVE.search(name) or _PERSONAL.search(name))
+    return bool(SESSION_COOKIE.search(name) or PERSONAL_COOKIE.search(name))
 
 
 def _value_name(e: ast.expr) -> str:

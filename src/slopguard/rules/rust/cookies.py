@@ -16,10 +16,9 @@ from slopguard.engine.registry import ts_rule
 from slopguard.engine.treesitter.context import TSContext
 from slopguard.rules.rust.common import bound_name, function_of, method, path_name, string_value, unwrap, uses
 from slopguard.rules.rust.web import constant_text, in_tests
+from slopguard.rules.shared.cookies import READ_BY_SCRIPT, SESSION_COOKIE
 
 _CONSTRUCTORS = re.compile(r"(?:^|::)(?:Cookie::(?:build|new)|CookieBuilder::new)$")
-_SESSION = re.compile(r"(?i)sess|auth|token|jwt|^sid$|_sid\b|remember|login|refresh|access|csrf|xsrf|identity|sso")
-_READ_BY_SCRIPT = re.compile(r"(?i)csrf|xsrf")  # double-submit tokens are read by the page's own script
 # Session middleware whose cookie flags are on by default: turning one off (actix-session, tower-sessions).
 _MIDDLEWARE_FLAGS = {
     "cookie_secure": "Secure",
@@ -74,7 +73,7 @@ def _missing(flags: dict[str, str], name: str, rocket_private: bool) -> list[str
     missing = []
     if flags.get("Secure", "false") in off and not rocket_private:
         missing.append("Secure")
-    if flags.get("HttpOnly", "false") in off and not rocket_private and not _READ_BY_SCRIPT.search(name):
+    if flags.get("HttpOnly", "false") in off and not rocket_private and not READ_BY_SCRIPT.search(name):
         missing.append("HttpOnly")
     return missing
 
@@ -112,7 +111,7 @@ def rust_cookie_flags(captures: dict[str, list[Any]], ctx: TSContext) -> Iterato
     if name_node is None or string_value(ctx, value) == "":
         return  # a removal cookie carries no session
     name = constant_text(ctx, name_node) or ctx.text(name_node)
-    if not (_SESSION.search(name) or (value is not None and _SESSION.search(ctx.text(value)))):
+    if not (SESSION_COOKIE.search(name) or (value is not None and SESSION_COOKIE.search(ctx.text(value)))):
         return
     flags, chain_end = _flags_in_chain(ctx, call)
     flags = {**_flags_set_later(ctx, chain_end), **flags}
